@@ -1,0 +1,17 @@
+namespace AgentSight.Contracts;
+
+/// <summary>Well-known values of <see cref="AgentEvent.Source"/>.</summary>
+public static class EventSources
+{
+    /// <summary>Plaintext read or written through a TLS library (payload: <see cref="TlsPayload"/>).</summary>
+    public const string Ssl = "ssl";
+
+    /// <summary>Process activity: exec, fork, exit, file opens.</summary>
+    public const string Process = "process";
+
+    /// <summary>The original tool's merged Server-Sent-Events record.</summary>
+    public const string SseProcessor = "sse_processor";
+
+    /// <summary>The original tool's one-read HTTP record.</summary>
+    public const string HttpParser = "http_parser";
+}

@@ -1,0 +1,17 @@
+namespace AgentSight.Contracts;
+
+/// <summary>Where a stage is in its life.</summary>
+public enum StageState
+{
+    /// <summary>In the manifest with <c>enabled: false</c>: not in the pipeline.</summary>
+    Disabled,
+
+    /// <summary>Receiving events.</summary>
+    Running,
+
+    /// <summary>Taken out of the pipeline after too many failures; events go around it.</summary>
+    Removed,
+
+    /// <summary>Drained and stopped at shutdown.</summary>
+    Stopped,
+}

@@ -1,0 +1,33 @@
+namespace AgentSight.Contracts;
+
+/// <summary>A stage of the chain: takes the event stream and produces an event stream.</summary>
+/// <remarks>
+/// <para>For each event, call <see cref="IEventOutput.Emit"/> for what goes on: the same event (pass), a changed one
+/// (change), nothing (drop), several (split); or keep it in your state and emit later (hold, merge).</para>
+/// <para>Lifecycle: the factory creates the instance; the host then calls <see cref="Process"/> for each event,
+/// <see cref="OnTimer"/> every <see cref="TimerInterval"/>, and, at shutdown, <see cref="Flush"/> once after the last
+/// event, so nothing held is lost. Then it disposes the instance if it is <see cref="IDisposable"/>.</para>
+/// <para>The host calls one instance from one task at a time: no locks are needed inside. If a call throws, the
+/// host logs the plugin and the event, throws the instance away (after trying <see cref="Flush"/> on it) and creates
+/// a fresh one from the same configuration.</para>
+/// </remarks>
+public interface IAnalyzer
+{
+    /// <summary>How often <see cref="OnTimer"/> runs, in pipeline time; zero (the default) for never.</summary>
+    TimeSpan TimerInterval => TimeSpan.Zero;
+
+    /// <summary>Handles one event.</summary>
+    void Process(AgentEvent evt, IEventOutput output);
+
+    /// <summary>Runs every <see cref="TimerInterval"/>: expire what has waited too long.</summary>
+    /// <param name="now">The pipeline clock (<see cref="IPipelineClock.Now"/>), Unix epoch nanoseconds.</param>
+    /// <param name="output">Where to emit.</param>
+    void OnTimer(long now, IEventOutput output)
+    {
+    }
+
+    /// <summary>Called once at shutdown after the last event: emit everything still held.</summary>
+    void Flush(IEventOutput output)
+    {
+    }
+}

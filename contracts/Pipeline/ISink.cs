@@ -1,0 +1,26 @@
+namespace AgentSight.Contracts;
+
+/// <summary>The end of the pipeline: consumes every event that reaches the end of the analyzer chain.</summary>
+/// <remarks>
+/// <para>Lifecycle: <see cref="StartAsync"/> once, then <see cref="Write"/> for each event, with
+/// <see cref="FlushAsync"/> whenever the sink's queue is momentarily empty, then a last <see cref="FlushAsync"/> and
+/// <see cref="StopAsync"/> at shutdown. <see cref="StopAsync"/> must be safe without <see cref="StartAsync"/> and when
+/// called twice.</para>
+/// <para>Every sink gets its own copy of the stream on its own task, so a slow sink does not delay another one
+/// unless its queue is full under the <c>block</c> policy. Events are shared between sinks: read them, never change
+/// them.</para>
+/// </remarks>
+public interface ISink
+{
+    /// <summary>Opens what the sink writes to (files, sockets). Return quickly; start background work here.</summary>
+    ValueTask StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>Takes one event. Buffer, and push out in <see cref="FlushAsync"/>.</summary>
+    void Write(AgentEvent evt);
+
+    /// <summary>Pushes buffered output out; called when the queue is empty and before stopping.</summary>
+    ValueTask FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>Closes everything after the last event and flush.</summary>
+    ValueTask StopAsync(CancellationToken cancellationToken);
+}

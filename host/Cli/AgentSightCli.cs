@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
+using AgentSight.Contracts;
+using AgentSight.Host.Hosting;
+
+namespace AgentSight.Host.Cli;
+
+/// <summary>The command line: global options, the commands, and how parse errors and crashes are reported.</summary>
+internal static class AgentSightCli
+{
+    public static string Version =>
+        typeof(AgentSightCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static RootCommand Create()
+    {
+        var global = new GlobalOptions();
+        var root = new RootCommand("AgentSight: see what an AI agent really does — its LLM traffic, processes and files — from the kernel.");
+        global.AddTo(root);
+        foreach (var option in root.Options)
+        {
+            if (option is VersionOption version)
+            {
+                version.Action = new PrintVersionAction();
+            }
+        }
+        //REPLAY root.Subcommands.Add(ReplayCommand.Create(global));
+        //SYNTH root.Subcommands.Add(SyntheticCommand.Create(global));
+        root.Subcommands.Add(PluginsCommand.Create(global));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = Create();
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync($"agentsight: {error.Message}");
+            }
+            await Console.Error.WriteLineAsync("Run 'agentsight --help' (or 'agentsight COMMAND --help') for usage.");
+            return ExitCodes.Usage;
+        }
+        var invocation = new InvocationConfiguration
+        {
+            // Signals are handled by ShutdownSignal so that a first Ctrl+C drains instead of cancelling.
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        };
+        try
+        {
+            return await parse.InvokeAsync(invocation);
+        }
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"agentsight: internal error (a bug; please report it with this text): {ex}");
+            return ExitCodes.InternalError;
+        }
+    }
+
+    private sealed class PrintVersionAction : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine($"agentsight {Version} (contracts {ContractVersion.Current})");
+            return ExitCodes.Success;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using AgentSight.Host.Hosting;
+using AgentSight.Host.Manifest;
+using AgentSight.Host.Pipeline;
+using AgentSight.Host.Runners;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AgentSight.Host.Cli;
+
+/// <summary>What every pipeline command does: validate everything, run the sources through the pipeline, report.</summary>
+internal static class PipelineRun
+{
+    /// <param name="settings">Global settings.</param>
+    /// <param name="overrides">Per-run manifest changes.</param>
+    /// <param name="printSummary">Print the summary table at the end.</param>
+    /// <param name="eventTime">True for replays: stage clocks follow event time.</param>
+    /// <param name="createRunners">Creates the sources once the plan is known to be valid.</param>
+    public static async Task<int> ExecuteAsync(HostSettings settings, PipelineOverrides overrides, bool printSummary, bool eventTime,
+        Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners)
+    {
+        using var services = HostServices.Build(settings);
+        var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight");
+        var problems = new List<ManifestProblem>();
+        var plan = services.GetRequiredService<PipelineLoader>().Load(overrides, problems);
+        if (plan is null)
+        {
+            ProblemReport.Print(problems);
+            return ExitCodes.Usage;
+        }
+
+        using var signal = new ShutdownSignal(log);
+        SessionResult result;
+        try
+        {
+            result = await services.GetRequiredService<PipelineSession>().RunAsync(plan, createRunners(services), eventTime, signal.Token);
+        }
+        catch (PipelineStartException ex)
+        {
+            log.LogError("Cannot start: {Reason}", ex.Message);
+            return ExitCodes.Failure;
+        }
+        if (printSummary)
+        {
+            await Console.Error.WriteAsync(SummaryTable.Format(result.Metrics, result.Elapsed));
+        }
+        return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
+    }
+}

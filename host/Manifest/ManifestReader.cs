@@ -1,0 +1,253 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using AgentSight.Contracts;
+using AgentSight.Host.Pipeline;
+
+namespace AgentSight.Host.Manifest;
+
+/// <summary>Reads a manifest file and reports every mistake in it, each located by file and stage.</summary>
+/// <remarks>
+/// The format is JSON with comments and trailing commas allowed:
+/// <c>{"stages":[{"plugin":"console","enabled":true,"config":{…}}, …]}</c>. Every problem found is reported, not
+/// just the first, so one run shows the user everything to fix.
+/// </remarks>
+internal static partial class ManifestReader
+{
+    public const string DefaultFileName = "manifest.json";
+
+    private static readonly string[] RootKeys = ["stages", "$schema", "description"];
+    private static readonly string[] StageKeys =
+        ["plugin", "id", "enabled", "config", "queue_capacity", "backpressure", "max_failures", "on_error", "description"];
+
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+    private static partial Regex IdPattern();
+
+    /// <summary>Reads <paramref name="path"/>; returns the manifest, or null with the problems.</summary>
+    public static PipelineManifest? Read(string path, List<ManifestProblem> problems)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (FileNotFoundException)
+        {
+            problems.Add(new ManifestProblem(path, null, null, "not found (give another one with --manifest PATH)"));
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            problems.Add(new ManifestProblem(path, null, null, "not found: its folder does not exist (give another one with --manifest PATH)"));
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new ManifestProblem(path, null, null, $"cannot be read: {ex.Message}"));
+            return null;
+        }
+        return Parse(path, text, problems);
+    }
+
+    /// <summary>Parses manifest text; <paramref name="path"/> only names it in problems.</summary>
+    public static PipelineManifest? Parse(string path, string text, List<ManifestProblem> problems)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(text, documentOptions: DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is { } line ? $":{line + 1}:{(ex.BytePositionInLine ?? 0) + 1}" : string.Empty;
+            problems.Add(new ManifestProblem(path + where, null, null, $"malformed JSON: {StripPosition(ex.Message)}"));
+            return null;
+        }
+        if (root is not JsonObject rootObject)
+        {
+            problems.Add(new ManifestProblem(path, null, null, "must be a JSON object with a \"stages\" list"));
+            return null;
+        }
+        var before = problems.Count;
+        foreach (var (key, _) in rootObject)
+        {
+            if (!RootKeys.Contains(key))
+            {
+                problems.Add(new ManifestProblem(path, null, null,
+                    $"unknown key \"{key}\" at the top level (expected \"stages\"){Suggest.DidYouMean(key, RootKeys)}"));
+            }
+        }
+        if (rootObject["stages"] is not JsonArray stageArray)
+        {
+            problems.Add(new ManifestProblem(path, null, null, "needs a \"stages\" list: [{\"plugin\": \"console\"}, …]"));
+            return null;
+        }
+
+        var stages = new List<StageSpec>();
+        var positionsById = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < stageArray.Count; i++)
+        {
+            var stage = ReadStage(path, i + 1, stageArray[i], problems);
+            if (stage is null)
+            {
+                continue;
+            }
+            if (positionsById.TryGetValue(stage.Id, out var first))
+            {
+                problems.Add(new ManifestProblem(path, stage.Position, stage.Id,
+                    $"duplicate id: stage {first} already has the id \"{stage.Id}\"; give one of them a distinct \"id\""));
+                continue;
+            }
+            positionsById[stage.Id] = stage.Position;
+            stages.Add(stage);
+        }
+        return problems.Count == before ? new PipelineManifest(path, stages) : null;
+    }
+
+    private static StageSpec? ReadStage(string path, int position, JsonNode? node, List<ManifestProblem> problems)
+    {
+        if (node is not JsonObject stage)
+        {
+            problems.Add(new ManifestProblem(path, position, "?", "must be an object like {\"plugin\": \"console\"}"));
+            return null;
+        }
+        var before = problems.Count;
+        var plugin = stage["plugin"] is JsonValue p && p.TryGetValue(out string? pluginName) ? pluginName.Trim() : null;
+        var label = plugin ?? "?";
+        void Problem(string message) => problems.Add(new ManifestProblem(path, position, label, message));
+
+        if (string.IsNullOrEmpty(plugin))
+        {
+            Problem("needs \"plugin\": the name of a plugin folder");
+        }
+        foreach (var (key, _) in stage)
+        {
+            if (!StageKeys.Contains(key))
+            {
+                Problem($"unknown key \"{key}\" (expected {string.Join(", ", StageKeys)}){Suggest.DidYouMean(key, StageKeys)}");
+            }
+        }
+
+        var id = plugin ?? "?";
+        if (stage.ContainsKey("id"))
+        {
+            if (stage["id"] is JsonValue idValue && idValue.TryGetValue(out string? idText) && IdPattern().IsMatch(idText))
+            {
+                id = idText;
+                label = idText;
+            }
+            else
+            {
+                Problem("\"id\" must be a string of letters, digits, '.', '_', '-' or '/'");
+            }
+        }
+
+        var enabled = ReadBool(stage, "enabled", true, Problem);
+        var capacity = ReadInt(stage, "queue_capacity", 1, StageSettings.MaxQueueCapacity, Problem);
+        var maxFailures = ReadInt(stage, "max_failures", 0, int.MaxValue, Problem);
+
+        Backpressure? backpressure = null;
+        if (stage.ContainsKey("backpressure"))
+        {
+            if (stage["backpressure"] is JsonValue bp && bp.TryGetValue(out string? bpText) && BackpressureNames.TryParse(bpText, out var parsed))
+            {
+                backpressure = parsed;
+            }
+            else
+            {
+                Problem($"\"backpressure\" must be one of {string.Join(", ", BackpressureNames.All.Select(n => $"\"{n}\""))}");
+            }
+        }
+
+        OnError? onError = null;
+        if (stage.ContainsKey("on_error"))
+        {
+            switch (stage["on_error"] is JsonValue oe && oe.TryGetValue(out string? oeText) ? oeText : null)
+            {
+                case "pass":
+                    onError = OnError.Pass;
+                    break;
+                case "drop":
+                    onError = OnError.Drop;
+                    break;
+                default:
+                    Problem("\"on_error\" must be \"pass\" (the event goes on unchanged) or \"drop\"");
+                    break;
+            }
+        }
+
+        JsonObject? config = null;
+        switch (stage["config"])
+        {
+            case null:
+                break;
+            case JsonObject configObject:
+                stage.Remove("config");
+                config = configObject;
+                break;
+            default:
+                Problem("\"config\" must be an object");
+                break;
+        }
+
+        if (problems.Count != before || plugin is null)
+        {
+            return null;
+        }
+        return new StageSpec
+        {
+            Position = position,
+            Id = id,
+            Plugin = plugin,
+            Enabled = enabled,
+            Config = config,
+            QueueCapacity = capacity,
+            Backpressure = backpressure,
+            MaxFailures = maxFailures,
+            OnError = onError,
+        };
+    }
+
+    private static bool ReadBool(JsonObject stage, string key, bool fallback, Action<string> problem)
+    {
+        if (!stage.ContainsKey(key))
+        {
+            return fallback;
+        }
+        if (stage[key] is JsonValue value && value.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetValue<bool>();
+        }
+        problem($"\"{key}\" must be true or false");
+        return fallback;
+    }
+
+    private static int? ReadInt(JsonObject stage, string key, int min, int max, Action<string> problem)
+    {
+        if (!stage.ContainsKey(key))
+        {
+            return null;
+        }
+        if (stage[key] is JsonValue value && value.TryGetValue(out int number) && number >= min && number <= max)
+        {
+            return number;
+        }
+        problem(max == int.MaxValue
+            ? $"\"{key}\" must be a whole number of at least {min} (got {stage[key]?.ToJsonString() ?? "null"})"
+            : $"\"{key}\" must be a whole number from {min} to {max} (got {stage[key]?.ToJsonString() ?? "null"})");
+        return null;
+    }
+
+    /// <summary>System.Text.Json appends " LineNumber: … | BytePositionInLine: …"; the location is already in front.</summary>
+    private static string StripPosition(string message)
+    {
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return (cut >= 0 ? message[..cut] : message).TrimEnd(' ', '.', '|') + ".";
+    }
+}

@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using AgentSight.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace AgentSight.Host.Pipeline;
+
+/// <summary>Runs one analyzer: takes events from its queue, calls the plugin, hands what it emits to the next target.</summary>
+/// <remarks>
+/// One task per stage, so the plugin is never called concurrently. Emitted events are collected in a reused list and
+/// forwarded after each call, so a full downstream queue (block policy) pauses this stage rather than the plugin.
+/// A plugin exception is contained here: logged with the event, the instance replaced by a fresh one, and after
+/// <see cref="StageSettings.MaxFailures"/> failures the stage is taken out and events flow around it.
+/// </remarks>
+internal sealed class AnalyzerStage : IEventOutput
+{
+    private readonly StagePlan _plan;
+    private readonly IAnalyzerFactory _factory;
+    private readonly StageQueue _input;
+    private readonly IStageTarget _output;
+    private readonly StageContext _context;
+    private readonly StageMetrics _metrics;
+    private readonly StageEventClock? _eventClock;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly List<AgentEvent> _pending = new(16);
+    private IAnalyzer? _analyzer;
+    private long _timerIntervalNs;
+    private long _nextTimer;
+    private Task<bool>? _pendingWait;
+    private long _busySince;
+
+    public AnalyzerStage(StagePlan plan, StageQueue input, IStageTarget output, StageContext context, StageMetrics metrics,
+        StageEventClock? eventClock, TimeProvider time, ILogger hostLogger)
+    {
+        _plan = plan;
+        _factory = (IAnalyzerFactory)plan.Factory;
+        _input = input;
+        _output = output;
+        _context = context;
+        _metrics = metrics;
+        _eventClock = eventClock;
+        _time = time;
+        _log = hostLogger;
+    }
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Creates the first instance. Throws what the factory throws (the pipeline fails to start).</summary>
+    public void CreateInstance() => SetInstance(_factory.Create(_plan.Config, _context));
+
+    public void Start() => Completion = Task.Run(RunAsync);
+
+    void IEventOutput.Emit(AgentEvent evt) => _pending.Add(evt);
+
+    private async Task RunAsync()
+    {
+        var reader = _input.Reader;
+        _busySince = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            while (reader.TryRead(out var evt))
+            {
+                _metrics.AddIn();
+                _eventClock?.Observe(evt.Timestamp);
+                Dispatch(evt);
+                await ForwardPendingAsync();
+                if (TimerDue())
+                {
+                    FireTimer();
+                    await ForwardPendingAsync();
+                }
+            }
+            PauseBusy();
+            var more = await WaitForInputAsync();
+            ResumeBusy();
+            if (!more)
+            {
+                break;
+            }
+            if (TimerDue())
+            {
+                FireTimer();
+                await ForwardPendingAsync();
+            }
+        }
+
+        FlushInstance(_analyzer, reason: "shutdown");
+        await ForwardPendingAsync();
+        PauseBusy();
+        DisposeInstance(_analyzer);
+        _analyzer = null;
+        _output.Complete();
+        if (_metrics.State == StageState.Running)
+        {
+            _metrics.SetState(StageState.Stopped);
+        }
+    }
+
+    private void Dispatch(AgentEvent evt)
+    {
+        var analyzer = _analyzer;
+        if (analyzer is null)
+        {
+            // Taken out of the pipeline: the event goes around it.
+            _pending.Add(evt);
+            return;
+        }
+        try
+        {
+            analyzer.Process(evt, this);
+        }
+        catch (Exception ex)
+        {
+            OnFailure(ex, evt, "processing an event");
+        }
+    }
+
+    /// <summary>
+    /// True when the timer should fire. With event time the clock only exists once events arrive, so the first
+    /// deadline is set one interval after the first event this stage sees.
+    /// </summary>
+    private bool TimerDue()
+    {
+        if (_timerIntervalNs == 0)
+        {
+            return false;
+        }
+        var now = _context.Clock.Now;
+        if (now <= 0)
+        {
+            return false; // Event time before the first event: no clock yet.
+        }
+        if (_nextTimer == 0)
+        {
+            _nextTimer = now + _timerIntervalNs;
+            return false;
+        }
+        return now >= _nextTimer;
+    }
+
+    private void FireTimer()
+    {
+        var now = _context.Clock.Now;
+        _nextTimer = now + _timerIntervalNs;
+        var analyzer = _analyzer;
+        if (analyzer is null)
+        {
+            return;
+        }
+        try
+        {
+            analyzer.OnTimer(now, this);
+        }
+        catch (Exception ex)
+        {
+            OnFailure(ex, null, "running its timer");
+        }
+    }
+
+    private void OnFailure(Exception ex, AgentEvent? evt, string activity)
+    {
+        _metrics.AddFailed();
+        var failures = _metrics.Failed;
+        if (FailureLog.ShouldLog(failures))
+        {
+            _log.LogError(ex, "Stage {Stage} (plugin {Plugin}) failed while {Activity} (failure {Failures}); event: {Event}",
+                _plan.Id, _plan.Plugin, activity, failures, EventDescription.Describe(evt));
+        }
+        if (evt is not null && _plan.Settings.OnError == OnError.Pass && !_pending.Contains(evt))
+        {
+            _pending.Add(evt);
+        }
+
+        var failed = _analyzer;
+        _analyzer = null;
+        // Held events may still be good: give the failed instance one chance to hand them over.
+        FlushInstance(failed, reason: "restart");
+        DisposeInstance(failed);
+
+        if (_plan.Settings.MaxFailures > 0 && failures >= _plan.Settings.MaxFailures)
+        {
+            _metrics.SetState(StageState.Removed);
+            _log.LogError("Stage {Stage} (plugin {Plugin}) taken out of the pipeline after {Failures} failures; events now go around it",
+                _plan.Id, _plan.Plugin, failures);
+            return;
+        }
+        try
+        {
+            SetInstance(_factory.Create(_plan.Config, _context));
+            _metrics.AddRestart();
+        }
+        catch (Exception createError)
+        {
+            _metrics.SetState(StageState.Removed);
+            _log.LogError(createError, "Stage {Stage} (plugin {Plugin}) could not be restarted and is taken out of the pipeline",
+                _plan.Id, _plan.Plugin);
+        }
+    }
+
+    private void SetInstance(IAnalyzer analyzer)
+    {
+        _analyzer = analyzer;
+        var interval = analyzer.TimerInterval;
+        _timerIntervalNs = interval > TimeSpan.Zero ? interval.Ticks * 100 : 0;
+        _nextTimer = _context.Clock.IsEventTime || _timerIntervalNs == 0 ? 0 : _context.Clock.Now + _timerIntervalNs;
+    }
+
+    private void FlushInstance(IAnalyzer? analyzer, string reason)
+    {
+        if (analyzer is null)
+        {
+            return;
+        }
+        try
+        {
+            analyzer.Flush(this);
+        }
+        catch (Exception ex)
+        {
+            _metrics.AddFailed();
+            _log.LogError(ex, "Stage {Stage} (plugin {Plugin}) failed to flush held events at {Reason}; they are lost",
+                _plan.Id, _plan.Plugin, reason);
+        }
+    }
+
+    private void DisposeInstance(IAnalyzer? analyzer)
+    {
+        try
+        {
+            (analyzer as IDisposable)?.Dispose();
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "Stage {Stage} (plugin {Plugin}) threw while being disposed", _plan.Id, _plan.Plugin);
+        }
+    }
+
+    /// <summary>Forwards what the plugin emitted; synchronous unless a downstream queue is full.</summary>
+    private ValueTask ForwardPendingAsync()
+    {
+        for (var i = 0; i < _pending.Count; i++)
+        {
+            var write = _output.WriteAsync(_pending[i]);
+            if (!write.IsCompletedSuccessfully)
+            {
+                return ForwardSlowAsync(write, i);
+            }
+            write.GetAwaiter().GetResult();
+            _metrics.AddOut();
+        }
+        _pending.Clear();
+        return default;
+    }
+
+    private async ValueTask ForwardSlowAsync(ValueTask blocked, int index)
+    {
+        PauseBusy();
+        await blocked;
+        ResumeBusy();
+        _metrics.AddOut();
+        for (var i = index + 1; i < _pending.Count; i++)
+        {
+            var write = _output.WriteAsync(_pending[i]);
+            if (!write.IsCompletedSuccessfully)
+            {
+                PauseBusy();
+                await write;
+                ResumeBusy();
+            }
+            else
+            {
+                write.GetAwaiter().GetResult();
+            }
+            _metrics.AddOut();
+        }
+        _pending.Clear();
+    }
+
+    /// <summary>Waits for input; with a live timer, wakes up in time for it.</summary>
+    private async ValueTask<bool> WaitForInputAsync()
+    {
+        if (_timerIntervalNs == 0 || _context.Clock.IsEventTime || _analyzer is null)
+        {
+            return await _input.Reader.WaitToReadAsync();
+        }
+        _pendingWait ??= _input.Reader.WaitToReadAsync().AsTask();
+        var due = TimeSpan.FromTicks(Math.Max(0, (_nextTimer - _context.Clock.Now) / 100));
+        if (due > TimeSpan.Zero && !_pendingWait.IsCompleted)
+        {
+            using var delayCancel = new CancellationTokenSource();
+            var delay = Task.Delay(due, _time, delayCancel.Token);
+            await Task.WhenAny(_pendingWait, delay);
+            await delayCancel.CancelAsync();
+        }
+        if (!_pendingWait.IsCompleted)
+        {
+            return true; // The timer is due; the caller fires it and comes back.
+        }
+        var result = await _pendingWait;
+        _pendingWait = null;
+        return result;
+    }
+
+    private void PauseBusy() => _metrics.AddBusy(Stopwatch.GetTimestamp() - _busySince);
+
+    private void ResumeBusy() => _busySince = Stopwatch.GetTimestamp();
+}

@@ -1,0 +1,177 @@
+using AgentSight.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace AgentSight.Host.Pipeline;
+
+/// <summary>The event bus: bounded queues between the stages of a validated plan, from the runners to the sinks.</summary>
+/// <remarks>
+/// Lifecycle: <see cref="Create"/> builds queues and plugin instances without outside effects; <see cref="StartAsync"/>
+/// opens the sinks and starts one task per stage; runners write to <see cref="Input"/>; <see cref="CompleteAsync"/>
+/// completes the input, then every stage drains its queue, flushes what it holds and completes the next, in order,
+/// down to the sinks, which flush and close. Completion is the only shutdown signal, so nothing accepted is lost.
+/// </remarks>
+internal sealed class EventPipeline : IDisposable
+{
+    private readonly List<AnalyzerStage> _analyzers;
+    private readonly List<SinkStage> _sinks;
+    private readonly ILogger _log;
+    private bool _started;
+
+    private EventPipeline(List<AnalyzerStage> analyzers, List<SinkStage> sinks, PipelineInput input, PipelineMetrics metrics, ILogger log)
+    {
+        _analyzers = analyzers;
+        _sinks = sinks;
+        Input = input;
+        Metrics = metrics;
+        _log = log;
+    }
+
+    public PipelineInput Input { get; }
+
+    public PipelineMetrics Metrics { get; }
+
+    /// <summary>Builds the pipeline and creates every plugin instance. Touches nothing outside the process.</summary>
+    /// <param name="plan">The validated plan.</param>
+    /// <param name="loggerFactory">Loggers for the host and for each stage (category = stage id).</param>
+    /// <param name="time">The time source for live timers and metrics sampling.</param>
+    /// <param name="eventTime">True for replay: each stage's clock follows the events it sees.</param>
+    public static EventPipeline Create(PipelinePlan plan, ILoggerFactory loggerFactory, TimeProvider time, bool eventTime)
+    {
+        var log = loggerFactory.CreateLogger("AgentSight.Pipeline");
+        var wallClock = new WallClock(time);
+        var stageMetrics = new Dictionary<string, StageMetrics>(StringComparer.Ordinal);
+        var listings = plan.Analyzers.Concat(plan.Sinks)
+            .Select(s => new StageListing(s.Id, s.Plugin, s.Position, s.Kind, Enabled: true))
+            .Concat(plan.Disabled)
+            .OrderBy(l => l.Position)
+            .ToList();
+        var allEnabled = plan.Analyzers.Concat(plan.Sinks).ToDictionary(s => s.Id, StringComparer.Ordinal);
+        foreach (var listing in listings)
+        {
+            var settings = allEnabled.TryGetValue(listing.Id, out var enabled) ? enabled.Settings : null;
+            stageMetrics[listing.Id] = new StageMetrics(listing,
+                settings?.QueueCapacity ?? 0, settings?.Backpressure ?? Backpressure.Block);
+        }
+        var metrics = new PipelineMetrics([.. listings.Select(l => stageMetrics[l.Id])], time);
+
+        (StageContext Context, StageEventClock? Clock) ContextFor(StagePlan stage)
+        {
+            var clock = eventTime ? new StageEventClock() : null;
+            var context = new StageContext(stage.Id, loggerFactory.CreateLogger(stage.Id),
+                clock ?? (IPipelineClock)wallClock, metrics, stageMetrics[stage.Id]);
+            return (context, clock);
+        }
+
+        var sinks = new List<SinkStage>();
+        foreach (var stage in plan.Sinks)
+        {
+            var m = stageMetrics[stage.Id];
+            var queue = new StageQueue(stage.Settings.QueueCapacity, stage.Settings.Backpressure, m);
+            m.Queue = queue;
+            var (context, clock) = ContextFor(stage);
+            sinks.Add(new SinkStage(stage, queue, context, m, clock, log));
+        }
+        IStageTarget next = sinks.Count == 0 ? DiscardTarget.Instance : new FanOutTarget([.. sinks.Select(s => s.Input)]);
+
+        var analyzers = new List<AnalyzerStage>();
+        for (var i = plan.Analyzers.Count - 1; i >= 0; i--)
+        {
+            var stage = plan.Analyzers[i];
+            var m = stageMetrics[stage.Id];
+            var queue = new StageQueue(stage.Settings.QueueCapacity, stage.Settings.Backpressure, m);
+            m.Queue = queue;
+            var (context, clock) = ContextFor(stage);
+            analyzers.Insert(0, new AnalyzerStage(stage, queue, next, context, m, clock, time, log));
+            next = queue;
+        }
+
+        var pipeline = new EventPipeline(analyzers, sinks, new PipelineInput(next), metrics, log);
+        try
+        {
+            for (var i = 0; i < analyzers.Count; i++)
+            {
+                CreateInstance(plan.Analyzers[i], analyzers[i].CreateInstance);
+            }
+            for (var i = 0; i < sinks.Count; i++)
+            {
+                CreateInstance(plan.Sinks[i], sinks[i].CreateInstance);
+            }
+        }
+        catch
+        {
+            pipeline.Dispose();
+            throw;
+        }
+        if (sinks.Count == 0)
+        {
+            log.LogWarning("No sink is enabled: events are processed and then discarded");
+        }
+        return pipeline;
+    }
+
+    private static void CreateInstance(StagePlan stage, Action create)
+    {
+        try
+        {
+            create();
+        }
+        catch (Exception ex)
+        {
+            throw new PipelineStartException(
+                $"stage {stage.Position} (\"{stage.Id}\", plugin {stage.Plugin}) could not be created: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Opens every sink, in manifest order, then starts every stage's task.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var opened = new List<SinkStage>();
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                await sink.OpenAsync(cancellationToken);
+                opened.Add(sink);
+            }
+            catch (Exception ex)
+            {
+                foreach (var open in opened)
+                {
+                    await open.CloseAsync();
+                }
+                throw new PipelineStartException($"sink \"{sink.Id}\" could not start: {ex.Message}", ex);
+            }
+        }
+        foreach (var sink in _sinks)
+        {
+            sink.Start();
+        }
+        foreach (var analyzer in _analyzers)
+        {
+            analyzer.Start();
+        }
+        Metrics.StartSampling();
+        _started = true;
+    }
+
+    /// <summary>No more input: drain every stage in order, flush, close the sinks.</summary>
+    public async Task CompleteAsync()
+    {
+        Input.Complete();
+        if (!_started)
+        {
+            return;
+        }
+        foreach (var analyzer in _analyzers)
+        {
+            await analyzer.Completion;
+        }
+        foreach (var sink in _sinks)
+        {
+            await sink.Completion;
+        }
+        _log.LogDebug("Pipeline drained");
+    }
+
+    public void Dispose() => Metrics.Dispose();
+}

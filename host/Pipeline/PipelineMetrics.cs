@@ -1,0 +1,60 @@
+using AgentSight.Contracts;
+using AgentSight.Host.Runners;
+
+namespace AgentSight.Host.Pipeline;
+
+/// <summary>Every counter of a pipeline: its sources and its stages in manifest order.</summary>
+internal sealed class PipelineMetrics : IPipelineMetrics, IDisposable
+{
+    private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(50);
+    private readonly List<RunnerMetrics> _sources = [];
+    private readonly Lock _sourcesLock = new();
+    private readonly TimeProvider _time;
+    private ITimer? _sampler;
+
+    public PipelineMetrics(IReadOnlyList<StageMetrics> stages, TimeProvider time)
+    {
+        Stages = stages;
+        _time = time;
+    }
+
+    /// <summary>Every stage, in manifest order.</summary>
+    public IReadOnlyList<StageMetrics> Stages { get; }
+
+    public void AddSource(RunnerMetrics source)
+    {
+        lock (_sourcesLock)
+        {
+            _sources.Add(source);
+        }
+    }
+
+    /// <summary>Starts sampling queue depths for their high-water marks.</summary>
+    public void StartSampling() =>
+        _sampler ??= _time.CreateTimer(static state => ((PipelineMetrics)state!).SampleDepths(), this, SampleEvery, SampleEvery);
+
+    public PipelineMetricsSnapshot Snapshot()
+    {
+        RunnerMetrics[] sources;
+        lock (_sourcesLock)
+        {
+            sources = [.. _sources];
+        }
+        return new PipelineMetricsSnapshot
+        {
+            TakenAt = _time.GetUtcNow(),
+            Sources = [.. sources.Select(s => s.Snapshot())],
+            Stages = [.. Stages.Select(s => s.Snapshot())],
+        };
+    }
+
+    public void Dispose() => _sampler?.Dispose();
+
+    private void SampleDepths()
+    {
+        foreach (var stage in Stages)
+        {
+            stage.SampleDepth();
+        }
+    }
+}

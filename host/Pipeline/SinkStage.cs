@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using AgentSight.Contracts;
+using Microsoft.Extensions.Logging;
+
+namespace AgentSight.Host.Pipeline;
+
+/// <summary>Runs one sink on its own task: writes every event of its queue, flushes when the queue runs dry.</summary>
+/// <remarks>
+/// A sink exception is contained here: logged with the event, the instance stopped and replaced by a fresh one, and
+/// after <see cref="StageSettings.MaxFailures"/> failures the sink is taken out; the events it no longer takes are
+/// counted as dropped. Other sinks are not affected.
+/// </remarks>
+internal sealed class SinkStage
+{
+    private readonly StagePlan _plan;
+    private readonly ISinkFactory _factory;
+    private readonly StageQueue _input;
+    private readonly StageContext _context;
+    private readonly StageMetrics _metrics;
+    private readonly StageEventClock? _eventClock;
+    private readonly ILogger _log;
+    private ISink? _sink;
+    private long _busySince;
+
+    public SinkStage(StagePlan plan, StageQueue input, StageContext context, StageMetrics metrics, StageEventClock? eventClock, ILogger hostLogger)
+    {
+        _plan = plan;
+        _factory = (ISinkFactory)plan.Factory;
+        _input = input;
+        _context = context;
+        _metrics = metrics;
+        _eventClock = eventClock;
+        _log = hostLogger;
+    }
+
+    public string Id => _plan.Id;
+
+    public StageQueue Input => _input;
+
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    /// <summary>Creates the first instance (no outside effects). Throws what the factory throws.</summary>
+    public void CreateInstance() => _sink = _factory.Create(_plan.Config, _context);
+
+    /// <summary>Opens the sink's outputs. Throws when it cannot: the pipeline does not start.</summary>
+    public ValueTask OpenAsync(CancellationToken cancellationToken) => _sink!.StartAsync(cancellationToken);
+
+    public void Start() => Completion = Task.Run(RunAsync);
+
+    /// <summary>Closes a sink that was opened, when the pipeline fails to start.</summary>
+    public async ValueTask CloseAsync()
+    {
+        var sink = _sink;
+        _sink = null;
+        await StopQuietlyAsync(sink);
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _input.Reader;
+        _busySince = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            while (reader.TryRead(out var evt))
+            {
+                _metrics.AddIn();
+                _eventClock?.Observe(evt.Timestamp);
+                var sink = _sink;
+                if (sink is null)
+                {
+                    _metrics.AddDropped();
+                    continue;
+                }
+                try
+                {
+                    sink.Write(evt);
+                    _metrics.AddOut();
+                }
+                catch (Exception ex)
+                {
+                    await OnFailureAsync(ex, evt, "writing an event");
+                }
+            }
+            await FlushAsync();
+            _metrics.AddBusy(Stopwatch.GetTimestamp() - _busySince);
+            if (!await reader.WaitToReadAsync())
+            {
+                break;
+            }
+            _busySince = Stopwatch.GetTimestamp();
+        }
+
+        var last = _sink;
+        _sink = null;
+        await StopQuietlyAsync(last);
+        if (_metrics.State == StageState.Running)
+        {
+            _metrics.SetState(StageState.Stopped);
+        }
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        var sink = _sink;
+        if (sink is null)
+        {
+            return;
+        }
+        try
+        {
+            await sink.FlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            await OnFailureAsync(ex, null, "flushing");
+        }
+    }
+
+    private async ValueTask OnFailureAsync(Exception ex, AgentEvent? evt, string activity)
+    {
+        _metrics.AddFailed();
+        var failures = _metrics.Failed;
+        if (FailureLog.ShouldLog(failures))
+        {
+            _log.LogError(ex, "Sink {Stage} (plugin {Plugin}) failed while {Activity} (failure {Failures}); event: {Event}",
+                _plan.Id, _plan.Plugin, activity, failures, EventDescription.Describe(evt));
+        }
+        var failed = _sink;
+        _sink = null;
+        await StopQuietlyAsync(failed);
+
+        if (_plan.Settings.MaxFailures > 0 && failures >= _plan.Settings.MaxFailures)
+        {
+            _metrics.SetState(StageState.Removed);
+            _log.LogError("Sink {Stage} (plugin {Plugin}) taken out of the pipeline after {Failures} failures; its events are counted as dropped",
+                _plan.Id, _plan.Plugin, failures);
+            return;
+        }
+        try
+        {
+            var fresh = _factory.Create(_plan.Config, _context);
+            await fresh.StartAsync(CancellationToken.None);
+            _sink = fresh;
+            _metrics.AddRestart();
+        }
+        catch (Exception restartError)
+        {
+            _metrics.SetState(StageState.Removed);
+            _log.LogError(restartError, "Sink {Stage} (plugin {Plugin}) could not be restarted and is taken out of the pipeline",
+                _plan.Id, _plan.Plugin);
+        }
+    }
+
+    private async ValueTask StopQuietlyAsync(ISink? sink)
+    {
+        if (sink is null)
+        {
+            return;
+        }
+        try
+        {
+            await sink.FlushAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _metrics.AddFailed();
+            _log.LogError(ex, "Sink {Stage} (plugin {Plugin}) failed its last flush; what it buffered may be lost", _plan.Id, _plan.Plugin);
+        }
+        try
+        {
+            await sink.StopAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            _metrics.AddFailed();
+            _log.LogError(ex, "Sink {Stage} (plugin {Plugin}) failed to stop cleanly", _plan.Id, _plan.Plugin);
+        }
+    }
+}

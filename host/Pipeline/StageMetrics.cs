@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using AgentSight.Contracts;
+
+namespace AgentSight.Host.Pipeline;
+
+/// <summary>The live counters of one stage.</summary>
+/// <remarks>
+/// In, out, failed, restarts and busy time are written only by the stage's own task, so plain stores suffice and
+/// readers use volatile reads; drops come from the writers' side and use interlocked adds.
+/// </remarks>
+internal sealed class StageMetrics
+{
+    private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+    private long _in;
+    private long _out;
+    private long _dropped;
+    private long _failed;
+    private int _restarts;
+    private long _busyTicks;
+    private int _highWater;
+    private int _state;
+
+    public StageMetrics(StageListing listing, int capacity, Backpressure backpressure)
+    {
+        Listing = listing;
+        Capacity = capacity;
+        Backpressure = backpressure;
+        _state = (int)(listing.Enabled ? StageState.Running : StageState.Disabled);
+    }
+
+    public StageListing Listing { get; }
+
+    public int Capacity { get; }
+
+    public Backpressure Backpressure { get; }
+
+    /// <summary>Reads the queue's depth; set when the queue exists.</summary>
+    public StageQueue? Queue { get; set; }
+
+    public long In => Volatile.Read(ref _in);
+
+    public long Out => Volatile.Read(ref _out);
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public long Failed => Volatile.Read(ref _failed);
+
+    public int Restarts => Volatile.Read(ref _restarts);
+
+    public StageState State => (StageState)Volatile.Read(ref _state);
+
+    public void AddIn() => _in++;
+
+    public void AddOut() => _out++;
+
+    public void AddDropped() => Interlocked.Increment(ref _dropped);
+
+    public void AddFailed() => _failed++;
+
+    public void AddRestart() => _restarts++;
+
+    public void AddBusy(long stopwatchTicks) => _busyTicks += stopwatchTicks;
+
+    public void SetState(StageState state) => Volatile.Write(ref _state, (int)state);
+
+    public Counter Counter(string name) => _counters.GetOrAdd(name, static n => new Counter(n));
+
+    /// <summary>Samples the queue depth to keep its high-water mark.</summary>
+    public void SampleDepth()
+    {
+        var depth = Queue?.Count ?? 0;
+        if (depth > Volatile.Read(ref _highWater))
+        {
+            Volatile.Write(ref _highWater, depth);
+        }
+    }
+
+    public StageMetricsSnapshot Snapshot()
+    {
+        SampleDepth();
+        return new StageMetricsSnapshot
+        {
+            Id = Listing.Id,
+            Plugin = Listing.Plugin,
+            Kind = Listing.Kind,
+            Position = Listing.Position,
+            State = State,
+            In = In,
+            Out = Out,
+            Dropped = Dropped,
+            Failed = Failed,
+            Restarts = Restarts,
+            QueueDepth = Queue?.Count ?? 0,
+            QueueHighWater = Volatile.Read(ref _highWater),
+            QueueCapacity = Capacity,
+            Backpressure = BackpressureNames.Format(Backpressure),
+            TimeSpent = Stopwatch.GetElapsedTime(0, Volatile.Read(ref _busyTicks)),
+            Counters = _counters.Values.OrderBy(c => c.Name, StringComparer.Ordinal).ToDictionary(c => c.Name, c => c.Value),
+        };
+    }
+}

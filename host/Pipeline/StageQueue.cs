@@ -1,0 +1,47 @@
+using System.Threading.Channels;
+using AgentSight.Contracts;
+
+namespace AgentSight.Host.Pipeline;
+
+/// <summary>A stage's bounded input queue, with its backpressure policy and drop counting.</summary>
+/// <remarks>
+/// In a drop mode a bounded channel still reports success on write, so drops are counted through the channel's
+/// item-dropped callback, never inferred from write results.
+/// </remarks>
+internal sealed class StageQueue : IStageTarget
+{
+    private readonly Channel<AgentEvent> _channel;
+
+    public StageQueue(int capacity, Backpressure policy, StageMetrics metrics)
+    {
+        Capacity = capacity;
+        var options = new BoundedChannelOptions(capacity)
+        {
+            FullMode = policy switch
+            {
+                Backpressure.DropOldest => BoundedChannelFullMode.DropOldest,
+                Backpressure.DropNewest => BoundedChannelFullMode.DropWrite,
+                _ => BoundedChannelFullMode.Wait,
+            },
+            SingleReader = true,
+            SingleWriter = false,
+            // Continuations run on the pool, never inline in the writer's call: a stage never runs another stage's code.
+            AllowSynchronousContinuations = false,
+        };
+        _channel = policy == Backpressure.Block
+            ? Channel.CreateBounded<AgentEvent>(options)
+            : Channel.CreateBounded<AgentEvent>(options, _ => metrics.AddDropped());
+    }
+
+    public int Capacity { get; }
+
+    public ChannelReader<AgentEvent> Reader => _channel.Reader;
+
+    /// <summary>Events waiting now.</summary>
+    public int Count => _channel.Reader.Count;
+
+    public ValueTask WriteAsync(AgentEvent evt) =>
+        _channel.Writer.TryWrite(evt) ? default : _channel.Writer.WriteAsync(evt);
+
+    public void Complete() => _channel.Writer.TryComplete();
+}

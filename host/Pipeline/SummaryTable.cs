@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using AgentSight.Contracts;
+
+namespace AgentSight.Host.Pipeline;
+
+/// <summary>The table printed on stderr when a run ends: what each source produced and what each stage did.</summary>
+internal static class SummaryTable
+{
+    public static string Format(PipelineMetricsSnapshot snapshot, TimeSpan elapsed)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Pipeline summary ({elapsed.TotalSeconds:0.00} s)");
+
+        var sources = new List<string[]> { new[] { "source", "produced", "counters" } };
+        sources.AddRange(snapshot.Sources.Select(s => new[] { s.Name, N(s.Produced), Counters(s.Counters) }));
+        AppendTable(text, sources);
+
+        var stages = new List<string[]>
+        {
+            new[] { "#", "stage", "plugin", "kind", "state", "in", "out", "dropped", "failed", "restarts", "queue now/max/cap", "policy", "busy", "counters" },
+        };
+        stages.AddRange(snapshot.Stages.Select(s => new[]
+        {
+            s.Position.ToString(CultureInfo.InvariantCulture),
+            s.Id,
+            s.Plugin,
+            s.Kind == PluginKind.Analyzer ? "analyzer" : "sink",
+            s.State.ToString().ToLowerInvariant(),
+            s.State == StageState.Disabled ? "-" : N(s.In),
+            s.State == StageState.Disabled ? "-" : N(s.Out),
+            s.State == StageState.Disabled ? "-" : N(s.Dropped),
+            s.State == StageState.Disabled ? "-" : N(s.Failed),
+            s.State == StageState.Disabled ? "-" : N(s.Restarts),
+            s.State == StageState.Disabled ? "-" : $"{s.QueueDepth}/{s.QueueHighWater}/{s.QueueCapacity}",
+            s.State == StageState.Disabled ? "-" : s.Backpressure,
+            s.State == StageState.Disabled ? "-" : $"{s.TimeSpent.TotalMilliseconds:0} ms",
+            Counters(s.Counters),
+        }));
+        text.AppendLine();
+        AppendTable(text, stages);
+
+        var lost = snapshot.Stages.Sum(s => s.Dropped) + snapshot.Stages.Sum(s => s.Failed);
+        if (lost > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Losses: {N(snapshot.Stages.Sum(s => s.Dropped))} dropped, {N(snapshot.Stages.Sum(s => s.Failed))} failed (see the table above)");
+        }
+        return text.ToString();
+    }
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Counters(IReadOnlyDictionary<string, long> counters) =>
+        counters.Count == 0 ? string.Empty : string.Join(" ", counters.Select(c => $"{c.Key}={c.Value.ToString(CultureInfo.InvariantCulture)}"));
+
+    private static void AppendTable(StringBuilder text, List<string[]> rows)
+    {
+        var widths = new int[rows[0].Length];
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                widths[i] = Math.Max(widths[i], row[i].Length);
+            }
+        }
+        foreach (var row in rows)
+        {
+            var line = new StringBuilder("  ");
+            for (var i = 0; i < row.Length; i++)
+            {
+                line.Append(row[i].PadRight(widths[i])).Append("  ");
+            }
+            text.AppendLine(line.ToString().TrimEnd());
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using AgentSight.Host.Cli;
+
+return await AgentSightCli.RunAsync(args);

@@ -1,0 +1,394 @@
+using System.Text.Json.Nodes;
+using AgentSight.Contracts;
+using AgentSight.Host.Pipeline;
+using AgentSight.Host.Runners;
+using AgentSight.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+using static AgentSight.Tests.Support.PipelineHarness;
+
+namespace AgentSight.Tests.Pipeline;
+
+public sealed class EventPipelineTests
+{
+    private static IEnumerable<AgentEvent> Events(int count, long spacingNs = 1_000) =>
+        Enumerable.Range(0, count).Select(i => Numbered(i, Some.Epoch + (i * spacingNs)));
+
+    [Fact]
+    public async Task Every_sink_gets_every_event_in_order_through_three_analyzers()
+    {
+        var first = new CollectingSinkFactory();
+        var second = new CollectingSinkFactory();
+        var harness = new PipelineHarness()
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer()))
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer()))
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer()))
+            .Add(first, "first")
+            .Add(second, "second");
+
+        var metrics = await harness.RunAsync(Events(10_000));
+
+        Assert.Equal(Enumerable.Range(0, 10_000), first.Received.Select(Seq));
+        Assert.Equal(Enumerable.Range(0, 10_000), second.Received.Select(Seq));
+        Assert.All(metrics.Stages, s => Assert.Equal(10_000, s.In));
+        Assert.All(metrics.Stages, s => Assert.Equal(StageState.Stopped, s.State));
+    }
+
+    [Fact]
+    public async Task Analyzers_run_in_manifest_order()
+    {
+        var sink = new CollectingSinkFactory();
+        IAnalyzer Tagger(string tag) => new LambdaAnalyzer
+        {
+            OnProcess = (e, o) =>
+            {
+                e.Fields!["path"] = (e.Fields["path"]?.GetValue<string>() ?? string.Empty) + tag;
+                o.Emit(e);
+            },
+        };
+        var harness = new PipelineHarness()
+            .Add(new DelegateAnalyzerFactory(_ => Tagger("a")))
+            .Add(new DelegateAnalyzerFactory(_ => Tagger("b")))
+            .Add(new DelegateAnalyzerFactory(_ => Tagger("c")))
+            .Add(sink);
+
+        await harness.RunAsync(Events(5));
+
+        Assert.All(sink.Received, e => Assert.Equal("abc", e.Fields!["path"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task An_analyzer_can_drop_split_and_hold_events_until_shutdown()
+    {
+        var sink = new CollectingSinkFactory();
+        var held = new List<AgentEvent>();
+        var harness = new PipelineHarness()
+            // Drop odd events.
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer { OnProcess = (e, o) => { if (Seq(e) % 2 == 0) o.Emit(e); } }))
+            // Split: each event and a copy.
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+            {
+                OnProcess = (e, o) =>
+                {
+                    o.Emit(e);
+                    o.Emit(new AgentEvent(e.Timestamp, "copy", e.Pid, e.Tid, e.Comm, new JsonPayload(new JsonObject { ["seq"] = Seq(e) })));
+                },
+            }))
+            // Hold everything until flush.
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+            {
+                OnProcess = (e, _) => held.Add(e),
+                OnFlush = o => held.ForEach(o.Emit),
+            }))
+            .Add(sink);
+
+        var metrics = await harness.RunAsync(Events(100));
+
+        Assert.Equal(100, sink.Received.Count);
+        Assert.Equal(50, sink.Received.Count(e => e.Source == "copy"));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => i * 2), sink.Received.Where(e => e.Source == "seq").Select(Seq));
+        Assert.Equal([100, 50, 100, 100], metrics.Stages.Select(s => s.In));
+        Assert.Equal([50, 100, 100, 100], metrics.Stages.Select(s => s.Out));
+    }
+
+    [Fact]
+    public async Task Block_policy_loses_nothing_with_a_tiny_queue_and_a_slow_sink()
+    {
+        var sink = new CollectingSinkFactory { FailWhen = _ => { Thread.SpinWait(200); return false; } };
+        var harness = new PipelineHarness()
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer()), capacity: 1)
+            .Add(sink, capacity: 1);
+
+        var metrics = await harness.RunAsync(Events(5_000));
+
+        Assert.Equal(Enumerable.Range(0, 5_000), sink.Received.Select(Seq));
+        Assert.All(metrics.Stages, s => Assert.Equal(0, s.Dropped));
+    }
+
+    [Theory]
+    [InlineData(BackpressureNames.DropNewest)]
+    [InlineData(BackpressureNames.DropOldest)]
+    public async Task Drop_policies_count_every_dropped_event(string policyName)
+    {
+        Assert.True(BackpressureNames.TryParse(policyName, out var policy));
+        const int count = 1_000;
+        const int capacity = 10;
+        using var gate = new SemaphoreSlim(0);
+        var sink = new CollectingSinkFactory { Gate = gate };
+        var harness = new PipelineHarness().Add(sink, capacity: capacity, backpressure: policy);
+
+        using var pipeline = harness.Build();
+        await pipeline.StartAsync(CancellationToken.None);
+        var runner = new RunnerMetrics("test");
+        foreach (var evt in Events(count))
+        {
+            await pipeline.Input.WriteAsync(evt, runner);
+        }
+        gate.Release(count);
+        await pipeline.CompleteAsync();
+        var stage = pipeline.Metrics.Snapshot().Stages.Single();
+
+        var delivered = sink.Received.Select(Seq).ToList();
+        Assert.Equal(count, delivered.Count + stage.Dropped);
+        Assert.InRange(delivered.Count, capacity, capacity + 1);
+        if (policy == Backpressure.DropNewest)
+        {
+            Assert.Equal(Enumerable.Range(0, delivered.Count), delivered);
+        }
+        else
+        {
+            Assert.Equal(Enumerable.Range(count - capacity, capacity), delivered.TakeLast(capacity));
+        }
+        Assert.Equal(BackpressureNames.Format(policy), stage.Backpressure);
+    }
+
+    [Fact]
+    public async Task A_failing_analyzer_is_restarted_and_its_event_passes_on_unchanged()
+    {
+        var sink = new CollectingSinkFactory();
+        var failing = new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+        {
+            OnProcess = (e, o) =>
+            {
+                if (Seq(e) % 10 == 0)
+                {
+                    throw new InvalidOperationException("boom");
+                }
+                o.Emit(e);
+            },
+        });
+        var harness = new PipelineHarness().Add(failing, maxFailures: 0).Add(sink);
+
+        var metrics = await harness.RunAsync(Events(100));
+
+        Assert.Equal(Enumerable.Range(0, 100), sink.Received.Select(Seq));
+        var stage = metrics.Stages[0];
+        Assert.Equal(10, stage.Failed);
+        Assert.Equal(10, stage.Restarts);
+        Assert.Equal(11, failing.Created);
+        Assert.Equal(StageState.Stopped, stage.State);
+    }
+
+    [Fact]
+    public async Task A_restarted_analyzer_starts_with_fresh_state_and_hands_over_what_it_held()
+    {
+        var sink = new CollectingSinkFactory();
+        var harness = new PipelineHarness()
+            .Add(new DelegateAnalyzerFactory(_ =>
+            {
+                var held = new List<AgentEvent>();
+                return new LambdaAnalyzer
+                {
+                    OnProcess = (e, o) =>
+                    {
+                        if (Seq(e) == 5)
+                        {
+                            throw new InvalidOperationException("boom");
+                        }
+                        held.Add(e);
+                        e.Fields!["held_with"] = held.Count;
+                    },
+                    OnFlush = o => held.ForEach(o.Emit),
+                };
+            }), maxFailures: 0)
+            .Add(sink);
+
+        await harness.RunAsync(Events(10));
+
+        Assert.Equal(Enumerable.Range(0, 10), sink.Received.Select(Seq).Order());
+        // The second instance's first event saw an empty list: its state was fresh.
+        Assert.Equal(1, sink.Received.Single(e => Seq(e) == 6).Fields!["held_with"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task An_analyzer_that_keeps_failing_is_taken_out_and_events_go_around_it()
+    {
+        var sink = new CollectingSinkFactory();
+        var harness = new PipelineHarness()
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+            {
+                OnProcess = (e, o) =>
+                {
+                    e.Fields!["touched"] = true;
+                    if (Seq(e) < 3)
+                    {
+                        throw new InvalidOperationException("boom");
+                    }
+                    o.Emit(e);
+                },
+            }, OnError.Drop), maxFailures: 3)
+            .Add(sink);
+
+        var metrics = await harness.RunAsync(Events(10));
+
+        Assert.Equal(Enumerable.Range(3, 7), sink.Received.Select(Seq));
+        Assert.All(sink.Received, e => Assert.Null(e.Fields!["touched"]));
+        Assert.Equal(StageState.Removed, metrics.Stages[0].State);
+        Assert.Equal(3, metrics.Stages[0].Failed);
+    }
+
+    [Fact]
+    public async Task On_error_drop_removes_only_the_failing_events()
+    {
+        var sink = new CollectingSinkFactory();
+        var harness = new PipelineHarness()
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+            {
+                OnProcess = (e, o) =>
+                {
+                    if (Seq(e) % 4 == 0)
+                    {
+                        throw new InvalidOperationException("boom");
+                    }
+                    o.Emit(e);
+                },
+            }), maxFailures: 0, onError: OnError.Drop)
+            .Add(sink);
+
+        await harness.RunAsync(Events(20));
+
+        Assert.Equal(Enumerable.Range(0, 20).Where(i => i % 4 != 0), sink.Received.Select(Seq));
+    }
+
+    [Fact]
+    public async Task A_failing_sink_is_restarted_and_the_other_sink_sees_everything()
+    {
+        var healthy = new CollectingSinkFactory();
+        var failing = new CollectingSinkFactory { FailWhen = e => Seq(e) % 50 == 0 };
+        var harness = new PipelineHarness().Add(failing, "failing", maxFailures: 0).Add(healthy, "healthy");
+
+        var metrics = await harness.RunAsync(Events(500));
+
+        Assert.Equal(Enumerable.Range(0, 500), healthy.Received.Select(Seq));
+        Assert.Equal(Enumerable.Range(0, 500).Where(i => i % 50 != 0), failing.Received.Select(Seq));
+        Assert.Equal(10, metrics.Stages[0].Failed);
+        Assert.Equal(10, metrics.Stages[0].Restarts);
+        Assert.Equal(failing.Started, failing.Stopped);
+    }
+
+    [Fact]
+    public async Task A_sink_taken_out_counts_the_events_it_no_longer_takes_as_dropped()
+    {
+        var failing = new CollectingSinkFactory { FailWhen = e => Seq(e) < 2 };
+        var harness = new PipelineHarness().Add(failing, maxFailures: 2);
+
+        var metrics = await harness.RunAsync(Events(10));
+
+        var stage = metrics.Stages[0];
+        Assert.Equal(StageState.Removed, stage.State);
+        Assert.Equal(2, stage.Failed);
+        Assert.Equal(8, stage.Dropped);
+        Assert.Empty(failing.Received);
+    }
+
+    [Fact]
+    public async Task Event_time_timers_fire_as_the_events_timestamps_advance()
+    {
+        var sink = new CollectingSinkFactory();
+        var ticks = new List<long>();
+        var harness = new PipelineHarness()
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+            {
+                TimerInterval = TimeSpan.FromSeconds(1),
+                OnTick = (now, _) => ticks.Add(now),
+            }))
+            .Add(sink);
+
+        // Ten events half a second apart: 4.5 s of event time.
+        await harness.RunAsync(Events(10, spacingNs: 500_000_000));
+
+        Assert.Equal([1, 2, 3, 4], ticks.Select(t => (t - Some.Epoch) / 1_000_000_000));
+    }
+
+    [Fact]
+    public async Task Live_timers_fire_while_no_event_arrives()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        var sink = new CollectingSinkFactory();
+        var held = new List<AgentEvent>();
+        var harness = new PipelineHarness { EventTime = false, Time = time }
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+            {
+                TimerInterval = TimeSpan.FromSeconds(1),
+                OnProcess = (e, _) => held.Add(e),
+                OnTick = (_, o) =>
+                {
+                    held.ForEach(o.Emit);
+                    held.Clear();
+                },
+            }))
+            .Add(sink);
+
+        using var pipeline = harness.Build();
+        await pipeline.StartAsync(CancellationToken.None);
+        var runner = new RunnerMetrics("test");
+        foreach (var evt in Events(3))
+        {
+            await pipeline.Input.WriteAsync(evt, runner);
+        }
+        await Until(() => pipeline.Metrics.Snapshot().Stages[0].In == 3);
+        Assert.Empty(sink.Received);
+
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        await Until(() => sink.Received.Count == 3);
+
+        await pipeline.CompleteAsync();
+        Assert.Equal([0, 1, 2], sink.Received.Select(Seq));
+    }
+
+    [Fact]
+    public async Task A_factory_that_throws_stops_the_start_and_names_the_stage()
+    {
+        var harness = new PipelineHarness()
+            .Add(new DelegateAnalyzerFactory(_ => throw new ArgumentException("bad things")), "broken")
+            .Add(new CollectingSinkFactory());
+
+        var error = Assert.Throws<PipelineStartException>(() => harness.Build());
+
+        Assert.Contains("\"broken\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bad things", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sink_that_cannot_open_stops_the_start_and_closes_the_sinks_already_open()
+    {
+        var opened = new CollectingSinkFactory();
+        var broken = new CollectingSinkFactory { OnStart = () => throw new IOException("disk on fire") };
+        var harness = new PipelineHarness().Add(opened, "opened").Add(broken, "broken");
+        using var pipeline = harness.Build();
+
+        var error = await Assert.ThrowsAsync<PipelineStartException>(() => pipeline.StartAsync(CancellationToken.None));
+
+        Assert.Contains("\"broken\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("disk on fire", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, opened.Stopped);
+    }
+
+    [Fact]
+    public async Task Without_sinks_events_are_processed_and_discarded()
+    {
+        var seen = 0;
+        var harness = new PipelineHarness().Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+        {
+            OnProcess = (e, o) =>
+            {
+                seen++;
+                o.Emit(e);
+            },
+        }));
+
+        var metrics = await harness.RunAsync(Events(50));
+
+        Assert.Equal(50, seen);
+        Assert.Equal(50, metrics.Stages[0].Out);
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            await Task.Delay(10);
+        }
+    }
+}

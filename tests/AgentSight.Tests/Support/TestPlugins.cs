@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using AgentSight.Contracts;
+
+namespace AgentSight.Tests.Support;
+
+/// <summary>An empty configuration for in-test plugins.</summary>
+public sealed class NoConfig : PluginConfig;
+
+/// <summary>An analyzer factory whose instances are built by a delegate, for engine tests without assembly loading.</summary>
+public sealed class DelegateAnalyzerFactory(Func<IStageContext, IAnalyzer> create, OnError onError = OnError.Pass) : AnalyzerFactory<NoConfig>
+{
+    public int Created { get; private set; }
+
+    public override string Description => "test analyzer";
+
+    public override OnError DefaultOnError => onError;
+
+    protected override IAnalyzer Create(NoConfig config, IStageContext context)
+    {
+        Created++;
+        return create(context);
+    }
+}
+
+/// <summary>An analyzer defined by lambdas.</summary>
+public sealed class LambdaAnalyzer : IAnalyzer
+{
+    public Action<AgentEvent, IEventOutput> OnProcess { get; init; } = (e, o) => o.Emit(e);
+
+    public Action<long, IEventOutput>? OnTick { get; init; }
+
+    public Action<IEventOutput>? OnFlush { get; init; }
+
+    public TimeSpan TimerInterval { get; init; }
+
+    public void Process(AgentEvent evt, IEventOutput output) => OnProcess(evt, output);
+
+    public void OnTimer(long now, IEventOutput output) => OnTick?.Invoke(now, output);
+
+    public void Flush(IEventOutput output) => OnFlush?.Invoke(output);
+}
+
+/// <summary>A sink that keeps every event it gets, in order, across restarts.</summary>
+public sealed class CollectingSinkFactory : SinkFactory<NoConfig>
+{
+    public ConcurrentQueue<AgentEvent> Received { get; } = new();
+
+    /// <summary>Throws from Write when this returns true.</summary>
+    public Func<AgentEvent, bool> FailWhen { get; init; } = _ => false;
+
+    /// <summary>Awaited before each Write is allowed to finish (to hold the sink back).</summary>
+    public SemaphoreSlim? Gate { get; init; }
+
+    public Func<ValueTask>? OnStart { get; init; }
+
+    public int Started;
+    public int Stopped;
+
+    public override string Description => "test sink";
+
+    protected override ISink Create(NoConfig config, IStageContext context) => new Sink(this);
+
+    private sealed class Sink(CollectingSinkFactory owner) : ISink
+    {
+        public async ValueTask StartAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref owner.Started);
+            if (owner.OnStart is not null)
+            {
+                await owner.OnStart();
+            }
+        }
+
+        public void Write(AgentEvent evt)
+        {
+            owner.Gate?.Wait();
+            if (owner.FailWhen(evt))
+            {
+                throw new IOException($"planted sink failure on {evt}");
+            }
+            owner.Received.Enqueue(evt);
+        }
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken) => default;
+
+        public ValueTask StopAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref owner.Stopped);
+            return default;
+        }
+    }
+}
