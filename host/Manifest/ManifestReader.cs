@@ -117,34 +117,24 @@ internal static partial class ManifestReader
             problems.Add(new ManifestProblem(path, position, "?", "must be an object like {\"plugin\": \"console\"}"));
             return null;
         }
-        var before = problems.Count;
         var plugin = stage["plugin"] is JsonValue p && p.TryGetValue(out string? pluginName) ? pluginName.Trim() : null;
-        var label = plugin ?? "?";
-        void Problem(string message) => problems.Add(new ManifestProblem(path, position, label, message));
+        var explicitId = stage["id"] is JsonValue idValue && idValue.TryGetValue(out string? idText) && IdPattern().IsMatch(idText) ? idText : null;
+        var id = explicitId ?? plugin ?? "?";
+        void Problem(string message) => problems.Add(new ManifestProblem(path, position, id, message));
 
         if (string.IsNullOrEmpty(plugin))
         {
             Problem("needs \"plugin\": the name of a plugin folder");
+        }
+        if (stage.ContainsKey("id") && explicitId is null)
+        {
+            Problem("\"id\" must be a string of letters, digits, '.', '_', '-' or '/'");
         }
         foreach (var (key, _) in stage)
         {
             if (!StageKeys.Contains(key))
             {
                 Problem($"unknown key \"{key}\" (expected {string.Join(", ", StageKeys)}){Suggest.DidYouMean(key, StageKeys)}");
-            }
-        }
-
-        var id = plugin ?? "?";
-        if (stage.ContainsKey("id"))
-        {
-            if (stage["id"] is JsonValue idValue && idValue.TryGetValue(out string? idText) && IdPattern().IsMatch(idText))
-            {
-                id = idText;
-                label = idText;
-            }
-            else
-            {
-                Problem("\"id\" must be a string of letters, digits, '.', '_', '-' or '/'");
             }
         }
 
@@ -196,10 +186,11 @@ internal static partial class ManifestReader
                 break;
         }
 
-        if (problems.Count != before || plugin is null)
+        if (plugin is null)
         {
             return null;
         }
+        // Returned even with problems, so later stages are still checked for duplicate ids.
         return new StageSpec
         {
             Position = position,

@@ -39,7 +39,12 @@ internal static class ContractReference
             }
             return null;
         }
-        catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException)
+        catch (BadImageFormatException ex)
+        {
+            problem = $"{Path.GetFileName(assemblyPath)} is not a .NET assembly ({ex.Message})";
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             problem = $"{Path.GetFileName(assemblyPath)} cannot be read: {ex.Message}";
             return null;
