@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using AgentSight.Contracts;
 using Microsoft.Extensions.Logging;
@@ -252,6 +253,7 @@ internal sealed class AnalyzerStage : IEventOutput
         return default;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ForwardSlowAsync(ValueTask blocked, int index)
     {
         PauseBusy();
@@ -277,6 +279,7 @@ internal sealed class AnalyzerStage : IEventOutput
     }
 
     /// <summary>Waits for input; with a live timer, wakes up in time for it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WaitForInputAsync()
     {
         if (_timerIntervalNs == 0 || _context.Clock.IsEventTime || _analyzer is null)

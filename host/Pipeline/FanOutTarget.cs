@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgentSight.Contracts;
 
 namespace AgentSight.Host.Pipeline;
@@ -34,6 +35,7 @@ internal sealed class FanOutTarget(IReadOnlyList<StageQueue> sinks) : IStageTarg
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteRestAsync(ValueTask blocked, AgentEvent evt, int index)
     {
         await blocked;

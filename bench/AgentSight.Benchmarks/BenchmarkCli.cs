@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace AgentSight.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/AgentSight.Benchmarks -- bus [--events N] [--runs N]</c>.
+/// Console harnesses rather than BenchmarkDotNet: each scenario is a whole pipeline with its own tasks, measured
+/// end to end over millions of events.
+/// </summary>
+internal static class BenchmarkCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var scenario = args.FirstOrDefault() ?? "bus";
+        var events = IntOption(args, "--events", 5_000_000);
+        var runs = IntOption(args, "--runs", 5);
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, " +
+                          $"GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}");
+        switch (scenario)
+        {
+            case "bus":
+                await BusBenchmark.RunAsync(events, runs);
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown scenario \"{scenario}\" (known: bus)");
+                return 2;
+        }
+    }
+
+    private static int IntOption(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length && int.TryParse(args[index + 1], out var value) ? value : fallback;
+    }
+}

@@ -1,0 +1,3 @@
+using AgentSight.Benchmarks;
+
+return await BenchmarkCli.RunAsync(args);
