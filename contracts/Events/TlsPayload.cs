@@ -93,7 +93,11 @@ public sealed class TlsPayload : EventPayload
         writer.WriteString("function"u8, Function);
         if (ConnectionId != 0)
         {
-            writer.WriteString("conn_id"u8, FormatConnectionId(ConnectionId));
+            // Formatted on the stack: this runs for every captured read and write.
+            Span<byte> hex = stackalloc byte[18];
+            "0x"u8.CopyTo(hex);
+            ConnectionId.TryFormat(hex[2..], out var written, "x", System.Globalization.CultureInfo.InvariantCulture);
+            writer.WriteString("conn_id"u8, hex[..(2 + written)]);
         }
         if (Uid is { } uid)
         {

@@ -1,0 +1,126 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using AgentSight.Contracts;
+using AgentSight.Tests.Support;
+
+namespace AgentSight.Tests.Contracts;
+
+public sealed class AgentEventJsonTests
+{
+    private static AgentEvent RoundTrip(AgentEvent evt)
+    {
+        var line = AgentEventJson.ToJson(evt);
+        Assert.True(AgentEventJson.TryParse(Encoding.UTF8.GetBytes(line), out var parsed, out var error), error);
+        return parsed;
+    }
+
+    [Fact]
+    public void A_line_has_the_keys_the_original_tools_read_in_a_fixed_order()
+    {
+        var line = AgentEventJson.ToJson(Some.SslEvent("hi", pid: 7, tid: 8, comm: "node", timestamp: 123));
+
+        Assert.StartsWith("""{"timestamp":123,"source":"ssl","pid":7,"tid":8,"comm":"node","data":{"function":"READ/RECV","conn_id":"0x558100001000","uid":1000,"len":2,"latency_ms":0.214,"is_handshake":false,"data":"hi","truncated":false}}""", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("POST /v1/messages HTTP/1.1\r\nhost: api.anthropic.com\r\n\r\n{\"q\":\"café 日本 🎉\"}")]
+    [InlineData("")]
+    [InlineData("HEX:not really hex")]
+    public void Text_payloads_survive_a_round_trip_exactly(string text)
+    {
+        var parsed = RoundTrip(Some.SslEvent(text));
+
+        var tls = Assert.IsType<TlsPayload>(parsed.Data);
+        Assert.Equal(text, Encoding.UTF8.GetString(tls.Bytes.Span));
+        Assert.True(tls.HasBytes);
+    }
+
+    [Fact]
+    public void Binary_and_control_bytes_are_written_as_hex_and_read_back_exactly()
+    {
+        byte[] bytes = [0x1f, 0x8b, 0x08, 0x00, 0xff, 0xc3, 0x28, (byte)'a', 0x00, 0xC2, 0x85];
+        var evt = Some.SslEvent(bytes);
+
+        var line = AgentEventJson.ToJson(evt);
+        var parsed = RoundTrip(evt);
+
+        Assert.Contains("\"data\":\"HEX:1f8b0800ffc32861" + "00c285\"", line, StringComparison.Ordinal);
+        Assert.Equal(bytes, ((TlsPayload)parsed.Data).Bytes.ToArray());
+    }
+
+    [Fact]
+    public void Handshakes_have_null_data_and_truncated_captures_say_what_was_cut()
+    {
+        var handshake = new AgentEvent(1, EventSources.Ssl, 1, 1, "curl", new TlsPayload(TlsDirection.Handshake, default, 1));
+        var cut = new AgentEvent(1, EventSources.Ssl, 1, 1, "curl", new TlsPayload(TlsDirection.Write, "abc"u8.ToArray(), 1000) { BytesLost = 997 });
+
+        Assert.Contains("\"is_handshake\":true,\"data\":null", AgentEventJson.ToJson(handshake), StringComparison.Ordinal);
+        Assert.Contains("\"truncated\":true,\"bytes_lost\":997", AgentEventJson.ToJson(cut), StringComparison.Ordinal);
+        var parsed = (TlsPayload)RoundTrip(cut).Data;
+        Assert.Equal((TlsDirection.Write, 1000L, 997L, true), (parsed.Direction, parsed.Length, parsed.BytesLost, parsed.Truncated));
+        Assert.False(((TlsPayload)RoundTrip(handshake).Data).HasBytes);
+    }
+
+    [Fact]
+    public void Reads_the_original_collectors_lines_with_sorted_keys_and_no_tid()
+    {
+        var line = """{"comm":"claude","data":{"comm":"claude","data":"0\r\n\r\n","function":"READ/RECV","is_handshake":false,"latency_ms":0,"len":5,"pid":4242,"tid":4250,"timestamp_ns":86469533207690,"truncated":false,"uid":1000},"pid":4242,"source":"ssl","timestamp":86469533207690}""";
+
+        Assert.True(AgentEventJson.TryParse(Encoding.UTF8.GetBytes(line), out var evt, out var error), error);
+
+        Assert.Equal((4242, 4250, "claude", 86469533207690L), (evt.Pid, evt.Tid, evt.Comm, evt.Timestamp));
+        var tls = Assert.IsType<TlsPayload>(evt.Data);
+        Assert.Equal("0\r\n\r\n", Encoding.UTF8.GetString(tls.Bytes.Span));
+        Assert.Equal(1000u, tls.Uid);
+    }
+
+    [Fact]
+    public void The_originals_null_payload_string_means_no_bytes()
+    {
+        var line = """{"comm":"c","data":{"data":"null","function":"HANDSHAKE","is_handshake":true,"len":1},"pid":1,"source":"ssl","timestamp":1}""";
+
+        Assert.True(AgentEventJson.TryParse(Encoding.UTF8.GetBytes(line), out var evt, out _));
+
+        Assert.False(((TlsPayload)evt.Data).HasBytes);
+    }
+
+    [Fact]
+    public void Other_sources_keep_their_data_as_fields()
+    {
+        var evt = Some.JsonEvent("http_parser", new JsonObject { ["method"] = "POST", ["headers"] = new JsonObject { ["host"] = "x" } });
+
+        var parsed = RoundTrip(evt);
+
+        Assert.Equal("POST", parsed.Fields!["method"]!.GetValue<string>());
+        Assert.Equal("x", parsed.Fields["headers"]!["host"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("not json", "invalid JSON")]
+    [InlineData("[1]", "not a JSON object")]
+    [InlineData("""{"source":"ssl","data":{}}""", "missing \"timestamp\"")]
+    [InlineData("""{"timestamp":"now","source":"x","data":{}}""", "\"timestamp\" is not an integer")]
+    [InlineData("""{"timestamp":1,"data":{}}""", "missing or empty \"source\"")]
+    [InlineData("""{"timestamp":1,"source":"x","comm":5,"data":{}}""", "\"comm\" is not a string")]
+    [InlineData("""{"timestamp":1,"source":"x"}""", "missing \"data\" object")]
+    [InlineData("""{"timestamp":1,"source":"ssl","data":{"function":"PEEK"}}""", "unknown ssl function \"PEEK\"")]
+    public void Bad_lines_say_what_is_wrong(string line, string expected)
+    {
+        Assert.False(AgentEventJson.TryParse(Encoding.UTF8.GetBytes(line), out _, out var error));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Payloads_shared_by_several_sinks_can_be_read_concurrently()
+    {
+        Assert.True(AgentEventJson.TryParse(Encoding.UTF8.GetBytes(
+            """{"timestamp":1,"source":"llm","data":{"a":{"b":[1,2,{"c":"d"}]},"e":"f"}}"""), out var evt, out _));
+        evt.Data.PrepareForSharing();
+
+        var lines = new string[8];
+        Parallel.For(0, lines.Length, i => lines[i] = AgentEventJson.ToJson(evt));
+
+        Assert.All(lines, l => Assert.Equal(lines[0], l));
+        Assert.Contains("\"c\":\"d\"", lines[0], StringComparison.Ordinal);
+    }
+}
