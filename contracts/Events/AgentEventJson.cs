@@ -60,6 +60,12 @@ public static class AgentEventJson
         }
         catch (JsonException ex)
         {
+            error = $"invalid JSON: {Describe(ex)}";
+            return false;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            // Duplicate keys, lone surrogates or invalid UTF-8 inside strings surface from the node model this way.
             error = $"invalid JSON: {ex.Message}";
             return false;
         }
@@ -68,7 +74,15 @@ public static class AgentEventJson
             error = "not a JSON object";
             return false;
         }
-        return TryFromObject(root, out evt, out error);
+        try
+        {
+            return TryFromObject(root, out evt, out error);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            error = $"invalid JSON: {ex.Message}";
+            return false;
+        }
     }
 
     /// <summary>Builds an event from a parsed envelope object (consumes <paramref name="root"/>'s <c>data</c>).</summary>
@@ -174,7 +188,7 @@ public static class AgentEventJson
             HasBytes = bytes is not null,
             BytesLost = bytesLost,
             Uid = data.ContainsKey("uid") ? (uint)uid : null,
-            LatencyNs = (long)(latencyMs * 1_000_000),
+            LatencyNs = (long)Math.Round(latencyMs * 1_000_000),
             Library = data["lib"] is JsonValue lib && lib.TryGetValue(out string? libPath) ? libPath : null,
         };
         if (data["conn_id"] is JsonValue conn && conn.TryGetValue(out string? connText)
@@ -183,6 +197,21 @@ public static class AgentEventJson
             payload.ConnectionId = connectionId;
         }
         return true;
+    }
+
+    /// <summary>
+    /// A JSON error for one line, with its position as "at byte N" rather than the parser's
+    /// "LineNumber: 0 | BytePositionInLine: N." (a line of NDJSON has no line numbers of its own).
+    /// </summary>
+    public static string Describe(JsonException ex)
+    {
+        var message = ex.Message;
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (cut < 0)
+        {
+            return message;
+        }
+        return ex.BytePositionInLine is { } position ? $"{message[..cut]} (at byte {position})" : message[..cut];
     }
 
     private static bool TryGetInt64(JsonObject obj, string key, out long value, [NotNullWhen(false)] out string? error, bool required = false)

@@ -24,8 +24,8 @@ internal static class AgentSightCli
                 version.Action = new PrintVersionAction();
             }
         }
-        //REPLAY root.Subcommands.Add(ReplayCommand.Create(global));
-        //SYNTH root.Subcommands.Add(SyntheticCommand.Create(global));
+        root.Subcommands.Add(ReplayCommand.Create(global));
+        root.Subcommands.Add(SyntheticCommand.Create(global));
         root.Subcommands.Add(PluginsCommand.Create(global));
         return root;
     }

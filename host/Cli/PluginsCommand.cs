@@ -33,7 +33,7 @@ internal static class PluginsCommand
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight");
         var problems = new List<ManifestProblem>();
         var manifest = loader.ReadManifest(new PipelineOverrides(), problems);
-        if (manifest is not null && problems.Count == 0)
+        if (manifest is not null)
         {
             PipelineResolver.Resolve(manifest, loader.Catalog, problems, log);
         }

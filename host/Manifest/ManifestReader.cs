@@ -29,7 +29,11 @@ internal static partial class ManifestReader
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
     private static partial Regex IdPattern();
 
-    /// <summary>Reads <paramref name="path"/>; returns the manifest, or null with the problems.</summary>
+    /// <summary>
+    /// Reads <paramref name="path"/>. Returns null when it cannot be read as a manifest at all; otherwise the stages
+    /// that could be read, with every problem added to <paramref name="problems"/> (the manifest is usable only when
+    /// there is none).
+    /// </summary>
     public static PipelineManifest? Read(string path, List<ManifestProblem> problems)
     {
         string text;
@@ -74,7 +78,6 @@ internal static partial class ManifestReader
             problems.Add(new ManifestProblem(path, null, null, "must be a JSON object with a \"stages\" list"));
             return null;
         }
-        var before = problems.Count;
         foreach (var (key, _) in rootObject)
         {
             if (!RootKeys.Contains(key))
@@ -107,7 +110,9 @@ internal static partial class ManifestReader
             positionsById[stage.Id] = stage.Position;
             stages.Add(stage);
         }
-        return problems.Count == before ? new PipelineManifest(path, stages) : null;
+        // Returned even with problems, holding every stage that could be read, so resolving it can report the
+        // plugin and config mistakes of those stages too: one run shows everything to fix.
+        return new PipelineManifest(path, stages);
     }
 
     private static StageSpec? ReadStage(string path, int position, JsonNode? node, List<ManifestProblem> problems)

@@ -25,10 +25,12 @@ internal sealed class PipelineLoader(HostSettings settings, PluginCatalog catalo
     public PipelinePlan? Load(PipelineOverrides overrides, List<ManifestProblem> problems)
     {
         var manifest = ReadManifest(overrides, problems);
-        if (manifest is null || problems.Count > 0)
+        if (manifest is null)
         {
             return null;
         }
-        return PipelineResolver.Resolve(manifest, catalog, problems, log);
+        // Resolved even when reading found problems, so that every mistake is reported at once.
+        var plan = PipelineResolver.Resolve(manifest, catalog, problems, log);
+        return problems.Count == 0 ? plan : null;
     }
 }

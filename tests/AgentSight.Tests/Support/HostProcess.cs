@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace AgentSight.Tests.Support;
+
+/// <summary>Runs the real host (the build's agentsight.dll) as a child process, as a user would.</summary>
+public sealed partial class HostProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stdout = new();
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private HostProcess(IEnumerable<string> args, string? workingDirectory)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        start.ArgumentList.Add(Artifacts.HostDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.Environment.Remove("AGENTSIGHT_PLUGINS");
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data, _stdoutClosed);
+        _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data, _stderrClosed);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Pid => _process.Id;
+
+    public string Stdout
+    {
+        get
+        {
+            lock (_stdout)
+            {
+                return _stdout.ToString();
+            }
+        }
+    }
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public static HostProcess Start(IEnumerable<string> args, string? workingDirectory = null) => new(args, workingDirectory);
+
+    /// <summary>Runs to the end and returns the exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, string? workingDirectory = null,
+        TimeSpan? timeout = null)
+    {
+        using var host = Start(args, workingDirectory);
+        host._process.StandardInput.Close();
+        var code = await host.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
+        return (code, host.Stdout, host.Stderr);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+            await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"agentsight did not exit within {timeout}; stderr so far:\n{Stderr}");
+        }
+        return _process.ExitCode;
+    }
+
+    public async Task WaitForStderrAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline || _process.HasExited)
+            {
+                throw new TimeoutException($"\"{text}\" did not appear on stderr; stderr:\n{Stderr}");
+            }
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Sends a signal as a terminal or a supervisor would (SIGINT = 2, SIGTERM = 15).</summary>
+    public void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        _process.Dispose();
+    }
+
+    private static void Append(StringBuilder buffer, string? line, TaskCompletionSource closed)
+    {
+        if (line is null)
+        {
+            closed.TrySetResult();
+            return;
+        }
+        lock (buffer)
+        {
+            buffer.Append(line).Append('\n');
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
