@@ -161,6 +161,13 @@ public sealed class TlsPayload : EventPayload
         return true;
     }
 
+    /// <summary>
+    /// Bytes as the string form used in JSON payloads: the text when <see cref="IsText"/>, otherwise <c>HEX:</c> and
+    /// lowercase hex. <see cref="DecodeData"/> reverses it exactly.
+    /// </summary>
+    public static string FormatData(ReadOnlySpan<byte> bytes) =>
+        IsText(bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : HexPrefix + Convert.ToHexStringLower(bytes);
+
     /// <summary>Decodes the JSON <c>data</c> string back into bytes: text as UTF-8, <c>HEX:</c> as hex.</summary>
     public static byte[] DecodeData(string data)
     {

@@ -48,6 +48,16 @@ public sealed class AgentEventJsonTests
         Assert.Equal(bytes, ((TlsPayload)parsed.Data).Bytes.ToArray());
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x68, 0x69 }, "hi")]
+    [InlineData(new byte[] { 0x00, 0xff }, "HEX:00ff")]
+    [InlineData(new byte[] { 0x48, 0x45, 0x58, 0x3a, 0x41 }, "HEX:4845583a41")]
+    public void Bytes_have_one_string_form_that_decodes_back_exactly(byte[] bytes, string expected)
+    {
+        Assert.Equal(expected, TlsPayload.FormatData(bytes));
+        Assert.Equal(bytes, TlsPayload.DecodeData(TlsPayload.FormatData(bytes)));
+    }
+
     [Fact]
     public void Handshakes_have_null_data_and_truncated_captures_say_what_was_cut()
     {
