@@ -28,6 +28,12 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<bool> AllowWritablePlugins { get; } = new("--allow-writable-plugins")
+    {
+        Description = "As root, load plugins and a manifest that other users could have written (unsafe; see docs/PLUGINS.md)",
+        Recursive = true,
+    };
+
     public GlobalOptions()
     {
         LogLevel.Validators.Add(result =>
@@ -45,6 +51,7 @@ internal sealed class GlobalOptions
         root.Options.Add(Plugins);
         root.Options.Add(Manifest);
         root.Options.Add(LogLevel);
+        root.Options.Add(AllowWritablePlugins);
     }
 
     public HostSettings Read(ParseResult parse)
@@ -53,6 +60,6 @@ internal sealed class GlobalOptions
         var manifest = parse.GetValue(Manifest) is { Length: > 0 } path ? path : Path.Combine(plugins, "manifest.json");
         // Validated at parse time; an unknown value never gets here.
         _ = LoggingSetup.TryParseLevel(parse.GetValue(LogLevel), out var level);
-        return new HostSettings(plugins, manifest, level);
+        return new HostSettings(plugins, manifest, level, parse.GetValue(AllowWritablePlugins));
     }
 }

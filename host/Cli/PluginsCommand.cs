@@ -20,8 +20,12 @@ internal static class PluginsCommand
         list.Options.Add(json);
         list.SetAction(parse => List(global.Read(parse), parse.GetValue(json), Console.Out));
 
-        var plugins = new Command("plugins", "Inspect the plugins folder and the manifest");
+        var plugins = new Command("plugins", "List, install, enable, disable and remove plugins");
         plugins.Subcommands.Add(list);
+        foreach (var command in PluginsEditCommands.Create(global))
+        {
+            plugins.Subcommands.Add(command);
+        }
         return plugins;
     }
 
@@ -79,7 +83,10 @@ internal static class PluginsCommand
             var uses = stages.Where(s => string.Equals(s.Plugin, plugin.Name, StringComparison.OrdinalIgnoreCase)).ToList();
             return new PluginRow(plugin.Name, plugin.Version, plugin.Kind, plugin.Description, plugin.ContractVersion,
                 uses.Count == 0 ? null : uses.Any(s => s.Enabled), [.. uses.Select(s => s.Position)], [.. uses.Select(s => s.Id)],
-                plugin.StatusText, plugin.Problem, plugin.AssemblyPath);
+                plugin.StatusText, plugin.Problem, plugin.AssemblyPath)
+            {
+                Sha256 = File.Exists(plugin.AssemblyPath) ? PluginCatalog.Sha256Of(plugin) : null,
+            };
         }).ToList();
         foreach (var missing in stages.Where(s => catalog.Find(s.Plugin) is null))
         {
@@ -112,6 +119,8 @@ internal static class PluginsCommand
     private sealed record PluginRow(string Name, string? Version, PluginKind? Kind, string? Description, Version? ContractVersion,
         bool? Enabled, IReadOnlyList<int> Positions, IReadOnlyList<string> Stages, string Status, string? Error, string? Path)
     {
+        public string? Sha256 { get; init; }
+
         public JsonObject ToJson() => new()
         {
             ["name"] = Name,
@@ -126,6 +135,7 @@ internal static class PluginsCommand
             ["status"] = Error is null ? "loaded" : Status.Split(':')[0],
             ["error"] = Error,
             ["path"] = Path,
+            ["sha256"] = Sha256,
         };
     }
 }

@@ -16,7 +16,18 @@ internal static class HostServices
         services.AddSingleton(LoggingSetup.CreateLoggerFactory(settings.LogLevel));
         services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new PluginCatalog(settings.PluginsDirectory, sp.GetRequiredService<ILogger<PluginCatalog>>()));
+        services.AddSingleton(sp =>
+        {
+            var safety = FileSafety.ForCurrentProcess(settings.AllowWritablePlugins);
+            if (settings.AllowWritablePlugins && UnixFileStatus.EffectiveUserId == 0)
+            {
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight").LogWarning(
+                    "--allow-writable-plugins: loading plugins and a manifest as root without checking who can write them");
+            }
+            return safety;
+        });
+        services.AddSingleton(sp => new PluginCatalog(settings.PluginsDirectory, sp.GetRequiredService<FileSafety>(),
+            sp.GetRequiredService<ILogger<PluginCatalog>>()));
         services.AddSingleton<PipelineLoader>();
         services.AddSingleton<PipelineSession>();
         return services.BuildServiceProvider();

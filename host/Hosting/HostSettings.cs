@@ -3,7 +3,7 @@ using Serilog.Events;
 namespace AgentSight.Host.Hosting;
 
 /// <summary>The global options every command shares.</summary>
-internal sealed record HostSettings(string PluginsDirectory, string ManifestPath, LogEventLevel LogLevel)
+internal sealed record HostSettings(string PluginsDirectory, string ManifestPath, LogEventLevel LogLevel, bool AllowWritablePlugins = false)
 {
     /// <summary>
     /// The plugins folder next to the host's own folder (<c>artifacts/&lt;cfg&gt;/plugins</c> beside

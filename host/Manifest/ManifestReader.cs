@@ -18,7 +18,7 @@ internal static partial class ManifestReader
 
     private static readonly string[] RootKeys = ["stages", "$schema", "description"];
     private static readonly string[] StageKeys =
-        ["plugin", "id", "enabled", "config", "queue_capacity", "backpressure", "max_failures", "on_error", "description"];
+        ["plugin", "id", "enabled", "config", "queue_capacity", "backpressure", "max_failures", "on_error", "sha256", "description"];
 
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
@@ -28,6 +28,9 @@ internal static partial class ManifestReader
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
     private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[0-9a-fA-F]{64}$")]
+    private static partial Regex Sha256Pattern();
 
     /// <summary>
     /// Reads <paramref name="path"/>. Returns null when it cannot be read as a manifest at all; otherwise the stages
@@ -177,6 +180,19 @@ internal static partial class ManifestReader
             }
         }
 
+        string? sha256 = null;
+        if (stage.ContainsKey("sha256"))
+        {
+            if (stage["sha256"] is JsonValue pin && pin.TryGetValue(out string? pinText) && Sha256Pattern().IsMatch(pinText))
+            {
+                sha256 = pinText.ToLowerInvariant();
+            }
+            else
+            {
+                Problem("\"sha256\" must be the 64 hex digits of the plugin assembly's SHA-256 (as sha256sum prints it)");
+            }
+        }
+
         JsonObject? config = null;
         switch (stage["config"])
         {
@@ -207,6 +223,7 @@ internal static partial class ManifestReader
             Backpressure = backpressure,
             MaxFailures = maxFailures,
             OnError = onError,
+            Sha256 = sha256,
         };
     }
 

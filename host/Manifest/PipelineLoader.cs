@@ -6,13 +6,18 @@ using Microsoft.Extensions.Logging;
 namespace AgentSight.Host.Manifest;
 
 /// <summary>From the manifest file and the command line's overrides to a validated plan, or the list of problems.</summary>
-internal sealed class PipelineLoader(HostSettings settings, PluginCatalog catalog, ILogger<PipelineLoader> log)
+internal sealed class PipelineLoader(HostSettings settings, PluginCatalog catalog, FileSafety safety, ILogger<PipelineLoader> log)
 {
     public PluginCatalog Catalog => catalog;
 
     /// <summary>The manifest after overrides, or null with the problems.</summary>
     public PipelineManifest? ReadManifest(PipelineOverrides overrides, List<ManifestProblem> problems)
     {
+        if (File.Exists(settings.ManifestPath) && safety.Check(settings.ManifestPath, "manifest") is { } unsafeManifest)
+        {
+            problems.Add(new ManifestProblem(settings.ManifestPath, null, null, unsafeManifest));
+            return null;
+        }
         var manifest = ManifestReader.Read(settings.ManifestPath, problems);
         if (manifest is not null)
         {

@@ -28,4 +28,7 @@ internal sealed class StageSpec
     public int? MaxFailures { get; init; }
 
     public OnError? OnError { get; init; }
+
+    /// <summary>The SHA-256 the plugin's main assembly must have (<c>sha256</c>), lowercase hex; null for no pin.</summary>
+    public string? Sha256 { get; init; }
 }

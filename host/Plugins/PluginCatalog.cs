@@ -18,13 +18,20 @@ internal sealed class PluginCatalog
     private static readonly Type[] SharedTypes = [typeof(IPluginFactory), typeof(ILogger)];
 
     private readonly ILogger<PluginCatalog> _log;
+    private readonly FileSafety _safety;
     private readonly List<PluginDescriptor> _plugins = [];
 
-    public PluginCatalog(string directory, ILogger<PluginCatalog> log)
+    public PluginCatalog(string directory, FileSafety safety, ILogger<PluginCatalog> log)
     {
         Directory = Path.GetFullPath(directory);
+        _safety = safety;
         _log = log;
         Discover();
+    }
+
+    public PluginCatalog(string directory, ILogger<PluginCatalog> log)
+        : this(directory, FileSafety.Off, log)
+    {
     }
 
     public string Directory { get; }
@@ -46,6 +53,16 @@ internal sealed class PluginCatalog
             Load(plugin);
         }
     }
+
+    /// <summary>The SHA-256 of a plugin's main assembly, in lowercase hex (what a manifest's <c>sha256</c> pins).</summary>
+    public static string Sha256Of(PluginDescriptor plugin)
+    {
+        using var stream = File.OpenRead(plugin.AssemblyPath);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    /// <summary>Refuses a plugin before loading it, with the reason.</summary>
+    public static void Refuse(PluginDescriptor plugin, string reason) => SetProblem(plugin, PluginStatus.Refused, reason);
 
     /// <summary>Loads a plugin and creates its factory; records the outcome in its status. Idempotent.</summary>
     public void Load(PluginDescriptor plugin)
@@ -96,6 +113,12 @@ internal sealed class PluginCatalog
             DirectoryProblem = $"the plugins folder {Directory} does not exist (build first, or give another one with --plugins DIR)";
             return;
         }
+        if (_safety.Check(Directory, "the plugins folder", recursive: false) is { } unsafeFolder)
+        {
+            // Each plugin's own files are checked below, so one bad plugin does not condemn the others.
+            DirectoryProblem = unsafeFolder;
+            return;
+        }
         foreach (var folder in System.IO.Directory.EnumerateDirectories(Directory).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(folder);
@@ -113,6 +136,11 @@ internal sealed class PluginCatalog
             if (!File.Exists(plugin.AssemblyPath))
             {
                 SetProblem(plugin, PluginStatus.Invalid, $"no {name}.dll in {folder} (a plugin folder is named after its assembly)");
+                continue;
+            }
+            if (_safety.Check(folder, "plugin") is { } unsafePlugin)
+            {
+                SetProblem(plugin, PluginStatus.Refused, unsafePlugin);
                 continue;
             }
             CheckContract(plugin);

@@ -42,6 +42,7 @@ internal sealed class PluginDescriptor
         PluginStatus.Loaded => "loaded",
         PluginStatus.Incompatible => $"incompatible: {Problem}",
         PluginStatus.Invalid => $"invalid: {Problem}",
+        PluginStatus.Refused => $"refused: {Problem}",
         _ => $"failed: {Problem}",
     };
 }

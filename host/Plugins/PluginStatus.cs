@@ -15,6 +15,9 @@ internal enum PluginStatus
     /// <summary>The folder or assembly is not a usable plugin (no assembly, no factory, several factories…).</summary>
     Invalid,
 
+    /// <summary>Refused before loading: other users could have written it (running as root), or its pinned hash differs.</summary>
+    Refused,
+
     /// <summary>Loading threw (missing dependency, bad image, factory constructor failure…).</summary>
     Failed,
 }
