@@ -27,29 +27,40 @@ internal sealed class PipelineOverrides
         foreach (var text in Set)
         {
             var equals = text.IndexOf('=', StringComparison.Ordinal);
-            var dot = text.IndexOf('.', StringComparison.Ordinal);
-            if (equals < 0 || dot < 0 || dot > equals || dot == 0 || dot + 1 == equals)
+            var target = equals < 0 ? text : text[..equals];
+            // Stage ids may contain dots (plugins named like Acme.DropHealthChecks): the longest matching id wins.
+            var stage = manifest.Stages
+                .Where(s => target.Length > s.Id.Length + 1 && target.StartsWith(s.Id + ".", StringComparison.OrdinalIgnoreCase))
+                .MaxBy(s => s.Id.Length);
+            if (equals < 0 || target.Length == 0)
             {
                 problems.Add(new ManifestProblem("--set " + text, null, null, "expected STAGE.KEY=VALUE, e.g. --set file.path=session.jsonl"));
                 continue;
             }
-            var stageId = text[..dot];
-            var keyPath = text[(dot + 1)..equals].Split('.');
-            var value = ParseValue(text[(equals + 1)..]);
-            WithStage(manifest, "--set " + text, stageId, problems, stage =>
+            if (stage is null)
             {
-                var target = stage.Config ??= new JsonObject();
-                foreach (var key in keyPath[..^1])
+                var dot = target.IndexOf('.', StringComparison.Ordinal);
+                if (dot <= 0)
                 {
-                    if (target[key] is not JsonObject child)
-                    {
-                        child = new JsonObject();
-                        target[key] = child;
-                    }
-                    target = child;
+                    problems.Add(new ManifestProblem("--set " + text, null, null, "expected STAGE.KEY=VALUE, e.g. --set file.path=session.jsonl"));
+                    continue;
                 }
-                target[keyPath[^1]] = value;
-            });
+                WithStage(manifest, "--set " + text, target[..dot], problems, _ => { });
+                continue;
+            }
+            var keyPath = target[(stage.Id.Length + 1)..].Split('.');
+            var value = ParseValue(text[(equals + 1)..]);
+            var section = stage.Config ??= new JsonObject();
+            foreach (var key in keyPath[..^1])
+            {
+                if (section[key] is not JsonObject child)
+                {
+                    child = new JsonObject();
+                    section[key] = child;
+                }
+                section = child;
+            }
+            section[keyPath[^1]] = value;
         }
     }
 

@@ -105,7 +105,7 @@ public sealed class ManifestReaderTests
     [Fact]
     public void Overrides_enable_disable_and_set_values_and_report_unknown_stages()
     {
-        var (manifest, _) = Parse("""{ "stages": [ { "plugin": "console" }, { "plugin": "file", "enabled": false } ] }""");
+        var (manifest, _) = Parse("""{ "stages": [ { "plugin": "console" }, { "plugin": "file", "enabled": false }, { "plugin": "Acme.Drop" } ] }""");
         var overrides = new PipelineOverrides();
         overrides.Disable.Add("console");
         overrides.Enable.Add("file");
@@ -114,6 +114,7 @@ public sealed class ManifestReaderTests
         overrides.Set.Add("file.nested.deep=true");
         overrides.Set.Add("fiel.path=x");
         overrides.Set.Add("nodot=1");
+        overrides.Set.Add("Acme.Drop.paths=[\"/x\"]");
         var problems = new List<ManifestProblem>();
 
         overrides.ApplyTo(manifest!, problems);
@@ -124,6 +125,7 @@ public sealed class ManifestReaderTests
         Assert.Equal("out.jsonl", file.Config!["path"]!.GetValue<string>());
         Assert.Equal(3, file.Config["max_files"]!.GetValue<int>());
         Assert.True(file.Config["nested"]!["deep"]!.GetValue<bool>());
+        Assert.Equal("/x", manifest.Stages[2].Config!["paths"]![0]!.GetValue<string>());
         Assert.Equal(2, problems.Count);
         Assert.Contains("did you mean \"file\"", problems[0].Message, StringComparison.Ordinal);
         Assert.Contains("STAGE.KEY=VALUE", problems[1].Message, StringComparison.Ordinal);
