@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace AgentSight.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/AgentSight.Benchmarks -- bus [--events N] [--runs N]</c>.
+/// <c>dotnet run -c Release --project bench/AgentSight.Benchmarks -- bus [--events N] [--runs N]</c>, or
+/// <c>analyzers [--calls N] [--runs N] [--streams N]</c>.
 /// Console harnesses rather than BenchmarkDotNet: each scenario is a whole pipeline with its own tasks, measured
 /// end to end over millions of events.
 /// </summary>
@@ -21,8 +22,11 @@ internal static class BenchmarkCli
             case "bus":
                 await BusBenchmark.RunAsync(events, runs);
                 return 0;
+            case "analyzers":
+                await AnalyzerBenchmark.RunAsync(IntOption(args, "--calls", 4000), runs, IntOption(args, "--streams", 1000));
+                return 0;
             default:
-                Console.Error.WriteLine($"unknown scenario \"{scenario}\" (known: bus)");
+                Console.Error.WriteLine($"unknown scenario \"{scenario}\" (known: bus, analyzers)");
                 return 2;
         }
     }
