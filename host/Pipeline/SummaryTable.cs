@@ -12,13 +12,13 @@ internal static class SummaryTable
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Pipeline summary ({elapsed.TotalSeconds:0.00} s)");
 
-        var sources = new List<string[]> { new[] { "source", "produced", "counters" } };
+        var sources = new List<string[]> { new[] { "source", "produced", "counters (non-zero)" } };
         sources.AddRange(snapshot.Sources.Select(s => new[] { s.Name, N(s.Produced), Counters(s.Counters) }));
         AppendTable(text, sources);
 
         var stages = new List<string[]>
         {
-            new[] { "#", "stage", "plugin", "kind", "state", "in", "out", "dropped", "failed", "restarts", "queue now/max/cap", "policy", "busy", "counters" },
+            new[] { "#", "stage", "plugin", "kind", "state", "in", "out", "dropped", "failed", "restarts", "queue now/max/cap", "policy", "busy", "counters (non-zero)" },
         };
         stages.AddRange(snapshot.Stages.Select(s => new[]
         {
@@ -52,8 +52,9 @@ internal static class SummaryTable
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>Only the counters that moved: a row of zeros hides the one that matters.</summary>
     private static string Counters(IReadOnlyDictionary<string, long> counters) =>
-        counters.Count == 0 ? string.Empty : string.Join(" ", counters.Select(c => $"{c.Key}={c.Value.ToString(CultureInfo.InvariantCulture)}"));
+        string.Join(" ", counters.Where(c => c.Value != 0).Select(c => $"{c.Key}={c.Value.ToString(CultureInfo.InvariantCulture)}"));
 
     private static void AppendTable(StringBuilder text, List<string[]> rows)
     {
