@@ -4,7 +4,7 @@ namespace AgentSight.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/AgentSight.Benchmarks -- bus [--events N] [--runs N]</c>, or
-/// <c>analyzers [--calls N] [--runs N] [--streams N]</c>.
+/// <c>analyzers [--calls N] [--runs N] [--streams N]</c>, or <c>redact [--calls N] [--runs N]</c>.
 /// Console harnesses rather than BenchmarkDotNet: each scenario is a whole pipeline with its own tasks, measured
 /// end to end over millions of events.
 /// </summary>
@@ -25,8 +25,11 @@ internal static class BenchmarkCli
             case "analyzers":
                 await AnalyzerBenchmark.RunAsync(IntOption(args, "--calls", 4000), runs, IntOption(args, "--streams", 1000));
                 return 0;
+            case "redact":
+                await RedactBenchmark.RunAsync(IntOption(args, "--calls", 2000), runs);
+                return 0;
             default:
-                Console.Error.WriteLine($"unknown scenario \"{scenario}\" (known: bus, analyzers)");
+                Console.Error.WriteLine($"unknown scenario \"{scenario}\" (known: bus, analyzers, redact)");
                 return 2;
         }
     }

@@ -46,9 +46,27 @@ internal sealed class PipelineOptions
         Description = "Do not print the pipeline summary table on stderr at the end",
     };
 
+    // The original tool's flags, kept so its users' command lines keep working (docs/FILTERS.md).
+    public Option<string[]> SslFilter { get; } = new("--ssl-filter")
+    {
+        Description = "Drop raw TLS events matching this expression (repeatable; sets the \"ssl-filter\" stage's patterns)",
+        HelpName = "EXPR",
+    };
+
+    public Option<string[]> HttpFilter { get; } = new("--http-filter")
+    {
+        Description = "Drop HTTP exchanges matching this expression, with their stream and LLM events (repeatable; sets the \"http-filter\" stage's patterns)",
+        HelpName = "EXPR",
+    };
+
+    public Option<bool> DisableAuthRemoval { get; } = new("--disable-auth-removal")
+    {
+        Description = "Do not redact credentials (disables the \"redact\" stage): keys and tokens reach every sink",
+    };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Output, Pretty, Quiet, Enable, Disable, Set, NoSummary })
+        foreach (var option in new Option[] { Output, Pretty, Quiet, Enable, Disable, Set, NoSummary, SslFilter, HttpFilter, DisableAuthRemoval })
         {
             command.Options.Add(option);
         }
@@ -72,6 +90,22 @@ internal sealed class PipelineOptions
         if (parse.GetValue(Quiet))
         {
             overrides.Disable.Add("console");
+        }
+        if (parse.GetValue(SslFilter) is { Length: > 0 } sslFilters)
+        {
+            overrides.Enable.Add("ssl-filter");
+            overrides.Set.Add($"ssl-filter.patterns={System.Text.Json.JsonSerializer.Serialize(sslFilters)}");
+        }
+        if (parse.GetValue(HttpFilter) is { Length: > 0 } httpFilters)
+        {
+            overrides.Enable.Add("http-filter");
+            overrides.Set.Add($"http-filter.patterns={System.Text.Json.JsonSerializer.Serialize(httpFilters)}");
+        }
+        if (parse.GetValue(DisableAuthRemoval))
+        {
+            overrides.Disable.Add("redact");
+            Console.Error.WriteLine("agentsight: warning: --disable-auth-removal: credentials (API keys, tokens, cookies, passwords) " +
+                                    "will reach every sink as captured");
         }
         overrides.Set.AddRange(parse.GetValue(Set) ?? []);
         return overrides;

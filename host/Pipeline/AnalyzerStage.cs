@@ -10,7 +10,8 @@ namespace AgentSight.Host.Pipeline;
 /// One task per stage, so the plugin is never called concurrently. Emitted events are collected in a reused list and
 /// forwarded after each call, so a full downstream queue (block policy) pauses this stage rather than the plugin.
 /// A plugin exception is contained here: logged with the event, the instance replaced by a fresh one, and after
-/// <see cref="StageSettings.MaxFailures"/> failures the stage is taken out and events flow around it.
+/// <see cref="StageSettings.MaxFailures"/> failures the stage is taken out and events flow around it (or, for a stage
+/// that fails closed, <c>on_error: drop</c>, are dropped).
 /// </remarks>
 internal sealed class AnalyzerStage : IEventOutput
 {
@@ -102,7 +103,13 @@ internal sealed class AnalyzerStage : IEventOutput
         var analyzer = _analyzer;
         if (analyzer is null)
         {
-            // Taken out of the pipeline: the event goes around it.
+            // Taken out of the pipeline: the event goes around it, unless the stage fails closed (redaction), whose
+            // events must never reach a sink unprocessed: those are dropped and counted.
+            if (_plan.Settings.OnError == OnError.Drop)
+            {
+                _metrics.AddDropped();
+                return;
+            }
             _pending.Add(evt);
             return;
         }
@@ -181,8 +188,8 @@ internal sealed class AnalyzerStage : IEventOutput
         if (_plan.Settings.MaxFailures > 0 && failures >= _plan.Settings.MaxFailures)
         {
             _metrics.SetState(StageState.Removed);
-            _log.LogError("Stage {Stage} (plugin {Plugin}) taken out of the pipeline after {Failures} failures; events now go around it",
-                _plan.Id, _plan.Plugin, failures);
+            _log.LogError("Stage {Stage} (plugin {Plugin}) taken out of the pipeline after {Failures} failures; events now {Fate}",
+                _plan.Id, _plan.Plugin, failures, _plan.Settings.OnError == OnError.Drop ? "are dropped (it fails closed)" : "go around it");
             return;
         }
         try

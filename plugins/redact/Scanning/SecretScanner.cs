@@ -1,0 +1,175 @@
+using System.Buffers;
+using AgentSight.Plugins.Redact.Rules;
+
+namespace AgentSight.Plugins.Redact.Scanning;
+
+/// <summary>
+/// Finds secrets in text: one vectorized multi-string search for every rule's triggers, and a rule's own check only
+/// where one of its triggers is. Raw bytes are scanned as Latin-1 characters (one character per byte), so positions
+/// map one to one and no decoding is needed; every trigger is ASCII.
+/// </summary>
+/// <remarks>Immutable after construction and shared by every instance a stage creates.</remarks>
+internal sealed class SecretScanner
+{
+    private readonly SearchValues<string>? _triggers;
+    private readonly Dictionary<char, (string Trigger, ScanRule Rule)[]> _byFirstChar;
+    private readonly RegexRule[] _regexRules;
+    private readonly int _longestTrigger;
+
+    public SecretScanner(IReadOnlyList<ScanRule> rules)
+    {
+        Rules = rules;
+        for (var i = 0; i < rules.Count; i++)
+        {
+            rules[i].Index = i;
+        }
+        var triggers = rules.SelectMany(r => r.Triggers.Select(t => (Trigger: t, Rule: r))).ToList();
+        _byFirstChar = triggers
+            .GroupBy(t => char.ToLowerInvariant(t.Trigger[0]))
+            .ToDictionary(g => g.Key, g => g.ToArray());
+        var distinct = triggers.Select(t => t.Trigger).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        // Finding "sk-" also finds where "sk-ant-" is (every trigger matching at a hit is tried): fewer strings keep
+        // the search on its vectorized path (Teddy) rather than Aho-Corasick, several times faster.
+        var searched = distinct
+            .Where(t => !distinct.Any(other => other.Length < t.Length && t.StartsWith(other, StringComparison.OrdinalIgnoreCase)))
+            .ToArray();
+        _triggers = searched.Length > 0 ? SearchValues.Create(searched, StringComparison.OrdinalIgnoreCase) : null;
+        SearchedTriggers = searched;
+        _longestTrigger = distinct.Length > 0 ? distinct.Max(t => t.Length) : 0;
+        _regexRules = [.. rules.OfType<RegexRule>()];
+        Order = Comparer<SecretSpan>.Create((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start)
+            : a.Rule == b.Rule ? b.End.CompareTo(a.End)
+            : rules[b.Rule].Priority.CompareTo(rules[a.Rule].Priority));
+    }
+
+    /// <summary>Orders findings for <see cref="SpanMerger"/>: by start, then higher priority, then longer.</summary>
+    public IComparer<SecretSpan> Order { get; }
+
+    /// <summary>The strings the scanner searches for (for tests and benchmarks).</summary>
+    public IReadOnlyList<string> SearchedTriggers { get; }
+
+    /// <summary>Every rule, in the order their indexes refer to.</summary>
+    public IReadOnlyList<ScanRule> Rules { get; }
+
+    /// <summary>
+    /// Adds the secrets of <paramref name="text"/> that start before <paramref name="searchEnd"/> (the rest of the
+    /// text is context: a secret may run into it). Found secrets may overlap; <see cref="SpanMerger"/> sorts that out.
+    /// </summary>
+    public void Scan(ReadOnlySpan<char> text, int searchEnd, in ScanContext context, List<SecretSpan> spans) =>
+        Scan(text, 0, searchEnd, context, spans);
+
+    /// <summary>The length of the longest trigger: how far back a trigger cut by a boundary can start.</summary>
+    public int LongestTrigger => _longestTrigger;
+
+    /// <summary>
+    /// Like <see cref="Scan(ReadOnlySpan{char}, int, in ScanContext, List{SecretSpan})"/>, looking for triggers only
+    /// from <paramref name="searchStart"/> (the text before it is context that was searched already). Returns where
+    /// the last trigger was found, or -1.
+    /// </summary>
+    public int Scan(ReadOnlySpan<char> text, int searchStart, int searchEnd, in ScanContext context, List<SecretSpan> spans)
+    {
+        searchEnd = Math.Min(searchEnd, text.Length);
+        var lastHit = -1;
+        if (_triggers is not null)
+        {
+            var position = Math.Max(0, searchStart);
+            // A trigger that starts before searchEnd may end after it.
+            var limit = Math.Min(text.Length, searchEnd + _longestTrigger);
+            while (position < searchEnd)
+            {
+                var found = text[position..limit].IndexOfAny(_triggers);
+                if (found < 0)
+                {
+                    break;
+                }
+                var at = position + found;
+                if (at >= searchEnd)
+                {
+                    break;
+                }
+                Dispatch(text, at, context, spans);
+                lastHit = at;
+                position = at + 1;
+            }
+        }
+        foreach (var rule in _regexRules)
+        {
+            rule.MatchAll(text, searchEnd, context, spans);
+        }
+        return lastHit;
+    }
+
+    /// <summary>True when no rule would find anything in <paramref name="text"/>: the fast path for most strings.</summary>
+    public bool MayContainSecrets(ReadOnlySpan<char> text) =>
+        _regexRules.Length > 0 || (_triggers is not null && text.IndexOfAny(_triggers) >= 0);
+
+    private void Dispatch(ReadOnlySpan<char> text, int at, in ScanContext context, List<SecretSpan> spans)
+    {
+        if (!_byFirstChar.TryGetValue(char.ToLowerInvariant(text[at]), out var candidates))
+        {
+            return;
+        }
+        var rest = text[at..];
+        foreach (var (trigger, rule) in candidates)
+        {
+            if (rest.StartsWith(trigger, StringComparison.OrdinalIgnoreCase))
+            {
+                rule.Match(text, at, trigger, context, spans);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where a secret left open by the previous text ends in this one, which starts at <paramref name="start"/>;
+    /// <paramref name="stillOpen"/> when it runs through to the end (and the continuation to carry on with).
+    /// </summary>
+    public static int Continue(ReadOnlySpan<char> text, int start, Continuation continuation, out Continuation stillOpen)
+    {
+        var rest = text[start..];
+        int length;
+        switch (continuation.Kind)
+        {
+            case ContinueKind.Token:
+                length = rest.IndexOfAnyExcept(continuation.Chars!);
+                break;
+            case ContinueKind.LineValue:
+                length = rest.IndexOfAny(CharSets.LineEnds);
+                break;
+            case ContinueKind.QuotedValue:
+                length = rest.IndexOfAny(CharSets.QuotedEnds);
+                break;
+            case ContinueKind.JsonString:
+                length = JsonFieldRule.StringEnd(rest, 0);
+                length = length >= rest.Length ? -1 : length;
+                break;
+            case ContinueKind.JsonEscapedString:
+                length = rest.IndexOf('\\');
+                break;
+            case ContinueKind.ParamValue:
+                length = rest.IndexOfAny(CharSets.ParamStops);
+                break;
+            case ContinueKind.Pem:
+                var end = PemRule.EndOfBlock(rest, 0);
+                length = end >= rest.Length ? -1 : end;
+                break;
+            case ContinueKind.Fixed:
+                if (continuation.Remaining > rest.Length)
+                {
+                    stillOpen = Continuation.Fixed(continuation.Remaining - rest.Length);
+                    return text.Length;
+                }
+                stillOpen = Continuation.None;
+                return start + continuation.Remaining;
+            default:
+                stillOpen = Continuation.None;
+                return start;
+        }
+        if (length < 0)
+        {
+            stillOpen = continuation;
+            return text.Length;
+        }
+        stillOpen = Continuation.None;
+        return start + length;
+    }
+}
