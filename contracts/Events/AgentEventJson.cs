@@ -129,6 +129,10 @@ public static class AgentEventJson
                 tid = dataTid;
             }
         }
+        else if (source == EventSources.HttpBody && TryReadHttpBody(data) is { } body)
+        {
+            payload = body;
+        }
         else if (error is not null)
         {
             return false;
@@ -212,6 +216,24 @@ public static class AgentEventJson
             return message;
         }
         return ex.BytePositionInLine is { } position ? $"{message[..cut]} (at byte {position})" : message[..cut];
+    }
+
+    /// <summary>An <c>http_body</c> data object as a <see cref="HttpBodyPayload"/>; null when it lacks its fields.</summary>
+    public static HttpBodyPayload? TryReadHttpBody(JsonObject data)
+    {
+        if (data["exchange_id"] is not JsonValue id || !id.TryGetValue(out string? exchangeId)
+            || data["data"] is not JsonValue text || !text.TryGetValue(out string? bytes)
+            || !TryGetInt64(data, "offset", out var offset, out _))
+        {
+            return null;
+        }
+        static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue(out string? s) ? s : null;
+        return new HttpBodyPayload(exchangeId, Text(data["conn_id"]) ?? string.Empty, offset, PayloadBytes.Decode(bytes))
+        {
+            ContentType = Text(data["content_type"]),
+            Host = Text(data["host"]),
+            Path = Text(data["path"]),
+        };
     }
 
     private static bool TryGetInt64(JsonObject obj, string key, out long value, [NotNullWhen(false)] out string? error, bool required = false)

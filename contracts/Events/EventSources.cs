@@ -9,6 +9,18 @@ public static class EventSources
     /// <summary>Process activity: exec, fork, exit, file opens.</summary>
     public const string Process = "process";
 
+    /// <summary>A piece of a streamed HTTP response body (payload: <see cref="HttpBodyPayload"/>).</summary>
+    public const string HttpBody = "http_body";
+
+    /// <summary>One HTTP request and its response.</summary>
+    public const string Http = "http";
+
+    /// <summary>One rebuilt Server-Sent-Events (or NDJSON) stream.</summary>
+    public const string Sse = "sse";
+
+    /// <summary>One call to a language model.</summary>
+    public const string Llm = "llm";
+
     /// <summary>The original tool's merged Server-Sent-Events record.</summary>
     public const string SseProcessor = "sse_processor";
 

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Text.Json;
-using System.Text.Unicode;
 
 namespace AgentSight.Contracts;
 
@@ -14,8 +12,6 @@ namespace AgentSight.Contracts;
 /// </remarks>
 public sealed class TlsPayload : EventPayload
 {
-    private const string HexPrefix = "HEX:";
-
     /// <summary>Creates a TLS payload.</summary>
     public TlsPayload(TlsDirection direction, ReadOnlyMemory<byte> bytes, long length)
     {
@@ -109,7 +105,7 @@ public sealed class TlsPayload : EventPayload
         writer.WritePropertyName("data"u8);
         if (HasBytes)
         {
-            WriteData(writer, Bytes.Span);
+            PayloadBytes.Write(writer, Bytes.Span);
         }
         else
         {
@@ -138,73 +134,12 @@ public sealed class TlsPayload : EventPayload
             && ulong.TryParse(text.AsSpan(2), System.Globalization.NumberStyles.AllowHexSpecifier, null, out id);
     }
 
-    /// <summary>True when the bytes are written as text rather than as <c>HEX:</c>.</summary>
-    public static bool IsText(ReadOnlySpan<byte> bytes)
-    {
-        if (!Utf8.IsValid(bytes) || bytes.StartsWith("HEX:"u8))
-        {
-            return false;
-        }
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            var b = bytes[i];
-            if ((b < 0x20 && b is not ((byte)'\n' or (byte)'\r' or (byte)'\t')) || b == 0x7F)
-            {
-                return false;
-            }
-            // C1 controls U+0080..U+009F are encoded C2 80..C2 9F.
-            if (b == 0xC2 && i + 1 < bytes.Length && bytes[i + 1] <= 0x9F)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    /// <summary>True when the bytes are written as text rather than as <c>HEX:</c> (see <see cref="PayloadBytes"/>).</summary>
+    public static bool IsText(ReadOnlySpan<byte> bytes) => PayloadBytes.IsText(bytes);
 
-    /// <summary>
-    /// Bytes as the string form used in JSON payloads: the text when <see cref="IsText"/>, otherwise <c>HEX:</c> and
-    /// lowercase hex. <see cref="DecodeData"/> reverses it exactly.
-    /// </summary>
-    public static string FormatData(ReadOnlySpan<byte> bytes) =>
-        IsText(bytes) ? System.Text.Encoding.UTF8.GetString(bytes) : HexPrefix + Convert.ToHexStringLower(bytes);
+    /// <summary>Bytes as the string form used in JSON payloads (see <see cref="PayloadBytes.Format"/>).</summary>
+    public static string FormatData(ReadOnlySpan<byte> bytes) => PayloadBytes.Format(bytes);
 
-    /// <summary>Decodes the JSON <c>data</c> string back into bytes: text as UTF-8, <c>HEX:</c> as hex.</summary>
-    public static byte[] DecodeData(string data)
-    {
-        if (data.StartsWith(HexPrefix, StringComparison.Ordinal))
-        {
-            try
-            {
-                return Convert.FromHexString(data.AsSpan(HexPrefix.Length));
-            }
-            catch (FormatException)
-            {
-                // Not our hex form after all: keep the text as it is.
-            }
-        }
-        return System.Text.Encoding.UTF8.GetBytes(data);
-    }
-
-    private static void WriteData(Utf8JsonWriter writer, ReadOnlySpan<byte> bytes)
-    {
-        if (IsText(bytes))
-        {
-            writer.WriteStringValue(bytes);
-            return;
-        }
-        var length = HexPrefix.Length + (bytes.Length * 2);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var hex = rented.AsSpan(0, length);
-            "HEX:"u8.CopyTo(hex);
-            var status = Convert.TryToHexStringLower(bytes, hex[HexPrefix.Length..], out _);
-            System.Diagnostics.Debug.Assert(status);
-            writer.WriteStringValue(hex);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
+    /// <summary>Decodes the JSON <c>data</c> string back into bytes (see <see cref="PayloadBytes.Decode"/>).</summary>
+    public static byte[] DecodeData(string data) => PayloadBytes.Decode(data);
 }

@@ -38,8 +38,19 @@ public sealed class HttpFilter : IAnalyzer
     /// <inheritdoc />
     public void Process(AgentEvent evt, IEventOutput output)
     {
-        if (_expressions.Length == 0 || evt.Fields is not { } fields)
+        if (_expressions.Length == 0)
         {
+            output.Emit(evt);
+            return;
+        }
+        if (evt.Fields is not { } fields)
+        {
+            // Typed body pieces belong to an exchange too.
+            if (evt.Data is HttpBodyPayload piece && _dropped?.Contains(piece.ExchangeId) == true)
+            {
+                _droppedRelated.Add();
+                return;
+            }
             output.Emit(evt);
             return;
         }

@@ -131,19 +131,16 @@ internal sealed class HttpAnalyzer : IAnalyzer
     public void EmitPiece(HttpConnection connection, HttpExchange exchange, HttpMessage message, ReadOnlySpan<byte> bytes, AgentEvent? evt)
     {
         var label = evt ?? connection.LastEvent;
-        var fields = new JsonObject
+        // Bytes, not a JSON object: the stream parser downstream reads them as they are, with no text detour.
+        var piece = new HttpBodyPayload(exchange.Id, connection.ConnId, message.PieceOffset, bytes.ToArray())
         {
-            ["exchange_id"] = exchange.Id,
-            ["conn_id"] = connection.ConnId,
-            ["offset"] = message.PieceOffset,
-            ["data"] = BodyText.Format(bytes),
-            ["content_type"] = message.ContentType,
-            ["host"] = exchange.Host,
-            ["path"] = exchange.Path,
+            ContentType = message.ContentType,
+            Host = exchange.Host,
+            Path = exchange.Path,
         };
         Counters.BodyPieces.Add();
         _output!.Emit(new AgentEvent(evt?.Timestamp ?? message.EndNs, EventNames.HttpBody, connection.Key.Pid, label?.Tid ?? 0,
-            label?.Comm ?? "", new JsonPayload(fields)));
+            label?.Comm ?? "", piece));
     }
 
     /// <summary>Emits an exchange and frees its buffers.</summary>

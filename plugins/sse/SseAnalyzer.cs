@@ -66,7 +66,11 @@ internal sealed class SseAnalyzer : IAnalyzer
     {
         switch (evt.Source)
         {
-            case EventNames.HttpBody when evt.Fields is { } piece:
+            case EventNames.HttpBody when evt.Data is HttpBodyPayload piece:
+                OnPiece(evt, piece, output);
+                break;
+            case EventNames.HttpBody when evt.Fields is { } fields && AgentEventJson.TryReadHttpBody(fields) is { } piece:
+                // A piece written as JSON (another producer, or a recording read without its type): same path.
                 OnPiece(evt, piece, output);
                 break;
             case EventNames.Http when evt.Fields is { } exchange:
@@ -118,11 +122,10 @@ internal sealed class SseAnalyzer : IAnalyzer
         _held = 0;
     }
 
-    private void OnPiece(AgentEvent evt, JsonObject piece, IEventOutput output)
+    private void OnPiece(AgentEvent evt, HttpBodyPayload piece, IEventOutput output)
     {
-        if (piece["exchange_id"] is not JsonValue idValue || !idValue.TryGetValue(out string? id)
-            || piece["data"] is not JsonValue dataValue || !dataValue.TryGetValue(out string? data)
-            || FramingOf(piece["content_type"] is JsonValue type && type.TryGetValue(out string? contentType) ? contentType : null) is not { } framing)
+        var id = piece.ExchangeId;
+        if (FramingOf(piece.ContentType) is not { } framing)
         {
             output.Emit(evt);
             return;
@@ -142,7 +145,7 @@ internal sealed class SseAnalyzer : IAnalyzer
             {
                 Evict(oldest.Value);
             }
-            stream = new SseStream(id, piece, framing, _config, _counters);
+            stream = new SseStream(id, piece.ConnectionId, piece.Host, piece.Path, piece.ContentType, framing, _config, _counters);
             stream.Lru = _lru.AddLast(stream);
             _streams[id] = stream;
         }
@@ -152,9 +155,8 @@ internal sealed class SseAnalyzer : IAnalyzer
             _lru.AddLast(stream.Lru!);
         }
 
-        var offset = piece["offset"] is JsonValue offsetValue && offsetValue.TryGetValue(out long at) ? at : -1;
         var before = stream.HeldBytes;
-        stream.Feed(Decode(data), offset, evt);
+        stream.Feed(piece.Bytes.Span, piece.Offset, evt);
         _held += stream.HeldBytes - before;
         _counters.ChunksConsumed.Add();
         if (_config.KeepChunks)
@@ -200,13 +202,9 @@ internal sealed class SseAnalyzer : IAnalyzer
         var bodySize = response["body_size"] is JsonValue size && size.TryGetValue(out long n) ? n : 0;
         var lost = _evicted.Remove(id) || bodySize > 0;
         // No piece reached this stage: an empty body, or the stream was evicted (or its pieces went elsewhere).
-        var empty = new SseStream(id, new JsonObject
-        {
-            ["conn_id"] = exchange["conn_id"]?.DeepClone(),
-            ["host"] = (exchange["request"] as JsonObject)?["host"]?.DeepClone(),
-            ["path"] = (exchange["request"] as JsonObject)?["path"]?.DeepClone(),
-            ["content_type"] = contentType,
-        }, framing, _config, _counters);
+        static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue(out string? text) ? text : null;
+        var request = exchange["request"] as JsonObject;
+        var empty = new SseStream(id, Text(exchange["conn_id"]), Text(request?["host"]), Text(request?["path"]), contentType, framing, _config, _counters);
         Emit(empty, evt, lost ? "evicted" : httpComplete ? "body_end" : httpReason, complete: false, output, lost ? bodySize : 0);
         empty.Release();
     }
@@ -256,21 +254,5 @@ internal sealed class SseAnalyzer : IAnalyzer
         stream.Release();
         _streams.Remove(stream.ExchangeId);
         _lru.Remove(stream.Lru!);
-    }
-
-    /// <summary>The bytes of a piece's data (text, or <c>HEX:</c> for binary), in a reused buffer.</summary>
-    private ReadOnlySpan<byte> Decode(string data)
-    {
-        if (data.StartsWith("HEX:", StringComparison.Ordinal))
-        {
-            return TlsPayload.DecodeData(data);
-        }
-        var needed = Encoding.UTF8.GetMaxByteCount(data.Length);
-        if (needed > _scratch.Length)
-        {
-            _scratch = new byte[Math.Max(needed, _scratch.Length * 2)];
-        }
-        var written = Encoding.UTF8.GetBytes(data, _scratch);
-        return _scratch.AsSpan(0, written);
     }
 }

@@ -30,15 +30,16 @@ internal sealed class SseStream : IEventSink
     private long _now;
     private int _recognizeTries;
 
-    public SseStream(string exchangeId, JsonObject piece, string framing, SseAnalyzerConfig config, SseCounters counters)
+    public SseStream(string exchangeId, string? connId, string? host, string? path, string? contentType, string framing,
+        SseAnalyzerConfig config, SseCounters counters)
     {
         ExchangeId = exchangeId;
         _config = config;
         _counters = counters;
-        ConnId = Text(piece, "conn_id");
-        Host = Text(piece, "host");
-        Path = Text(piece, "path");
-        ContentType = Text(piece, "content_type");
+        ConnId = connId;
+        Host = host;
+        Path = path;
+        ContentType = contentType;
         Framing = framing;
         _parser = framing == "ndjson" ? new NdjsonParser(config.MaxLineBytes) : new SseParser(config.MaxLineBytes);
         var provider = Providers.FromPath(Path);

@@ -260,6 +260,9 @@ internal sealed class StreamRedactor
             case TlsPayload tls:
                 tls.Bytes = bytes;
                 break;
+            case HttpBodyPayload body:
+                body.Bytes = bytes;
+                break;
             case JsonPayload json:
                 json.Fields["data"] = JsonValue.Create(TlsPayload.FormatData(bytes));
                 break;

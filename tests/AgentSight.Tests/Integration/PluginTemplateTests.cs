@@ -11,12 +11,6 @@ namespace AgentSight.Tests.Integration;
 /// </summary>
 public sealed class PluginTemplateTests
 {
-    /// <summary>
-    /// Packages restored by the generated projects are cached between runs, except AgentSight.Contracts, whose
-    /// version does not change with every build of this repository.
-    /// </summary>
-    private static readonly string NugetCache = Path.Combine(Path.GetTempPath(), "agentsight-tests", "template-nuget");
-
     [Fact]
     public async Task An_analyzer_made_from_the_template_folder_is_tested_published_installed_and_drops_health_checks()
     {
@@ -74,24 +68,22 @@ public sealed class PluginTemplateTests
     private static async Task<string> MakePluginAsync(TempFolder temp, string template, string name, string kind)
     {
         var hive = temp.Combine("template-hive");
-        var contractsInCache = Path.Combine(NugetCache, "agentsight.contracts");
-        if (Directory.Exists(contractsInCache))
-        {
-            Directory.Delete(contractsInCache, recursive: true);
-        }
-        await Dotnet(temp.Path, "new", "install", template, "--debug:custom-hive", hive);
-        await Dotnet(temp.Path, "new", "agentsight-plugin", "-n", name, "--kind", kind, "--debug:custom-hive", hive);
+        // A package cache of this test's own: AgentSight.Contracts keeps its version across builds of this
+        // repository, so a shared cache would hand out a stale copy, and concurrent runs would race on it.
+        var nugetCache = temp.Combine("nuget-packages");
+        await Dotnet(temp.Path, nugetCache, "new", "install", template, "--debug:custom-hive", hive);
+        await Dotnet(temp.Path, nugetCache, "new", "agentsight-plugin", "-n", name, "--kind", kind, "--debug:custom-hive", hive);
         var plugin = temp.Combine(name);
-        var test = await Dotnet(plugin, "test");
+        var test = await Dotnet(plugin, nugetCache, "test");
         Assert.Contains("Passed!", test, StringComparison.Ordinal);
-        var publish = await Dotnet(plugin, "publish", "-o", "out");
+        var publish = await Dotnet(plugin, nugetCache, "publish", "-o", "out");
         Assert.DoesNotContain("warning", publish, StringComparison.OrdinalIgnoreCase);
         Assert.True(File.Exists(Path.Combine(plugin, "out", name + ".dll")));
         Assert.False(File.Exists(Path.Combine(plugin, "out", "AgentSight.Contracts.dll")), "the host provides the contracts; a plugin must not ship them");
         return plugin;
     }
 
-    private static async Task<string> Dotnet(string workingDirectory, params string[] args)
+    private static async Task<string> Dotnet(string workingDirectory, string nugetCache, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -103,7 +95,7 @@ public sealed class PluginTemplateTests
         {
             start.ArgumentList.Add(arg);
         }
-        start.Environment["NUGET_PACKAGES"] = NugetCache;
+        start.Environment["NUGET_PACKAGES"] = nugetCache;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         using var process = Process.Start(start)!;

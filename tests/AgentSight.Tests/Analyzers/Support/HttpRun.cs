@@ -24,7 +24,7 @@ internal sealed class HttpRun
 
     public List<AgentEvent> Raw => [.. Output.Events.Where(e => e.Source == "ssl")];
 
-    public List<JsonObject> Pieces => [.. Output.Events.Where(e => e.Source == "http_body").Select(e => e.Fields!)];
+    public List<JsonObject> Pieces => [.. Output.Events.Where(e => e.Source == "http_body").Select(PayloadJson.Of)];
 
     public long Counter(string name) => Context.CounterValue(name);
 
