@@ -26,6 +26,8 @@ internal static class AgentSightCli
         }
         root.Subcommands.Add(ReplayCommand.Create(global));
         root.Subcommands.Add(SyntheticCommand.Create(global));
+        root.Subcommands.Add(ServeCommand.Create(global));
+        root.Subcommands.Add(ReportCommand.Create(global));
         root.Subcommands.Add(PluginsCommand.Create(global));
         return root;
     }

@@ -1,3 +1,4 @@
+using AgentSight.Contracts;
 using AgentSight.Host.Hosting;
 using AgentSight.Host.Pipeline;
 using AgentSight.Host.Plugins;
@@ -19,11 +20,7 @@ internal sealed class PipelineLoader(HostSettings settings, PluginCatalog catalo
             return null;
         }
         var manifest = ManifestReader.Read(settings.ManifestPath, problems);
-        if (manifest is not null)
-        {
-            overrides.ApplyTo(manifest, problems);
-        }
-        return manifest;
+        return manifest is null ? null : overrides.ApplyTo(manifest, problems);
     }
 
     /// <summary>A validated plan, or null with every problem found.</summary>
@@ -36,6 +33,21 @@ internal sealed class PipelineLoader(HostSettings settings, PluginCatalog catalo
         }
         // Resolved even when reading found problems, so that every mistake is reported at once.
         var plan = PipelineResolver.Resolve(manifest, catalog, problems, log);
+        if (plan is not null && overrides.OnlySinks is { } only)
+        {
+            // Left out after resolution, so that pinned plugins are checked before any of their code loads, as always.
+            var kept = plan.Sinks.Where(s => only.Contains(s.Plugin, StringComparer.OrdinalIgnoreCase)).ToList();
+            var leftOut = plan.Sinks.Except(kept).Select(s => new StageListing(s.Id, s.Plugin, s.Position, s.Kind, Enabled: false));
+            plan = plan with { Sinks = kept, Disabled = [.. plan.Disabled, .. leftOut] };
+        }
+        if (plan is not null && overrides.NoAnalyzers)
+        {
+            // Fail-closed analyzers (on_error: drop, such as redaction) stay: looking at a session must never show
+            // what the manifest says to hide, and they change nothing the second time.
+            var kept = plan.Analyzers.Where(a => a.Settings.OnError == OnError.Drop).ToList();
+            var leftOut = plan.Analyzers.Except(kept).Select(a => new StageListing(a.Id, a.Plugin, a.Position, a.Kind, Enabled: false));
+            plan = plan with { Analyzers = kept, Disabled = [.. plan.Disabled, .. leftOut] };
+        }
         return problems.Count == 0 ? plan : null;
     }
 }

@@ -13,9 +13,40 @@ internal sealed class PipelineOverrides
     /// <summary><c>--set STAGE.KEY=VALUE</c> texts, applied in order.</summary>
     public List<string> Set { get; } = [];
 
+    /// <summary>
+    /// When set, the only sinks of this run, by plugin name (<c>serve</c> and <c>report</c> keep just <c>web</c>): each
+    /// is enabled, and added with its defaults when the manifest has no stage for it; every other sink is left out
+    /// once the plan is resolved (<see cref="PipelineLoader"/>). Analyzers stay as the manifest has them.
+    /// </summary>
+    public IReadOnlyList<string>? OnlySinks { get; set; }
+
+    /// <summary>
+    /// Leave the analyzers out of this run (a stored session's events were analyzed when it was recorded), except
+    /// fail-closed ones (<c>on_error: drop</c>, such as redaction), which always run.
+    /// </summary>
+    public bool NoAnalyzers { get; set; }
+
     /// <summary>Applies the overrides; reports each one that names no stage or is malformed.</summary>
-    public void ApplyTo(PipelineManifest manifest, List<ManifestProblem> problems)
+    /// <returns>The manifest, with a stage added for each of <see cref="OnlySinks"/> it lacked.</returns>
+    public PipelineManifest ApplyTo(PipelineManifest manifest, List<ManifestProblem> problems)
     {
+        if (OnlySinks is { } only)
+        {
+            var stages = manifest.Stages.ToList();
+            foreach (var plugin in only)
+            {
+                var existing = stages.Where(s => string.Equals(s.Plugin, plugin, StringComparison.OrdinalIgnoreCase)).ToList();
+                if (existing.Count == 0)
+                {
+                    stages.Add(new StageSpec { Position = stages.Count + 1, Id = plugin, Plugin = plugin });
+                }
+                foreach (var stage in existing)
+                {
+                    stage.Enabled = true;
+                }
+            }
+            manifest = manifest with { Stages = stages };
+        }
         foreach (var id in Disable)
         {
             WithStage(manifest, "--disable", id, problems, stage => stage.Enabled = false);
@@ -62,6 +93,7 @@ internal sealed class PipelineOverrides
             }
             section[keyPath[^1]] = value;
         }
+        return manifest;
     }
 
     /// <summary>JSON when the text is JSON (numbers, true, false, null, quoted strings, objects), otherwise a string.</summary>

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using AgentSight.Host.Hosting;
+using AgentSight.Host.Sessions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AgentSight.Host.Cli;
+
+/// <summary><c>serve SESSION</c>: a recorded session in the web UI, without root, until Ctrl+C.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(GlobalOptions global)
+    {
+        var sources = new SessionSources();
+        var web = new WebUiOptions();
+        var speed = new Option<double>("--speed")
+        {
+            Description = "Replay an NDJSON recording at its recorded pace (1), or faster (2, 10…), to watch it arrive live; 0 (default) loads it at once",
+            HelpName = "FACTOR",
+        };
+        var command = new Command("serve", "Open a recorded session (NDJSON or a session-store .db) in the web UI; no root needed");
+        sources.AddTo(command);
+        command.Options.Add(web.Port);
+        command.Options.Add(web.Host);
+        command.Options.Add(speed);
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var path = parse.GetValue(sources.Session)!;
+            if (SessionSources.Problem(path) is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"agentsight: {problem}");
+                return ExitCodes.Usage;
+            }
+            if (parse.GetValue(speed) is var pace && (pace < 0 || !double.IsFinite(pace)))
+            {
+                await Console.Error.WriteLineAsync($"agentsight: --speed must be 0 or a positive factor (got {pace})");
+                return ExitCodes.Usage;
+            }
+            var full = Path.GetFullPath(path);
+            var kind = SessionFile.KindOf(full);
+            var overrides = sources.Overrides(parse, full, kind);
+            overrides.Set.Add("web.server=true");
+            overrides.Set.Add("web.report=\"none\"");
+            web.Apply(parse, overrides);
+            return await PipelineRun.ExecuteAsync(global.Read(parse), overrides, printSummary: false, eventTime: true,
+                services => [new HoldOpenRunner(SessionSources.CreateRunner(services, full, kind, pace),
+                    services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight.Serve"),
+                    $"All of {Path.GetFileName(full)} is in the UI; serving until Ctrl+C")]);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text;
+
+namespace AgentSight.Host.Sessions;
+
+/// <summary>Recognizes a session file by its content (not its name), and whether its events were already analyzed.</summary>
+internal static class SessionFile
+{
+    private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
+
+    /// <summary>Sources only the analyzers write: a recording holding them went through the analyzers already.</summary>
+    private static readonly byte[][] AnalyzedMarkers =
+        [.. new[] { "\"source\":\"llm\"", "\"source\":\"http\"", "\"source\":\"sse\"", "\"source\":\"http_body\"" }.Select(Encoding.UTF8.GetBytes)];
+
+    public static SessionFileKind KindOf(string path)
+    {
+        using var stream = File.OpenRead(path);
+        Span<byte> header = stackalloc byte[16];
+        var read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        return read == header.Length && header.SequenceEqual(SqliteHeader) ? SessionFileKind.SessionDatabase : SessionFileKind.Ndjson;
+    }
+
+    /// <summary>
+    /// True when an NDJSON recording already holds the analyzers' output (it was recorded through them): running them
+    /// again would rebuild every exchange a second time. A scan of the bytes, fast enough for large recordings.
+    /// </summary>
+    public static bool HoldsAnalyzedEvents(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 20);
+        var buffer = new byte[1 << 20];
+        var keep = AnalyzedMarkers.Max(m => m.Length) - 1;
+        var filled = 0;
+        while (true)
+        {
+            var read = stream.Read(buffer, filled, buffer.Length - filled);
+            if (read == 0)
+            {
+                return false;
+            }
+            filled += read;
+            var span = buffer.AsSpan(0, filled);
+            foreach (var marker in AnalyzedMarkers)
+            {
+                if (span.IndexOf(marker) >= 0)
+                {
+                    return true;
+                }
+            }
+            // Keep the tail: a marker may straddle two reads.
+            var tail = Math.Min(keep, filled);
+            span[^tail..].CopyTo(buffer);
+            filled = tail;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+namespace AgentSight.Plugins.SessionStore;
+
+/// <summary>The database's tables (docs/SESSION-STORE.md describes each column).</summary>
+internal static class Schema
+{
+    /// <summary>Bumped on any change a reader must know of; stored in <c>meta.schema_version</c>.</summary>
+    public const int Version = 1;
+
+    public const string Create = """
+        CREATE TABLE meta (
+          key   TEXT PRIMARY KEY,
+          value TEXT
+        );
+        CREATE TABLE events (
+          seq       INTEGER PRIMARY KEY,
+          timestamp INTEGER NOT NULL,
+          source    TEXT    NOT NULL,
+          pid       INTEGER NOT NULL,
+          tid       INTEGER NOT NULL,
+          comm      TEXT    NOT NULL,
+          json      TEXT    NOT NULL
+        );
+        CREATE INDEX events_timestamp ON events (timestamp);
+        CREATE INDEX events_source ON events (source, seq);
+        CREATE INDEX events_pid ON events (pid, seq);
+        CREATE TABLE processes (
+          id          INTEGER PRIMARY KEY,
+          pid         INTEGER NOT NULL,
+          ppid        INTEGER,
+          parent_id   INTEGER,
+          comm        TEXT    NOT NULL,
+          filename    TEXT,
+          argv        TEXT,
+          start_ns    INTEGER NOT NULL,
+          start_known INTEGER NOT NULL,
+          exec_ns     INTEGER,
+          end_ns      INTEGER,
+          last_seen_ns INTEGER NOT NULL,
+          exit_code   INTEGER,
+          signal      INTEGER,
+          core_dumped INTEGER NOT NULL,
+          duration_ms REAL
+        );
+        CREATE INDEX processes_pid ON processes (pid);
+        CREATE TABLE files (
+          event_seq  INTEGER PRIMARY KEY,
+          timestamp  INTEGER NOT NULL,
+          process_id INTEGER,
+          pid        INTEGER NOT NULL,
+          comm       TEXT    NOT NULL,
+          path       TEXT    NOT NULL,
+          flags      INTEGER,
+          mode       INTEGER,
+          access     TEXT    NOT NULL,
+          writes     INTEGER,
+          fd         INTEGER,
+          error      TEXT,
+          errno      INTEGER
+        );
+        CREATE INDEX files_path ON files (path);
+        CREATE TABLE http_exchanges (
+          exchange_id        TEXT PRIMARY KEY,
+          event_seq          INTEGER NOT NULL,
+          timestamp          INTEGER NOT NULL,
+          pid                INTEGER NOT NULL,
+          comm               TEXT    NOT NULL,
+          method             TEXT,
+          host               TEXT,
+          path               TEXT,
+          status             INTEGER,
+          duration_ms        REAL,
+          ttfb_ms            REAL,
+          request_start_ns   INTEGER,
+          response_end_ns    INTEGER,
+          complete           INTEGER NOT NULL,
+          end_reason         TEXT,
+          request_body_size  INTEGER,
+          response_body_size INTEGER,
+          streamed           INTEGER NOT NULL
+        );
+        CREATE TABLE llm_calls (
+          event_seq             INTEGER PRIMARY KEY,
+          timestamp             INTEGER NOT NULL,
+          start_ns              INTEGER NOT NULL,
+          end_ns                INTEGER NOT NULL,
+          pid                   INTEGER NOT NULL,
+          comm                  TEXT    NOT NULL,
+          exchange_id           TEXT,
+          provider              TEXT,
+          operation             TEXT,
+          model                 TEXT    NOT NULL,
+          request_model         TEXT,
+          response_model        TEXT,
+          input_tokens          INTEGER,
+          output_tokens         INTEGER,
+          cache_read_tokens     INTEGER,
+          cache_creation_tokens INTEGER,
+          reasoning_tokens      INTEGER,
+          duration_ms           REAL,
+          ttft_ms               REAL,
+          ttfc_ms               REAL,
+          status_code           INTEGER,
+          error_type            TEXT,
+          streaming             INTEGER,
+          complete              INTEGER,
+          truncated             INTEGER,
+          server_address        TEXT,
+          url_path              TEXT,
+          finish_reasons        TEXT
+        );
+        CREATE INDEX llm_calls_model ON llm_calls (model);
+        CREATE TABLE pipeline_counters (
+          snapshot  INTEGER NOT NULL,
+          taken_ns  INTEGER NOT NULL,
+          final     INTEGER NOT NULL,
+          scope     TEXT    NOT NULL,
+          id        TEXT    NOT NULL,
+          plugin    TEXT,
+          position  INTEGER,
+          kind      TEXT,
+          state     TEXT,
+          backpressure TEXT,
+          name      TEXT    NOT NULL,
+          value     INTEGER NOT NULL,
+          PRIMARY KEY (snapshot, scope, id, name)
+        );
+        """;
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+
+namespace AgentSight.Plugins.Web.Session;
+
+// The JSON the API returns (snake_case on the wire). Times are Unix epoch nanoseconds, durations milliseconds.
+
+internal sealed record SessionInfo(long? StartNs, long? EndNs, double? DurationMs, long Events, long LastSeq, long Evicted,
+    IReadOnlyDictionary<string, long> Sources, IReadOnlyDictionary<string, long> Comms, bool Recorded);
+
+internal sealed record EventRow(long Seq, long Timestamp, string Source, int Pid, int Tid, string Comm, int ProcessId, string Summary, long ReceivedAtMs);
+
+internal sealed record EventPage(IReadOnlyList<EventRow> Items, long Total, long? NextBefore);
+
+internal sealed record EventDetail(EventRow Event, JsonElement Json);
+
+internal sealed record LlmCallRow(int Id, long EventSeq, long StartNs, long EndNs, long Timestamp, int Pid, string Comm, int ProcessId,
+    string? Provider, string? Operation, string Model, string? RequestModel, string? ResponseModel,
+    long? InputTokens, long? OutputTokens, long? CacheReadTokens, long? CacheCreationTokens, long? ReasoningTokens,
+    double? DurationMs, double? TtftMs, double? TtfcMs, int? StatusCode, string? ErrorType, bool? Streaming, bool? Complete,
+    bool? Truncated, string? ServerAddress, string? UrlPath, IReadOnlyList<string>? FinishReasons, string? ExchangeId);
+
+internal sealed record LlmPage(IReadOnlyList<LlmCallRow> Items, long Total, IReadOnlyList<string> Models);
+
+internal sealed record HttpRow(string ExchangeId, string? Method, string? Host, string? Path, int? Status, double? DurationMs, double? TtfbMs,
+    bool Complete, string? EndReason, long? RequestBodySize, long? ResponseBodySize, bool Streamed);
+
+internal sealed record LlmDetail(LlmCallRow Call, JsonElement? Event, HttpRow? Http);
+
+internal sealed record ProcessRow(int Id, int Pid, int? Ppid, int? ParentId, string Comm, string? Filename, IReadOnlyList<string>? Argv,
+    string CommandLine, long StartNs, bool StartKnown, long? EndNs, long LastSeenNs, int? ExitCode, int? Signal, bool CoreDumped,
+    double? DurationMs, int Files, int FilesWritten, int FilesFailed, int LlmCalls, long InputTokens, long OutputTokens, long Events,
+    IReadOnlyList<int> Children);
+
+internal sealed record FileRow(long Timestamp, string Path, string Access, bool? Writes, bool Failed, string? Error, long? Fd);
+
+internal sealed record ProcessDetail(ProcessRow Process, IReadOnlyList<FileRow> Files, IReadOnlyList<LlmCallRow> Calls);
+
+internal sealed record ProcessList(IReadOnlyList<ProcessRow> Items, IReadOnlyList<int> Roots);
+
+internal sealed record CallBar(int Id, long StartNs, long EndNs, string Model, bool Error, long? InputTokens, long? OutputTokens);
+
+/// <summary>Counts per bin: the bin's index, then process, file, network, LLM and other events.</summary>
+internal sealed record TimelineLane(int ProcessId, int Pid, string Comm, string Label, int Depth, long StartNs, long EndNs, int? ExitCode,
+    IReadOnlyList<CallBar> Calls, int CallsHidden, IReadOnlyList<long[]> Bins);
+
+internal sealed record Timeline(long FromNs, long ToNs, int Bins, long SessionStartNs, long SessionEndNs, IReadOnlyList<TimelineLane> Lanes, int LanesTotal);
+
+internal sealed record ModelRow(string Model, string? Provider, long Calls, long Errors, long InputTokens, long OutputTokens,
+    long CacheReadTokens, long ReasoningTokens, double TotalDurationMs, double? AvgDurationMs, double? AvgTtftMs);
+
+internal sealed record LlmTotals(long Calls, long Errors, long InputTokens, long OutputTokens, long CacheReadTokens,
+    long CacheCreationTokens, long ReasoningTokens, IReadOnlyList<ModelRow> Models);
+
+internal sealed record ProcessTotals(long Count, long Running, long Exited, long Failed);
+
+internal sealed record FileTotals(long Paths, long Opens, long Written, long Failed);
+
+internal sealed record HttpTotals(long Exchanges, long Errors, long Incomplete);
+
+internal sealed record ErrorRow(string Kind, long Count, IReadOnlyList<string> Examples);
+
+internal sealed record DropRow(string Stage, string Kind, string Counter, long Count);
+
+internal sealed record DropTotals(long Total, IReadOnlyList<DropRow> Items, bool FromRecording);
+
+internal sealed record FileSummary(string Path, int Opens, int Writes, int Failures, long FirstNs, long LastNs, IReadOnlyList<string> By);
+
+internal sealed record Overview(long? StartNs, long? EndNs, double? DurationMs, long Events, IReadOnlyDictionary<string, long> Sources,
+    LlmTotals Llm, ProcessTotals Processes, FileTotals Files, HttpTotals Http, IReadOnlyList<ErrorRow> Errors, DropTotals Drops,
+    IReadOnlyList<FileSummary> FilesWritten);
+
+internal sealed record StageRow(int Position, string Id, string Plugin, string Kind, string State, long In, long Out, long Dropped,
+    long Failed, int Restarts, int QueueDepth, int QueueHighWater, int QueueCapacity, string Backpressure, double TimeSpentMs,
+    IReadOnlyDictionary<string, long> Counters);
+
+internal sealed record SourceRow(string Name, long Produced, IReadOnlyDictionary<string, long> Counters);
+
+internal sealed record PipelineView(DateTimeOffset? TakenAt, IReadOnlyList<SourceRow> Sources, IReadOnlyList<StageRow> Stages,
+    RecordedPipeline? Recorded);
+
+internal sealed record RecordedPipeline(string? TakenAt, IReadOnlyList<SourceRow> Sources, IReadOnlyList<StageRow> Stages,
+    IReadOnlyDictionary<string, string> Meta);
+
+internal sealed record LiveSummary(long LastSeq, long Events, long LlmCalls, long Processes, long FilePaths, long Drops, long ReceivedAtMs);
+
+internal sealed record Report(Overview Overview, IReadOnlyList<LlmCallRow> SlowestCalls, IReadOnlyList<ProcessRow> Processes,
+    PipelineView Pipeline);

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using AgentSight.Contracts;
+using AgentSight.Plugins.Web.Model;
+
+namespace AgentSight.Plugins.Web.Session;
+
+/// <summary>One readable line per event, for the event log and the live feed.</summary>
+internal static class EventSummary
+{
+    private const int MaxLength = 200;
+
+    public static string Of(AgentEvent evt)
+    {
+        var text = evt.Data switch
+        {
+            TlsPayload tls => Tls(tls),
+            JsonPayload => evt.Source switch
+            {
+                EventSources.Process => Process(evt),
+                "http" => Http(evt),
+                "http_body" => HttpBody(evt),
+                "sse" => Sse(evt),
+                "llm" => Llm(evt),
+                _ => Fallback(evt),
+            },
+            _ => evt.Source,
+        };
+        return text.Length > MaxLength ? string.Concat(text.AsSpan(0, MaxLength - 1), "…") : text;
+    }
+
+    private static string Tls(TlsPayload tls)
+    {
+        if (tls.Direction == TlsDirection.Handshake)
+        {
+            return "HANDSHAKE";
+        }
+        var builder = new StringBuilder();
+        builder.Append(tls.Function).Append(' ').Append(tls.Length.ToString(CultureInfo.InvariantCulture)).Append(" B");
+        if (tls.Truncated)
+        {
+            builder.Append(" (cut, ").Append(tls.BytesLost.ToString(CultureInfo.InvariantCulture)).Append(" B lost)");
+        }
+        var bytes = tls.Bytes.Span;
+        if (bytes.Length > 0)
+        {
+            var line = bytes[..Math.Min(bytes.Length, 160)];
+            var end = line.IndexOfAny((byte)'\r', (byte)'\n');
+            if (end >= 0)
+            {
+                line = line[..end];
+            }
+            builder.Append(": ").Append(TlsPayload.IsText(line) ? Encoding.UTF8.GetString(line) : "(binary)");
+        }
+        return builder.ToString();
+    }
+
+    private static string Process(AgentEvent evt)
+    {
+        var f = evt.Fields;
+        var kind = JsonRead.Str(f, "event") ?? "process";
+        return kind switch
+        {
+            "EXEC" => $"EXEC {(JsonRead.Strings(f, "argv") is { Count: > 0 } argv ? string.Join(' ', argv) : JsonRead.Str(f, "filename") ?? JsonRead.Str(f, "full_command") ?? "")}",
+            "FORK" => $"FORK from {JsonRead.Long(f, "ppid")?.ToString(CultureInfo.InvariantCulture) ?? "?"}",
+            "EXIT" => JsonRead.Long(f, "signal") is { } signal
+                ? $"EXIT killed by signal {signal.ToString(CultureInfo.InvariantCulture)}"
+                : $"EXIT {JsonRead.Long(f, "exit_code")?.ToString(CultureInfo.InvariantCulture) ?? "?"}{Ms(JsonRead.Double(f, "duration_ms"), " after ")}",
+            "FILE_OPEN" when FileOpen.Read(evt) is { } open =>
+                $"OPEN {open.Path} ({open.Access}){(open.Failed ? $" failed: {open.Error ?? open.Errno?.ToString(CultureInfo.InvariantCulture)}" : "")}",
+            "BASH_READLINE" => $"BASH {JsonRead.Str(f, "command")}",
+            _ => kind,
+        };
+    }
+
+    private static string Http(AgentEvent evt)
+    {
+        if (HttpExchange.Read(evt) is not { } x)
+        {
+            return "http";
+        }
+        var status = x.Status is { } s ? s.ToString(CultureInfo.InvariantCulture) : "no response";
+        return $"{x.Method} {x.Host}{x.Path} → {status}{Ms(x.DurationMs, " in ")}{(x.Complete ? "" : $" ({x.EndReason ?? "incomplete"})")}";
+    }
+
+    private static string HttpBody(AgentEvent evt)
+    {
+        if (evt.Data is HttpBodyPayload piece)
+        {
+            return $"body piece at {piece.Offset.ToString(CultureInfo.InvariantCulture)} ({piece.Bytes.Length.ToString(CultureInfo.InvariantCulture)} bytes) {piece.Path}";
+        }
+        var f = evt.Fields;
+        var data = JsonRead.Str(f, "data") ?? "";
+        return $"body piece at {JsonRead.Long(f, "offset")?.ToString(CultureInfo.InvariantCulture) ?? "?"} ({data.Length.ToString(CultureInfo.InvariantCulture)} chars) {JsonRead.Str(f, "path")}";
+    }
+
+    private static string Sse(AgentEvent evt)
+    {
+        var f = evt.Fields;
+        var message = JsonRead.Obj(f, "message");
+        return $"{JsonRead.Str(f, "provider") ?? "sse"} stream {JsonRead.Str(message, "model")} · {JsonRead.Long(f, "event_count")?.ToString(CultureInfo.InvariantCulture) ?? "?"} events · {JsonRead.Str(f, "end_reason") ?? ""}";
+    }
+
+    private static string Llm(AgentEvent evt)
+    {
+        var call = LlmCall.Read(evt);
+        return $"{call.Provider} {call.Model} · {Tokens(call.InputTokens)} in / {Tokens(call.OutputTokens)} out{Ms(call.DurationMs, " · ")}{(call.IsError ? $" · error {call.ErrorType ?? call.StatusCode?.ToString(CultureInfo.InvariantCulture)}" : "")}";
+    }
+
+    private static string Fallback(AgentEvent evt)
+    {
+        var fields = evt.Fields;
+        if (fields is null)
+        {
+            return evt.Source;
+        }
+        var json = fields.ToJsonString();
+        return json.Length > MaxLength ? json[..MaxLength] : json;
+    }
+
+    private static string Tokens(long? tokens) => tokens?.ToString("N0", CultureInfo.InvariantCulture) ?? "?";
+
+    private static string Ms(double? ms, string prefix) => ms is { } value
+        ? prefix + (value >= 1000 ? (value / 1000).ToString("0.00", CultureInfo.InvariantCulture) + " s" : value.ToString("0.#", CultureInfo.InvariantCulture) + " ms")
+        : "";
+}

@@ -1,0 +1,23 @@
+namespace AgentSight.Plugins.Web.Session;
+
+/// <summary>One path the session touched, over all its opens.</summary>
+internal sealed class FileStats(string path)
+{
+    public string Path { get; } = path;
+
+    public int Opens { get; set; }
+
+    public int Writes { get; set; }
+
+    public int Failures { get; set; }
+
+    public long FirstNs { get; set; } = long.MaxValue;
+
+    public long LastNs { get; set; }
+
+    /// <summary>The processes that opened it (pid and comm), in order of first open.</summary>
+    public List<(int Pid, string Comm)> Openers { get; } = [];
+
+    /// <summary>The processes that opened it for writing, in order of first write.</summary>
+    public List<(int Pid, string Comm)> Writers { get; } = [];
+}

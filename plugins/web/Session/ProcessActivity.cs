@@ -1,0 +1,20 @@
+using AgentSight.Plugins.Web.Model;
+
+namespace AgentSight.Plugins.Web.Session;
+
+/// <summary>What one process instance did: its events on the timeline, the files it opened, the calls it made.</summary>
+internal sealed class ProcessActivity(ProcessInstance process)
+{
+    public ProcessInstance Process { get; } = process;
+
+    public List<ProcessInstance> Children { get; } = [];
+
+    public List<FileOpen> Files { get; } = [];
+
+    public List<LlmCall> Calls { get; } = [];
+
+    /// <summary>Every event's time and category, in arrival order: the timeline bins these.</summary>
+    public List<(long Timestamp, EventCategory Category)> Marks { get; } = [];
+
+    public long EventCount { get; set; }
+}

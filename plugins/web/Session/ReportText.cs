@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+
+namespace AgentSight.Plugins.Web.Session;
+
+/// <summary>The session's report as terminal text: what <c>agentsight report</c> prints.</summary>
+internal static class ReportText
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static string Format(Report report)
+    {
+        var o = report.Overview;
+        var text = new StringBuilder();
+        text.Append("Session  ");
+        if (o.StartNs is { } start && o.EndNs is { } end)
+        {
+            text.Append(Time(start)).Append(" → ").Append(Time(end)).Append(" UTC (").Append(Duration(o.DurationMs)).Append("), ");
+        }
+        text.Append(Number(o.Events)).Append(" events\n");
+        text.Append("         ").Append(Number(o.Llm.Calls)).Append(" LLM calls, ")
+            .Append(Number(o.Llm.InputTokens)).Append(" tokens in, ").Append(Number(o.Llm.OutputTokens)).Append(" out; ")
+            .Append(Number(o.Processes.Count)).Append(" processes; ").Append(Number(o.Files.Paths)).Append(" files (")
+            .Append(Number(o.Files.Written)).Append(" written); ").Append(Number(o.Drops.Total)).Append(" lost or dropped\n");
+
+        Section(text, "LLM calls per model");
+        if (o.Llm.Models.Count == 0)
+        {
+            text.Append("  none\n");
+        }
+        else
+        {
+            Table(text, ["MODEL", "PROVIDER", "CALLS", "ERRORS", "TOKENS IN", "TOKENS OUT", "CACHE READ", "AVG TIME", "AVG TTFT"],
+                o.Llm.Models.Select(m => new[]
+                {
+                    m.Model, m.Provider ?? "", Number(m.Calls), Number(m.Errors), Number(m.InputTokens), Number(m.OutputTokens),
+                    Number(m.CacheReadTokens), Duration(m.AvgDurationMs), Duration(m.AvgTtftMs),
+                }),
+                rightAligned: 2);
+        }
+
+        Section(text, "Slowest calls");
+        if (report.SlowestCalls.Count == 0)
+        {
+            text.Append("  none\n");
+        }
+        else
+        {
+            Table(text, ["#", "DURATION", "TTFT", "MODEL", "PROCESS", "TOKENS IN/OUT", "STATUS", "PATH"],
+                report.SlowestCalls.Select(c => new[]
+                {
+                    c.Id.ToString(Invariant), Duration(c.DurationMs), Duration(c.TtftMs), c.Model, $"{c.Comm} ({c.Pid})",
+                    $"{Number(c.InputTokens)}/{Number(c.OutputTokens)}",
+                    c.ErrorType ?? c.StatusCode?.ToString(Invariant) ?? "", $"{c.ServerAddress}{c.UrlPath}",
+                }),
+                rightAligned: 0);
+        }
+
+        Section(text, "Processes");
+        if (report.Processes.Count == 0)
+        {
+            text.Append("  none\n");
+        }
+        else
+        {
+            Table(text, ["PID", "PPID", "COMM", "EXIT", "DURATION", "FILES", "LLM", "COMMAND"],
+                report.Processes.Select(p => new[]
+                {
+                    p.Pid.ToString(Invariant), p.Ppid?.ToString(Invariant) ?? "", p.Comm,
+                    p.Signal is { } signal ? $"signal {signal}" : p.ExitCode?.ToString(Invariant) ?? (p.EndNs is null ? "running" : "?"),
+                    Duration(p.DurationMs), Number(p.Files), Number(p.LlmCalls), Cut(p.CommandLine, 80),
+                }),
+                rightAligned: 0);
+        }
+
+        Section(text, "Files written");
+        if (o.FilesWritten.Count == 0)
+        {
+            text.Append("  none\n");
+        }
+        else
+        {
+            Table(text, ["PATH", "WRITES", "BY"], o.FilesWritten.Select(f => new[] { f.Path, Number(f.Writes), string.Join(", ", f.By) }), rightAligned: 0);
+        }
+
+        Section(text, "Drops");
+        if (o.Drops.Items.Count == 0)
+        {
+            text.Append("  none: no event was lost or dropped").Append(o.Drops.FromRecording ? "" : " (a recording in NDJSON carries no counters of the run that made it; a .db session does)").Append('\n');
+        }
+        else
+        {
+            Table(text, ["WHERE", "KIND", "COUNTER", "COUNT"], o.Drops.Items.Select(d => new[] { d.Stage, d.Kind, d.Counter, Number(d.Count) }), rightAligned: 0);
+        }
+        return text.ToString();
+    }
+
+    private static void Section(StringBuilder text, string title) => text.Append('\n').Append(title).Append('\n');
+
+    /// <summary>Columns padded to their widest cell; numbers right-aligned from column <paramref name="rightAligned"/> on (0: none).</summary>
+    private static void Table(StringBuilder text, string[] header, IEnumerable<string[]> rows, int rightAligned)
+    {
+        var all = new List<string[]> { header };
+        all.AddRange(rows);
+        var widths = new int[header.Length];
+        foreach (var row in all)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                widths[i] = Math.Max(widths[i], row[i].Length);
+            }
+        }
+        foreach (var row in all)
+        {
+            text.Append("  ");
+            for (var i = 0; i < row.Length; i++)
+            {
+                var last = i == row.Length - 1;
+                var cell = rightAligned > 0 && i >= rightAligned && row != header ? row[i].PadLeft(widths[i]) : last ? row[i] : row[i].PadRight(widths[i]);
+                text.Append(cell);
+                if (!last)
+                {
+                    text.Append("  ");
+                }
+            }
+            text.Append('\n');
+        }
+    }
+
+    private static string Time(long ns) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(ns / 1_000_000).ToString("yyyy-MM-dd HH:mm:ss.fff", Invariant);
+
+    internal static string Duration(double? ms) => ms switch
+    {
+        null => "",
+        >= 60_000 => $"{(int)(ms.Value / 60_000)}m{(ms.Value % 60_000 / 1000).ToString("00.0", Invariant)}s",
+        >= 1000 => (ms.Value / 1000).ToString("0.00", Invariant) + " s",
+        _ => ms.Value.ToString("0.#", Invariant) + " ms",
+    };
+
+    private static string Number(long? n) => n?.ToString("N0", Invariant) ?? "?";
+
+    private static string Number(long n) => n.ToString("N0", Invariant);
+
+    private static string Cut(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
+}

@@ -1,0 +1,342 @@
+using System.Text.Json;
+using AgentSight.Contracts;
+using AgentSight.Plugins.Web.Model;
+
+namespace AgentSight.Plugins.Web.Session;
+
+internal sealed partial class SessionIndex
+{
+    /// <summary>Most lanes one timeline answer holds.</summary>
+    public const int MaxLanes = 400;
+
+    /// <summary>Most call bars per lane; beyond it the lane's calls show only in its bins.</summary>
+    public const int MaxCallsPerLane = 500;
+
+    public SessionInfo Info() => WithRead(() => new SessionInfo(
+        StartOrNull, EndOrNull, DurationMs, _seq, _seq, _evicted,
+        new Dictionary<string, long>(_sourceCounts), new Dictionary<string, long>(_commCounts), _recorded is not null));
+
+    public LiveSummary Live(long drops, long receivedAtMs) => WithRead(() =>
+        new LiveSummary(_seq, _seq, _calls.Count, _activity.Count, _files.Count, drops, receivedAtMs));
+
+    private long? StartOrNull => _minTs == long.MaxValue ? null : _minTs;
+
+    private long? EndOrNull => _maxTs == long.MinValue ? null : _maxTs;
+
+    private double? DurationMs => _minTs <= _maxTs ? (_maxTs - _minTs) / 1_000_000.0 : null;
+
+    public RecordedPipeline? Recorded(JsonSerializerOptions options) => WithRead(() => PipelineViews.ReadRecorded(_recorded, options));
+
+    // ---- events ----
+
+    /// <summary>A page of events, newest first, older than <paramref name="before"/>, and how many match in all.</summary>
+    public EventPage Events(EventFilter filter, long? before, int limit) => WithRead(() =>
+    {
+        var items = new List<EventRow>(limit);
+        long total = 0;
+        long? next = null;
+        for (var i = _events.Count - 1; i >= 0; i--)
+        {
+            var record = _events[i];
+            if (!filter.Matches(record))
+            {
+                continue;
+            }
+            total++;
+            if (before is { } cursor && record.Seq >= cursor)
+            {
+                continue;
+            }
+            if (items.Count < limit)
+            {
+                items.Add(Row(record));
+            }
+            else
+            {
+                next ??= items[^1].Seq;
+            }
+        }
+        return new EventPage(items, total, next);
+    });
+
+    /// <summary>Events after <paramref name="afterSeq"/>, oldest first, at most <paramref name="limit"/> (the newest ones).</summary>
+    public (IReadOnlyList<EventRow> Rows, long Skipped) EventsAfter(long afterSeq, int limit) => WithRead(() =>
+    {
+        if (_events.Count == 0 || _events[^1].Seq <= afterSeq)
+        {
+            return ((IReadOnlyList<EventRow>)[], 0L);
+        }
+        var first = Math.Max(0, (int)Math.Min(_events.Count, afterSeq - _events[0].Seq + 1));
+        var count = _events.Count - first;
+        var take = Math.Min(count, limit);
+        var rows = new List<EventRow>(take);
+        for (var i = _events.Count - take; i < _events.Count; i++)
+        {
+            rows.Add(Row(_events[i]));
+        }
+        return ((IReadOnlyList<EventRow>)rows, (long)(count - take));
+    });
+
+    public EventDetail? Event(long seq) => WithRead(() =>
+    {
+        if (Find(seq) is not { } record)
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(record.Json);
+        return new EventDetail(Row(record), document.RootElement.Clone());
+    });
+
+    private static EventRow Row(EventRecord r) =>
+        new(r.Seq, r.Timestamp, r.Source, r.Pid, r.Tid, r.Comm, r.ProcessId, r.Summary, r.ReceivedAtMs);
+
+    // ---- LLM calls ----
+
+    /// <summary>LLM calls, filtered and sorted (<c>time</c>, <c>duration</c>, <c>tokens</c>), one page of them.</summary>
+    public LlmPage Calls(string? model, int? processId, TextMatcher? text, string sort, int offset, int limit) => WithRead(() =>
+    {
+        IEnumerable<LlmCall> calls = _calls;
+        if (model is not null)
+        {
+            calls = calls.Where(c => c.Model == model);
+        }
+        if (processId is { } id)
+        {
+            calls = calls.Where(c => ProcessOf(c) == id);
+        }
+        if (text is not null)
+        {
+            calls = calls.Where(c => Find(c.EventSeq) is { } record && text.IsIn(record.Json));
+        }
+        calls = sort switch
+        {
+            "duration" => calls.OrderByDescending(c => c.DurationMs ?? -1).ThenBy(c => c.Id),
+            "tokens" => calls.OrderByDescending(c => (c.InputTokens ?? 0) + (c.OutputTokens ?? 0)).ThenBy(c => c.Id),
+            _ => calls.OrderBy(c => c.StartNs).ThenBy(c => c.Id),
+        };
+        var matching = calls.ToList();
+        var models = _calls.Select(c => c.Model).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return new LlmPage(matching.Skip(offset).Take(limit).Select(CallRow).ToList(), matching.Count, models);
+    });
+
+    public LlmDetail? Call(int id) => WithRead(() =>
+    {
+        if (id < 1 || id > _calls.Count)
+        {
+            return null;
+        }
+        var call = _calls[id - 1];
+        JsonElement? json = null;
+        if (Find(call.EventSeq) is { } record)
+        {
+            using var document = JsonDocument.Parse(record.Json);
+            json = document.RootElement.Clone();
+        }
+        HttpRow? http = call.ExchangeId is { } exchangeId && _exchanges.TryGetValue(exchangeId, out var x) ? HttpRowOf(x) : null;
+        return new LlmDetail(CallRow(call), json, http);
+    });
+
+    private int ProcessOf(LlmCall call) => Find(call.EventSeq)?.ProcessId ?? 0;
+
+    private LlmCallRow CallRow(LlmCall c) => new(c.Id, c.EventSeq, c.StartNs, c.EndNs, c.Timestamp, c.Pid, c.Comm, ProcessOf(c),
+        c.Provider, c.Operation, c.Model, c.RequestModel, c.ResponseModel, c.InputTokens, c.OutputTokens, c.CacheReadTokens,
+        c.CacheCreationTokens, c.ReasoningTokens, c.DurationMs, c.TimeToFirstTokenMs, c.TimeToFirstChunkMs, c.StatusCode, c.ErrorType,
+        c.Streaming, c.Complete, c.Truncated, c.ServerAddress, c.UrlPath, c.FinishReasons, c.ExchangeId);
+
+    private static HttpRow HttpRowOf(HttpExchange x) => new(x.ExchangeId, x.Method, x.Host, x.Path, x.Status, x.DurationMs, x.TtfbMs,
+        x.Complete, x.EndReason, x.RequestBodySize, x.ResponseBodySize, x.Streamed);
+
+    // ---- processes ----
+
+    public ProcessList Processes() => WithRead(() =>
+    {
+        var rows = _tracker.All.Select(p => ProcessRowOf(_activity[p.Id])).ToList();
+        return new ProcessList(rows, Roots().Select(p => p.Id).ToList());
+    });
+
+    public ProcessDetail? Process(int id) => WithRead(() =>
+    {
+        if (!_activity.TryGetValue(id, out var activity))
+        {
+            return null;
+        }
+        var files = activity.Files.Select(f => new FileRow(f.Timestamp, f.Path, f.Access, f.Writes, f.Failed, f.Error, f.Fd)).ToList();
+        return new ProcessDetail(ProcessRowOf(activity), files, activity.Calls.Select(CallRow).ToList());
+    });
+
+    private IEnumerable<ProcessInstance> Roots() =>
+        _tracker.All.Where(p => p.Parent is null).OrderBy(p => p.StartNs).ThenBy(p => p.Id);
+
+    private static ProcessRow ProcessRowOf(ProcessActivity a)
+    {
+        var p = a.Process;
+        return new ProcessRow(p.Id, p.Pid, p.Ppid, p.Parent?.Id, p.Comm, p.Filename, p.Argv, p.CommandLine, p.StartNs, p.StartKnown,
+            p.EndNs, p.LastSeenNs, p.ExitCode, p.Signal, p.CoreDumped, p.LifetimeMs, a.Files.Count,
+            a.Files.Count(f => f.Writes == true && !f.Failed), a.Files.Count(f => f.Failed), a.Calls.Count,
+            a.Calls.Sum(c => c.InputTokens ?? 0), a.Calls.Sum(c => c.OutputTokens ?? 0), a.EventCount,
+            a.Children.OrderBy(c => c.StartNs).Select(c => c.Id).ToList());
+    }
+
+    /// <summary>Every process in tree order (parents before their children, siblings by start), with its depth.</summary>
+    private List<(ProcessActivity Activity, int Depth)> TreeOrder()
+    {
+        var order = new List<(ProcessActivity, int)>(_activity.Count);
+        var stack = new Stack<(ProcessInstance, int)>();
+        foreach (var root in Roots().Reverse())
+        {
+            stack.Push((root, 0));
+        }
+        var seen = new HashSet<int>();
+        while (stack.Count > 0)
+        {
+            var (process, depth) = stack.Pop();
+            if (!seen.Add(process.Id))
+            {
+                continue;
+            }
+            var activity = _activity[process.Id];
+            order.Add((activity, depth));
+            foreach (var child in activity.Children.OrderByDescending(c => c.StartNs))
+            {
+                stack.Push((child, depth + 1));
+            }
+        }
+        return order;
+    }
+
+    // ---- timeline ----
+
+    /// <summary>
+    /// The lanes of processes alive in [from, to], each with its LLM calls as bars and its events counted in
+    /// <paramref name="bins"/> equal bins: the browser draws what it gets, whatever the session's size.
+    /// </summary>
+    public Timeline Timeline(long? from, long? to, int bins) => WithRead(() =>
+    {
+        var sessionStart = StartOrNull ?? 0;
+        var sessionEnd = EndOrNull ?? 0;
+        var start = from ?? sessionStart;
+        var end = Math.Max(to ?? sessionEnd, start + 1);
+        var width = (double)(end - start) / bins;
+        var lanes = new List<TimelineLane>();
+        var total = 0;
+        foreach (var (activity, depth) in TreeOrder())
+        {
+            var p = activity.Process;
+            var laneEnd = p.EndNs ?? Math.Max(p.LastSeenNs, sessionEnd);
+            if (laneEnd < start || p.StartNs > end)
+            {
+                continue;
+            }
+            total++;
+            if (lanes.Count >= MaxLanes)
+            {
+                continue;
+            }
+            var calls = activity.Calls.Where(c => c.EndNs >= start && c.StartNs <= end).ToList();
+            var bars = calls.Count <= MaxCallsPerLane
+                ? calls.Select(c => new CallBar(c.Id, c.StartNs, c.EndNs, c.Model, c.IsError, c.InputTokens, c.OutputTokens)).ToList()
+                : [];
+            var counts = new Dictionary<int, long[]>();
+            foreach (var (timestamp, category) in activity.Marks)
+            {
+                if (timestamp < start || timestamp > end)
+                {
+                    continue;
+                }
+                var bin = Math.Min(bins - 1, (int)((timestamp - start) / width));
+                if (!counts.TryGetValue(bin, out var row))
+                {
+                    row = new long[6];
+                    row[0] = bin;
+                    counts.Add(bin, row);
+                }
+                row[1 + (int)category]++;
+            }
+            var label = p.Argv is { Count: > 0 } ? p.CommandLine : p.Comm;
+            lanes.Add(new TimelineLane(p.Id, p.Pid, p.Comm, label, depth, p.StartNs, laneEnd, p.ExitCode, bars,
+                calls.Count - bars.Count, counts.Values.OrderBy(r => r[0]).ToList()));
+        }
+        return new Timeline(start, end, bins, sessionStart, sessionEnd, lanes, total);
+    });
+
+    // ---- overview and report ----
+
+    public Overview Overview(PipelineView pipeline, string uiStage) => WithRead(() =>
+    {
+        var models = _calls.GroupBy(c => c.Model, StringComparer.Ordinal)
+            .Select(g => new ModelRow(g.Key, g.Select(c => c.Provider).FirstOrDefault(p => p is not null), g.Count(), g.Count(c => c.IsError),
+                g.Sum(c => c.InputTokens ?? 0), g.Sum(c => c.OutputTokens ?? 0), g.Sum(c => c.CacheReadTokens ?? 0),
+                g.Sum(c => c.ReasoningTokens ?? 0), Math.Round(g.Sum(c => c.DurationMs ?? 0), 3),
+                Average(g.Select(c => c.DurationMs)), Average(g.Select(c => c.TimeToFirstTokenMs))))
+            .OrderByDescending(m => m.Calls).ThenBy(m => m.Model, StringComparer.Ordinal)
+            .ToList();
+        var llm = new LlmTotals(_calls.Count, _calls.Count(c => c.IsError), _calls.Sum(c => c.InputTokens ?? 0),
+            _calls.Sum(c => c.OutputTokens ?? 0), _calls.Sum(c => c.CacheReadTokens ?? 0), _calls.Sum(c => c.CacheCreationTokens ?? 0),
+            _calls.Sum(c => c.ReasoningTokens ?? 0), models);
+        var processes = _tracker.All;
+        var procTotals = new ProcessTotals(processes.Count, processes.Count(p => !p.Exited), processes.Count(p => p.Exited),
+            processes.Count(p => p.ExitCode is not null and not 0 || p.Signal is not null));
+        var files = new FileTotals(_files.Count, _fileOpens, _files.Values.Count(f => f.Writes > 0), _files.Values.Sum(f => f.Failures));
+        var http = new HttpTotals(_exchanges.Count, _exchanges.Values.Count(x => x.Status >= 400),
+            _exchanges.Values.Count(x => !x.Complete));
+        var written = _files.Values.Where(f => f.Writes > 0).OrderBy(f => f.FirstNs).ThenBy(f => f.Path, StringComparer.Ordinal)
+            .Select(FileSummaryOf).ToList();
+        return new Overview(StartOrNull, EndOrNull, DurationMs, _seq, new Dictionary<string, long>(_sourceCounts), llm, procTotals,
+            files, http, Errors(), PipelineViews.Drops(pipeline, _evicted, uiStage), written);
+    });
+
+    private static FileSummary FileSummaryOf(FileStats f) => new(f.Path, f.Opens, f.Writes, f.Failures, f.FirstNs, f.LastNs,
+        (f.Writers.Count > 0 ? f.Writers : f.Openers).Select(o => $"{o.Comm} ({o.Pid})").ToList());
+
+    private List<ErrorRow> Errors()
+    {
+        var rows = new List<ErrorRow>();
+        var failedCalls = _calls.Where(c => c.IsError).ToList();
+        if (failedCalls.Count > 0)
+        {
+            rows.Add(new ErrorRow("llm_call", failedCalls.Count,
+                failedCalls.Take(5).Select(c => $"#{c.Id} {c.Model}: {c.ErrorType ?? c.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)}").ToList()));
+        }
+        var httpErrors = _exchanges.Values.Where(x => x.Status >= 400 && !_callsByExchange.ContainsKey(x.ExchangeId)).ToList();
+        if (httpErrors.Count > 0)
+        {
+            rows.Add(new ErrorRow("http", httpErrors.Count, httpErrors.Take(5).Select(x => $"{x.Method} {x.Host}{x.Path} → {x.Status}").ToList()));
+        }
+        var failedProcesses = _tracker.All.Where(p => p.ExitCode is not null and not 0 || p.Signal is not null).ToList();
+        if (failedProcesses.Count > 0)
+        {
+            rows.Add(new ErrorRow("process_exit", failedProcesses.Count,
+                failedProcesses.Take(5).Select(p => $"{p.Comm} ({p.Pid}) exited {(p.Signal is { } s ? $"on signal {s}" : p.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture))}").ToList()));
+        }
+        var failedOpens = _files.Values.Where(f => f.Failures > 0).ToList();
+        if (failedOpens.Count > 0)
+        {
+            rows.Add(new ErrorRow("file_open", failedOpens.Sum(f => f.Failures), failedOpens.Take(5).Select(f => f.Path).ToList()));
+        }
+        return rows;
+    }
+
+    /// <summary>What <c>report</c> prints: the overview, the slowest calls and every process.</summary>
+    public Report Report(PipelineView pipeline, string uiStage, int slowest)
+    {
+        var overview = Overview(pipeline, uiStage);
+        return WithRead(() => new Report(overview,
+            _calls.Where(c => c.DurationMs is not null).OrderByDescending(c => c.DurationMs).ThenBy(c => c.Id).Take(slowest).Select(CallRow).ToList(),
+            TreeOrder().Select(t => ProcessRowOf(t.Activity)).ToList(),
+            pipeline));
+    }
+
+    private static double? Average(IEnumerable<double?> values)
+    {
+        var list = values.Where(v => v is not null).Select(v => v!.Value).ToList();
+        return list.Count == 0 ? null : Math.Round(list.Average(), 3);
+    }
+
+    /// <summary>Total of every loss, for the live summary.</summary>
+    public long DropTotal(PipelineView pipeline, string uiStage) => PipelineViews.Drops(pipeline, Evicted, uiStage).Total;
+
+    /// <summary>The session's process for an event source and pid, for tests.</summary>
+    internal int ProcessCount => WithRead(() => _tracker.All.Count);
+
+    internal static bool IsSessionRecord(AgentEvent evt) => evt.Source == SessionSource;
+}

@@ -1,0 +1,248 @@
+using System.Text.Json.Nodes;
+using AgentSight.Contracts;
+using AgentSight.Plugins.Web.Model;
+
+namespace AgentSight.Plugins.Web.Session;
+
+/// <summary>
+/// The session in memory, indexed for the UI, the API and the report: every event (up to a bound), the processes
+/// and their tree, LLM calls, HTTP exchanges and files.
+/// </summary>
+/// <remarks>
+/// One writer (the sink's task) and many readers (HTTP requests): a reader-writer lock keeps queries consistent
+/// while events keep arriving. Queries scan in memory; 100,000 events are a few tens of megabytes and a full scan
+/// with a text search takes milliseconds, so nothing is precomputed beyond counts.
+/// </remarks>
+internal sealed partial class SessionIndex : IDisposable
+{
+    /// <summary>The source of the host's session record (recorded counters and meta data of a stored session).</summary>
+    public const string SessionSource = "session";
+
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly int _maxEvents;
+    private readonly List<EventRecord> _events = [];
+    private readonly Dictionary<string, long> _sourceCounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _commCounts = new(StringComparer.Ordinal);
+    private readonly ProcessTracker _tracker = new();
+    private readonly Dictionary<int, ProcessActivity> _activity = [];
+    private readonly List<LlmCall> _calls = [];
+    private readonly Dictionary<string, LlmCall> _callsByExchange = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HttpExchange> _exchanges = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FileStats> _files = new(StringComparer.Ordinal);
+    private long _fileOpens;
+    private long _seq;
+    private long _evicted;
+    private long _duplicates;
+    private long _minTs = long.MaxValue;
+    private long _maxTs = long.MinValue;
+    private JsonObject? _recorded;
+
+    /// <param name="maxEvents">Events kept for the log; the oldest go beyond it (counted), aggregates stay whole.</param>
+    public SessionIndex(int maxEvents) => _maxEvents = maxEvents;
+
+    /// <summary>The last sequence number given (events received so far, the session record aside).</summary>
+    public long LastSeq => Interlocked.Read(ref _seq);
+
+    /// <summary>Events no longer in memory because of the bound.</summary>
+    public long Evicted => Interlocked.Read(ref _evicted);
+
+    /// <summary>Adds one event. Called by the sink's task only.</summary>
+    /// <returns>The record, or null for the session record, which is not an event of the session.</returns>
+    public EventRecord? Add(AgentEvent evt, byte[] json, long receivedAtMs)
+    {
+        if (evt.Source == SessionSource)
+        {
+            // The host's record of a stored session: what its pipeline counted when it was recorded.
+            var copy = JsonNode.Parse(json)?["data"] as JsonObject;
+            WithWrite(() => _recorded = copy);
+            return null;
+        }
+        var summary = EventSummary.Of(evt);
+        var kind = ProcessTracker.KindOf(evt);
+        _lock.EnterWriteLock();
+        try
+        {
+            var process = _tracker.Apply(evt, kind, out var created);
+            ProcessActivity? activity = null;
+            if (process is not null)
+            {
+                if (!_activity.TryGetValue(process.Id, out activity))
+                {
+                    activity = new ProcessActivity(process);
+                    _activity.Add(process.Id, activity);
+                }
+                if (created && process.Parent is { } parent && _activity.TryGetValue(parent.Id, out var parentActivity))
+                {
+                    parentActivity.Children.Add(process);
+                }
+                else if (!created && process.Parent is { } lateParent && _activity.TryGetValue(lateParent.Id, out var lateActivity)
+                    && !lateActivity.Children.Contains(process))
+                {
+                    // The parent became known after the child was first seen (an exec carrying ppid after TLS events).
+                    lateActivity.Children.Add(process);
+                }
+                activity.EventCount++;
+            }
+
+            var record = new EventRecord
+            {
+                Seq = ++_seq,
+                Timestamp = evt.Timestamp,
+                Source = evt.Source,
+                Pid = evt.Pid,
+                Tid = evt.Tid,
+                Comm = evt.Comm,
+                ProcessId = process?.Id ?? 0,
+                Summary = summary,
+                Json = json,
+                ReceivedAtMs = receivedAtMs,
+            };
+            _events.Add(record);
+            if (_events.Count > _maxEvents)
+            {
+                // A tenth at once, so that eviction is not a shift of the whole list per event.
+                var drop = Math.Max(1, _maxEvents / 10);
+                _events.RemoveRange(0, drop);
+                _evicted += drop;
+            }
+            Count(_sourceCounts, evt.Source);
+            if (evt.Comm.Length > 0)
+            {
+                Count(_commCounts, evt.Comm);
+            }
+            _minTs = Math.Min(_minTs, evt.Timestamp);
+            _maxTs = Math.Max(_maxTs, evt.Timestamp);
+
+            var category = Categorize(evt, kind, activity, record);
+            activity?.Marks.Add((evt.Timestamp, category));
+            return record;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    private EventCategory Categorize(AgentEvent evt, ProcessEventKind kind, ProcessActivity? activity, EventRecord record)
+    {
+        switch (evt.Source)
+        {
+            case EventSources.Process:
+                if (kind == ProcessEventKind.FileOpen && FileOpen.Read(evt) is { } open)
+                {
+                    AddFile(open, activity);
+                    return EventCategory.File;
+                }
+                return EventCategory.Process;
+            case "http":
+                if (HttpExchange.Read(evt) is { } exchange && !_exchanges.TryAdd(exchange.ExchangeId, exchange))
+                {
+                    _duplicates++;
+                }
+                return EventCategory.Network;
+            case "llm":
+                AddCall(evt, activity, record);
+                return EventCategory.Llm;
+            case EventSources.Ssl or "http_body" or "sse" or EventSources.HttpParser or EventSources.SseProcessor:
+                return EventCategory.Network;
+            default:
+                return EventCategory.Other;
+        }
+    }
+
+    private void AddFile(FileOpen open, ProcessActivity? activity)
+    {
+        _fileOpens++;
+        activity?.Files.Add(open);
+        if (!_files.TryGetValue(open.Path, out var stats))
+        {
+            stats = new FileStats(open.Path);
+            _files.Add(open.Path, stats);
+        }
+        stats.Opens++;
+        if (open.Failed)
+        {
+            stats.Failures++;
+        }
+        else if (open.Writes == true)
+        {
+            stats.Writes++;
+            if (!stats.Writers.Exists(o => o.Pid == open.Pid))
+            {
+                stats.Writers.Add((open.Pid, open.Comm));
+            }
+        }
+        stats.FirstNs = Math.Min(stats.FirstNs, open.Timestamp);
+        stats.LastNs = Math.Max(stats.LastNs, open.Timestamp);
+        if (!stats.Openers.Exists(o => o.Pid == open.Pid))
+        {
+            stats.Openers.Add((open.Pid, open.Comm));
+        }
+    }
+
+    private void AddCall(AgentEvent evt, ProcessActivity? activity, EventRecord record)
+    {
+        var call = LlmCall.Read(evt);
+        if (call.ExchangeId is { } exchangeId)
+        {
+            // A recording that already held llm events, replayed through the analyzers again, yields each call twice.
+            if (_callsByExchange.ContainsKey(exchangeId))
+            {
+                _duplicates++;
+                return;
+            }
+            _callsByExchange.Add(exchangeId, call);
+            if (_exchanges.TryGetValue(exchangeId, out var exchange))
+            {
+                call.AlignWith(exchange);
+            }
+        }
+        call.Id = _calls.Count + 1;
+        call.EventSeq = record.Seq;
+        _calls.Add(call);
+        activity?.Calls.Add(call);
+    }
+
+    private static void Count(Dictionary<string, long> counts, string key) =>
+        counts[key] = counts.TryGetValue(key, out var n) ? n + 1 : 1;
+
+    private T WithRead<T>(Func<T> read)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private void WithWrite(Action write)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            write();
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>The record with this sequence number, while it is still in memory.</summary>
+    private EventRecord? Find(long seq)
+    {
+        if (_events.Count == 0)
+        {
+            return null;
+        }
+        var index = seq - _events[0].Seq;
+        return index >= 0 && index < _events.Count ? _events[(int)index] : null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _lock.Dispose();
+}

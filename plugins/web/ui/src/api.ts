@@ -1,0 +1,209 @@
+// Types and fetchers of the web plugin's JSON API (plugins/web/Session/ApiModels.cs). Times are Unix epoch
+// nanoseconds (numbers: exact to about 0.2 µs, enough to show and to query), durations milliseconds.
+
+export interface SessionInfo {
+  start_ns: number | null;
+  end_ns: number | null;
+  duration_ms: number | null;
+  events: number;
+  last_seq: number;
+  evicted: number;
+  sources: Record<string, number>;
+  comms: Record<string, number>;
+  recorded: boolean;
+}
+
+export interface EventRow {
+  seq: number;
+  timestamp: number;
+  source: string;
+  pid: number;
+  tid: number;
+  comm: string;
+  process_id: number;
+  summary: string;
+  received_at_ms: number;
+}
+
+export interface EventPage { items: EventRow[]; total: number; next_before: number | null }
+export interface EventDetail { event: EventRow; json: Record<string, unknown> }
+
+export interface LlmCallRow {
+  id: number;
+  event_seq: number;
+  start_ns: number;
+  end_ns: number;
+  timestamp: number;
+  pid: number;
+  comm: string;
+  process_id: number;
+  provider: string | null;
+  operation: string | null;
+  model: string;
+  request_model: string | null;
+  response_model: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_read_tokens: number | null;
+  cache_creation_tokens: number | null;
+  reasoning_tokens: number | null;
+  duration_ms: number | null;
+  ttft_ms: number | null;
+  ttfc_ms: number | null;
+  status_code: number | null;
+  error_type: string | null;
+  streaming: boolean | null;
+  complete: boolean | null;
+  truncated: boolean | null;
+  server_address: string | null;
+  url_path: string | null;
+  finish_reasons: string[] | null;
+  exchange_id: string | null;
+}
+
+export interface LlmPage { items: LlmCallRow[]; total: number; models: string[] }
+
+export interface HttpRow {
+  exchange_id: string;
+  method: string | null;
+  host: string | null;
+  path: string | null;
+  status: number | null;
+  duration_ms: number | null;
+  ttfb_ms: number | null;
+  complete: boolean;
+  end_reason: string | null;
+  request_body_size: number | null;
+  response_body_size: number | null;
+  streamed: boolean;
+}
+
+export interface LlmDetail { call: LlmCallRow; event: { data?: Record<string, unknown> } | null; http: HttpRow | null }
+
+export interface ProcessRow {
+  id: number;
+  pid: number;
+  ppid: number | null;
+  parent_id: number | null;
+  comm: string;
+  filename: string | null;
+  argv: string[] | null;
+  command_line: string;
+  start_ns: number;
+  start_known: boolean;
+  end_ns: number | null;
+  last_seen_ns: number;
+  exit_code: number | null;
+  signal: number | null;
+  core_dumped: boolean;
+  duration_ms: number | null;
+  files: number;
+  files_written: number;
+  files_failed: number;
+  llm_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  events: number;
+  children: number[];
+}
+
+export interface FileRow { timestamp: number; path: string; access: string; writes: boolean | null; failed: boolean; error: string | null; fd: number | null }
+export interface ProcessDetail { process: ProcessRow; files: FileRow[]; calls: LlmCallRow[] }
+export interface ProcessList { items: ProcessRow[]; roots: number[] }
+
+export interface CallBar { id: number; start_ns: number; end_ns: number; model: string; error: boolean; input_tokens: number | null; output_tokens: number | null }
+export interface TimelineLane {
+  process_id: number;
+  pid: number;
+  comm: string;
+  label: string;
+  depth: number;
+  start_ns: number;
+  end_ns: number;
+  exit_code: number | null;
+  calls: CallBar[];
+  calls_hidden: number;
+  /** [bin, process, file, network, llm, other] */
+  bins: number[][];
+}
+export interface Timeline { from_ns: number; to_ns: number; bins: number; session_start_ns: number; session_end_ns: number; lanes: TimelineLane[]; lanes_total: number }
+
+export interface ModelRow {
+  model: string;
+  provider: string | null;
+  calls: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  reasoning_tokens: number;
+  total_duration_ms: number;
+  avg_duration_ms: number | null;
+  avg_ttft_ms: number | null;
+}
+export interface DropRow { stage: string; kind: string; counter: string; count: number }
+export interface ErrorRow { kind: string; count: number; examples: string[] }
+export interface FileSummary { path: string; opens: number; writes: number; failures: number; first_ns: number; last_ns: number; by: string[] }
+export interface Overview {
+  start_ns: number | null;
+  end_ns: number | null;
+  duration_ms: number | null;
+  events: number;
+  sources: Record<string, number>;
+  llm: { calls: number; errors: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_creation_tokens: number; reasoning_tokens: number; models: ModelRow[] };
+  processes: { count: number; running: number; exited: number; failed: number };
+  files: { paths: number; opens: number; written: number; failed: number };
+  http: { exchanges: number; errors: number; incomplete: number };
+  errors: ErrorRow[];
+  drops: { total: number; items: DropRow[]; from_recording: boolean };
+  files_written: FileSummary[];
+}
+
+export interface StageRow {
+  position: number;
+  id: string;
+  plugin: string;
+  kind: string;
+  state: string;
+  in: number;
+  out: number;
+  dropped: number;
+  failed: number;
+  restarts: number;
+  queue_depth: number;
+  queue_high_water: number;
+  queue_capacity: number;
+  backpressure: string;
+  time_spent_ms: number;
+  counters: Record<string, number>;
+}
+export interface SourceRow { name: string; produced: number; counters: Record<string, number> }
+export interface PipelineView {
+  taken_at: string | null;
+  sources: SourceRow[];
+  stages: StageRow[];
+  recorded: { taken_at: string | null; sources: SourceRow[]; stages: StageRow[]; meta: Record<string, string> } | null;
+}
+
+export interface LiveSummary { last_seq: number; events: number; llm_calls: number; processes: number; file_paths: number; drops: number; received_at_ms: number }
+
+type Query = Record<string, string | number | null | undefined>;
+
+export function url(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== null && value !== undefined && value !== '') {
+      params.set(key, typeof value === 'number' ? String(Math.round(value)) : value);
+    }
+  }
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+export async function get<T>(path: string, query: Query = {}, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url(path, query), { signal, headers: { accept: 'application/json' } });
+  if (!response.ok) {
+    throw new Error(`${response.status} ${(await response.text()).trim()}`);
+  }
+  return (await response.json()) as T;
+}

@@ -1,0 +1,51 @@
+// Formatting. Event times are Unix epoch NANOSECONDS: the original tool read them as milliseconds and showed the
+// year 4700. Every conversion to a Date goes through toDate.
+
+const NS_PER_MS = 1e6;
+
+export function toDate(ns: number): Date {
+  return new Date(ns / NS_PER_MS);
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** 10:00:01.234 (local time). */
+export function clock(ns: number | null | undefined): string {
+  if (ns === null || ns === undefined) return '';
+  const d = toDate(ns);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** 2026-11-24 10:00:01 (local time). */
+export function dateTime(ns: number | null | undefined): string {
+  if (ns === null || ns === undefined) return '';
+  const d = toDate(ns);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+/** 812 ms, 2.41 s, 3m05.2s. */
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return '–';
+  if (ms >= 60_000) return `${Math.floor(ms / 60_000)}m${((ms % 60_000) / 1000).toFixed(1).padStart(4, '0')}s`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 10) return `${Math.round(ms)} ms`;
+  return `${ms.toFixed(1)} ms`;
+}
+
+/** Offset from the session's start: +3.250 s. */
+export function offset(ns: number, startNs: number | null | undefined): string {
+  if (startNs === null || startNs === undefined) return '';
+  return `+${((ns - startNs) / 1e9).toFixed(3)} s`;
+}
+
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+export function num(n: number | null | undefined): string {
+  return n === null || n === undefined ? '–' : integer.format(n);
+}
+
+export function exitText(p: { exit_code: number | null; signal: number | null; end_ns: number | null }): string {
+  if (p.signal !== null) return `signal ${p.signal}`;
+  if (p.exit_code !== null) return `exit ${p.exit_code}`;
+  return p.end_ns === null ? 'running' : 'exited';
+}

@@ -1,0 +1,193 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { get, type CallBar, type Timeline as TimelineData } from '../api';
+import { clock, duration, num } from '../format';
+import { useLiveVersion } from '../live';
+import { go, href, type Route } from '../router';
+
+const LANE = 26;
+const LABELS = 260;
+const AXIS = 24;
+const COLORS = { process: '#8e6bd1', file: '#d18f2e', net: '#4a90c2', llm: '#2e9e6a', other: '#999' };
+
+interface Window { from: number; to: number }
+
+/** Nice tick spacing (ns) for about `count` ticks over `span` ns. */
+function tickStep(span: number, count: number): number {
+  const raw = span / count;
+  const steps = [1e6, 2e6, 5e6, 1e7, 2e7, 5e7, 1e8, 2e8, 5e8, 1e9, 2e9, 5e9, 1e10, 3e10, 6e10, 1.2e11, 3e11, 6e11, 1.2e12, 3.6e12];
+  return steps.find((s) => s >= raw) ?? raw;
+}
+
+export function Timeline({ route }: { route: Route }) {
+  const version = useLiveVersion(1000);
+  const [win, setWin] = useState<Window | null>(null);
+  const [data, setData] = useState<TimelineData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [hover, setHover] = useState<{ x: number; y: number; call: CallBar; lane: string } | null>(null);
+  const [width, setWidth] = useState(900);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const drag = useRef<{ x: number; win: Window } | null>(null);
+  const focus = route.params.get('process');
+  const bins = Math.max(20, Math.min(2000, Math.floor(width / 3)));
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return undefined;
+    const observer = new ResizeObserver(() => setWidth(Math.max(300, el.clientWidth - LABELS)));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  // Fetch the window (debounced, so a zoom gesture costs one request).
+  useEffect(() => {
+    const controller = new AbortController();
+    const t = window.setTimeout(() => {
+      get<TimelineData>('/api/timeline', { from: win?.from, to: win?.to, bins }, controller.signal)
+        .then((d) => { setData(d); setError(null); })
+        .catch((e: unknown) => { if (!controller.signal.aborted) setError(String(e)); });
+    }, 120);
+    return () => { window.clearTimeout(t); controller.abort(); };
+  }, [win?.from, win?.to, bins, version]);
+
+  const view: Window = win ?? (data ? { from: data.from_ns, to: data.to_ns } : { from: 0, to: 1 });
+  const span = Math.max(1, view.to - view.from);
+  const x = (ns: number) => ((ns - view.from) / span) * width;
+  const lanes = data?.lanes ?? [];
+
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || !data) return;
+    const dpr = window.devicePixelRatio || 1;
+    const height = AXIS + lanes.length * LANE;
+    c.width = width * dpr;
+    c.height = height * dpr;
+    c.style.width = `${width}px`;
+    c.style.height = `${height}px`;
+    const g = c.getContext('2d');
+    if (!g) return;
+    g.scale(dpr, dpr);
+    g.clearRect(0, 0, width, height);
+    g.font = '11px system-ui, sans-serif';
+    // Axis: real clock times at round steps.
+    const step = tickStep(span, Math.max(2, width / 120));
+    g.fillStyle = '#666';
+    g.strokeStyle = '#e4e4e4';
+    for (let t = Math.ceil(view.from / step) * step; t <= view.to; t += step) {
+      const px = x(t);
+      g.beginPath();
+      g.moveTo(px, AXIS - 4);
+      g.lineTo(px, height);
+      g.stroke();
+      g.fillText(step < 1e9 ? clock(t).slice(3) : clock(t).slice(0, 8), px + 3, 12);
+    }
+    const binWidth = width / data.bins;
+    lanes.forEach((lane, i) => {
+      const top = AXIS + i * LANE;
+      if (String(lane.process_id) === focus) {
+        g.fillStyle = '#fff7d6';
+        g.fillRect(0, top, width, LANE);
+      }
+      // Lifetime.
+      g.fillStyle = lane.exit_code !== null && lane.exit_code !== 0 ? '#f3d3d3' : '#e8eef5';
+      const a = Math.max(0, x(lane.start_ns));
+      const b = Math.min(width, x(lane.end_ns));
+      g.fillRect(a, top + 9, Math.max(2, b - a), 8);
+      // Event density per bin: process, file, network, other as ticks.
+      for (const [bin, proc, file, net, , other] of lane.bins) {
+        const px = bin * binWidth;
+        const parts: [number, string][] = [[proc, COLORS.process], [file, COLORS.file], [net, COLORS.net], [other, COLORS.other]];
+        let y = top + LANE - 3;
+        for (const [n, color] of parts) {
+          if (n <= 0) continue;
+          const h = Math.min(8, 2 + Math.log2(n + 1) * 2);
+          g.fillStyle = color;
+          g.fillRect(px, y - h, Math.max(1.5, binWidth - 0.5), h);
+          y -= h;
+        }
+      }
+      // LLM calls: bars from request start to response end.
+      for (const call of lane.calls) {
+        const a2 = Math.max(0, x(call.start_ns));
+        const b2 = Math.min(width, x(call.end_ns));
+        g.fillStyle = call.error ? '#c0392b' : COLORS.llm;
+        g.fillRect(a2, top + 4, Math.max(3, b2 - a2), 12);
+      }
+    });
+  }, [data, width, focus, view.from, view.to]);
+
+  const callAt = (px: number, py: number) => {
+    const i = Math.floor((py - AXIS) / LANE);
+    const lane = lanes[i];
+    if (!lane) return null;
+    const call = lane.calls.find((c) => px >= x(c.start_ns) - 2 && px <= Math.max(x(c.end_ns), x(c.start_ns) + 3) + 2);
+    return call ? { call, lane: `${lane.comm} (${lane.pid})` } : null;
+  };
+  const zoom = (factor: number, centerPx = width / 2) => {
+    const center = view.from + (centerPx / width) * span;
+    const next = Math.max(1e5, span * factor);
+    setWin({ from: center - (centerPx / width) * next, to: center + (1 - centerPx / width) * next });
+  };
+  const bounds = useMemo(() => (data ? { start: data.session_start_ns, end: data.session_end_ns } : null), [data]);
+
+  return (
+    <div>
+      <div class="toolbar">
+        <button onClick={() => zoom(0.5)} aria-label="Zoom in" data-testid="tl-zoom-in">+</button>
+        <button onClick={() => zoom(2)} aria-label="Zoom out" data-testid="tl-zoom-out">−</button>
+        <button onClick={() => setWin(null)} data-testid="tl-reset">Whole session</button>
+        <span class="muted small" data-testid="tl-window">{clock(view.from)} – {clock(view.to)} ({duration(span / 1e6)})</span>
+        <span class="muted small">wheel: zoom · drag: pan · click a call to open it</span>
+        <span class="legend small">
+          <i style={{ background: COLORS.llm }} /> LLM call <i style={{ background: COLORS.process }} /> exec/exit
+          <i style={{ background: COLORS.file }} /> file <i style={{ background: COLORS.net }} /> network
+        </span>
+      </div>
+      {error && <p class="error">{error}</p>}
+      {data && data.lanes_total > lanes.length && <p class="muted small">Showing {lanes.length} of {num(data.lanes_total)} processes active in this window; zoom in to see the others.</p>}
+      <div class="timeline" ref={box} data-testid="timeline" data-lanes={lanes.length}
+        data-calls={lanes.reduce((n, l) => n + l.calls.length + l.calls_hidden, 0)}>
+        <div class="lane-labels" style={{ paddingTop: `${AXIS}px` }}>
+          {lanes.map((l) => (
+            <a key={l.process_id} class={`lane-label ${String(l.process_id) === focus ? 'focus' : ''}`} style={{ height: `${LANE}px`, paddingLeft: `${6 + l.depth * 12}px` }}
+              href={href('processes', l.process_id)} title={l.label} data-testid="tl-lane" data-pid={l.pid} data-calls={l.calls.length + l.calls_hidden}>
+              <b>{l.comm}</b> <span class="muted">{l.pid}</span> <span class="muted small mono">{l.label}</span>
+            </a>
+          ))}
+        </div>
+        <div class="lane-canvas">
+          <canvas ref={canvas}
+            onWheel={(e) => { e.preventDefault(); zoom(e.deltaY < 0 ? 0.8 : 1.25, e.offsetX); }}
+            onMouseDown={(e) => { drag.current = { x: e.clientX, win: view }; }}
+            onMouseUp={(e) => {
+              const d = drag.current;
+              drag.current = null;
+              if (d && Math.abs(e.clientX - d.x) < 3) {
+                const hit = callAt(e.offsetX, e.offsetY);
+                if (hit) go('llm', hit.call.id);
+              }
+            }}
+            onMouseLeave={() => { drag.current = null; setHover(null); }}
+            onMouseMove={(e) => {
+              const d = drag.current;
+              if (d) {
+                const shift = ((e.clientX - d.x) / width) * (d.win.to - d.win.from);
+                setWin({ from: d.win.from - shift, to: d.win.to - shift });
+                return;
+              }
+              const hit = callAt(e.offsetX, e.offsetY);
+              setHover(hit ? { x: e.offsetX, y: e.offsetY, ...hit } : null);
+            }} />
+          {hover && (
+            <div class="tooltip" style={{ left: `${hover.x + 12}px`, top: `${hover.y + 12}px` }}>
+              <b>{hover.call.model}</b> · {hover.lane}<br />
+              {clock(hover.call.start_ns)} · {duration((hover.call.end_ns - hover.call.start_ns) / 1e6)}<br />
+              {num(hover.call.input_tokens)} tokens in · {num(hover.call.output_tokens)} out
+            </div>
+          )}
+        </div>
+      </div>
+      {bounds && lanes.length === 0 && <p class="muted">Nothing in this window.</p>}
+    </div>
+  );
+}
