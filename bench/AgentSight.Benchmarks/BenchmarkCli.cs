@@ -4,7 +4,8 @@ namespace AgentSight.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/AgentSight.Benchmarks -- bus [--events N] [--runs N]</c>, or
-/// <c>analyzers [--calls N] [--runs N] [--streams N]</c>, or <c>redact [--calls N] [--runs N]</c>.
+/// <c>analyzers [--calls N] [--runs N] [--streams N]</c>, <c>redact [--calls N] [--runs N]</c>, or
+/// <c>capture [--requests N] [--runs N] [--sink file|null]</c> (as root).
 /// Console harnesses rather than BenchmarkDotNet: each scenario is a whole pipeline with its own tasks, measured
 /// end to end over millions of events.
 /// </summary>
@@ -28,8 +29,12 @@ internal static class BenchmarkCli
             case "redact":
                 await RedactBenchmark.RunAsync(IntOption(args, "--calls", 2000), runs);
                 return 0;
+            case "capture":
+                var sinkIndex = Array.IndexOf(args, "--sink");
+                var sink = sinkIndex >= 0 && sinkIndex + 1 < args.Length ? args[sinkIndex + 1] : "file";
+                return await CaptureBenchmark.RunAsync(IntOption(args, "--requests", 2000), runs, sink);
             default:
-                Console.Error.WriteLine($"unknown scenario \"{scenario}\" (known: bus, analyzers, redact)");
+                Console.Error.WriteLine($"unknown scenario \"{scenario}\" (known: bus, analyzers, redact, capture)");
                 return 2;
         }
     }

@@ -29,6 +29,11 @@ internal static class AgentSightCli
         root.Subcommands.Add(ServeCommand.Create(global));
         root.Subcommands.Add(ReportCommand.Create(global));
         root.Subcommands.Add(PluginsCommand.Create(global));
+        root.Subcommands.Add(RecordCommand.Create(global));
+        root.Subcommands.Add(DemoCommand.Create(global));
+        root.Subcommands.Add(SslCommand.Create(global));
+        root.Subcommands.Add(ProcessCommand.Create(global));
+        root.Subcommands.Add(TraceCommand.Create(global));
         return root;
     }
 

@@ -15,8 +15,9 @@ internal static class PipelineRun
     /// <param name="printSummary">Print the summary table at the end.</param>
     /// <param name="eventTime">True for replays: stage clocks follow event time.</param>
     /// <param name="createRunners">Creates the sources once the plan is known to be valid.</param>
+    /// <param name="childOwnsInterrupt">A runner runs a foreground command that owns Ctrl+C (see <see cref="ShutdownSignal"/>).</param>
     public static async Task<int> ExecuteAsync(HostSettings settings, PipelineOverrides overrides, bool printSummary, bool eventTime,
-        Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners)
+        Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners, bool childOwnsInterrupt = false)
     {
         using var services = HostServices.Build(settings);
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight");
@@ -28,7 +29,7 @@ internal static class PipelineRun
             return ExitCodes.Usage;
         }
 
-        using var signal = new ShutdownSignal(log);
+        using var signal = new ShutdownSignal(log, childOwnsInterrupt);
         SessionResult result;
         try
         {

@@ -1,16 +1,20 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgentSight.Host.Manifest;
 
 namespace AgentSight.Host.Cli;
 
 /// <summary>
 /// The web UI's options: <c>--port</c>, <c>--host</c>, and for commands that start it by default (<c>record</c>,
-/// <c>trace</c>) <c>--no-server</c>. <see cref="Apply"/> turns them into manifest overrides of the <c>web</c> stage.
+/// <c>trace</c>, <c>demo</c>) <c>--no-server</c>; the capture commands that do not (<c>ssl</c>, <c>process</c>) start it
+/// with the original tool's <c>--server</c>. <see cref="Apply"/> turns them into manifest overrides of the <c>web</c>
+/// stage.
 /// </summary>
 internal sealed class WebUiOptions
 {
-    public Option<int?> Port { get; } = new("--port")
+    // --server-port: the original tool's name for it.
+    public Option<int?> Port { get; } = new("--port", "--server-port")
     {
         Description = "Port of the web UI (default 7395; 0 picks a free one)",
         HelpName = "N",
@@ -27,6 +31,11 @@ internal sealed class WebUiOptions
         Description = "Do not start the web UI",
     };
 
+    public Option<bool> Server { get; } = new("--server")
+    {
+        Description = "Start the web UI (the original tool's flag)",
+    };
+
     public WebUiOptions()
     {
         Port.Validators.Add(result =>
@@ -38,13 +47,35 @@ internal sealed class WebUiOptions
         });
     }
 
-    /// <summary>Adds all three to a command that starts the UI by default.</summary>
+    /// <summary>Adds the options of a command that starts the UI by default; <c>--server</c> is accepted and changes nothing.</summary>
     public void AddTo(Command command)
     {
         command.Options.Add(Port);
         command.Options.Add(Host);
         command.Options.Add(NoServer);
+        Server.Hidden = true;
+        command.Options.Add(Server);
     }
+
+    /// <summary>Adds the options of a command that starts the UI only when asked (<c>--server</c>).</summary>
+    public void AddOptInTo(Command command)
+    {
+        command.Options.Add(Server);
+        command.Options.Add(Port);
+        command.Options.Add(Host);
+    }
+
+    /// <summary>For an opt-in command: the UI when <c>--server</c> was given, nothing otherwise.</summary>
+    public void ApplyIfAsked(ParseResult parse, PipelineOverrides overrides)
+    {
+        if (parse.GetValue(Server))
+        {
+            Apply(parse, overrides);
+        }
+    }
+
+    /// <summary>True when this run will serve the UI.</summary>
+    public bool Serves(ParseResult parse) => !parse.GetValue(NoServer);
 
     /// <summary>
     /// For commands that record a session (<c>record</c>, <c>trace</c>, <c>demo</c>): the UI on (unless
@@ -54,13 +85,29 @@ internal sealed class WebUiOptions
     /// <param name="parse">The command line.</param>
     /// <param name="overrides">The run's overrides.</param>
     /// <param name="sessionFile">The NDJSON file the session is recorded to, or null when there is none.</param>
-    public void ApplyToRecording(ParseResult parse, PipelineOverrides overrides, string? sessionFile)
+    /// <param name="requireUi">The UI is the point of the command (<c>demo</c>): a manifest without a <c>web</c> stage is an error.</param>
+    /// <remarks>
+    /// Otherwise a manifest without a <c>web</c> or <c>session-store</c> stage records without them; only an explicit
+    /// <c>--port</c> or <c>--host</c> insists on the UI (and names the missing stage).
+    /// </remarks>
+    public void ApplyToRecording(ParseResult parse, PipelineOverrides overrides, string? sessionFile, bool requireUi = false)
     {
-        Apply(parse, overrides);
+        if (parse.GetValue(NoServer))
+        {
+            overrides.DisableIfPresent.Add("web");
+        }
+        else if (requireUi || parse.GetValue(Port) is not null || parse.GetValue(Host) is not null)
+        {
+            Apply(parse, overrides);
+        }
+        else
+        {
+            overrides.EnableIfPresent.Add("web");
+        }
         if (sessionFile is not null)
         {
-            overrides.Enable.Add("session-store");
-            overrides.Set.Add($"session-store.path={JsonSerializer.Serialize(Path.ChangeExtension(sessionFile, ".db"))}");
+            overrides.EnableIfPresent.Add("session-store");
+            overrides.SetIfPresent.Add(("session-store", "path", JsonValue.Create(Path.ChangeExtension(sessionFile, ".db"))));
         }
     }
 

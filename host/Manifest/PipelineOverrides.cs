@@ -13,6 +13,18 @@ internal sealed class PipelineOverrides
     /// <summary><c>--set STAGE.KEY=VALUE</c> texts, applied in order.</summary>
     public List<string> Set { get; } = [];
 
+    /// <summary>Stages a command turns off by default when the manifest has them (no problem when it has not).</summary>
+    public List<string> DisableIfPresent { get; } = [];
+
+    /// <summary>Stages a command turns on by default when the manifest has them (no problem when it has not).</summary>
+    public List<string> EnableIfPresent { get; } = [];
+
+    /// <summary>
+    /// Top-level config values a command sets by default when the manifest has the stage (its exact id). Applied
+    /// before <c>--enable</c>, <c>--disable</c> and <c>--set</c>, so the user's own flags win.
+    /// </summary>
+    public List<(string Stage, string Key, JsonNode Value)> SetIfPresent { get; } = [];
+
     /// <summary>
     /// When set, the only sinks of this run, by plugin name (<c>serve</c> and <c>report</c> keep just <c>web</c>): each
     /// is enabled, and added with its defaults when the manifest has no stage for it; every other sink is left out
@@ -46,6 +58,27 @@ internal sealed class PipelineOverrides
                 }
             }
             manifest = manifest with { Stages = stages };
+        }
+        foreach (var id in DisableIfPresent)
+        {
+            if (manifest.Find(id) is { } stage)
+            {
+                stage.Enabled = false;
+            }
+        }
+        foreach (var id in EnableIfPresent)
+        {
+            if (manifest.Find(id) is { } stage)
+            {
+                stage.Enabled = true;
+            }
+        }
+        foreach (var (id, key, value) in SetIfPresent)
+        {
+            if (manifest.Find(id) is { } stage)
+            {
+                (stage.Config ??= new JsonObject())[key] = value.DeepClone();
+            }
         }
         foreach (var id in Disable)
         {

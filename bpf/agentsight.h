@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Records and settings shared by the BPF programs (tls.bpf.c, process.bpf.c) and the host
+ * (host/Capture/Records.cs mirrors every struct here, field for field; change both together).
+ *
+ * Rules that keep the two sides in step: fixed-width types only, explicit padding, every size
+ * #define'd here, and each record starts with the same 4-byte tag so a reader can tell kinds apart.
+ */
+#ifndef AGENTSIGHT_H
+#define AGENTSIGHT_H
+
+#define AS_COMM_LEN 16
+
+/* Payload bytes one TLS record carries. A TLS record holds at most 16 KiB of plaintext, so a read
+ * never needs more than one; larger writes are cut into several records (pieces) of one call. */
+#define AS_TLS_CHUNK 16384
+
+/* Upper bound of pieces per call, so the verifier can bound the loop: 256 x 16 KiB = 4 MiB. */
+#define AS_TLS_MAX_PIECES 256
+
+/* Exec records: the executed file's path, then argv (NUL-separated, as the kernel keeps it). */
+#define AS_FILENAME_MAX 4096
+#define AS_ARGS_MAX 16384
+
+/* File opens: the path as passed to the call. */
+#define AS_PATH_MAX 4096
+
+/* Comm names the host asks to follow (record/trace -c): matched at exec and at rename. */
+#define AS_MAX_COMMS 16
+
+#define AS_CONFIG_MAGIC 0xA6E51647u
+
+enum as_record_kind {
+	AS_REC_TLS = 1,
+	AS_REC_EXEC = 2,
+	AS_REC_FORK = 3,
+	AS_REC_EXIT = 4,
+	AS_REC_OPEN = 5,
+};
+
+enum as_tls_kind {
+	AS_TLS_READ = 0,
+	AS_TLS_WRITE = 1,
+	AS_TLS_HANDSHAKE = 2,
+};
+
+enum as_tls_flags {
+	AS_TLS_FIRST = 1,        /* first piece of the call */
+	AS_TLS_LAST = 2,         /* last piece of the call: the host can finish it */
+	AS_TLS_COPY_FAILED = 4,  /* bpf_probe_read_user failed: the piece carries no bytes */
+	AS_TLS_ABORTED = 8,      /* the ring was full: later pieces of the call are missing */
+};
+
+enum as_filter_mode {
+	AS_FILTER_ALL = 0,       /* every process (minus the host itself) */
+	AS_FILTER_TRACKED = 1,   /* only processes in the tracked map */
+};
+
+/* Which process events to emit (a bit set). Tracking itself always runs when the filter needs it. */
+enum as_emit {
+	AS_EMIT_EXEC = 1,
+	AS_EMIT_FORK = 2,
+	AS_EMIT_EXIT = 4,
+	AS_EMIT_OPEN = 8,
+};
+
+/* Indexes of the per-CPU loss counters (map "stats"); the host sums them over CPUs. */
+enum as_stat {
+	AS_STAT_RING_FULL = 0,      /* records that did not fit in the ring buffer */
+	AS_STAT_RING_FULL_BYTES,    /* payload bytes of those records */
+	AS_STAT_CALL_MAP_FULL,      /* calls not followed because their entry could not be stored */
+	AS_STAT_COPY_FAILED,        /* pieces whose bytes could not be read from user memory */
+	AS_STAT_TRACK_MAP_FULL,     /* processes that should have been tracked but the map was full */
+	AS_STAT_COUNT,
+};
+
+/* A TLS call, or one piece of it. Followed by `captured` payload bytes. */
+struct as_tls_record {
+	__u8 record_kind;        /* AS_REC_TLS */
+	__u8 tls_kind;           /* enum as_tls_kind */
+	__u8 flags;              /* enum as_tls_flags */
+	__u8 pad0;
+	__u32 pid;               /* thread-group id */
+	__u32 tid;
+	__u32 uid;
+	__u64 start_ns;          /* CLOCK_BOOTTIME at entry */
+	__u64 end_ns;            /* CLOCK_BOOTTIME at return */
+	__u64 conn;              /* the SSL* the call was made on */
+	__u64 cookie;            /* which attached library or binary saw the call */
+	__s64 len;               /* the call's result: bytes read or written (handshake: return value) */
+	__u64 offset;            /* where this piece's bytes start within the call's data */
+	__u32 captured;          /* payload bytes following this header */
+	__u32 call_captured;     /* bytes the whole call will carry (min(len, cap)) */
+	char comm[AS_COMM_LEN];
+};
+
+/* Common head of process records. */
+struct as_proc_header {
+	__u8 record_kind;        /* enum as_record_kind */
+	__u8 pad0[3];
+	__u32 pid;               /* thread-group id (FORK: the new process) */
+	__u32 tid;
+	__u32 ppid;              /* parent's thread-group id */
+	__u32 uid;
+	__u32 pad1;
+	__u64 ts_ns;             /* CLOCK_BOOTTIME */
+	char comm[AS_COMM_LEN];
+};
+
+/* Followed by filename_len bytes of path (no NUL) then args_len bytes of argv (NUL-separated). */
+struct as_exec_record {
+	struct as_proc_header h;
+	__u32 filename_len;
+	__u32 args_len;
+	__u64 args_full_len;     /* the whole argv area's size: more than args_len when cut */
+};
+
+struct as_exit_record {
+	struct as_proc_header h;
+	__u32 exit_code;         /* the kernel's task exit_code: (status << 8) | core flag | signal */
+	__u32 pad;
+};
+
+/* Followed by path_len bytes of the path (no NUL). */
+struct as_open_record {
+	struct as_proc_header h;
+	__s64 ret;               /* fd, or -errno */
+	__u64 flags;
+	__u64 mode;
+	__s32 dfd;
+	__u32 syscall;           /* 0 openat, 1 openat2 */
+	__u32 path_len;
+	__u32 pad;
+};
+
+/* Load-time settings of tls.bpf.c: the only variable in its .rodata, so it sits at offset 0. */
+struct as_tls_config {
+	__u32 magic;             /* AS_CONFIG_MAGIC: lets the host check the layout it writes */
+	__u32 filter_mode;       /* enum as_filter_mode */
+	__u32 self_tgid;         /* never traced: the host itself */
+	__u32 uid_filter;        /* 1: only target_uid */
+	__u32 target_uid;
+	__u32 emit_handshake;
+	__u64 max_capture;       /* bytes captured per call at most (<= AS_TLS_CHUNK * AS_TLS_MAX_PIECES) */
+	__u64 wakeup_bytes;      /* wake the reader only when this much is waiting (0: on every record) */
+};
+
+/* Load-time settings of process.bpf.c: the only variable in its .rodata. */
+struct as_proc_config {
+	__u32 magic;
+	__u32 filter_mode;
+	__u32 self_tgid;
+	__u32 uid_filter;
+	__u32 target_uid;
+	__u32 emit;              /* enum as_emit bits */
+	__u32 comm_count;        /* entries used in comms */
+	__u32 pad;
+	__u64 wakeup_bytes;      /* as in as_tls_config */
+	char comms[AS_MAX_COMMS][AS_COMM_LEN];
+};
+
+/* Value of the tracked map (key: thread-group id). */
+struct as_tracked {
+	__u32 mute_execs;        /* execs still to pass silently (the recorder's own launch shim) */
+	__u32 pad;
+};
+
+/* The host reads these layouts with the same sizes (host/Capture/Records.cs, RecordLayoutTests). */
+_Static_assert(sizeof(struct as_tls_record) == 88, "as_tls_record layout");
+_Static_assert(sizeof(struct as_proc_header) == 48, "as_proc_header layout");
+_Static_assert(sizeof(struct as_exec_record) == 64, "as_exec_record layout");
+_Static_assert(sizeof(struct as_exit_record) == 56, "as_exit_record layout");
+_Static_assert(sizeof(struct as_open_record) == 88, "as_open_record layout");
+_Static_assert(sizeof(struct as_tls_config) == 40, "as_tls_config layout");
+_Static_assert(sizeof(struct as_proc_config) == 296, "as_proc_config layout");
+_Static_assert(sizeof(struct as_tracked) == 8, "as_tracked layout");
+
+#endif /* AGENTSIGHT_H */

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Process activity: exec (path and argv), fork, exit (code and signal) and file opens (openat and
+ * openat2, with their result), for every process or only for a tracked process tree.
+ *
+ * The tracked map is the one set both programs filter on (tls.bpf.c reuses it): a process is in it
+ * because the host put it there (a pid it was given, the recorder's own child), because its name
+ * matched a followed comm at exec or rename, or because its parent was in it when it forked. It
+ * leaves the map when its last thread exits. Filtering happens before anything is copied.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "agentsight.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+const volatile struct as_proc_config cfg = {
+	.magic = AS_CONFIG_MAGIC,
+	.filter_mode = AS_FILTER_ALL,
+	.emit = AS_EMIT_EXEC | AS_EMIT_FORK | AS_EMIT_EXIT,
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct as_tracked);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} proc_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AS_STAT_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} proc_stats SEC(".maps");
+
+struct open_call {
+	__u64 filename;
+	__u64 flags;
+	__u64 mode;
+	__s32 dfd;
+	__u32 syscall;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct open_call);
+} open_calls SEC(".maps");
+
+struct exec_scratch {
+	struct as_exec_record r;
+	__u8 data[AS_FILENAME_MAX + AS_ARGS_MAX];
+};
+
+struct open_scratch {
+	struct as_open_record r;
+	__u8 data[AS_PATH_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_scratch);
+} exec_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct open_scratch);
+} open_scratch SEC(".maps");
+
+static __always_inline void count(__u32 stat, __u64 amount)
+{
+	__u64 *value = bpf_map_lookup_elem(&proc_stats, &stat);
+	if (value)
+		*value += amount;
+}
+
+/* As in tls.bpf.c: the reader polls on a timer and is woken early only for a batch. */
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (!cfg.wakeup_bytes)
+		return 0;
+	return bpf_ringbuf_query(&proc_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline bool uid_allowed(void)
+{
+	return !cfg.uid_filter || (__u32)bpf_get_current_uid_gid() == cfg.target_uid;
+}
+
+static __always_inline bool comm_matches(const char *comm)
+{
+	for (int i = 0; i < AS_MAX_COMMS; i++) {
+		if (i >= cfg.comm_count)
+			return false;
+		bool same = true;
+		for (int j = 0; j < AS_COMM_LEN; j++) {
+			char want = cfg.comms[i][j];
+			if (comm[j] != want) {
+				same = false;
+				break;
+			}
+			if (!want)
+				break;
+		}
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void track(__u32 tgid)
+{
+	struct as_tracked value = {};
+	long err = bpf_map_update_elem(&tracked, &tgid, &value, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST: already followed */)
+		count(AS_STAT_TRACK_MAP_FULL, 1);
+}
+
+/* Tracked and not muted (the recorder's launch shim is muted until it execs the command). */
+static __always_inline bool traced(__u32 tgid)
+{
+	if (cfg.filter_mode != AS_FILTER_TRACKED)
+		return true;
+	struct as_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+	return t && !t->mute_execs;
+}
+
+static __always_inline __u32 parent_tgid(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, real_parent, tgid);
+}
+
+static __always_inline void fill_header(struct as_proc_header *h, __u8 kind, __u64 id, struct task_struct *task)
+{
+	h->record_kind = kind;
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->ppid = parent_tgid(task);
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (tgid == cfg.self_tgid || !uid_allowed())
+		return 0;
+
+	if (cfg.filter_mode == AS_FILTER_TRACKED) {
+		struct as_tracked *t = bpf_map_lookup_elem(&tracked, &tgid);
+		if (t) {
+			if (t->mute_execs) {
+				__sync_fetch_and_sub(&t->mute_execs, 1);
+				return 0;
+			}
+		} else {
+			char comm[AS_COMM_LEN] = {};
+			bpf_get_current_comm(comm, sizeof(comm));
+			if (!comm_matches(comm))
+				return 0;
+			track(tgid);
+		}
+	}
+	if (!(cfg.emit & AS_EMIT_EXEC))
+		return 0;
+
+	__u32 zero = 0;
+	struct exec_scratch *s = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!s)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	fill_header(&s->r.h, AS_REC_EXEC, id, task);
+
+	long n = bpf_probe_read_kernel_str(s->data, AS_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
+	__u64 name_len = n > 0 ? n - 1 : 0; /* without the NUL */
+	barrier_var(name_len);
+	if (name_len > AS_FILENAME_MAX - 1)
+		name_len = AS_FILENAME_MAX - 1;
+	s->r.filename_len = name_len;
+
+	__u64 arg_start = BPF_CORE_READ(task, mm, arg_start);
+	__u64 arg_end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 full = arg_end > arg_start ? arg_end - arg_start : 0;
+	__u64 args_len = full < AS_ARGS_MAX ? full : AS_ARGS_MAX;
+	barrier_var(args_len);
+	if (args_len > AS_ARGS_MAX)
+		args_len = AS_ARGS_MAX;
+	if (bpf_probe_read_user(s->data + name_len, args_len, (void *)arg_start))
+		args_len = 0;
+	s->r.args_len = args_len;
+	s->r.args_full_len = full;
+
+	__u64 size = sizeof(s->r) + name_len + args_len;
+	barrier_var(size);
+	if (size > sizeof(*s))
+		return 0;
+	if (bpf_ringbuf_output(&proc_events, s, size, wakeup_flags())) {
+		count(AS_STAT_RING_FULL, 1);
+		count(AS_STAT_RING_FULL_BYTES, size);
+	}
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 child_pid = BPF_CORE_READ(child, pid);
+	__u32 child_tgid = BPF_CORE_READ(child, tgid);
+	if (child_pid != child_tgid)
+		return 0; /* a new thread, not a new process */
+	__u32 parent_pid = BPF_CORE_READ(parent, tgid);
+	if (parent_pid == cfg.self_tgid || !uid_allowed())
+		return 0;
+
+	if (cfg.filter_mode == AS_FILTER_TRACKED) {
+		if (!bpf_map_lookup_elem(&tracked, &parent_pid))
+			return 0;
+		track(child_tgid);
+	}
+	if (!(cfg.emit & AS_EMIT_FORK))
+		return 0;
+
+	struct as_proc_header h = {};
+	h.record_kind = AS_REC_FORK;
+	h.pid = child_tgid;
+	h.tid = child_pid;
+	h.ppid = BPF_CORE_READ(child, real_parent, tgid);
+	h.uid = (__u32)bpf_get_current_uid_gid();
+	h.ts_ns = bpf_ktime_get_boot_ns();
+	BPF_CORE_READ_STR_INTO(&h.comm, child, comm);
+	if (bpf_ringbuf_output(&proc_events, &h, sizeof(h), wakeup_flags())) {
+		count(AS_STAT_RING_FULL, 1);
+		count(AS_STAT_RING_FULL_BYTES, sizeof(h));
+	}
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *p)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	/* Only the last thread of a process ends it; `live` has been decremented by now. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (tgid == cfg.self_tgid)
+		return 0;
+
+	if (cfg.filter_mode == AS_FILTER_TRACKED) {
+		if (!bpf_map_lookup_elem(&tracked, &tgid))
+			return 0;
+		/* Reported even while muted: a launch that never reached the command still ends. */
+		bpf_map_delete_elem(&tracked, &tgid);
+	} else if (!uid_allowed()) {
+		return 0;
+	}
+	if (!(cfg.emit & AS_EMIT_EXIT))
+		return 0;
+
+	struct as_exit_record r = {};
+	fill_header(&r.h, AS_REC_EXIT, id, task);
+	r.exit_code = BPF_CORE_READ(task, exit_code);
+	if (bpf_ringbuf_output(&proc_events, &r, sizeof(r), wakeup_flags())) {
+		count(AS_STAT_RING_FULL, 1);
+		count(AS_STAT_RING_FULL_BYTES, sizeof(r));
+	}
+	return 0;
+}
+
+/* A followed name can also be taken after exec (prctl(PR_SET_NAME), process.title in Node). */
+SEC("raw_tp/task_rename")
+int BPF_PROG(handle_rename, struct task_struct *task, const char *comm)
+{
+	if (cfg.filter_mode != AS_FILTER_TRACKED || cfg.comm_count == 0)
+		return 0;
+	if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid))
+		return 0; /* a thread naming itself, not the process */
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	if (tgid == cfg.self_tgid || !uid_allowed() || bpf_map_lookup_elem(&tracked, &tgid))
+		return 0;
+	char name[AS_COMM_LEN] = {};
+	bpf_probe_read_kernel_str(name, sizeof(name), comm);
+	if (comm_matches(name))
+		track(tgid);
+	return 0;
+}
+
+static __always_inline int open_enter(__s32 dfd, const char *filename, __u64 flags, __u64 mode, __u32 syscall)
+{
+	if (!(cfg.emit & AS_EMIT_OPEN))
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (tgid == cfg.self_tgid || !uid_allowed() || !traced(tgid))
+		return 0;
+	struct open_call call = {
+		.filename = (__u64)filename,
+		.flags = flags,
+		.mode = mode,
+		.dfd = dfd,
+		.syscall = syscall,
+	};
+	if (bpf_map_update_elem(&open_calls, &id, &call, BPF_ANY))
+		count(AS_STAT_CALL_MAP_FULL, 1);
+	return 0;
+}
+
+static __always_inline int open_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct open_call *found = bpf_map_lookup_elem(&open_calls, &id);
+	if (!found)
+		return 0;
+	struct open_call call = *found;
+	bpf_map_delete_elem(&open_calls, &id);
+
+	__u32 zero = 0;
+	struct open_scratch *s = bpf_map_lookup_elem(&open_scratch, &zero);
+	if (!s)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	fill_header(&s->r.h, AS_REC_OPEN, id, task);
+	s->r.ret = ret;
+	s->r.flags = call.flags;
+	s->r.mode = call.mode;
+	s->r.dfd = call.dfd;
+	s->r.syscall = call.syscall;
+
+	/* Read at return: the kernel has just faulted the path in, so the copy does not fail on a
+	 * page that was not resident yet. */
+	long n = bpf_probe_read_user_str(s->data, AS_PATH_MAX, (void *)call.filename);
+	__u64 len = n > 0 ? n - 1 : 0;
+	barrier_var(len);
+	if (len > AS_PATH_MAX - 1)
+		len = AS_PATH_MAX - 1;
+	s->r.path_len = len;
+
+	__u64 size = sizeof(s->r) + len;
+	barrier_var(size);
+	if (size > sizeof(*s))
+		return 0;
+	if (bpf_ringbuf_output(&proc_events, s, size, wakeup_flags())) {
+		count(AS_STAT_RING_FULL, 1);
+		count(AS_STAT_RING_FULL_BYTES, size);
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int handle_openat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return open_enter((__s32)ctx->args[0], (const char *)ctx->args[1], ctx->args[2], ctx->args[3], 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int handle_openat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int handle_openat2_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct open_how how = {};
+	if (bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]))
+		how.flags = how.mode = 0;
+	return open_enter((__s32)ctx->args[0], (const char *)ctx->args[1], how.flags, how.mode, 1);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int handle_openat2_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx->ret);
+}

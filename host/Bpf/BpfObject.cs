@@ -1,0 +1,129 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace AgentSight.Host.Bpf;
+
+/// <summary>
+/// A BPF ELF object opened by libbpf from bytes in memory (our embedded programs): set its load-time constants and
+/// map sizes, load it into the kernel, then find its programs and maps.
+/// </summary>
+internal sealed unsafe class BpfObject : IDisposable
+{
+    private readonly BpfObjectHandle _handle;
+    private readonly Dictionary<string, BpfMap> _maps = new(StringComparer.Ordinal);
+    private bool _loaded;
+
+    private BpfObject(BpfObjectHandle handle, string name)
+    {
+        _handle = handle;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Opens an object from its ELF bytes (copied to native memory that lives as long as the object).</summary>
+    public static BpfObject Open(string name, ReadOnlySpan<byte> elf)
+    {
+        var buffer = NativeMemory.Alloc((nuint)elf.Length);
+        elf.CopyTo(new Span<byte>(buffer, elf.Length));
+        var nameBytes = Encoding.UTF8.GetBytes(name + "\0");
+        nint obj;
+        string log;
+        using (var kept = LibbpfLog.Keep())
+        {
+            fixed (byte* namePointer = nameBytes)
+            {
+                var options = new ObjectOpenOptions { Size = (nuint)sizeof(ObjectOpenOptions), ObjectName = namePointer };
+                obj = Libbpf.ObjectOpenMem(buffer, (nuint)elf.Length, &options);
+            }
+            log = kept.Text;
+        }
+        if (obj == 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            NativeMemory.Free(buffer);
+            throw new BpfException("bpf_object__open_mem", errno, name) { Log = log };
+        }
+        return new BpfObject(new BpfObjectHandle(obj, buffer), name);
+    }
+
+    /// <summary>
+    /// The object's load-time constants (its <c>.rodata</c>, which holds exactly one <typeparamref name="T"/>), to be
+    /// written before <see cref="Load"/>; the kernel then sees them as constants and prunes what they switch off.
+    /// </summary>
+    public ref T Config<T>() where T : unmanaged
+    {
+        ThrowIfLoaded("set the configuration of");
+        var map = FindMap(static name => name.EndsWith(".rodata", StringComparison.Ordinal))
+            ?? throw new BpfException($"{Name}: the object has no .rodata section");
+        nuint size;
+        var data = Libbpf.MapInitialValue(map.Pointer, &size);
+        if (data is null || size != (nuint)sizeof(T))
+        {
+            throw new BpfException($"{Name}: .rodata holds {size} bytes where {typeof(T).Name} has {sizeof(T)}: bpf/agentsight.h and host/Capture/Records.cs disagree");
+        }
+        return ref Unsafe.AsRef<T>(data);
+    }
+
+    public BpfMap Map(string name) =>
+        FindMap(n => n == name) ?? throw new BpfException($"{Name}: no map named {name}");
+
+    public BpfProgram Program(string name)
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        var program = Libbpf.FindProgramByName(_handle.DangerousGetHandle(), name);
+        if (program == 0)
+        {
+            throw new BpfException("bpf_object__find_program_by_name", Marshal.GetLastPInvokeError(), $"{Name}: {name}");
+        }
+        return new BpfProgram(this, program, name);
+    }
+
+    /// <summary>Loads every program and creates every map; the verifier's log is in the exception when it refuses one.</summary>
+    public void Load()
+    {
+        ThrowIfLoaded("load");
+        using var kept = LibbpfLog.Keep();
+        var error = Libbpf.ObjectLoad(_handle.DangerousGetHandle());
+        if (error < 0)
+        {
+            throw new BpfException("bpf_object__load", -error, Name) { Log = kept.Text };
+        }
+        _loaded = true;
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    internal void ThrowIfLoaded(string action)
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        if (_loaded)
+        {
+            throw new InvalidOperationException($"{Name}: cannot {action} an object that is already loaded");
+        }
+    }
+
+    internal void ThrowIfNotLoaded(string action)
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        if (!_loaded)
+        {
+            throw new InvalidOperationException($"{Name}: cannot {action} before the object is loaded");
+        }
+    }
+
+    private BpfMap? FindMap(Func<string, bool> match)
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        if (_maps.Count == 0)
+        {
+            for (var map = Libbpf.NextMap(_handle.DangerousGetHandle(), 0); map != 0; map = Libbpf.NextMap(_handle.DangerousGetHandle(), map))
+            {
+                var name = Marshal.PtrToStringUTF8((nint)Libbpf.MapName(map)) ?? string.Empty;
+                _maps[name] = new BpfMap(this, map, name);
+            }
+        }
+        return _maps.Values.FirstOrDefault(m => match(m.Name));
+    }
+}

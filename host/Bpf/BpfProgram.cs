@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+
+namespace AgentSight.Host.Bpf;
+
+/// <summary>A program of a loaded <see cref="BpfObject"/>, attached by hand to where it should run.</summary>
+internal sealed unsafe class BpfProgram
+{
+    private readonly BpfObject _owner;
+    private readonly nint _pointer;
+
+    internal BpfProgram(BpfObject owner, nint pointer, string name)
+    {
+        _owner = owner;
+        _pointer = pointer;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    /// <summary>
+    /// Attaches to the instruction at <paramref name="fileOffset"/> in <paramref name="binaryPath"/> (a function's
+    /// entry), or to the function's returns when <paramref name="returnProbe"/>. Uprobes belong to the file's inode:
+    /// every process that maps it is probed, and the program filters.
+    /// </summary>
+    /// <param name="cookie">A value the program reads with <c>bpf_get_attach_cookie</c> (which library this is).</param>
+    public BpfLink AttachUprobe(string binaryPath, ulong fileOffset, bool returnProbe, ulong cookie, int pid = -1)
+    {
+        _owner.ThrowIfNotLoaded("attach a program of");
+        var options = new UprobeOptions
+        {
+            Size = (nuint)sizeof(UprobeOptions),
+            Cookie = cookie,
+            RetProbe = returnProbe ? (byte)1 : (byte)0,
+        };
+        var link = Libbpf.AttachUprobe(_pointer, pid, binaryPath, (nuint)fileOffset, &options);
+        var what = $"{(returnProbe ? "uretprobe" : "uprobe")} {Name} on {binaryPath}+0x{fileOffset:x}";
+        return Wrap(link, "bpf_program__attach_uprobe_opts", what);
+    }
+
+    public BpfLink AttachTracepoint(string category, string name)
+    {
+        _owner.ThrowIfNotLoaded("attach a program of");
+        var link = Libbpf.AttachTracepoint(_pointer, category, name);
+        return Wrap(link, "bpf_program__attach_tracepoint", $"tracepoint {category}/{name} -> {Name}");
+    }
+
+    public BpfLink AttachRawTracepoint(string name)
+    {
+        _owner.ThrowIfNotLoaded("attach a program of");
+        var link = Libbpf.AttachRawTracepoint(_pointer, name);
+        return Wrap(link, "bpf_program__attach_raw_tracepoint", $"raw tracepoint {name} -> {Name}");
+    }
+
+    private static BpfLink Wrap(nint link, string function, string what)
+    {
+        if (link == 0)
+        {
+            throw new BpfException(function, Marshal.GetLastPInvokeError(), what);
+        }
+        return new BpfLink(new BpfLinkHandle(link), what);
+    }
+}

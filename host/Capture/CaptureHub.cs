@@ -1,0 +1,99 @@
+using AgentSight.Host.Pipeline;
+using AgentSight.Host.Runners;
+using Microsoft.Extensions.Logging;
+
+namespace AgentSight.Host.Capture;
+
+/// <summary>
+/// Runs one <see cref="CaptureSession"/> for the <c>ssl</c> and <c>process</c> runners together: it starts once both
+/// have joined (each brings its own counters), reads the rings on a dedicated thread, and ends both when it ends.
+/// </summary>
+internal sealed class CaptureHub
+{
+    private readonly CaptureOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private readonly string[] _names;
+    private readonly Dictionary<string, (PipelineInput Input, RunnerMetrics Metrics)> _joined = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public CaptureHub(CaptureOptions options, ILoggerFactory loggers)
+    {
+        _options = options;
+        _loggers = loggers;
+        var names = new List<string>();
+        if (options.Tls)
+        {
+            names.Add(Contracts.EventSources.Ssl);
+        }
+        if (options.ProcessEvents != ProcessEmit.None)
+        {
+            names.Add(Contracts.EventSources.Process);
+        }
+        _names = [.. names];
+        Runners = [.. _names.Select(n => new CaptureRunner(n, this))];
+    }
+
+    public IReadOnlyList<IRunner> Runners { get; }
+
+    /// <summary>Completes when the capture has ended (the command exited, or the run was stopped) and every event was handed on.</summary>
+    public Task Completion => _done.Task;
+
+    /// <summary>The recorded command's exit status, once the session has ended.</summary>
+    public int? CommandExitCode { get; private set; }
+
+    internal async Task RunAsync(string name, PipelineInput input, RunnerMetrics metrics, CancellationToken stop)
+    {
+        bool last;
+        lock (_joined)
+        {
+            _joined[name] = (input, metrics);
+            last = _joined.Count == _names.Length;
+        }
+        if (last)
+        {
+            var thread = new Thread(() => Run(stop)) { IsBackground = true, Name = "agentsight-capture" };
+            thread.Start();
+        }
+        if (name == _names[0])
+        {
+            await _done.Task;
+            return;
+        }
+        try
+        {
+            await _done.Task;
+        }
+        catch (Exception)
+        {
+            // Reported once, by the first runner.
+        }
+    }
+
+    private void Run(CancellationToken stop)
+    {
+        try
+        {
+            var outputs = new CaptureOutputs
+            {
+                Tls = Output(Contracts.EventSources.Ssl),
+                TlsMetrics = Metrics(Contracts.EventSources.Ssl),
+                Process = Output(Contracts.EventSources.Process),
+                ProcessMetrics = Metrics(Contracts.EventSources.Process),
+            };
+            using var session = new CaptureSession(_options, _loggers);
+            session.Start(outputs);
+            session.Run(stop);
+            CommandExitCode = session.CommandExitCode;
+            _done.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            _done.TrySetException(ex);
+        }
+    }
+
+    private Action<Contracts.AgentEvent>? Output(string name) =>
+        _joined.TryGetValue(name, out var joined) ? CaptureOutputs.ToPipeline(joined.Input, joined.Metrics) : null;
+
+    private RunnerMetrics? Metrics(string name) => _joined.TryGetValue(name, out var joined) ? joined.Metrics : null;
+}

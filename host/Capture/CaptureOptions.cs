@@ -1,0 +1,94 @@
+namespace AgentSight.Host.Capture;
+
+/// <summary>What one capture session traces and emits.</summary>
+internal sealed class CaptureOptions
+{
+    public const long DefaultMaxCapture = 4L * 1024 * 1024;
+    public const int DefaultTlsRingMb = 32;
+    public const int DefaultProcessRingMb = 8;
+
+    /// <summary>Emit <c>ssl</c> events (loads and attaches the TLS program).</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>Which <c>process</c> events go on the bus (<see cref="ProcessEmit.None"/>: no process runner).</summary>
+    public ProcessEmit ProcessEvents { get; init; }
+
+    /// <summary>Only a process tree (seeded by <see cref="Pids"/>, <see cref="Comms"/>, <see cref="Command"/>), or everything.</summary>
+    public bool FollowTree => Pids.Count > 0 || Comms.Count > 0 || Command.Count > 0;
+
+    public IReadOnlyList<int> Pids { get; init; } = [];
+
+    /// <summary>Process names to follow (matched exactly, as the kernel truncates them: 15 bytes).</summary>
+    public IReadOnlyList<string> Comms { get; init; } = [];
+
+    public uint? Uid { get; init; }
+
+    /// <summary><c>record -- CMD</c>: the command to start and trace; the session ends when it exits.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>Where the command starts (null: the current folder).</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Programs with their own TLS library to probe (<c>--binary-path</c>).</summary>
+    public IReadOnlyList<string> BinaryPaths { get; init; } = [];
+
+    /// <summary>Probe the system's libssl.so.* up front.</summary>
+    public bool SystemLibraries { get; init; } = true;
+
+    /// <summary>Look at what traced processes map (on exec) for more TLS libraries and binaries.</summary>
+    public bool DiscoverTls { get; init; } = true;
+
+    /// <summary>
+    /// Probe a thin <c>SSL_*_ex</c> wrapper's internal function when that avoids a single-stepped instruction
+    /// (<see cref="ProbePlacement"/>); false probes every exported entry, as the original tool did (benchmarks).
+    /// </summary>
+    public bool ProbeInternalFunctions { get; init; } = true;
+
+    /// <summary>HANDSHAKE events.</summary>
+    public bool Handshakes { get; init; } = true;
+
+    /// <summary>Bytes captured per TLS call at most; the rest is counted in <c>bytes_lost</c>.</summary>
+    public long MaxCapture { get; init; } = DefaultMaxCapture;
+
+    public int TlsRingMb { get; init; } = DefaultTlsRingMb;
+
+    public int ProcessRingMb { get; init; } = DefaultProcessRingMb;
+
+    /// <summary>End the session when every followed process has exited (<c>-p</c> without <c>-c</c>).</summary>
+    public bool StopWhenTreeEmpty => Command.Count == 0 && Comms.Count == 0 && Pids.Count > 0;
+
+    /// <summary>Run the command as this user (the one behind sudo); null: as the host runs.</summary>
+    public UserIdentity? CommandUser { get; init; }
+
+    /// <summary>Problems with these options, one line each.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (!Tls && ProcessEvents == ProcessEmit.None)
+        {
+            yield return "nothing to capture: enable TLS or process events";
+        }
+        if (MaxCapture < 0 || MaxCapture > RecordLayout.MaxCaptureLimit)
+        {
+            yield return $"--max-capture must be between 0 and {RecordLayout.MaxCaptureLimit} bytes (4 MiB)";
+        }
+        foreach (var (name, value) in new[] { ("--ring-mb", TlsRingMb), ("process ring", ProcessRingMb) })
+        {
+            if (value < 1 || value > 1024 || (value & (value - 1)) != 0)
+            {
+                yield return $"{name} must be a power of two between 1 and 1024 (MiB), got {value}";
+            }
+        }
+        if (Comms.Count > RecordLayout.MaxComms)
+        {
+            yield return $"at most {RecordLayout.MaxComms} process names (-c) can be followed";
+        }
+        foreach (var pid in Pids.Where(p => p <= 0))
+        {
+            yield return $"-p {pid}: a process id is a positive number";
+        }
+        foreach (var comm in Comms.Where(c => c.Length == 0))
+        {
+            yield return "-c: a process name cannot be empty";
+        }
+    }
+}

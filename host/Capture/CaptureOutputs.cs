@@ -1,0 +1,30 @@
+using AgentSight.Contracts;
+using AgentSight.Host.Pipeline;
+using AgentSight.Host.Runners;
+
+namespace AgentSight.Host.Capture;
+
+/// <summary>Where a capture session's events go: the pipeline, per source, with each source's counters.</summary>
+internal sealed class CaptureOutputs
+{
+    public Action<AgentEvent>? Tls { get; init; }
+
+    public RunnerMetrics? TlsMetrics { get; init; }
+
+    public Action<AgentEvent>? Process { get; init; }
+
+    public RunnerMetrics? ProcessMetrics { get; init; }
+
+    /// <summary>
+    /// Writes to the pipeline from the polling thread, waiting when the first queue is full (block policy): the
+    /// kernel ring then fills, and what it cannot hold is counted by the programs, never lost silently.
+    /// </summary>
+    public static Action<AgentEvent> ToPipeline(PipelineInput input, RunnerMetrics metrics) => evt =>
+    {
+        var write = input.WriteAsync(evt, metrics);
+        if (!write.IsCompletedSuccessfully)
+        {
+            write.AsTask().GetAwaiter().GetResult();
+        }
+    };
+}

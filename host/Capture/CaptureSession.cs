@@ -1,0 +1,402 @@
+using AgentSight.Contracts;
+using AgentSight.Host.Bpf;
+using AgentSight.Host.Runners;
+using Microsoft.Extensions.Logging;
+
+namespace AgentSight.Host.Capture;
+
+/// <summary>
+/// One live capture: loads the BPF programs, attaches them, follows the chosen processes, starts the recorded
+/// command, then reads the ring buffers on the calling thread until the command ends, the followed processes are
+/// gone, or the user stops it; everything already in the rings is read before it returns.
+/// </summary>
+internal sealed class CaptureSession : IDisposable
+{
+    /// <summary>
+    /// How often the rings are read when nothing woke the reader: the programs wake it only once a batch is waiting
+    /// (<see cref="WakeupBytes"/>), so at low rates this is an event's longest wait before it reaches the pipeline.
+    /// </summary>
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan PieceTimeout = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan CommandGrace = TimeSpan.FromSeconds(10);
+
+    private readonly CaptureOptions _options;
+    private readonly ILogger _log;
+    private readonly ILoggerFactory _loggers;
+    private readonly BootClock _clock = new();
+    private readonly CommNames _comms = new();
+    private readonly List<BpfLink> _links = [];
+    private BpfObject? _process;
+    private BpfObject? _tls;
+    private TlsProbes? _probes;
+    private TlsDiscovery? _discovery;
+    private RingBufferPoller? _poller;
+    private ProcessDecoder? _processDecoder;
+    private TlsDecoder? _tlsDecoder;
+    private CommandLauncher? _command;
+    private LossReport? _tlsLosses;
+    private LossReport? _processLosses;
+
+    public CaptureSession(CaptureOptions options, ILoggerFactory loggers)
+    {
+        _options = options;
+        _loggers = loggers;
+        _log = loggers.CreateLogger("AgentSight.Capture");
+    }
+
+    /// <summary>The recorded command's exit status (128 + signal when killed), once it has ended.</summary>
+    public int? CommandExitCode => _command?.Exited is { IsCompletedSuccessfully: true } exited ? exited.Result : null;
+
+    /// <summary>Loads, attaches, follows the chosen processes and starts the command. Nothing is left attached on failure.</summary>
+    /// <param name="outputs">Where events go.</param>
+    /// <param name="beforeCommand">Called once everything is attached, just before the command starts (benchmarks).</param>
+    public void Start(CaptureOutputs outputs, Action? beforeCommand = null)
+    {
+        try
+        {
+            LibbpfLog.Install(_loggers.CreateLogger("AgentSight.Bpf"));
+            LoadPrograms();
+            if (_tls is not null)
+            {
+                _probes = new TlsProbes(_tls, _log, _options.ProbeInternalFunctions);
+                _discovery = _options.DiscoverTls ? new TlsDiscovery(_probes, _log) : null;
+            }
+            AttachProcessPrograms();
+            _poller = new RingBufferPoller();
+            var processEmit = outputs.Process;
+            _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, pid => _discovery?.OnExec(pid), new ProcessCounters
+                {
+                    BadRecords = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "bad_records"),
+                });
+            // The process ring first: a pass over the rings reads the TLS ring after it (see ProcessDecoder).
+            _poller.Add(_process!.Map("proc_events"), _processDecoder);
+            _processLosses = new LossReport(_process, "proc_stats", "process", outputs.ProcessMetrics, _log);
+            if (_tls is not null)
+            {
+                _tlsDecoder = new TlsDecoder(_clock, _probes!.LibraryName, _comms, outputs.Tls ?? (_ => { }), new TlsCounters
+                {
+                    TruncatedCalls = Counter(outputs.TlsMetrics, "truncated_calls"),
+                    TruncatedBytes = Counter(outputs.TlsMetrics, "truncated_bytes"),
+                    IncompleteCalls = Counter(outputs.TlsMetrics, "incomplete_calls"),
+                    BadRecords = Counter(outputs.TlsMetrics, "bad_records"),
+                });
+                _poller.Add(_tls.Map("tls_events"), _tlsDecoder);
+                _tlsLosses = new LossReport(_tls, "tls_stats", "TLS", outputs.TlsMetrics, _log);
+                AttachTls();
+            }
+            Follow();
+            _log.LogInformation("Capturing {What}", Describe());
+            beforeCommand?.Invoke();
+            StartCommand();
+        }
+        catch (BpfException ex) when (ex.Log is { Length: > 0 } log)
+        {
+            _log.LogError("libbpf's log for the failure (the kernel's verifier log, for a program it refused):\n{Log}", log.TrimEnd());
+            throw;
+        }
+    }
+
+    /// <summary>Reads the rings until the session ends, then reads what is left in them.</summary>
+    public void Run(CancellationToken stop)
+    {
+        var poller = _poller ?? throw new InvalidOperationException("Start was not called");
+        long nextTreeCheck = 0;
+        long nextLossCheck = 0;
+        long? killAt = null;
+        while (true)
+        {
+            poller.Poll((int)Tick.TotalMilliseconds);
+            // A poll returns early only when a program forced a wakeup; records written without one are read here.
+            poller.Consume();
+            _processDecoder?.ReleaseHeld();
+            _clock.RefreshIfDue();
+            _tlsDecoder?.FlushStale(PieceTimeout);
+            if (Environment.TickCount64 >= nextLossCheck)
+            {
+                // Ten map reads a second would cost more than the losses they watch for while nothing happens.
+                nextLossCheck = Environment.TickCount64 + 1000;
+                _tlsLosses?.Update();
+                _processLosses?.Update();
+            }
+
+            if (_command is not null && _command.Exited.IsCompleted)
+            {
+                _log.LogInformation("The command exited with status {Status}; reading what is left in the ring buffers", CommandExitCode?.ToString() ?? "unknown");
+                break;
+            }
+            if (stop.IsCancellationRequested)
+            {
+                if (_command is null)
+                {
+                    break;
+                }
+                // The command owns the terminal; a stop request from outside (SIGTERM) is passed on to it.
+                if (killAt is null)
+                {
+                    _log.LogWarning("Stopping: sending SIGTERM to the command (pid {Pid}); it is killed if it has not exited in {Seconds} s",
+                        _command.Pid, CommandGrace.TotalSeconds);
+                    _command.Signal(Posix.SIGTERM);
+                    killAt = Environment.TickCount64 + (long)CommandGrace.TotalMilliseconds;
+                }
+                else if (Environment.TickCount64 >= killAt)
+                {
+                    _command.Signal(Posix.SIGKILL);
+                }
+            }
+            if (_options.StopWhenTreeEmpty && Environment.TickCount64 >= nextTreeCheck)
+            {
+                nextTreeCheck = Environment.TickCount64 + 1000;
+                if (FollowedCount() == 0)
+                {
+                    _log.LogInformation("Every followed process has exited; ending the capture");
+                    break;
+                }
+            }
+        }
+        // Everything the kernel wrote before now; under a steady stream from processes still running, two passes.
+        poller.Consume();
+        poller.Consume();
+        _tlsDecoder?.FlushAll();
+        _processDecoder?.ReleaseHeld();
+        _tlsLosses?.Update(final: true);
+        _processLosses?.Update(final: true);
+    }
+
+    public void Dispose()
+    {
+        _command?.Dispose();
+        _discovery?.Dispose();
+        _probes?.Dispose();
+        foreach (var link in _links)
+        {
+            link.Dispose();
+        }
+        _links.Clear();
+        _poller?.Dispose();
+        _tls?.Dispose();
+        _process?.Dispose();
+    }
+
+    /// <summary>What is captured, in words, for the start-up log.</summary>
+    private string Describe()
+    {
+        var sources = new List<string>();
+        if (_options.Tls)
+        {
+            sources.Add("TLS plaintext");
+        }
+        if (_options.ProcessEvents != ProcessEmit.None)
+        {
+            var kinds = new List<string>();
+            foreach (var (flag, name) in new[] { (ProcessEmit.Exec, "exec"), (ProcessEmit.Fork, "fork"), (ProcessEmit.Exit, "exit"), (ProcessEmit.Open, "file opens") })
+            {
+                if (_options.ProcessEvents.HasFlag(flag))
+                {
+                    kinds.Add(name);
+                }
+            }
+            sources.Add($"process activity ({string.Join(", ", kinds)})");
+        }
+        var scope = _options.Command.Count > 0 ? "of the command and its children"
+            : _options.FollowTree ? "of the followed processes and their children"
+            : "of every process";
+        var uid = _options.Uid is { } user ? $", user {user} only" : string.Empty;
+        return $"{string.Join(" and ", sources)} {scope}{uid}";
+    }
+
+    private static Counter Counter(RunnerMetrics? metrics, string name) => metrics?.Counter(name) ?? new Counter(name);
+
+    private void LoadPrograms()
+    {
+        var selfTgid = (uint)Posix.GetPid();
+        _process = BpfObject.Open("process", EmbeddedObjects.Read(EmbeddedObjects.Process));
+        ref var processConfig = ref _process.Config<ProcessConfig>();
+        CheckMagic(processConfig.Magic, "process");
+        processConfig.FilterMode = _options.FollowTree ? RecordLayout.FilterTracked : RecordLayout.FilterAll;
+        processConfig.SelfTgid = selfTgid;
+        processConfig.UidFilter = _options.Uid.HasValue ? 1u : 0u;
+        processConfig.TargetUid = _options.Uid ?? 0;
+        // Execs are always read when TLS discovery needs them, even if no process event goes on the bus.
+        processConfig.Emit = (uint)(_options.ProcessEvents | (_options.Tls && _options.DiscoverTls ? ProcessEmit.Exec : ProcessEmit.None));
+        processConfig.CommCount = (uint)_options.Comms.Count;
+        processConfig.WakeupBytes = WakeupBytes(_options.ProcessRingMb);
+        Span<byte> comms = processConfig.Comms;
+        comms.Clear();
+        for (var i = 0; i < _options.Comms.Count; i++)
+        {
+            CommNames.Encode(_options.Comms[i]).CopyTo(comms[(i * RecordLayout.CommLength)..]);
+        }
+        _process.Map("proc_events").SetMaxEntries((uint)_options.ProcessRingMb * 1024 * 1024);
+        _process.Load();
+
+        if (!_options.Tls)
+        {
+            return;
+        }
+        _tls = BpfObject.Open("tls", EmbeddedObjects.Read(EmbeddedObjects.Tls));
+        ref var tlsConfig = ref _tls.Config<TlsConfig>();
+        CheckMagic(tlsConfig.Magic, "tls");
+        tlsConfig.FilterMode = _options.FollowTree ? RecordLayout.FilterTracked : RecordLayout.FilterAll;
+        tlsConfig.SelfTgid = selfTgid;
+        tlsConfig.UidFilter = _options.Uid.HasValue ? 1u : 0u;
+        tlsConfig.TargetUid = _options.Uid ?? 0;
+        tlsConfig.EmitHandshake = _options.Handshakes ? 1u : 0u;
+        tlsConfig.MaxCapture = (ulong)_options.MaxCapture;
+        tlsConfig.WakeupBytes = WakeupBytes(_options.TlsRingMb);
+        // One tracked set for both programs: the TLS program filters on the tree the process program maintains.
+        _tls.Map("tracked").ReuseFd(_process.Map("tracked").Fd);
+        _tls.Map("tls_events").SetMaxEntries((uint)_options.TlsRingMb * 1024 * 1024);
+        _tls.Load();
+    }
+
+    /// <summary>A sixteenth of the ring, at most 1 MiB: a batch big enough to be worth a wakeup, far from full.</summary>
+    private static ulong WakeupBytes(int ringMb) => Math.Min((ulong)ringMb * 1024 * 1024 / 16, 1024 * 1024);
+
+    private static void CheckMagic(uint magic, string name)
+    {
+        if (magic != RecordLayout.ConfigMagic)
+        {
+            throw new CaptureStartException($"the embedded {name} BPF object does not match this host (configuration magic 0x{magic:x}): rebuild with make -C bpf && dotnet build");
+        }
+    }
+
+    private void AttachProcessPrograms()
+    {
+        var process = _process!;
+        _links.Add(process.Program("handle_exec").AttachRawTracepoint("sched_process_exec"));
+        _links.Add(process.Program("handle_fork").AttachRawTracepoint("sched_process_fork"));
+        _links.Add(process.Program("handle_exit").AttachRawTracepoint("sched_process_exit"));
+        if (_options.FollowTree && _options.Comms.Count > 0)
+        {
+            _links.Add(process.Program("handle_rename").AttachRawTracepoint("task_rename"));
+        }
+        if (_options.ProcessEvents.HasFlag(ProcessEmit.Open))
+        {
+            _links.Add(process.Program("handle_openat_enter").AttachTracepoint("syscalls", "sys_enter_openat"));
+            _links.Add(process.Program("handle_openat_exit").AttachTracepoint("syscalls", "sys_exit_openat"));
+            _links.Add(process.Program("handle_openat2_enter").AttachTracepoint("syscalls", "sys_enter_openat2"));
+            _links.Add(process.Program("handle_openat2_exit").AttachTracepoint("syscalls", "sys_exit_openat2"));
+        }
+        _log.LogDebug("Process programs attached: {Links}", string.Join("; ", _links));
+    }
+
+    private void AttachTls()
+    {
+        var discovery = _discovery ?? new TlsDiscovery(_probes!, _log);
+        try
+        {
+            if (_options.SystemLibraries)
+            {
+                discovery.AttachSystemLibraries();
+            }
+            foreach (var path in _options.BinaryPaths)
+            {
+                if (!discovery.AttachBinary(path))
+                {
+                    throw new CaptureStartException($"--binary-path {path}: cannot probe it (see the line above); it must be an ELF file exporting SSL_read and SSL_write");
+                }
+            }
+            if (_options.Command.Count > 0)
+            {
+                discovery.AttachCommand(_options.Command[0], Environment.GetEnvironmentVariable("PATH"));
+            }
+        }
+        finally
+        {
+            if (_discovery is null)
+            {
+                discovery.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Puts the given processes, those with a followed name, and all their descendants in the tracked map.</summary>
+    private void Follow()
+    {
+        if (!_options.FollowTree || (_options.Pids.Count == 0 && _options.Comms.Count == 0))
+        {
+            return;
+        }
+        var self = Posix.GetPid();
+        var table = ProcessTable.Snapshot();
+        foreach (var pid in _options.Pids.Where(p => table.All(e => e.Pid != p)))
+        {
+            throw new CaptureStartException($"-p {pid}: no such process");
+        }
+        var comms = _options.Comms.Select(c => Truncate(c)).ToHashSet(StringComparer.Ordinal);
+        var roots = _options.Pids.Concat(table.Where(e => comms.Contains(e.Comm)).Select(e => e.Pid));
+        var followed = ProcessTable.WithDescendants(roots, table);
+        followed.Remove(self);
+        var tracked = _process!.Map("tracked");
+        foreach (var pid in followed)
+        {
+            tracked.Update((uint)pid, default(TrackedProcess));
+        }
+        // A child forked between the snapshot and the map update was not seen by the fork hook as tracked.
+        var later = ProcessTable.WithDescendants(followed, ProcessTable.Snapshot());
+        foreach (var pid in later.Where(p => p != self && !followed.Contains(p)))
+        {
+            tracked.Update((uint)pid, default(TrackedProcess));
+            followed.Add(pid);
+        }
+        var names = table.Where(e => followed.Contains(e.Pid)).Select(e => $"{e.Comm}({e.Pid})").Take(12).ToList();
+        if (followed.Count == 0)
+        {
+            _log.LogInformation("No running process is named {Names} yet: following any that starts with that name", string.Join(" or ", _options.Comms));
+        }
+        else
+        {
+            _log.LogInformation("Following {Count} running process(es) and their future children: {Processes}{More}", followed.Count,
+                string.Join(", ", names), followed.Count > names.Count ? ", …" : string.Empty);
+        }
+        if (_discovery is not null)
+        {
+            foreach (var pid in followed)
+            {
+                _discovery.ScanNow(pid);
+            }
+        }
+    }
+
+    private static string Truncate(string comm)
+    {
+        var bytes = CommNames.Encode(comm);
+        var length = Array.IndexOf(bytes, (byte)0);
+        return System.Text.Encoding.UTF8.GetString(bytes, 0, length < 0 ? bytes.Length : length);
+    }
+
+    private void StartCommand()
+    {
+        if (_options.Command.Count == 0)
+        {
+            return;
+        }
+        var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal);
+        var user = _options.CommandUser;
+        _command = CommandLauncher.Start(_options.Command, user, user?.Apply(environment) ?? environment, _options.WorkingDirectory);
+        _process!.Map("tracked").Update((uint)_command.Pid, new TrackedProcess { MuteExecs = _command.MutedExecs });
+        _command.Release();
+        _log.LogInformation("Started {Command} (pid {Pid}{User}), traced from its first instruction", string.Join(' ', _options.Command), _command.Pid,
+            user is null ? string.Empty : $", as {user.Name ?? user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>How many processes are still followed (pruning entries of processes that are gone).</summary>
+    private int FollowedCount()
+    {
+        var tracked = _process!.Map("tracked");
+        var count = 0;
+        foreach (var pid in tracked.Keys<uint>())
+        {
+            if (ProcessTable.Exists((int)pid))
+            {
+                count++;
+            }
+            else
+            {
+                tracked.Delete(pid);
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Runtime.InteropServices;
+
+namespace AgentSight.Host.Capture;
+
+/// <summary>The few C library calls capture needs that .NET does not expose (glibc, x86-64 layouts).</summary>
+internal static unsafe partial class Posix
+{
+    public const int ClockRealtime = 0;
+    public const int ClockBoottime = 7;
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+    public const int OCloexec = 0x80000;
+
+    public const short PosixSpawnSetSigDef = 0x04;
+    public const short PosixSpawnSetSigMask = 0x08;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+
+        public readonly long TotalNanoseconds => (Seconds * 1_000_000_000L) + Nanoseconds;
+    }
+
+    /// <summary>glibc's <c>struct stat</c> on x86-64 (144 bytes); only the identity fields are read.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 144)]
+    public struct Stat
+    {
+        [FieldOffset(0)] public ulong Device;
+        [FieldOffset(8)] public ulong Inode;
+        [FieldOffset(24)] public uint Mode;
+        [FieldOffset(48)] public long Size;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    public static partial int ClockGetTime(int clock, TimeSpec* time);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
+
+    [LibraryImport("libc", EntryPoint = "getpid")]
+    public static partial int GetPid();
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    public static partial int WaitPid(int pid, int* status, int options);
+
+    [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
+    public static partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int StatPath(string path, Stat* stat);
+
+    [LibraryImport("libc", EntryPoint = "chown", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Chown(string path, uint owner, uint group);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn", SetLastError = true)]
+    public static partial int PosixSpawn(int* pid, byte* path, void* fileActions, void* attributes, byte** argv, byte** envp);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_init")]
+    public static partial int FileActionsInit(void* actions);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_adddup2")]
+    public static partial int FileActionsAddDup2(void* actions, int fd, int newFd);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addclose")]
+    public static partial int FileActionsAddClose(void* actions, int fd);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
+    public static partial int FileActionsDestroy(void* actions);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addchdir_np", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int FileActionsAddChdir(void* actions, string path);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_init")]
+    public static partial int AttrInit(void* attributes);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setflags")]
+    public static partial int AttrSetFlags(void* attributes, short flags);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigmask")]
+    public static partial int AttrSetSigMask(void* attributes, void* mask);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_setsigdefault")]
+    public static partial int AttrSetSigDefault(void* attributes, void* signals);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawnattr_destroy")]
+    public static partial int AttrDestroy(void* attributes);
+
+    [LibraryImport("libc", EntryPoint = "sigemptyset")]
+    public static partial int SigEmptySet(void* set);
+
+    [LibraryImport("libc", EntryPoint = "sigfillset")]
+    public static partial int SigFillSet(void* set);
+
+    [LibraryImport("libc", EntryPoint = "sigdelset")]
+    public static partial int SigDelSet(void* set, int signal);
+
+    [LibraryImport("libc", EntryPoint = "realpath", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial byte* RealPath(string path, byte* resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(void* pointer);
+
+    /// <summary>The path with every symbolic link resolved (what /proc/PID/maps shows), or null when it does not exist.</summary>
+    public static string? Canonical(string path)
+    {
+        var resolved = RealPath(path, null);
+        if (resolved is null)
+        {
+            return null;
+        }
+        try
+        {
+            return Marshal.PtrToStringUTF8((nint)resolved);
+        }
+        finally
+        {
+            Free(resolved);
+        }
+    }
+
+    /// <summary>The (device, inode) of a file: what uprobes are attached to.</summary>
+    public static bool TryGetIdentity(string path, out FileIdentity identity)
+    {
+        Stat stat;
+        if (StatPath(path, &stat) != 0)
+        {
+            identity = default;
+            return false;
+        }
+        identity = new FileIdentity(stat.Device, stat.Inode);
+        return true;
+    }
+
+    public static long Now(int clock)
+    {
+        TimeSpec time;
+        if (ClockGetTime(clock, &time) != 0)
+        {
+            throw new InvalidOperationException($"clock_gettime({clock}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        return time.TotalNanoseconds;
+    }
+}
+
+/// <summary>A file's device and inode number.</summary>
+internal readonly record struct FileIdentity(ulong Device, ulong Inode);

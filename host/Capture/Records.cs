@@ -1,0 +1,181 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace AgentSight.Host.Capture;
+
+// Mirrors of bpf/agentsight.h, field for field (sequential layout gives the same offsets as the C structs, which
+// use only naturally aligned fixed-width fields and explicit padding). RecordLayoutTests pins every size.
+
+/// <summary>Sizes and values shared with the BPF programs (<c>bpf/agentsight.h</c>).</summary>
+internal static class RecordLayout
+{
+    public const int CommLength = 16;
+    public const int TlsChunk = 16384;
+    public const int TlsMaxPieces = 256;
+    public const long MaxCaptureLimit = (long)TlsChunk * TlsMaxPieces;
+    public const int MaxComms = 16;
+    public const uint ConfigMagic = 0xA6E51647u;
+
+    public const byte RecordTls = 1;
+    public const byte RecordExec = 2;
+    public const byte RecordFork = 3;
+    public const byte RecordExit = 4;
+    public const byte RecordOpen = 5;
+
+    public const byte TlsRead = 0;
+    public const byte TlsWrite = 1;
+    public const byte TlsHandshake = 2;
+
+    public const byte TlsFirst = 1;
+    public const byte TlsLast = 2;
+    public const byte TlsCopyFailed = 4;
+    public const byte TlsAborted = 8;
+
+    public const uint FilterAll = 0;
+    public const uint FilterTracked = 1;
+}
+
+/// <summary>The kernel's 16-byte, NUL-padded process name.</summary>
+[InlineArray(RecordLayout.CommLength)]
+internal struct CommBytes
+{
+    private byte _first;
+}
+
+/// <summary><c>struct as_tls_record</c>: a TLS call or one piece of it; <see cref="Captured"/> payload bytes follow.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct TlsRecordHeader
+{
+    public byte RecordKind;
+    public byte TlsKind;
+    public byte Flags;
+    public byte Pad0;
+    public uint Pid;
+    public uint Tid;
+    public uint Uid;
+    public ulong StartNs;
+    public ulong EndNs;
+    public ulong Connection;
+    public ulong Cookie;
+    public long Length;
+    public ulong Offset;
+    public uint Captured;
+    public uint CallCaptured;
+    public CommBytes Comm;
+}
+
+/// <summary><c>struct as_proc_header</c>: the head of every process record.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct ProcessRecordHeader
+{
+    public byte RecordKind;
+    public byte Pad0;
+    public ushort Pad1;
+    public uint Pid;
+    public uint Tid;
+    public uint Ppid;
+    public uint Uid;
+    public uint Pad2;
+    public ulong TimestampNs;
+    public CommBytes Comm;
+}
+
+/// <summary><c>struct as_exec_record</c>: followed by the path, then argv.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct ExecRecord
+{
+    public ProcessRecordHeader Header;
+    public uint FilenameLength;
+    public uint ArgsLength;
+    public ulong ArgsFullLength;
+}
+
+/// <summary><c>struct as_exit_record</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct ExitRecord
+{
+    public ProcessRecordHeader Header;
+    public uint ExitCode;
+    public uint Pad;
+}
+
+/// <summary><c>struct as_open_record</c>: followed by the path.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct OpenRecord
+{
+    public ProcessRecordHeader Header;
+    public long Result;
+    public ulong Flags;
+    public ulong Mode;
+    public int DirectoryFd;
+    public uint Syscall;
+    public uint PathLength;
+    public uint Pad;
+}
+
+/// <summary><c>struct as_tls_config</c>: the TLS program's load-time settings.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct TlsConfig
+{
+    public uint Magic;
+    public uint FilterMode;
+    public uint SelfTgid;
+    public uint UidFilter;
+    public uint TargetUid;
+    public uint EmitHandshake;
+    public ulong MaxCapture;
+    public ulong WakeupBytes;
+}
+
+[InlineArray(RecordLayout.MaxComms * RecordLayout.CommLength)]
+internal struct CommList
+{
+    private byte _first;
+}
+
+/// <summary><c>struct as_proc_config</c>: the process program's load-time settings.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct ProcessConfig
+{
+    public uint Magic;
+    public uint FilterMode;
+    public uint SelfTgid;
+    public uint UidFilter;
+    public uint TargetUid;
+    public uint Emit;
+    public uint CommCount;
+    public uint Pad;
+    public ulong WakeupBytes;
+    public CommList Comms;
+}
+
+/// <summary><c>struct as_tracked</c>: the value of the tracked-process map.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct TrackedProcess
+{
+    public uint MuteExecs;
+    public uint Pad;
+}
+
+/// <summary>Which process events the program emits (<c>enum as_emit</c>).</summary>
+[Flags]
+internal enum ProcessEmit : uint
+{
+    None = 0,
+    Exec = 1,
+    Fork = 2,
+    Exit = 4,
+    Open = 8,
+    All = Exec | Fork | Exit | Open,
+}
+
+/// <summary>Indexes of the programs' loss counters (<c>enum as_stat</c>).</summary>
+internal enum LossCounter
+{
+    RingFull = 0,
+    RingFullBytes,
+    CallMapFull,
+    CopyFailed,
+    TrackMapFull,
+    Count,
+}

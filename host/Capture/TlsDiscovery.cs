@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+
+namespace AgentSight.Host.Capture;
+
+/// <summary>
+/// Finds what to probe for TLS: the system's <c>libssl.so.*</c> up front, the binaries the user names, the program a
+/// recorded command runs (Node.js carries OpenSSL inside and exports it), and, as traced processes exec, whatever
+/// they map: another libssl, or a binary exporting <c>SSL_read</c>. Rescans run on their own thread so that reading
+/// a 100 MB binary never holds up the ring buffers.
+/// </summary>
+internal sealed partial class TlsDiscovery : IDisposable
+{
+    /// <summary>After an exec the program's libraries are mapped by the loader a moment later, so look again.</summary>
+    private static readonly TimeSpan[] RescanDelays = [TimeSpan.Zero, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
+
+    private static readonly string[] LibraryFolders =
+    [
+        "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib", "/usr/local/lib64",
+    ];
+
+    private readonly TlsProbes _probes;
+    private readonly ILogger _log;
+    private readonly PriorityQueue<int, long> _queue = new();
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _worker;
+
+    public TlsDiscovery(TlsProbes probes, ILogger log)
+    {
+        _probes = probes;
+        _log = log;
+        _worker = new Thread(Work) { IsBackground = true, Name = "agentsight-tls-discovery" };
+        _worker.Start();
+    }
+
+    /// <summary>Probes every OpenSSL <c>libssl.so.*</c> the dynamic loader knows or the usual folders hold.</summary>
+    public void AttachSystemLibraries()
+    {
+        var candidates = SystemLibraryCandidates();
+        if (candidates.Count == 0)
+        {
+            _log.LogWarning("TLS: no system libssl.so found (ldconfig -p and the usual folders); only programs named with --binary-path or found in traced processes are probed");
+        }
+        foreach (var path in candidates)
+        {
+            _probes.TryAttach(path, path, requested: true);
+        }
+    }
+
+    /// <summary>Probes a binary the user named; false (logged) when it cannot be probed.</summary>
+    public bool AttachBinary(string path)
+    {
+        var full = Posix.Canonical(path) ?? Path.GetFullPath(path);
+        var result = _probes.TryAttach(full, full, requested: true, fullSymbolTable: true);
+        return result.Outcome is TlsAttachOutcome.Attached or TlsAttachOutcome.AlreadyAttached;
+    }
+
+    /// <summary>
+    /// Probes the program <paramref name="command"/> runs, before it starts: the executable found on
+    /// <paramref name="searchPath"/> and, for a script, its interpreter (<c>#!/usr/bin/env node</c>).
+    /// </summary>
+    public void AttachCommand(string command, string? searchPath)
+    {
+        var executable = ResolveExecutable(command, searchPath);
+        for (var depth = 0; executable is not null && depth < 3; depth++)
+        {
+            var interpreter = Interpreter(executable, searchPath);
+            if (interpreter is null)
+            {
+                var canonical = Posix.Canonical(executable) ?? executable;
+                _probes.TryAttach(canonical, canonical, requested: false);
+                return;
+            }
+            executable = interpreter;
+        }
+    }
+
+    /// <summary>Looks at the files a process maps now and a few times over the next seconds (called on exec).</summary>
+    public void OnExec(int pid)
+    {
+        var now = Environment.TickCount64;
+        lock (_gate)
+        {
+            foreach (var delay in RescanDelays)
+            {
+                _queue.Enqueue(pid, now + (long)delay.TotalMilliseconds);
+            }
+        }
+        _wake.Release();
+    }
+
+    /// <summary>Looks at the files a process maps, now, on the calling thread.</summary>
+    public void ScanNow(int pid)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var files = ProcMaps.ExecutableFiles(pid);
+        foreach (var file in files)
+        {
+            _probes.TryAttach(file.AccessPath, file.Path, requested: false);
+        }
+        _log.LogDebug("TLS: looked at the {Count} files process {Pid} maps in {Elapsed} ms", files.Count, pid,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _wake.Release();
+        _worker.Join(TimeSpan.FromSeconds(5));
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+
+    internal static List<string> SystemLibraryCandidates()
+    {
+        var paths = new List<string>();
+        paths.AddRange(FromLdconfig());
+        foreach (var folder in LibraryFolders.Where(Directory.Exists))
+        {
+            try
+            {
+                paths.AddRange(Directory.EnumerateFiles(folder, "libssl.so*").Where(p => LibSslName().IsMatch(Path.GetFileName(p))));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // An unreadable folder holds nothing we can probe.
+            }
+        }
+        // One entry per file (uprobes belong to the inode): /lib and /usr/lib are often the same folder.
+        var seen = new HashSet<FileIdentity>();
+        var unique = new List<string>();
+        // Named as the processes' maps name them: every symbolic link resolved.
+        foreach (var path in paths.Select(p => Posix.Canonical(p)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            if (Posix.TryGetIdentity(path, out var identity) && seen.Add(identity))
+            {
+                unique.Add(path);
+            }
+        }
+        return unique;
+    }
+
+    private static IEnumerable<string> FromLdconfig()
+    {
+        foreach (var ldconfig in new[] { "/sbin/ldconfig", "/usr/sbin/ldconfig" })
+        {
+            if (!File.Exists(ldconfig))
+            {
+                continue;
+            }
+            string output;
+            try
+            {
+                using var process = Process.Start(new ProcessStartInfo(ldconfig, "-p") { RedirectStandardOutput = true, UseShellExecute = false })!;
+                output = process.StandardOutput.ReadToEnd();
+                process.WaitForExit();
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException)
+            {
+                continue;
+            }
+            // "	libssl.so.3 (libc6,x86-64) => /lib/x86_64-linux-gnu/libssl.so.3"
+            return output.Split('\n')
+                .Select(line => line.Split(" => ", 2))
+                .Where(parts => parts.Length == 2 && LibSslName().IsMatch(parts[0].Trim().Split(' ')[0]) && parts[0].Contains("x86-64", StringComparison.Ordinal))
+                .Select(parts => parts[1].Trim())
+                .ToList();
+        }
+        return [];
+    }
+
+    internal static string? ResolveExecutable(string command, string? searchPath)
+    {
+        if (command.Contains('/', StringComparison.Ordinal))
+        {
+            return File.Exists(command) ? Path.GetFullPath(command) : null;
+        }
+        foreach (var folder in (searchPath ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(folder, command);
+            if (File.Exists(candidate))
+            {
+                return Path.GetFullPath(candidate);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The interpreter a script names on its <c>#!</c> line (through <c>env</c>), or null for a binary.</summary>
+    internal static string? Interpreter(string path, string? searchPath)
+    {
+        string first;
+        try
+        {
+            using var reader = new StreamReader(path);
+            var buffer = new char[256];
+            var read = reader.Read(buffer, 0, buffer.Length);
+            first = new string(buffer, 0, read).Split('\n')[0];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        if (!first.StartsWith("#!", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var words = first[2..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length == 0)
+        {
+            return null;
+        }
+        if (Path.GetFileName(words[0]) == "env")
+        {
+            var program = words.Skip(1).FirstOrDefault(w => !w.StartsWith('-'));
+            return program is null ? null : ResolveExecutable(program, searchPath);
+        }
+        return File.Exists(words[0]) ? words[0] : null;
+    }
+
+    private void Work()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            int pid;
+            long wait;
+            lock (_gate)
+            {
+                if (_queue.TryPeek(out pid, out var due))
+                {
+                    wait = due - Environment.TickCount64;
+                    if (wait <= 0)
+                    {
+                        _queue.Dequeue();
+                    }
+                }
+                else
+                {
+                    wait = Timeout.Infinite;
+                }
+            }
+            if (wait > 0 || wait == Timeout.Infinite)
+            {
+                _wake.Wait(wait == Timeout.Infinite ? Timeout.Infinite : (int)Math.Min(wait, int.MaxValue));
+                continue;
+            }
+            try
+            {
+                ScanNow(pid);
+            }
+            catch (Exception ex)
+            {
+                // A discovery problem must not end the capture; what was probed stays probed.
+                _log.LogWarning("TLS: looking at the libraries of process {Pid} failed: {Reason}", pid, ex.Message);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^libssl\.so(\.[0-9]+)*$")]
+    private static partial Regex LibSslName();
+}
