@@ -281,7 +281,7 @@ public sealed class ConsoleSinkTests
     [Fact]
     public async Task When_the_reader_goes_away_the_sink_warns_once_then_discards_and_counts_events()
     {
-        var logger = new CapturingLogger();
+        var logger = new RecordingLogger();
         var context = new TestStageContext { Logger = logger };
         var output = new ScriptedStream();
         var sink = new ConsoleSink(new ConsoleSinkConfig(), context, () => output);
@@ -315,7 +315,7 @@ public sealed class ConsoleSinkTests
     [Fact]
     public async Task A_reader_gone_during_a_line_larger_than_the_buffer_is_handled_the_same_way()
     {
-        var logger = new CapturingLogger();
+        var logger = new RecordingLogger();
         var context = new TestStageContext { Logger = logger };
         var output = new ScriptedStream();
         output.FailWith(ScriptedStream.Epipe);
@@ -336,7 +336,7 @@ public sealed class ConsoleSinkTests
     {
         using var pipe = new AnonymousPipeServerStream(PipeDirection.Out);
         pipe.DisposeLocalCopyOfClientHandle();
-        var logger = new CapturingLogger();
+        var logger = new RecordingLogger();
         var context = new TestStageContext { Logger = logger };
         // What StandardStreams gives for a pipe: a FileStream over the descriptor.
         var sink = new ConsoleSink(new ConsoleSinkConfig(), context,

@@ -112,7 +112,7 @@ public sealed class FileSinkTests
         var path = folder.Combine("events.jsonl");
         // A directory where the newest backup should go: the rename cannot happen.
         Directory.CreateDirectory(path + ".1");
-        var logger = new CapturingLogger();
+        var logger = new RecordingLogger();
         var context = new TestStageContext { Logger = logger };
         var sink = Sink(new FileSinkConfig { Path = path, MaxSizeMb = 0.0005 }, context);
         await sink.StartAsync(None);
@@ -169,7 +169,7 @@ public sealed class FileSinkTests
         using var folder = TempFolder.ForCaller();
         var path = folder.Combine("events.jsonl");
         await System.IO.File.WriteAllTextAsync(path, "{\"complete\":1}\n{\"cut\":");
-        var logger = new CapturingLogger();
+        var logger = new RecordingLogger();
         var evt = Some.JsonEvent();
         var sink = Sink(new FileSinkConfig { Path = path }, new TestStageContext { Logger = logger });
         await sink.StartAsync(None);

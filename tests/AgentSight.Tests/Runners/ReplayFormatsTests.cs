@@ -5,7 +5,6 @@ using AgentSight.Host.Runners.Replay;
 using AgentSight.Tests.Support;
 using static AgentSight.Tests.Runners.ReplayHarness;
 
-
 namespace AgentSight.Tests.Runners;
 
 /// <summary>Each of the four line formats a recording can hold comes back as the right events.</summary>

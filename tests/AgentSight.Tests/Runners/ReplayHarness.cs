@@ -5,7 +5,6 @@ using AgentSight.Host.Runners.Replay;
 using AgentSight.Tests.Support;
 using Microsoft.Extensions.Logging;
 
-
 namespace AgentSight.Tests.Runners;
 
 /// <summary>What one replay produced: events, bad-line count, log and clock.</summary>

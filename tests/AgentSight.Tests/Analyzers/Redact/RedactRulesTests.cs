@@ -147,7 +147,7 @@ public sealed class RedactRulesTests
     [Fact]
     public void Turning_every_rule_off_is_allowed_but_warned_about()
     {
-        var logger = new AgentSight.Tests.Plugins.CapturingLogger();
+        var logger = new RecordingLogger();
         var text = $"x-api-key: {Secrets.Anthropic}";
 
         var output = Run(new RedactConfig { EnabledRules = [] }, new TestStageContext { Logger = logger }, [Raw(text)]);
