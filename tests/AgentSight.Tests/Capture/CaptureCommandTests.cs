@@ -132,6 +132,31 @@ public sealed class CaptureCommandTests
     }
 
     [Fact]
+    public async Task Record_serves_the_session_in_the_web_UI_while_the_command_runs()
+    {
+        CaptureEnvironment.Require();
+        using var folder = TempFolder.ForCaller();
+        var marker = $"agentsight-live-{Guid.NewGuid():N}";
+        using var host = HostProcess.Start(["record", "--port", "0", "-o", folder.Combine("live.jsonl"), "--",
+            "/bin/sh", "-c", $"touch {marker}; sleep 4"], folder.Path);
+
+        await host.WaitForStderrAsync("Web UI: http://", TimeSpan.FromSeconds(60));
+        var address = System.Text.RegularExpressions.Regex.Match(host.Stderr, @"Web UI: (http://127\.0\.0\.1:\d+/)").Groups[1].Value;
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        var seenWhileRunning = false;
+        for (var attempt = 0; attempt < 30 && !seenWhileRunning; attempt++)
+        {
+            await Task.Delay(100);
+            seenWhileRunning = (await http.GetStringAsync($"/api/events?q={marker}")).Contains($"OPEN {marker}", StringComparison.Ordinal);
+        }
+        var code = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(seenWhileRunning, $"the file the command touched was not in the UI within 3 s; stderr:\n{host.Stderr}");
+        Assert.True(code == 0, host.Stderr);
+        Assert.True(File.Exists(folder.Combine("live.db")), "the session is also stored beside the NDJSON file");
+    }
+
+    [Fact]
     public async Task Without_root_capture_fails_with_one_line_that_says_how_to_fix_it()
     {
         CaptureEnvironment.Require();
