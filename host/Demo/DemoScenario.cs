@@ -15,8 +15,10 @@ internal static class DemoScenario
 {
     private static readonly AnthropicApi Anthropic = new();
     private static readonly OpenAiChatApi OpenAi = new();
+    private static readonly GeminiApi Gemini = new();
     private static readonly ModelChoice AnthropicModel = new("claude-sonnet-4-5", "claude-sonnet-4-5-20250929");
     private static readonly ModelChoice OpenAiModel = new("gpt-4.1-mini", "gpt-4.1-mini-2025-04-14");
+    private static readonly ModelChoice GeminiModel = new("gemini-2.5-flash", "gemini-2.5-flash");
 
     /// <summary>The response to a request, or null when the path is not one the demo serves.</summary>
     public static (ResponseWire Wire, string Description)? Respond(string path, byte[] body, SyntheticRandom random)
@@ -41,6 +43,11 @@ internal static class DemoScenario
             var report = LastUserText(messages);
             var answer = new LlmAnswer($"In short: {FirstLine(report, "the report")} — a small machine, ready for work. ✅", null);
             return (Wire(OpenAi, OpenAiModel, answer, random), "summary");
+        }
+        if (path.StartsWith($"/v1beta/models/{GeminiModel.Requested}:streamGenerateContent", StringComparison.Ordinal))
+        {
+            var answer = new LlmAnswer("Machine report: kernel and workspace at a glance", null);
+            return (Wire(Gemini, GeminiModel, answer, random), "title");
         }
         return null;
     }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The agent `agentsight demo` records: a tiny coding agent, written like real ones.
 
-It asks a model what to do (the demo's local HTTPS endpoint, which streams answers in the Anthropic and OpenAI
-formats), runs the tool calls the model returns (shell commands, a file write), sends the results back, and loops
+It asks a model what to do (the demo's local HTTPS endpoint, which streams answers in the Anthropic, OpenAI and
+Gemini formats), runs the tool calls the model returns (shell commands, a file write), sends the results back, and loops
 until the model gives its final answer. Standard library only: urllib over TLS (OpenSSL's SSL_read_ex/SSL_write_ex,
 which AgentSight sees from the kernel), subprocess, files.
 """
@@ -105,6 +105,13 @@ def main():
                                             {"authorization": "Bearer sk-demo-not-a-real-key"})
                       if data.get("choices"))
     say(f"second model's summary: {summary}")
+    # Gemini with the key in the URL, as Google's REST examples do: AgentSight redacts it there too.
+    title = "".join(part.get("text", "")
+                    for _, data in stream("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse&key=AIzaSy-demo-not-a-real-key",
+                                          {"contents": [{"role": "user", "parts": [{"text": "A title for: " + summary}]}]}, {})
+                    for candidate in data.get("candidates", [])
+                    for part in candidate.get("content", {}).get("parts", []))
+    say(f"third model's title: {title}")
     with open(os.path.join(WORKSPACE, "agent.log"), "w", encoding="utf-8") as file:
         file.write(json.dumps(messages, indent=2) + "\n")
     say("done")

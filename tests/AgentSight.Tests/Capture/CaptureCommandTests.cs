@@ -95,6 +95,10 @@ public sealed class CaptureCommandTests
         var events = CapturedEvent.ReadSession(session);
         Assert.Contains(events, e => e.IsWrite && e.Text!.StartsWith("POST /v1/messages HTTP/1.1", StringComparison.Ordinal));
         Assert.Contains(events, e => e.IsWrite && e.Text!.StartsWith("POST /v1/chat/completions HTTP/1.1", StringComparison.Ordinal));
+        // This pipeline has no redact stage: the agent's fake keys are there as sent (the default pipeline's test
+        // below checks they are not).
+        Assert.Contains(events, e => e.IsWrite && e.Text!.Contains("streamGenerateContent?alt=sse&key=AIzaSy-demo-not-a-real-key", StringComparison.Ordinal));
+        Assert.Contains(events, e => e.IsWrite && e.Text!.Contains("x-api-key: sk-ant-demo-not-a-real-key", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(events, e => e.IsRead && e.Text!.Contains("event: content_block_delta", StringComparison.Ordinal));
         Assert.Contains(events, e => e.Kind == "EXEC" && e.Argv.SequenceEqual(["uname", "-sr"]));
         Assert.Contains(events, e => e.Kind == "FILE_OPEN" && ((string?)e.Data["filepath"])?.EndsWith("/report.md", StringComparison.Ordinal) == true);
@@ -120,15 +124,25 @@ public sealed class CaptureCommandTests
         var code = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(code == 0, host.Stderr);
-        Assert.Equal(5, (int)overview["llm"]!["calls"]!);
+        Assert.Equal(6, (int)overview["llm"]!["calls"]!);
         Assert.True((int)overview["llm"]!["output_tokens"]! > 0, overview.ToJsonString());
-        Assert.Equal(["claude-sonnet-4-5-20250929", "gpt-4.1-mini-2025-04-14"],
+        Assert.Equal(["claude-sonnet-4-5-20250929", "gemini-2.5-flash", "gpt-4.1-mini-2025-04-14"],
             overview["llm"]!["models"]!.AsArray().Select(m => (string)m!["model"]!).Order(StringComparer.Ordinal));
         Assert.Contains("<html", page, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("5 LLM calls", host.Stderr, StringComparison.Ordinal);
+        Assert.Contains("6 LLM calls", host.Stderr, StringComparison.Ordinal);
         Assert.True(File.Exists(folder.Combine("demo.db")), "the session is also stored for serve and report");
-        // Every call was whole: the agent's exit never came before the end of its last response.
+        // Every call was whole (the agent's exit never came before the end of its last response), one event each,
+        // with its model, its answer and its tokens, whatever the provider's stream format.
         Assert.DoesNotContain("calls_incomplete", host.Stderr, StringComparison.Ordinal);
+        var calls = CapturedEvent.ReadSession(session).Where(e => e.Source == "llm").ToList();
+        Assert.Equal(["anthropic", "anthropic", "anthropic", "anthropic", "gcp.gen_ai", "openai_compatible"],
+            calls.Select(c => (string)c.Data["gen_ai.provider.name"]!).Order(StringComparer.Ordinal));
+        Assert.All(calls, c => Assert.NotNull((string?)c.Data["gen_ai.response.model"]));
+        Assert.All(calls, c => Assert.True((int)c.Data["gen_ai.usage.output_tokens"]! > 0, c.ToString()));
+        Assert.Contains(calls, c => c.Root.ToJsonString().Contains("Machine report: kernel and workspace at a glance", StringComparison.Ordinal));
+        // The agent's fake keys (x-api-key, a bearer token, a key in a Gemini URL) reach neither file.
+        Assert.DoesNotContain("not-a-real-key", File.ReadAllText(session), StringComparison.Ordinal);
+        Assert.DoesNotContain("not-a-real-key"u8.ToArray(), File.ReadAllBytes(folder.Combine("demo.db")));
     }
 
     [Fact]
