@@ -47,6 +47,9 @@ internal sealed class HttpConnection
     /// <summary>This connection's place in the analyzer's least-recently-used list.</summary>
     public LinkedListNode<HttpConnection>? Lru { get; set; }
 
+    /// <summary>This connection's place in the analyzer's list of connections the idle timer looks at, or null.</summary>
+    public LinkedListNode<HttpConnection>? Active { get; set; }
+
     /// <summary>True when something is in progress: an exchange, a message or a held event.</summary>
     public bool Busy => _open.Count > 0 || Writes.InMessage || Reads.InMessage;
 

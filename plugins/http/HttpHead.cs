@@ -26,7 +26,7 @@ internal sealed class HttpHead
     public string Reason { get; private init; } = "";
 
     /// <summary>Headers in order, names lowercased.</summary>
-    public List<KeyValuePair<string, string>> Headers { get; } = [];
+    public List<KeyValuePair<string, string>> Headers { get; private init; } = [];
 
     /// <summary>Header lines that were neither a field nor a continuation, skipped.</summary>
     public int BadLines { get; private set; }
@@ -66,6 +66,8 @@ internal sealed class HttpHead
     {
         var lineEnd = block.IndexOf((byte)'\n');
         var line = TrimCr(block[..lineEnd]);
+        // One field per line at most (the start line and the blank line are not fields): the list never grows.
+        var fields = new List<KeyValuePair<string, string>>(Math.Max(0, block.Count((byte)'\n') - 2));
         HttpHead head;
         if (kind == MessageKind.Request)
         {
@@ -74,6 +76,7 @@ internal sealed class HttpHead
             head = new HttpHead
             {
                 Kind = kind,
+                Headers = fields,
                 Method = Ascii(line[..firstSpace]),
                 Target = Text(line[(firstSpace + 1)..lastSpace]),
                 Version = Ascii(line[(lastSpace + 1)..]),
@@ -85,6 +88,7 @@ internal sealed class HttpHead
             head = new HttpHead
             {
                 Kind = kind,
+                Headers = fields,
                 Version = Ascii(line[..8]),
                 Status = ((line[9] - '0') * 100) + ((line[10] - '0') * 10) + (line[11] - '0'),
                 Reason = Text(line[reasonStart..]),

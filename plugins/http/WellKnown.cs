@@ -12,6 +12,18 @@ internal static class WellKnown
         "accept-encoding", "user-agent", "authorization", "x-api-key", "x-goog-api-key", "api-key", "cookie", "set-cookie",
         "date", "server", "vary", "cache-control", "request-id", "x-request-id", "anthropic-version", "anthropic-beta",
         "upgrade", "via", "cf-ray", "strict-transport-security", "x-content-type-options", "alt-svc",
+        // What the providers' SDKs (Stainless-generated: Anthropic, OpenAI) and their servers send on every call.
+        "x-stainless-arch", "x-stainless-lang", "x-stainless-os", "x-stainless-package-version", "x-stainless-retry-count",
+        "x-stainless-runtime", "x-stainless-runtime-version", "x-stainless-timeout", "x-stainless-read-timeout",
+        "x-stainless-helper-method", "x-app", "x-goog-api-client", "anthropic-dangerous-direct-browser-access",
+        "anthropic-organization-id", "anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining",
+        "anthropic-ratelimit-requests-reset", "anthropic-ratelimit-tokens-limit", "anthropic-ratelimit-tokens-remaining",
+        "anthropic-ratelimit-tokens-reset", "anthropic-ratelimit-input-tokens-limit", "anthropic-ratelimit-input-tokens-remaining",
+        "anthropic-ratelimit-input-tokens-reset", "anthropic-ratelimit-output-tokens-limit", "anthropic-ratelimit-output-tokens-remaining",
+        "anthropic-ratelimit-output-tokens-reset", "openai-organization", "openai-processing-ms", "openai-project", "openai-version",
+        "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests", "x-ratelimit-remaining-tokens",
+        "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens", "x-envoy-upstream-service-time", "cf-cache-status",
+        "access-control-expose-headers", "keep-alive", "accept-language", "origin", "referer", "x-goog-request-id",
     ];
 
     private static readonly Dictionary<int, string[]> ByLength = Names
@@ -35,7 +47,8 @@ internal static class WellKnown
         {
             return Encoding.ASCII.GetString(bytes);
         }
-        return string.Create(bytes.Length, bytes.ToArray(), static (chars, source) =>
+        // Lowercased straight into the new string (no copy of the bytes first).
+        return string.Create(bytes.Length, bytes, static (chars, source) =>
         {
             for (var i = 0; i < source.Length; i++)
             {

@@ -19,11 +19,15 @@ internal sealed class JsonRedactor
     /// <summary>Deeper payloads are refused (and so dropped by the host): walking them could exhaust the stack.</summary>
     public const int MaxDepth = 1000;
 
+    /// <summary>Most JSON keys whose verdict is remembered.</summary>
+    private const int MaxCachedNames = 4096;
+
     private readonly SecretScanner _scanner;
     private readonly SecretNames _names;
     private readonly ScanRule? _headerRule;
     private readonly ScanRule? _fieldRule;
     private readonly Action<int> _found;
+    private readonly Dictionary<string, NameVerdict> _verdicts = new(StringComparer.Ordinal);
     private readonly List<SecretSpan> _spans = [];
     private readonly List<(int Start, int End, int Rule)> _merged = [];
     private readonly StringBuilder _text = new();
@@ -89,9 +93,11 @@ internal sealed class JsonRedactor
     private void Object(JsonObject obj, bool headers, string? skip, int depth)
     {
         CheckDepth(depth);
-        List<(string Name, JsonNode Value)>? replacements = null;
-        foreach (var (name, node) in obj)
+        // By index rather than foreach: the object's enumerator is a boxed allocation per object, and a replaced value
+        // can be set in place (same key, same position) without collecting replacements first.
+        for (var i = 0; i < obj.Count; i++)
         {
+            var (name, node) = obj.GetAt(i);
             if (name == skip)
             {
                 continue;
@@ -105,19 +111,11 @@ internal sealed class JsonRedactor
                     Array(array, IsHeaders(name), depth + 1);
                     break;
                 case JsonValue value when Value(name, value, headers) is { } replacement:
-                    (replacements ??= []).Add((name, replacement));
+                    obj.SetAt(i, replacement);
+                    _changed = true;
                     break;
             }
         }
-        if (replacements is null)
-        {
-            return;
-        }
-        foreach (var (name, value) in replacements)
-        {
-            obj[name] = value;
-        }
-        _changed = true;
     }
 
     private void Array(JsonArray array, bool headers, int depth)
@@ -158,7 +156,7 @@ internal sealed class JsonRedactor
             }
             if (_fieldRule is not null)
             {
-                var verdict = _names.JsonField(name);
+                var verdict = FieldVerdict(name);
                 if (verdict == NameVerdict.Always || (verdict == NameVerdict.IfCredentialShaped && text is not null && SecretNames.IsCredentialShaped(text)))
                 {
                     return Replace(text, _fieldRule, keepScheme: name.Contains("auth", StringComparison.OrdinalIgnoreCase));
@@ -195,6 +193,26 @@ internal sealed class JsonRedactor
         }
     }
 
+    /// <summary>
+    /// <see cref="SecretNames.JsonField"/>, remembered per key: payloads repeat the same few keys (<c>type</c>,
+    /// <c>text</c>, <c>role</c>…) thousands of times, and normalizing a key costs more than looking it up.
+    /// </summary>
+    private NameVerdict FieldVerdict(string name)
+    {
+        if (_verdicts.TryGetValue(name, out var verdict))
+        {
+            return verdict;
+        }
+        verdict = _names.JsonField(name);
+        // Keys come from captured data: the cache is bounded so odd payloads (keys made of ids) cannot grow it.
+        if (_verdicts.Count < MaxCachedNames)
+        {
+            _verdicts[name] = verdict;
+        }
+        return verdict;
+    }
+
     private static bool IsHeaders(string name) =>
-        name.Equals("headers", StringComparison.OrdinalIgnoreCase) || name.Equals("header", StringComparison.OrdinalIgnoreCase);
+        name.Length is 6 or 7
+        && (name.Equals("headers", StringComparison.OrdinalIgnoreCase) || name.Equals("header", StringComparison.OrdinalIgnoreCase));
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using AgentSight.Plugins.Redact.Rules;
 
 namespace AgentSight.Plugins.Redact.Scanning;
@@ -13,6 +14,14 @@ internal sealed class SecretScanner
 {
     private readonly SearchValues<string>? _triggers;
     private readonly Dictionary<char, (string Trigger, ScanRule Rule)[]> _byFirstChar;
+
+    /// <summary>
+    /// The triggers by their first two characters (ASCII, lowercased), in the same order as in
+    /// <see cref="_byFirstChar"/>; null when a trigger is shorter or not ASCII. Common words share a first letter with
+    /// many triggers ("t": token, tok…, "s": sk-, secret…): comparing only the few that share two letters saves most of
+    /// the comparisons at each hit.
+    /// </summary>
+    private readonly Dictionary<int, (string Trigger, ScanRule Rule)[]>? _byFirstTwo;
     private readonly RegexRule[] _regexRules;
     private readonly int _longestTrigger;
 
@@ -27,6 +36,12 @@ internal sealed class SecretScanner
         _byFirstChar = triggers
             .GroupBy(t => char.ToLowerInvariant(t.Trigger[0]))
             .ToDictionary(g => g.Key, g => g.ToArray());
+        if (triggers.All(t => t.Trigger.Length >= 2 && Ascii.IsValid(t.Trigger)))
+        {
+            _byFirstTwo = triggers
+                .GroupBy(t => PairKey(t.Trigger[0], t.Trigger[1]))
+                .ToDictionary(g => g.Key, g => g.ToArray());
+        }
         var distinct = triggers.Select(t => t.Trigger).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         // Finding "sk-" also finds where "sk-ant-" is (every trigger matching at a hit is tried): fewer strings keep
         // the search on its vectorized path (Teddy) rather than Aho-Corasick, several times faster.
@@ -105,7 +120,17 @@ internal sealed class SecretScanner
 
     private void Dispatch(ReadOnlySpan<char> text, int at, in ScanContext context, List<SecretSpan> spans)
     {
-        if (!_byFirstChar.TryGetValue(char.ToLowerInvariant(text[at]), out var candidates))
+        (string Trigger, ScanRule Rule)[]? candidates;
+        if (_byFirstTwo is not null && at + 1 < text.Length && char.IsAscii(text[at]) && char.IsAscii(text[at + 1]))
+        {
+            // Every trigger is ASCII: an ASCII character matches one ignoring case exactly when their lowercase forms
+            // are equal, so the triggers with other first two letters could not match here.
+            if (!_byFirstTwo.TryGetValue(PairKey(text[at], text[at + 1]), out candidates))
+            {
+                return;
+            }
+        }
+        else if (!_byFirstChar.TryGetValue(char.ToLowerInvariant(text[at]), out candidates))
         {
             return;
         }
@@ -118,6 +143,8 @@ internal sealed class SecretScanner
             }
         }
     }
+
+    private static int PairKey(char first, char second) => (char.ToLowerInvariant(first) << 16) | char.ToLowerInvariant(second);
 
     /// <summary>
     /// Where a secret left open by the previous text ends in this one, which starts at <paramref name="start"/>;

@@ -31,7 +31,7 @@ internal static class AccumulatorFactory
         {
             return null;
         }
-        if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
+        if (root.TryGetProperty("type"u8, out var type) && type.ValueKind == JsonValueKind.String)
         {
             var name = type.GetString()!;
             if (name is "message_start" or "content_block_start" or "content_block_delta" or "message_delta")
@@ -43,18 +43,18 @@ internal static class AccumulatorFactory
                 return Providers.OpenAiResponses;
             }
         }
-        if (root.TryGetProperty("object", out var obj) && obj.ValueKind == JsonValueKind.String
+        if (root.TryGetProperty("object"u8, out var obj) && obj.ValueKind == JsonValueKind.String
             && obj.ValueEquals("chat.completion.chunk"))
         {
             return Providers.OpenAiChat;
         }
-        if (root.TryGetProperty("candidates", out _)
-            || (root.TryGetProperty("response", out var wrapped) && wrapped.ValueKind == JsonValueKind.Object && wrapped.TryGetProperty("candidates", out _)))
+        if (root.TryGetProperty("candidates"u8, out _)
+            || (root.TryGetProperty("response"u8, out var wrapped) && wrapped.ValueKind == JsonValueKind.Object && wrapped.TryGetProperty("candidates"u8, out _)))
         {
             return Providers.Gemini;
         }
-        if (root.TryGetProperty("done", out var done) && done.ValueKind is JsonValueKind.True or JsonValueKind.False
-            && root.TryGetProperty("model", out _))
+        if (root.TryGetProperty("done"u8, out var done) && done.ValueKind is JsonValueKind.True or JsonValueKind.False
+            && root.TryGetProperty("model"u8, out _))
         {
             return Providers.Ollama;
         }

@@ -23,49 +23,49 @@ internal sealed class GeminiAccumulator : StreamAccumulator
         {
             return EventEffect.None;
         }
-        if (TryGet(root, "error", out var error))
+        if (TryGet(root, "error"u8, out var error))
         {
             Error = JsonNodeOf(error);
             return EventEffect.End;
         }
-        if (!root.TryGetProperty("candidates", out _) && TryGet(root, "response", out var wrapped))
+        if (!root.TryGetProperty("candidates"u8, out _) && TryGet(root, "response"u8, out var wrapped))
         {
-            Id ??= String(root, "traceId");
+            Id ??= String(root, "traceId"u8);
             root = wrapped;
         }
-        if (String(root, "responseId") is { Length: > 0 } id)
+        if (String(root, "responseId"u8) is { Length: > 0 } id)
         {
             Id = id;
         }
-        if (String(root, "modelVersion") is { Length: > 0 } model)
+        if (String(root, "modelVersion"u8) is { Length: > 0 } model)
         {
             Model = model;
         }
-        if (TryGet(root, "usageMetadata", out var usage))
+        if (TryGet(root, "usageMetadata"u8, out var usage))
         {
             SetUsage(usage);
         }
-        if (TryGet(root, "promptFeedback", out var feedback) && String(feedback, "blockReason") is { } blocked)
+        if (TryGet(root, "promptFeedback"u8, out var feedback) && String(feedback, "blockReason"u8) is { } blocked)
         {
             _blockReason = blocked;
         }
         var effect = EventEffect.None;
-        if (TryGet(root, "candidates", out var candidates) && candidates.ValueKind == JsonValueKind.Array)
+        if (TryGet(root, "candidates"u8, out var candidates) && candidates.ValueKind == JsonValueKind.Array)
         {
             var position = 0;
             foreach (var candidate in candidates.EnumerateArray())
             {
-                effect |= Candidate(candidate, Int(candidate, "index", position++));
+                effect |= Candidate(candidate, Int(candidate, "index"u8, position++));
             }
         }
         return effect;
     }
 
-    protected override void AddExtra(JsonObject message)
+    protected override void AddExtra(List<KeyValuePair<string, JsonNode?>> message)
     {
         if (_blockReason is not null)
         {
-            message["block_reason"] = _blockReason;
+            message.Add(new("block_reason", _blockReason));
         }
     }
 
@@ -73,30 +73,30 @@ internal sealed class GeminiAccumulator : StreamAccumulator
     {
         var choice = ChoiceAt(index);
         var effect = EventEffect.None;
-        if (TryGet(candidate, "content", out var content) && TryGet(content, "parts", out var parts) && parts.ValueKind == JsonValueKind.Array)
+        if (TryGet(candidate, "content"u8, out var content) && TryGet(content, "parts"u8, out var parts) && parts.ValueKind == JsonValueKind.Array)
         {
             foreach (var part in parts.EnumerateArray())
             {
-                if (String(part, "text") is { } text)
+                if (String(part, "text"u8) is { } text)
                 {
-                    var thought = part.TryGetProperty("thought", out var flag) && flag.ValueKind == JsonValueKind.True;
+                    var thought = part.TryGetProperty("thought"u8, out var flag) && flag.ValueKind == JsonValueKind.True;
                     var block = choice.Last(thought ? "thinking" : "text");
                     if (AddText(block, text))
                     {
                         effect = EventEffect.Content;
                     }
-                    if (String(part, "thoughtSignature") is { } signature)
+                    if (String(part, "thoughtSignature"u8) is { } signature)
                     {
                         block.Signature = signature;
                     }
                 }
-                else if (TryGet(part, "functionCall", out var call))
+                else if (TryGet(part, "functionCall"u8, out var call))
                 {
                     var block = new ContentBlock("tool_use")
                     {
-                        Id = String(call, "id"),
-                        Name = String(call, "name"),
-                        InputValue = TryGet(call, "args", out var args) ? JsonNodeOf(args) : null,
+                        Id = String(call, "id"u8),
+                        Name = String(call, "name"u8),
+                        InputValue = TryGet(call, "args"u8, out var args) ? JsonNodeOf(args) : null,
                     };
                     choice.Blocks.Add(block);
                     effect = EventEffect.Content;
@@ -107,7 +107,7 @@ internal sealed class GeminiAccumulator : StreamAccumulator
                 }
             }
         }
-        if (String(candidate, "finishReason") is { } finish)
+        if (String(candidate, "finishReason"u8) is { } finish)
         {
             choice.StopReason = finish;
         }

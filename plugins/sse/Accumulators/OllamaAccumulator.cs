@@ -21,46 +21,46 @@ internal sealed class OllamaAccumulator : StreamAccumulator
         {
             return EventEffect.None;
         }
-        if (TryGet(root, "error", out var error))
+        if (TryGet(root, "error"u8, out var error))
         {
             Error = JsonNodeOf(error);
             return EventEffect.End;
         }
-        Model ??= String(root, "model");
+        Model ??= String(root, "model"u8);
         var choice = ChoiceAt(0);
         var effect = EventEffect.None;
-        if (TryGet(root, "message", out var message))
+        if (TryGet(root, "message"u8, out var message))
         {
-            if (String(message, "thinking") is { Length: > 0 } thinking && AddText(choice.Last("thinking"), thinking))
+            if (String(message, "thinking"u8) is { Length: > 0 } thinking && AddText(choice.Last("thinking"), thinking))
             {
                 effect = EventEffect.Content;
             }
-            if (String(message, "content") is { Length: > 0 } content && AddText(choice.Last("text"), content))
+            if (String(message, "content"u8) is { Length: > 0 } content && AddText(choice.Last("text"), content))
             {
                 effect = EventEffect.Content;
             }
-            if (TryGet(message, "tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+            if (TryGet(message, "tool_calls"u8, out var calls) && calls.ValueKind == JsonValueKind.Array)
             {
                 foreach (var call in calls.EnumerateArray())
                 {
-                    var function = TryGet(call, "function", out var f) ? f : default;
+                    var function = TryGet(call, "function"u8, out var f) ? f : default;
                     choice.Blocks.Add(new ContentBlock("tool_use")
                     {
-                        Id = String(call, "id"),
-                        Name = String(function, "name"),
-                        InputValue = TryGet(function, "arguments", out var args) ? JsonNodeOf(args) : null,
+                        Id = String(call, "id"u8),
+                        Name = String(function, "name"u8),
+                        InputValue = TryGet(function, "arguments"u8, out var args) ? JsonNodeOf(args) : null,
                     });
                     effect = EventEffect.Content;
                 }
             }
         }
-        else if (String(root, "response") is { Length: > 0 } response && AddText(choice.Last("text"), response))
+        else if (String(root, "response"u8) is { Length: > 0 } response && AddText(choice.Last("text"), response))
         {
             effect = EventEffect.Content;
         }
-        if (root.TryGetProperty("done", out var done) && done.ValueKind == JsonValueKind.True)
+        if (root.TryGetProperty("done"u8, out var done) && done.ValueKind == JsonValueKind.True)
         {
-            choice.StopReason = String(root, "done_reason") ?? "stop";
+            choice.StopReason = String(root, "done_reason"u8) ?? "stop";
             var usage = new JsonObject();
             foreach (var name in UsageFields)
             {

@@ -49,19 +49,21 @@ internal abstract class StreamAccumulator
     public abstract EventEffect OnEvent(string? eventType, JsonElement? json, ReadOnlySpan<byte> data);
 
     /// <summary>The accumulated message.</summary>
+    /// <remarks>Made from a list of its properties, so the object's dictionary is sized once (see <c>SseStream.ToJson</c>).</remarks>
     public JsonObject Message()
     {
-        var message = new JsonObject
+        var first = ChoiceAt(0);
+        var properties = new List<KeyValuePair<string, JsonNode?>>(10)
         {
-            ["id"] = Id,
-            ["model"] = Model,
-            ["role"] = "assistant",
-            ["content"] = Blocks(ChoiceAt(0)),
-            ["stop_reason"] = ChoiceAt(0).StopReason,
+            new("id", Id),
+            new("model", Model),
+            new("role", "assistant"),
+            new("content", Blocks(first)),
+            new("stop_reason", first.StopReason),
         };
-        AddExtra(message);
-        message["usage"] = Usage?.DeepClone();
-        message["error"] = Error?.DeepClone();
+        AddExtra(properties);
+        properties.Add(new("usage", Usage?.DeepClone()));
+        properties.Add(new("error", Error?.DeepClone()));
         if (_choices.Count > 1)
         {
             var choices = new JsonArray();
@@ -69,9 +71,9 @@ internal abstract class StreamAccumulator
             {
                 choices.Add(new JsonObject { ["index"] = _choices[i].Index, ["content"] = Blocks(_choices[i]), ["stop_reason"] = _choices[i].StopReason });
             }
-            message["choices"] = choices;
+            properties.Add(new("choices", choices));
         }
-        return message;
+        return new JsonObject(properties);
     }
 
     /// <summary>All text blocks of the first choice, joined.</summary>
@@ -93,8 +95,8 @@ internal abstract class StreamAccumulator
         return text.ToString();
     }
 
-    /// <summary>Provider-specific fields of the message (stop sequence, status).</summary>
-    protected virtual void AddExtra(JsonObject message)
+    /// <summary>Provider-specific fields of the message (stop sequence, status), after <c>stop_reason</c>.</summary>
+    protected virtual void AddExtra(List<KeyValuePair<string, JsonNode?>> message)
     {
     }
 
@@ -181,7 +183,8 @@ internal abstract class StreamAccumulator
         _ => JsonValue.Create(element.Clone()),
     };
 
-    protected static string? String(JsonElement element, string name) =>
+    // Property names are UTF-8 literals: looking a name up as a string transcodes it on every call.
+    protected static string? String(JsonElement element, ReadOnlySpan<byte> name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
@@ -190,22 +193,24 @@ internal abstract class StreamAccumulator
     /// The event's type as one of <paramref name="known"/> (the same string instance), so dispatching on it allocates
     /// nothing; an unknown type is read as a new string.
     /// </summary>
-    protected static string? Type(JsonElement element, string name, string[] known)
+    protected static string? Type(JsonElement element, ReadOnlySpan<byte> name, KnownStrings known)
     {
         if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String)
         {
             return null;
         }
-        foreach (var candidate in known)
+        var utf8 = known.Utf8;
+        for (var i = 0; i < utf8.Length; i++)
         {
-            if (value.ValueEquals(candidate))
+            if (value.ValueEquals(utf8[i]))
             {
-                return candidate;
+                return known.Values[i];
             }
         }
         return value.GetString();
     }
 
+    /// <summary>A property by a name known only as a string (the UTF-8 overload is the one for literals).</summary>
     protected static bool TryGet(JsonElement element, string name, out JsonElement value)
     {
         if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
@@ -216,7 +221,17 @@ internal abstract class StreamAccumulator
         return false;
     }
 
-    protected static int Int(JsonElement element, string name, int fallback = 0) =>
+    protected static bool TryGet(JsonElement element, ReadOnlySpan<byte> name, out JsonElement value)
+    {
+        if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+        {
+            return true;
+        }
+        value = default;
+        return false;
+    }
+
+    protected static int Int(JsonElement element, ReadOnlySpan<byte> name, int fallback = 0) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
             && value.TryGetInt32(out var number)
             ? number

@@ -90,6 +90,38 @@ public sealed class HttpRobustnessTests
     }
 
     [Fact]
+    public void A_connection_that_went_quiet_is_watched_again_when_its_next_exchange_stalls()
+    {
+        // Connection 1 completes an exchange and goes quiet; connection 2 stalls in the middle of a stream.
+        var wire = new Wire()
+            .Write(Wire.Request("{}"), connection: 1).Read(Wire.Response("{}"), connection: 1)
+            .Write(Wire.Request("{}"), connection: 2).Read(Wire.StreamHead(), connection: 2).Read(Wire.Chunk("data: 1\n\n"), connection: 2);
+        var run = HttpRun.Of(wire.Events, new HttpAnalyzerConfig { IdleTimeoutMs = 5000 }, flush: false);
+        Assert.Single(run.Exchanges);
+
+        // Both are idle now: only the stalled one has something to cut. The quiet one is not looked at again...
+        run.Tick(wire.Now + 6_000_000_000);
+        Assert.Equal(["response_end", "idle_timeout"], run.Exchanges.Select(e => (string?)e["end_reason"]));
+        run.Tick(wire.Now + 7_000_000_000);
+        Assert.Equal(2, run.Exchanges.Count);
+
+        // ...until its next exchange, which stalls too, and is cut once idle past the timeout, not before.
+        var sent = wire.Events.Count;
+        wire.Wait(TimeSpan.FromSeconds(10)).Write(Wire.Request("{}"), connection: 1).Read(Wire.StreamHead(), connection: 1);
+        foreach (var evt in wire.Events.Skip(sent))
+        {
+            run.Push(evt);
+        }
+        run.Tick(wire.Now + 4_000_000_000);
+        Assert.Equal(2, run.Exchanges.Count);
+        run.Tick(wire.Now + 6_000_000_000);
+
+        Assert.Equal(["response_end", "idle_timeout", "idle_timeout"], run.Exchanges.Select(e => (string?)e["end_reason"]));
+        Assert.Equal("0x1", (string?)run.Exchanges[2]["conn_id"]);
+        Assert.Equal(2, run.Counter("idle_timeouts"));
+    }
+
+    [Fact]
     public void Connections_beyond_the_cap_evict_the_least_recently_active()
     {
         var wire = new Wire();
