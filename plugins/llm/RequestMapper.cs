@@ -107,25 +107,13 @@ internal static class RequestMapper
                     parts.Add(new JsonObject { ["type"] = "reasoning", ["content"] = Json.Str(block, "thinking") });
                     break;
                 case "redacted_thinking":
-                    parts.Add(new JsonObject { ["type"] = "reasoning", ["content"] = null, ["redacted"] = true });
+                    parts.Add(RedactedReasoningPart());
                     break;
                 case "tool_use":
-                    parts.Add(new JsonObject
-                    {
-                        ["type"] = "tool_call",
-                        ["id"] = Json.Str(block, "id"),
-                        ["name"] = Json.Str(block, "name"),
-                        ["arguments"] = Json.Copy(block?["input"]),
-                    });
+                    parts.Add(ToolCallPart(Json.Str(block, "id"), Json.Str(block, "name"), Json.Copy(block?["input"])));
                     break;
                 case "server_tool_use":
-                    parts.Add(new JsonObject
-                    {
-                        ["type"] = "server_tool_call",
-                        ["id"] = Json.Str(block, "id"),
-                        ["name"] = Json.Str(block, "name"),
-                        ["arguments"] = Json.Copy(block?["input"]),
-                    });
+                    parts.Add(ToolCallPart(Json.Str(block, "id"), Json.Str(block, "name"), Json.Copy(block?["input"]), "server_tool_call"));
                     break;
                 case "tool_result":
                     parts.Add(new JsonObject
@@ -262,13 +250,7 @@ internal static class RequestMapper
             foreach (var call in Json.Arr(message, "tool_calls") ?? [])
             {
                 var function = Json.Obj(call, "function");
-                parts.Add(new JsonObject
-                {
-                    ["type"] = "tool_call",
-                    ["id"] = Json.Str(call, "id"),
-                    ["name"] = Json.Str(function, "name"),
-                    ["arguments"] = Json.Arguments(function?["arguments"]),
-                });
+                parts.Add(ToolCallPart(Json.Str(call, "id"), Json.Str(function, "name"), Json.Arguments(function?["arguments"])));
             }
             messages.Add(Message(role, parts));
         }
@@ -352,13 +334,8 @@ internal static class RequestMapper
                         messages.Add(Message(role == "developer" ? "system" : role, parts));
                         break;
                     case "function_call" or "custom_tool_call":
-                        messages.Add(Message("assistant", [new JsonObject
-                        {
-                            ["type"] = "tool_call",
-                            ["id"] = Json.Str(item, "call_id"),
-                            ["name"] = Json.Str(item, "name"),
-                            ["arguments"] = Json.Arguments(item?["arguments"] ?? item?["input"]),
-                        }]));
+                        messages.Add(Message("assistant",
+                            [ToolCallPart(Json.Str(item, "call_id"), Json.Str(item, "name"), Json.Arguments(item?["arguments"] ?? item?["input"]))]));
                         break;
                     case "function_call_output" or "custom_tool_call_output":
                         messages.Add(Message("tool", [new JsonObject
@@ -468,13 +445,7 @@ internal static class RequestMapper
             }
             else if (Json.Obj(part, "functionCall") is { } call)
             {
-                parts.Add(new JsonObject
-                {
-                    ["type"] = "tool_call",
-                    ["id"] = Json.Str(call, "id"),
-                    ["name"] = Json.Str(call, "name"),
-                    ["arguments"] = Json.Copy(call["args"]),
-                });
+                parts.Add(ToolCallPart(Json.Str(call, "id"), Json.Str(call, "name"), Json.Copy(call["args"])));
             }
             else if (Json.Obj(part, "functionResponse") is { } response)
             {
@@ -546,6 +517,13 @@ internal static class RequestMapper
     }
 
     public static JsonObject TextPart(string text) => new() { ["type"] = "text", ["content"] = text };
+
+    /// <summary>A call the model made: <c>tool_call</c>, or <c>server_tool_call</c> for one the provider runs itself.</summary>
+    public static JsonObject ToolCallPart(string? id, string? name, JsonNode? arguments, string type = "tool_call") =>
+        new() { ["type"] = type, ["id"] = id, ["name"] = name, ["arguments"] = arguments };
+
+    /// <summary>Reasoning the provider returns encrypted: a reader sees that there was some.</summary>
+    public static JsonObject RedactedReasoningPart() => new() { ["type"] = "reasoning", ["content"] = null, ["redacted"] = true };
 
     public static JsonObject Message(string role, JsonArray parts) => new() { ["role"] = role, ["parts"] = parts };
 

@@ -67,25 +67,13 @@ internal static class ResponseMapper
                     parts.Add(new JsonObject { ["type"] = "reasoning", ["content"] = Json.Str(block, "thinking") ?? "" });
                     break;
                 case "redacted_thinking":
-                    parts.Add(new JsonObject { ["type"] = "reasoning", ["content"] = null, ["redacted"] = true });
+                    parts.Add(RequestMapper.RedactedReasoningPart());
                     break;
                 case "tool_use":
-                    parts.Add(new JsonObject
-                    {
-                        ["type"] = "tool_call",
-                        ["id"] = Json.Str(block, "id"),
-                        ["name"] = Json.Str(block, "name"),
-                        ["arguments"] = Json.Copy(block?["input"]),
-                    });
+                    parts.Add(RequestMapper.ToolCallPart(Json.Str(block, "id"), Json.Str(block, "name"), Json.Copy(block?["input"])));
                     break;
                 case "server_tool_use":
-                    parts.Add(new JsonObject
-                    {
-                        ["type"] = "server_tool_call",
-                        ["id"] = Json.Str(block, "id"),
-                        ["name"] = Json.Str(block, "name"),
-                        ["arguments"] = Json.Copy(block?["input"]),
-                    });
+                    parts.Add(RequestMapper.ToolCallPart(Json.Str(block, "id"), Json.Str(block, "name"), Json.Copy(block?["input"]), "server_tool_call"));
                     break;
                 case "refusal":
                     parts.Add(new JsonObject { ["type"] = "refusal", ["content"] = Json.Str(block, "refusal") });
