@@ -30,10 +30,10 @@ internal static class AnalyzerBenchmark
 
     public static async Task RunAsync(int calls, int runs, int openStreams)
     {
-        var plugins = PreparePlugins();
+        var plugins = BenchPlugins.Prepare("analyzers", "http", "sse", "llm", "null-sink");
         try
         {
-            var plan = Plan(plugins, $$"""{ "stages": [ {{Chain}} { "plugin": "null-sink" } ] }""");
+            var plan = BenchPlugins.Plan(plugins, $$"""{ "stages": [ {{Chain}} { "plugin": "null-sink" } ] }""");
             Console.WriteLine();
             Console.WriteLine($"Generating {calls:N0} synthetic calls (mixed providers, seed 11)...");
             var recording = SyntheticTraffic.Generate(new SyntheticOptions { Count = calls, Seed = 11, StartTime = SyntheticTraffic.DefaultStartTime });
@@ -185,33 +185,5 @@ internal static class AnalyzerBenchmark
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         return [.. Encoding.ASCII.GetBytes(bytes.Length.ToString("x", CultureInfo.InvariantCulture) + "\r\n"), .. bytes, .. "\r\n"u8.ToArray()];
-    }
-
-    private static PipelinePlan Plan(string plugins, string manifestText)
-    {
-        var problems = new List<ManifestProblem>();
-        var manifest = ManifestReader.Parse("bench-manifest.json", manifestText, problems)
-            ?? throw new InvalidOperationException(string.Join("\n", problems));
-        var catalog = new PluginCatalog(plugins, NullLogger<PluginCatalog>.Instance);
-        return PipelineResolver.Resolve(manifest, catalog, problems, NullLogger.Instance)
-            ?? throw new InvalidOperationException(string.Join("\n", problems));
-    }
-
-    /// <summary>A plugins folder with the three analyzers and the discarding sink, copied from this build's output.</summary>
-    private static string PreparePlugins()
-    {
-        var artifacts = typeof(AnalyzerBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ArtifactsDir").Value!;
-        var target = Path.Combine(Path.GetTempPath(), $"agentsight-bench-analyzers-{Environment.ProcessId}");
-        foreach (var (folder, name) in new[] { ("plugins", "http"), ("plugins", "sse"), ("plugins", "llm"), ("test-plugins", "null-sink") })
-        {
-            var source = Path.Combine(artifacts, folder, name);
-            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-            {
-                var destination = Path.Combine(target, name, Path.GetRelativePath(source, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                File.Copy(file, destination, overwrite: true);
-            }
-        }
-        return target;
     }
 }

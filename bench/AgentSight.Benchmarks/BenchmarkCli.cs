@@ -4,7 +4,7 @@ namespace AgentSight.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/AgentSight.Benchmarks -- bus [--events N] [--runs N]</c>, or
-/// <c>analyzers [--calls N] [--runs N] [--streams N]</c>, <c>redact [--calls N] [--runs N]</c>, or
+/// <c>analyzers [--calls N] [--runs N] [--streams N]</c>, <c>stages [--calls N] [--runs N]</c>, <c>redact [--calls N] [--runs N]</c>, or
 /// <c>capture [--requests N] [--runs N] [--sink file|null]</c> (as root).
 /// Console harnesses rather than BenchmarkDotNet: each scenario is a whole pipeline with its own tasks, measured
 /// end to end over millions of events.
@@ -26,6 +26,9 @@ internal static class BenchmarkCli
             case "analyzers":
                 await AnalyzerBenchmark.RunAsync(IntOption(args, "--calls", 4000), runs, IntOption(args, "--streams", 1000));
                 return 0;
+            case "stages":
+                StageProfileBenchmark.Run(IntOption(args, "--calls", 4000), runs);
+                return 0;
             case "redact":
                 await RedactBenchmark.RunAsync(IntOption(args, "--calls", 2000), runs);
                 return 0;
@@ -34,7 +37,7 @@ internal static class BenchmarkCli
                 var sink = sinkIndex >= 0 && sinkIndex + 1 < args.Length ? args[sinkIndex + 1] : "file";
                 return await CaptureBenchmark.RunAsync(IntOption(args, "--requests", 2000), runs, sink);
             default:
-                Console.Error.WriteLine($"unknown scenario \"{scenario}\" (known: bus, analyzers, redact, capture)");
+                Console.Error.WriteLine($"unknown scenario \"{scenario}\" (known: bus, analyzers, stages, redact, capture)");
                 return 2;
         }
     }

@@ -25,7 +25,7 @@ internal static class BusBenchmark
 
     public static async Task RunAsync(int events, int runs)
     {
-        var plugins = PreparePlugins();
+        var plugins = BenchPlugins.Prepare("bus", "file", "probe-analyzer", "null-sink");
         var output = Path.Combine(Path.GetTempPath(), $"agentsight-bench-{Environment.ProcessId}.jsonl");
         try
         {
@@ -107,23 +107,5 @@ internal static class BusBenchmark
         var body = Encoding.UTF8.GetBytes("data: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hello, world\"}}\n\n");
         return [.. Enumerable.Range(0, count).Select(i => new AgentEvent(1_795_514_400_000_000_000 + i, EventSources.Ssl, 4242, 4250, "python3",
             new TlsPayload(TlsDirection.Read, body, body.Length) { ConnectionId = 0x5581_0000_1000, Uid = 1000, LatencyNs = 12_000 }))];
-    }
-
-    /// <summary>A plugins folder with the file sink and the two test plugins, copied from this build's output.</summary>
-    private static string PreparePlugins()
-    {
-        var artifacts = typeof(BusBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ArtifactsDir").Value!;
-        var target = Path.Combine(Path.GetTempPath(), $"agentsight-bench-plugins-{Environment.ProcessId}");
-        foreach (var (folder, name) in new[] { ("plugins", "file"), ("test-plugins", "probe-analyzer"), ("test-plugins", "null-sink") })
-        {
-            var source = Path.Combine(artifacts, folder, name);
-            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-            {
-                var destination = Path.Combine(target, name, Path.GetRelativePath(source, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                File.Copy(file, destination, overwrite: true);
-            }
-        }
-        return target;
     }
 }

@@ -36,14 +36,14 @@ internal static class RedactBenchmark
 
         Measure("redact, called directly (1 thread)", events, bytes, runs, () =>
         {
-            var redactor = new RedactFactory().Create(new RedactConfig(), new BenchContext());
+            var redactor = new RedactFactory().Create(new RedactConfig(), new BenchStageContext());
             return (redactor, null);
         });
         Measure("ssl-filter then redact, called directly (1 thread)", events, bytes, runs, () =>
         {
             var filter = new SslFilterFactory().Create(new SslFilterConfig { Patterns = ["data=0\\r\\n\\r\\n | data.type=binary", "comm=nobody & len>100000"] },
-                new BenchContext());
-            return (new RedactFactory().Create(new RedactConfig(), new BenchContext()), filter);
+                new BenchStageContext());
+            return (new RedactFactory().Create(new RedactConfig(), new BenchStageContext()), filter);
         });
         var exchanges = ExchangeEvents(recording);
         Console.WriteLine();
@@ -51,7 +51,7 @@ internal static class RedactBenchmark
             $"The same calls as analyzer output (one http, one sse when streamed, one llm event per call, as docs/EVENTS.md): {exchanges.Length:N0} events"));
         MeasureJson("redact on http/sse/llm events, called directly (1 thread)", recording, bytes, runs);
 
-        var plugins = PreparePlugins();
+        var plugins = BenchPlugins.Prepare("redact", "ssl-filter", "http-filter", "redact", "http", "sse", "llm", "null-sink");
         try
         {
             var catalog = new PluginCatalog(plugins, NullLogger<PluginCatalog>.Instance);
@@ -59,7 +59,7 @@ internal static class RedactBenchmark
             catalog.Load(descriptor);
             var factory = (IAnalyzerFactory)descriptor.Factory!;
             Measure("redact loaded as a plugin (own load context), called directly (1 thread)", events, bytes, runs,
-                () => (factory.Create(factory.CreateDefaultConfig(), new BenchContext()), null));
+                () => (factory.Create(factory.CreateDefaultConfig(), new BenchStageContext()), null));
         }
         finally
         {
@@ -142,7 +142,7 @@ internal static class RedactBenchmark
         for (var run = 0; run <= runs; run++)
         {
             var input = ExchangeEvents(recording);
-            var redactor = new RedactFactory().Create(new RedactConfig(), new BenchContext());
+            var redactor = new RedactFactory().Create(new RedactConfig(), new BenchStageContext());
             var sink = new CountingOutput();
             GC.Collect();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -223,16 +223,11 @@ internal static class RedactBenchmark
     /// <summary>Plugins as stages of the real bus (each on its own task, loaded from disk), then a discarding sink.</summary>
     private static async Task MeasureBusAsync(string name, string stages, AgentEvent[] events, long bytes, int runs)
     {
-        var plugins = PreparePlugins();
+        var plugins = BenchPlugins.Prepare("redact", "ssl-filter", "http-filter", "redact", "http", "sse", "llm", "null-sink");
         try
         {
             var manifestText = $$"""{ "stages": [ {{stages}} { "plugin": "null-sink" } ] }""";
-            var problems = new List<ManifestProblem>();
-            var manifest = ManifestReader.Parse("bench-manifest.json", manifestText, problems)
-                ?? throw new InvalidOperationException(string.Join("\n", problems));
-            var catalog = new PluginCatalog(plugins, NullLogger<PluginCatalog>.Instance);
-            var plan = PipelineResolver.Resolve(manifest, catalog, problems, NullLogger.Instance)
-                ?? throw new InvalidOperationException(string.Join("\n", problems));
+            var plan = BenchPlugins.Plan(plugins, manifestText);
             Console.WriteLine();
             Console.WriteLine($"{name}, through the bus: {runs} runs after 1 warm-up");
             var rates = new List<double>();
@@ -292,24 +287,6 @@ internal static class RedactBenchmark
         }),
     ];
 
-    private static string PreparePlugins()
-    {
-        var artifacts = typeof(RedactBenchmark).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ArtifactsDir").Value!;
-        var target = Path.Combine(Path.GetTempPath(), $"agentsight-bench-redact-{Environment.ProcessId}");
-        foreach (var (folder, name) in new[] { ("plugins", "ssl-filter"), ("plugins", "http-filter"), ("plugins", "redact"), ("plugins", "http"), ("plugins", "sse"), ("plugins", "llm"),
-                     ("test-plugins", "null-sink") })
-        {
-            var source = Path.Combine(artifacts, folder, name);
-            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-            {
-                var destination = Path.Combine(target, name, Path.GetRelativePath(source, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-                File.Copy(file, destination, overwrite: true);
-            }
-        }
-        return target;
-    }
-
     private sealed class CountingOutput : IEventOutput
     {
         public int Count { get; private set; }
@@ -320,26 +297,5 @@ internal static class RedactBenchmark
     private sealed class ForwardingOutput(IAnalyzer next, IEventOutput output) : IEventOutput
     {
         public void Emit(AgentEvent evt) => next.Process(evt, output);
-    }
-
-    private sealed class BenchContext : IStageContext, IPipelineClock, IPipelineMetrics
-    {
-        private readonly Dictionary<string, Counter> _counters = [];
-
-        public string StageId => "bench";
-
-        public ILogger Logger => NullLogger.Instance;
-
-        public IPipelineClock Clock => this;
-
-        public IPipelineMetrics Metrics => this;
-
-        public long Now => 0;
-
-        public bool IsEventTime => true;
-
-        public Counter Counter(string name) => _counters.TryGetValue(name, out var c) ? c : _counters[name] = new Counter(name);
-
-        public PipelineMetricsSnapshot Snapshot() => new() { TakenAt = DateTimeOffset.UtcNow, Sources = [], Stages = [] };
     }
 }
