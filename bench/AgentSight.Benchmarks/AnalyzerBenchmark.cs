@@ -13,27 +13,27 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AgentSight.Benchmarks;
 
 /// <summary>
-/// The default analyzer chain (http → sse → llm) loaded from disk as real plugins, fed a synthetic recording of LLM
-/// traffic held in memory: events/s, MB/s of TLS plaintext, allocations. Then the memory that 1000 streams left
-/// open take.
+/// The default analyzer chain (ssl-filter → http → sse → llm → http-filter → redact, as in the shipped manifest), or
+/// only its core (http → sse → llm), loaded from disk as real plugins and run on the real bus, fed a synthetic
+/// recording of LLM traffic held in memory: events/s, MB/s of TLS plaintext, CPU, allocations. Then the memory that
+/// 1000 streams left open take.
 /// </summary>
 internal static class AnalyzerBenchmark
 {
-    private const string Chain = """
-        { "plugin": "http" },
-        { "plugin": "sse" },
-        { "plugin": "llm" },
-        """;
+    private static readonly string[] DefaultChain = ["ssl-filter", "http", "sse", "llm", "http-filter", "redact"];
+    private static readonly string[] CoreChain = ["http", "sse", "llm"];
 
     /// <summary>How busy each stage was in the last run (time in the plugin / wall time).</summary>
     private static string Busy { get; set; } = "";
 
-    public static async Task RunAsync(int calls, int runs, int openStreams)
+    public static async Task RunAsync(int calls, int runs, int warmups, bool coreOnly, int openStreams)
     {
-        var plugins = BenchPlugins.Prepare("analyzers", "http", "sse", "llm", "null-sink");
+        var chain = coreOnly ? CoreChain : DefaultChain;
+        var plugins = BenchPlugins.Prepare("analyzers", [.. chain, "null-sink"]);
         try
         {
-            var plan = BenchPlugins.Plan(plugins, $$"""{ "stages": [ {{Chain}} { "plugin": "null-sink" } ] }""");
+            var stages = string.Join(", ", chain.Select(name => $$"""{ "plugin": "{{name}}" }"""));
+            var plan = BenchPlugins.Plan(plugins, $$"""{ "stages": [ {{stages}}, { "plugin": "null-sink" } ] }""");
             Console.WriteLine();
             Console.WriteLine($"Generating {calls:N0} synthetic calls (mixed providers, seed 11)...");
             var recording = SyntheticTraffic.Generate(new SyntheticOptions { Count = calls, Seed = 11, StartTime = SyntheticTraffic.DefaultStartTime });
@@ -41,14 +41,14 @@ internal static class AnalyzerBenchmark
             var plaintext = events.Sum(e => e.Data is TlsPayload t ? (long)t.Bytes.Length : 0);
             var streamed = recording.Calls.Count(c => c.Stream);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"http -> sse -> llm -> discarding sink: {events.Length:N0} ssl events, {plaintext / 1e6:N1} MB of plaintext, {recording.Calls.Count:N0} calls ({streamed:N0} streamed), {runs} runs after 1 warm-up"));
+                $"{string.Join(" -> ", chain)} -> discarding sink: {events.Length:N0} ssl events, {plaintext / 1e6:N1} MB of plaintext, {recording.Calls.Count:N0} calls ({streamed:N0} streamed), {runs} runs after {warmups} warm-up runs"));
             Console.WriteLine("  run  events/s     MB/s plaintext  calls/s   alloc B/event  alloc/plaintext  gen0  gen1  gen2  llm events");
             var rates = new List<double>();
             var throughputs = new List<double>();
-            for (var run = 0; run <= runs; run++)
+            for (var run = 1 - warmups; run <= runs; run++)
             {
                 var result = await RunOnce(plan, events);
-                if (run == 0)
+                if (run <= 0)
                 {
                     continue;
                 }
@@ -79,6 +79,9 @@ internal static class AnalyzerBenchmark
         GC.WaitForPendingFinalizers();
         var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var paused = GC.GetTotalPauseDuration();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var plaintext = events.Sum(e => e.Data is TlsPayload t ? (long)t.Bytes.Length : 0);
         var started = Stopwatch.GetTimestamp();
 
         var input = pipeline.Input;
@@ -96,7 +99,10 @@ internal static class AnalyzerBenchmark
         var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
         var snapshot = pipeline.Metrics.Snapshot();
         var llm = snapshot.Stages.Single(s => s.Id == "llm").Counters["calls"];
-        Busy = string.Join(", ", snapshot.Stages.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Id} {s.TimeSpent.TotalSeconds / seconds:P0}")));
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        var pauseMs = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds;
+        Busy = string.Join(", ", snapshot.Stages.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Id} {s.TimeSpent.TotalSeconds / seconds:P0} ({s.In / 1000:N0}k in)")))
+            + string.Create(CultureInfo.InvariantCulture, $"; CPU {cpuSeconds * 1000 / (plaintext / 1e6):N1} ms per MB (all threads), GC pauses {pauseMs:N0} ms");
         return (seconds, bytes, GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2, llm);
     }
 

@@ -4,7 +4,7 @@ namespace AgentSight.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/AgentSight.Benchmarks -- bus [--events N] [--runs N]</c>, or
-/// <c>analyzers [--calls N] [--runs N] [--streams N]</c>, <c>stages [--calls N] [--runs N]</c>, <c>redact [--calls N] [--runs N]</c>, or
+/// <c>analyzers [--calls N] [--runs N] [--warmup N] [--core] [--streams N]</c>, <c>stages [--calls N] [--runs N]</c>, <c>redact [--calls N] [--runs N]</c>, or
 /// <c>capture [--requests N] [--runs N] [--sink file|null]</c> (as root).
 /// Console harnesses rather than BenchmarkDotNet: each scenario is a whole pipeline with its own tasks, measured
 /// end to end over millions of events.
@@ -24,7 +24,8 @@ internal static class BenchmarkCli
                 await BusBenchmark.RunAsync(events, runs);
                 return 0;
             case "analyzers":
-                await AnalyzerBenchmark.RunAsync(IntOption(args, "--calls", 4000), runs, IntOption(args, "--streams", 1000));
+                await AnalyzerBenchmark.RunAsync(IntOption(args, "--calls", 4000), runs, IntOption(args, "--warmup", 2), args.Contains("--core"),
+                    IntOption(args, "--streams", 1000));
                 return 0;
             case "stages":
                 StageProfileBenchmark.Run(IntOption(args, "--calls", 4000), runs);

@@ -6,10 +6,11 @@ using AgentSight.Host.Runners.Synthetic;
 namespace AgentSight.Benchmarks;
 
 /// <summary>
-/// Where the default chain's time goes: its analyzers, loaded from disk as the host loads them, called directly on
-/// one thread, one stage after the other over the whole recording (each stage gets everything the one before it
-/// emitted), timers fired on event time as in <c>replay</c>. Reports each stage's time and allocations per MB of
-/// TLS plaintext: the chain's CPU cost without the bus.
+/// Where the default chain's time goes: its analyzers, loaded from disk as the host loads them, chained by direct
+/// calls on one thread (what a stage emits goes straight into the next stage's <c>Process</c>), timers fired on
+/// event time as in <c>replay</c>, the output discarded. Each stage's own time excludes the stages after it; the
+/// garbage collector's pauses are counted in the stage whose allocation triggered them, and also reported alone.
+/// This is the chain's CPU cost without the bus, per MB of TLS plaintext.
 /// </summary>
 internal static class StageProfileBenchmark
 {
@@ -27,86 +28,66 @@ internal static class StageProfileBenchmark
             var megabytes = events.Sum(e => e.Data is TlsPayload t ? (long)t.Bytes.Length : 0) / 1e6;
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Default chain called directly, stage after stage, 1 thread: {calls:N0} calls, {events.Length:N0} ssl events, {megabytes:N1} MB of plaintext, {runs} runs after 1 warm-up"));
-            var times = plan.Analyzers.ToDictionary(s => s.Id, _ => new List<double>());
-            var allocations = plan.Analyzers.ToDictionary(s => s.Id, _ => new List<double>());
+                $"Default chain by direct calls on 1 thread: {calls:N0} calls, {events.Length:N0} ssl events, {megabytes:N1} MB of plaintext, {runs} runs after 1 warm-up"));
+            var ids = plan.Analyzers.Select(s => s.Id).ToList();
+            var perStage = ids.ToDictionary(id => id, _ => new List<double>());
             var totals = new List<double>();
+            var pauses = new List<double>();
             for (var run = 0; run <= runs; run++)
             {
-                var input = (IReadOnlyList<AgentEvent>)events;
-                var total = 0.0;
-                var line = new List<string>();
-                foreach (var stage in plan.Analyzers)
+                var sink = new DiscardingOutput();
+                IEventOutput next = sink;
+                var chain = new List<TimedStage>();
+                foreach (var stage in plan.Analyzers.Reverse())
                 {
-                    var factory = (IAnalyzerFactory)stage.Factory;
                     var context = new BenchStageContext(stage.Id);
-                    var analyzer = factory.Create(stage.Config, context);
-                    var output = new ListOutput(input.Count);
-                    GC.Collect();
-                    GC.WaitForPendingFinalizers();
-                    var allocated = GC.GetTotalAllocatedBytes(precise: true);
-                    var started = Stopwatch.GetTimestamp();
-                    Drive(analyzer, context, input, output);
-                    var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    var bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-                    (analyzer as IDisposable)?.Dispose();
-                    if (run > 0)
-                    {
-                        times[stage.Id].Add(ms / megabytes);
-                        allocations[stage.Id].Add(bytes / megabytes / 1e6);
-                        total += ms / megabytes;
-                        line.Add(string.Create(CultureInfo.InvariantCulture, $"{stage.Id} {ms / megabytes:N2}"));
-                    }
-                    input = output.Events;
+                    var timed = new TimedStage(((IAnalyzerFactory)stage.Factory).Create(stage.Config, context), context, next);
+                    chain.Insert(0, timed);
+                    next = timed;
                 }
-                if (run > 0)
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                var paused = GC.GetTotalPauseDuration();
+                var started = Stopwatch.GetTimestamp();
+                foreach (var evt in events)
                 {
-                    totals.Add(total);
-                    var llmEvents = input.Count(e => e.Source == "llm");
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"  run {run}: {total:N2} ms per MB in all ({1000 / total:N0} MB/s on one core); {string.Join(", ", line)}; {llmEvents:N0} llm events"));
+                    chain[0].Emit(evt);
                 }
-            }
-            Console.WriteLine("  median per stage (ms per MB of plaintext; MB allocated per MB):");
-            foreach (var stage in plan.Analyzers)
-            {
+                foreach (var stage in chain)
+                {
+                    stage.Flush();
+                }
+                var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var pause = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds;
+                if (run == 0)
+                {
+                    continue;
+                }
+                var own = new List<string>();
+                for (var i = 0; i < chain.Count; i++)
+                {
+                    var exclusive = chain[i].InclusiveMs - (i + 1 < chain.Count ? chain[i + 1].InclusiveMs : 0);
+                    perStage[ids[i]].Add(exclusive / megabytes);
+                    own.Add(string.Create(CultureInfo.InvariantCulture, $"{ids[i]} {exclusive / megabytes:N2}"));
+                }
+                totals.Add(ms / megabytes);
+                pauses.Add(pause / megabytes);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"    {stage.Id,-12} {Median(times[stage.Id]),6:N2} ms   {Median(allocations[stage.Id]),6:N2} MB"));
+                    $"  run {run}: {ms / megabytes:N2} ms per MB ({megabytes * 1000 / ms:N0} MB/s on one core), of which GC pauses {pause / megabytes:N2}; {string.Join(", ", own)}; {sink.Llm:N0} llm events"));
+            }
+            Console.WriteLine("  median ms per MB of plaintext, each stage without the ones after it (GC pauses included where they fell):");
+            foreach (var id in ids)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {id,-12} {Median(perStage[id]),6:N2}"));
             }
             var median = Median(totals);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"    {"all",-12} {median,6:N2} ms   ({1000 / median:N0} MB/s on one core, {2000 / median:N0} MB/s if two cores shared the work perfectly)"));
+                $"    {"all",-12} {median,6:N2}   ({1000 / median:N0} MB/s on one core), of which GC pauses {Median(pauses):N2}"));
         }
         finally
         {
             Directory.Delete(plugins, recursive: true);
         }
-    }
-
-    /// <summary>As the host's analyzer stage: the clock follows events, the timer's first deadline is one interval after the first event.</summary>
-    private static void Drive(IAnalyzer analyzer, BenchStageContext context, IReadOnlyList<AgentEvent> input, IEventOutput output)
-    {
-        var interval = analyzer.TimerInterval > TimeSpan.Zero ? analyzer.TimerInterval.Ticks * 100 : 0;
-        long nextTimer = 0;
-        foreach (var evt in input)
-        {
-            context.Observe(evt.Timestamp);
-            analyzer.Process(evt, output);
-            if (interval == 0)
-            {
-                continue;
-            }
-            if (nextTimer == 0)
-            {
-                nextTimer = context.Now + interval;
-            }
-            else if (context.Now >= nextTimer)
-            {
-                nextTimer = context.Now + interval;
-                analyzer.OnTimer(context.Now, output);
-            }
-        }
-        analyzer.Flush(output);
     }
 
     private static double Median(List<double> values)
@@ -115,10 +96,57 @@ internal static class StageProfileBenchmark
         return sorted[sorted.Count / 2];
     }
 
-    private sealed class ListOutput(int capacity) : IEventOutput
+    /// <summary>
+    /// One analyzer as the host's stage drives it (event clock, timer due one interval after the first event), timed
+    /// from the outside; its time includes the stages it emits into.
+    /// </summary>
+    private sealed class TimedStage(IAnalyzer analyzer, BenchStageContext context, IEventOutput next) : IEventOutput
     {
-        public List<AgentEvent> Events { get; } = new(capacity);
+        private readonly long _interval = analyzer.TimerInterval > TimeSpan.Zero ? analyzer.TimerInterval.Ticks * 100 : 0;
+        private long _nextTimer;
+        private long _ticks;
 
-        public void Emit(AgentEvent evt) => Events.Add(evt);
+        public double InclusiveMs => _ticks * 1000.0 / Stopwatch.Frequency;
+
+        public void Emit(AgentEvent evt)
+        {
+            var started = Stopwatch.GetTimestamp();
+            context.Observe(evt.Timestamp);
+            analyzer.Process(evt, next);
+            if (_interval > 0)
+            {
+                if (_nextTimer == 0)
+                {
+                    _nextTimer = context.Now + _interval;
+                }
+                else if (context.Now >= _nextTimer)
+                {
+                    _nextTimer = context.Now + _interval;
+                    analyzer.OnTimer(context.Now, next);
+                }
+            }
+            _ticks += Stopwatch.GetTimestamp() - started;
+        }
+
+        public void Flush()
+        {
+            var started = Stopwatch.GetTimestamp();
+            analyzer.Flush(next);
+            (analyzer as IDisposable)?.Dispose();
+            _ticks += Stopwatch.GetTimestamp() - started;
+        }
+    }
+
+    private sealed class DiscardingOutput : IEventOutput
+    {
+        public int Llm { get; private set; }
+
+        public void Emit(AgentEvent evt)
+        {
+            if (evt.Source == "llm")
+            {
+                Llm++;
+            }
+        }
     }
 }
