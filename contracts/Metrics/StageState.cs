@@ -14,4 +14,7 @@ public enum StageState
 
     /// <summary>Drained and stopped at shutdown.</summary>
     Stopped,
+
+    /// <summary>Enabled, but its configuration leaves nothing to do (<see cref="IAnalyzer.PassesEverything"/>): events go past it. Since 1.2.</summary>
+    Bypassed,
 }

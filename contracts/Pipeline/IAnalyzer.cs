@@ -16,6 +16,13 @@ public interface IAnalyzer
     /// <summary>How often <see cref="OnTimer"/> runs, in pipeline time; zero (the default) for never.</summary>
     TimeSpan TimerInterval => TimeSpan.Zero;
 
+    /// <summary>
+    /// True when this instance, as configured, would emit every event unchanged, at once, and hold nothing (a filter
+    /// without patterns). The host then leaves the stage out of the event path, so it costs nothing, and lists it as
+    /// <see cref="StageState.Bypassed"/>. Asked once, right after the factory creates the instance. Since 1.2.
+    /// </summary>
+    bool PassesEverything => false;
+
     /// <summary>Handles one event.</summary>
     void Process(AgentEvent evt, IEventOutput output);
 

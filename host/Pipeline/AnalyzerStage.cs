@@ -32,7 +32,7 @@ internal sealed class AnalyzerStage : IEventOutput
     private long _busySince;
 
     public AnalyzerStage(StagePlan plan, StageQueue input, IStageTarget output, StageContext context, StageMetrics metrics,
-        StageEventClock? eventClock, TimeProvider time, ILogger hostLogger)
+        StageEventClock? eventClock, TimeProvider time, ILogger hostLogger, IAnalyzer firstInstance)
     {
         _plan = plan;
         _factory = (IAnalyzerFactory)plan.Factory;
@@ -43,12 +43,10 @@ internal sealed class AnalyzerStage : IEventOutput
         _eventClock = eventClock;
         _time = time;
         _log = hostLogger;
+        SetInstance(firstInstance);
     }
 
     public Task Completion { get; private set; } = Task.CompletedTask;
-
-    /// <summary>Creates the first instance. Throws what the factory throws (the pipeline fails to start).</summary>
-    public void CreateInstance() => SetInstance(_factory.Create(_plan.Config, _context));
 
     public void Start() => Completion = Task.Run(RunAsync);
 

@@ -73,35 +73,52 @@ internal sealed class EventPipeline : IDisposable
         }
         IStageTarget next = sinks.Count == 0 ? DiscardTarget.Instance : new FanOutTarget([.. sinks.Select(s => s.Input)]);
 
-        var analyzers = new List<AnalyzerStage>();
-        for (var i = plan.Analyzers.Count - 1; i >= 0; i--)
-        {
-            var stage = plan.Analyzers[i];
-            var m = stageMetrics[stage.Id];
-            var queue = new StageQueue(stage.Settings.QueueCapacity, stage.Settings.Backpressure, m);
-            m.Queue = queue;
-            var (context, clock) = ContextFor(stage);
-            analyzers.Insert(0, new AnalyzerStage(stage, queue, next, context, m, clock, time, log));
-            next = queue;
-        }
-
-        var pipeline = new EventPipeline(analyzers, sinks, new PipelineInput(next), metrics, log);
+        // Every instance is created, in manifest order, before anything is wired: an analyzer with nothing to do is
+        // then left out of the event path instead of costing a queue hop per event.
+        var instances = new List<(StagePlan Stage, StageContext Context, StageEventClock? Clock, IAnalyzer Instance)>();
         try
         {
-            for (var i = 0; i < analyzers.Count; i++)
+            foreach (var stage in plan.Analyzers)
             {
-                CreateInstance(plan.Analyzers[i], analyzers[i].CreateInstance);
+                var (context, clock) = ContextFor(stage);
+                var instance = CreateInstance(stage, () => ((IAnalyzerFactory)stage.Factory).Create(stage.Config, context));
+                instances.Add((stage, context, clock, instance));
             }
             for (var i = 0; i < sinks.Count; i++)
             {
-                CreateInstance(plan.Sinks[i], sinks[i].CreateInstance);
+                var sink = sinks[i];
+                CreateInstance(plan.Sinks[i], () =>
+                {
+                    sink.CreateInstance();
+                    return true;
+                });
             }
         }
         catch
         {
-            pipeline.Dispose();
+            metrics.Dispose();
             throw;
         }
+
+        var analyzers = new List<AnalyzerStage>();
+        for (var i = instances.Count - 1; i >= 0; i--)
+        {
+            var (stage, context, clock, instance) = instances[i];
+            var m = stageMetrics[stage.Id];
+            if (instance.PassesEverything)
+            {
+                m.SetState(StageState.Bypassed);
+                (instance as IDisposable)?.Dispose();
+                log.LogDebug("Stage {Stage} (plugin {Plugin}) has nothing to do with its configuration: events go past it", stage.Id, stage.Plugin);
+                continue;
+            }
+            var queue = new StageQueue(stage.Settings.QueueCapacity, stage.Settings.Backpressure, m);
+            m.Queue = queue;
+            analyzers.Insert(0, new AnalyzerStage(stage, queue, next, context, m, clock, time, log, instance));
+            next = queue;
+        }
+
+        var pipeline = new EventPipeline(analyzers, sinks, new PipelineInput(next), metrics, log);
         if (sinks.Count == 0)
         {
             log.LogWarning("No sink is enabled: events are processed and then discarded");
@@ -109,11 +126,11 @@ internal sealed class EventPipeline : IDisposable
         return pipeline;
     }
 
-    private static void CreateInstance(StagePlan stage, Action create)
+    private static T CreateInstance<T>(StagePlan stage, Func<T> create)
     {
         try
         {
-            create();
+            return create();
         }
         catch (Exception ex)
         {

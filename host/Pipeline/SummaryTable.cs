@@ -20,22 +20,27 @@ internal static class SummaryTable
         {
             new[] { "#", "stage", "plugin", "kind", "state", "in", "out", "dropped", "failed", "restarts", "queue now/max/cap", "policy", "busy", "counters (non-zero)" },
         };
-        stages.AddRange(snapshot.Stages.Select(s => new[]
+        stages.AddRange(snapshot.Stages.Select(s =>
         {
-            s.Position.ToString(CultureInfo.InvariantCulture),
-            s.Id,
-            s.Plugin,
-            s.Kind == PluginKind.Analyzer ? "analyzer" : "sink",
-            s.State.ToString().ToLowerInvariant(),
-            s.State == StageState.Disabled ? "-" : N(s.In),
-            s.State == StageState.Disabled ? "-" : N(s.Out),
-            s.State == StageState.Disabled ? "-" : N(s.Dropped),
-            s.State == StageState.Disabled ? "-" : N(s.Failed),
-            s.State == StageState.Disabled ? "-" : N(s.Restarts),
-            s.State == StageState.Disabled ? "-" : $"{s.QueueDepth}/{s.QueueHighWater}/{s.QueueCapacity}",
-            s.State == StageState.Disabled ? "-" : s.Backpressure,
-            s.State == StageState.Disabled ? "-" : $"{s.TimeSpent.TotalMilliseconds:0} ms",
-            Counters(s.Counters),
+            // Disabled and bypassed stages are not in the event path: they have no figures, not zeros.
+            var inPath = s.State is not (StageState.Disabled or StageState.Bypassed);
+            return new[]
+            {
+                s.Position.ToString(CultureInfo.InvariantCulture),
+                s.Id,
+                s.Plugin,
+                s.Kind == PluginKind.Analyzer ? "analyzer" : "sink",
+                s.State.ToString().ToLowerInvariant(),
+                inPath ? N(s.In) : "-",
+                inPath ? N(s.Out) : "-",
+                inPath ? N(s.Dropped) : "-",
+                inPath ? N(s.Failed) : "-",
+                inPath ? N(s.Restarts) : "-",
+                inPath ? $"{s.QueueDepth}/{s.QueueHighWater}/{s.QueueCapacity}" : "-",
+                inPath ? s.Backpressure : "-",
+                inPath ? $"{s.TimeSpent.TotalMilliseconds:0} ms" : "-",
+                Counters(s.Counters),
+            };
         }));
         text.AppendLine();
         AppendTable(text, stages);

@@ -23,6 +23,9 @@ public sealed class SslFilter : IAnalyzer
             _expressions.Length, string.Join(" ; ", expressions.Select(e => e.Expression)));
     }
 
+    /// <summary>Without expressions every event passes: the host leaves the stage out of the event path.</summary>
+    public bool PassesEverything => _expressions.Length == 0;
+
     /// <inheritdoc />
     public void Process(AgentEvent evt, IEventOutput output)
     {

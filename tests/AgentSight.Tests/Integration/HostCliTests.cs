@@ -124,7 +124,7 @@ public sealed class HostCliTests
         var (code, _, stderr) = await HostProcess.RunAsync(Args(plugins, manifest, "replay", Artifacts.Sample("llm-session.jsonl")));
 
         Assert.Equal(2, code);
-        Assert.Contains("stage 1 (\"future-contract\"): plugin \"future-contract\" cannot be used: incompatible: built for contracts 2.0, this host provides 1.1", stderr, StringComparison.Ordinal);
+        Assert.Contains($"stage 1 (\"future-contract\"): plugin \"future-contract\" cannot be used: incompatible: built for contracts 2.0, this host provides {AgentSight.Contracts.ContractVersion.Current}", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

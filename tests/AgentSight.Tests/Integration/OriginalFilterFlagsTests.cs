@@ -35,6 +35,27 @@ public sealed class OriginalFilterFlagsTests
     }
 
     [Fact]
+    public async Task Filters_without_patterns_are_left_out_of_the_event_path_and_a_flag_puts_them_back()
+    {
+        using var temp = TempFolder.ForCaller();
+        var plugins = Artifacts.MakePluginsFolder(temp, "console", "ssl-filter", "http", "sse", "llm", "http-filter", "redact");
+        var manifest = Manifests.Write(temp, Chain);
+        string[] Summary(string[] args) => [.. args.Where(a => a != "--no-summary")];
+
+        var (code, stdout, stderr) = await HostProcess.RunAsync(Summary(Args(plugins, manifest)));
+        var (filteredCode, filtered, filteredStderr) = await HostProcess.RunAsync(Summary(Args(plugins, manifest, "--ssl-filter", "is_handshake=true")));
+
+        Assert.True(code == 0, stderr);
+        Assert.Matches(@"\n\s*1\s+ssl-filter\s+ssl-filter\s+analyzer\s+bypassed\s+-\s+-", stderr);
+        Assert.Matches(@"\n\s*5\s+http-filter\s+http-filter\s+analyzer\s+bypassed\s+-\s+-", stderr);
+        Assert.Contains("\"HANDSHAKE\"", stdout, StringComparison.Ordinal);
+        Assert.Contains("api.anthropic.com", stdout, StringComparison.Ordinal);
+        Assert.True(filteredCode == 0, filteredStderr);
+        Assert.Matches(@"\n\s*1\s+ssl-filter\s+ssl-filter\s+analyzer\s+stopped\s+\d", filteredStderr);
+        Assert.DoesNotContain("\"HANDSHAKE\"", filtered, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_filter_flag_that_does_not_parse_stops_the_start()
     {
         using var temp = TempFolder.ForCaller();

@@ -54,8 +54,9 @@ public sealed class PluginTemplateTests
     [Fact]
     public void The_template_references_the_contracts_version_this_repository_builds()
     {
-        var contracts = File.ReadAllText(Path.Combine(Artifacts.RepoRoot, "contracts", "AgentSight.Contracts.csproj"));
-        var version = System.Text.RegularExpressions.Regex.Match(contracts, "<Version>([^<]+)</Version>").Groups[1].Value;
+        var props = File.ReadAllText(Path.Combine(Artifacts.RepoRoot, "Directory.Build.props"));
+        var version = System.Text.RegularExpressions.Regex.Match(props, "<ContractsVersion>([^<]+)</ContractsVersion>").Groups[1].Value;
+        Assert.Equal(typeof(AgentSight.Contracts.ContractVersion).Assembly.GetName().Version!.ToString(3), version);
         var template = Path.Combine(Artifacts.RepoRoot, "plugin-template", "content", "agentsight-plugin");
 
         foreach (var project in Directory.EnumerateFiles(template, "*.csproj", SearchOption.AllDirectories))

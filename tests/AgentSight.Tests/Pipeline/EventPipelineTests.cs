@@ -34,6 +34,31 @@ public sealed class EventPipelineTests
     }
 
     [Fact]
+    public async Task An_analyzer_with_nothing_to_do_is_left_out_of_the_event_path_and_listed_as_bypassed()
+    {
+        var sink = new CollectingSinkFactory();
+        var idle = new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+        {
+            PassesEverything = true,
+            OnProcess = (_, _) => throw new InvalidOperationException("a bypassed stage was given an event"),
+        });
+        var harness = new PipelineHarness()
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer()), "first")
+            .Add(idle, "idle")
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer()), "last")
+            .Add(sink, "sink");
+
+        var metrics = await harness.RunAsync(Events(1_000));
+
+        Assert.Equal(Enumerable.Range(0, 1_000), sink.Received.Select(Seq));
+        var stage = metrics.Stages.Single(s => s.Id == "idle");
+        Assert.Equal(StageState.Bypassed, stage.State);
+        Assert.Equal((0, 0, 0), (stage.In, stage.Failed, stage.Restarts));
+        Assert.Equal(1_000, metrics.Stages.Single(s => s.Id == "last").In);
+        Assert.Matches(@"\n\s*2\s+idle\s+test-idle\s+analyzer\s+bypassed\s+-\s+-\s+-", SummaryTable.Format(metrics, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public async Task Analyzers_run_in_manifest_order()
     {
         var sink = new CollectingSinkFactory();

@@ -33,6 +33,8 @@ public sealed class LambdaAnalyzer : IAnalyzer
 
     public TimeSpan TimerInterval { get; init; }
 
+    public bool PassesEverything { get; init; }
+
     public void Process(AgentEvent evt, IEventOutput output) => OnProcess(evt, output);
 
     public void OnTimer(long now, IEventOutput output) => OnTick?.Invoke(now, output);

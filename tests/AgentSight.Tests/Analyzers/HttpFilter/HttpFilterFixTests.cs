@@ -34,6 +34,17 @@ public sealed class HttpFilterFixTests
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new string[0], new string[0], true)]
+    [InlineData(new[] { "request.method=HEAD" }, new string[0], false)]
+    [InlineData(new string[0], new[] { "record" }, false)]
+    public void Only_a_filter_without_expressions_asks_to_be_left_out_of_the_event_path(string[] patterns, string[] presets, bool passesEverything)
+    {
+        var filter = new HttpFilterFactory().Create(new HttpFilterConfig { Patterns = [.. patterns], Presets = [.. presets] }, new TestStageContext());
+
+        Assert.Equal(passesEverything, filter.PassesEverything);
+    }
+
     [Fact]
     public void An_empty_response_body_value_means_an_empty_body_not_every_response()
     {

@@ -20,6 +20,17 @@ public sealed class SslFilterPresetTests
         Assert.Equal([sse, json], kept);
     }
 
+    [Theory]
+    [InlineData(new string[0], new string[0], true)]
+    [InlineData(new[] { "is_handshake=true" }, new string[0], false)]
+    [InlineData(new string[0], new[] { "record" }, false)]
+    public void Only_a_filter_without_expressions_asks_to_be_left_out_of_the_event_path(string[] patterns, string[] presets, bool passesEverything)
+    {
+        var filter = new SslFilterFactory().Create(new SslFilterConfig { Patterns = [.. patterns], Presets = [.. presets] }, new TestStageContext());
+
+        Assert.Equal(passesEverything, filter.PassesEverything);
+    }
+
     [Fact]
     public void Presets_and_patterns_add_up()
     {
