@@ -21,7 +21,7 @@ namespace AgentSight.Benchmarks;
 internal static class AnalyzerBenchmark
 {
     private static readonly string[] DefaultChain = ["ssl-filter", "http", "sse", "llm", "http-filter", "redact"];
-    private static readonly string[] CoreChain = ["http", "sse", "llm", "redact"];
+    private static readonly string[] CoreChain = ["http", "sse", "llm"];
 
     /// <summary>How busy each stage was in the last run (time in the plugin / wall time).</summary>
     private static string Busy { get; set; } = "";

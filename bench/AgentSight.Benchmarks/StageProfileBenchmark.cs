@@ -31,6 +31,7 @@ internal static class StageProfileBenchmark
                 $"Default chain by direct calls on 1 thread: {calls:N0} calls, {events.Length:N0} ssl events, {megabytes:N1} MB of plaintext, {runs} runs after 1 warm-up"));
             var ids = plan.Analyzers.Select(s => s.Id).ToList();
             var perStage = ids.ToDictionary(id => id, _ => new List<double>());
+            var allocations = ids.ToDictionary(id => id, _ => new List<double>());
             var totals = new List<double>();
             var pauses = new List<double>();
             for (var run = 0; run <= runs; run++)
@@ -68,6 +69,8 @@ internal static class StageProfileBenchmark
                 {
                     var exclusive = chain[i].InclusiveMs - (i + 1 < chain.Count ? chain[i + 1].InclusiveMs : 0);
                     perStage[ids[i]].Add(exclusive / megabytes);
+                    var bytes = chain[i].InclusiveBytes - (i + 1 < chain.Count ? chain[i + 1].InclusiveBytes : 0);
+                    allocations[ids[i]].Add(bytes / 1e6 / megabytes);
                     own.Add(string.Create(CultureInfo.InvariantCulture, $"{ids[i]} {exclusive / megabytes:N2}"));
                 }
                 totals.Add(ms / megabytes);
@@ -75,10 +78,10 @@ internal static class StageProfileBenchmark
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  run {run}: {ms / megabytes:N2} ms per MB ({megabytes * 1000 / ms:N0} MB/s on one core), of which GC pauses {pause / megabytes:N2}; {string.Join(", ", own)}; {sink.Llm:N0} llm events"));
             }
-            Console.WriteLine("  median ms per MB of plaintext, each stage without the ones after it (GC pauses included where they fell):");
+            Console.WriteLine("  median per MB of plaintext, each stage without the ones after it (GC pauses included where they fell):");
             foreach (var id in ids)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {id,-12} {Median(perStage[id]),6:N2}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {id,-12} {Median(perStage[id]),6:N2} ms   {Median(allocations[id]),5:N2} MB allocated"));
             }
             var median = Median(totals);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -108,9 +111,13 @@ internal static class StageProfileBenchmark
 
         public double InclusiveMs => _ticks * 1000.0 / Stopwatch.Frequency;
 
+        /// <summary>Bytes allocated inside the stage and the stages it emits into.</summary>
+        public long InclusiveBytes { get; private set; }
+
         public void Emit(AgentEvent evt)
         {
             var started = Stopwatch.GetTimestamp();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             context.Observe(evt.Timestamp);
             analyzer.Process(evt, next);
             if (_interval > 0)
@@ -125,14 +132,17 @@ internal static class StageProfileBenchmark
                     analyzer.OnTimer(context.Now, next);
                 }
             }
+            InclusiveBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
             _ticks += Stopwatch.GetTimestamp() - started;
         }
 
         public void Flush()
         {
             var started = Stopwatch.GetTimestamp();
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             analyzer.Flush(next);
             (analyzer as IDisposable)?.Dispose();
+            InclusiveBytes += GC.GetAllocatedBytesForCurrentThread() - allocated;
             _ticks += Stopwatch.GetTimestamp() - started;
         }
     }
