@@ -182,16 +182,22 @@ internal static class RequestMapper
         }
         if (config.IncludeTools && Json.Arr(body, "tools") is { } tools)
         {
-            var definitions = new JsonArray();
-            foreach (var tool in tools)
-            {
-                var function = Json.Obj(tool, "function");
-                definitions.Add(function is not null
-                    ? Function(Json.Str(function, "name"), Json.Str(function, "description"), Json.Copy(function["parameters"]))
-                    : Json.Copy(tool));
-            }
-            fields["gen_ai.tool.definitions"] = definitions;
+            fields["gen_ai.tool.definitions"] = ChatToolDefinitions(tools);
         }
+    }
+
+    /// <summary>OpenAI Chat tools (also Ollama's): <c>{type: function, function: {name, description, parameters}}</c>.</summary>
+    private static JsonArray ChatToolDefinitions(JsonArray tools)
+    {
+        var definitions = new JsonArray();
+        foreach (var tool in tools)
+        {
+            var function = Json.Obj(tool, "function");
+            definitions.Add(function is not null
+                ? Function(Json.Str(function, "name"), Json.Str(function, "description"), Json.Copy(function["parameters"]))
+                : Json.Copy(tool));
+        }
+        return definitions;
     }
 
     /// <summary>OpenAI Chat messages (also Ollama's) as input messages.</summary>
@@ -504,15 +510,7 @@ internal static class RequestMapper
         }
         if (config.IncludeTools && Json.Arr(body, "tools") is { } tools)
         {
-            var definitions = new JsonArray();
-            foreach (var tool in tools)
-            {
-                var function = Json.Obj(tool, "function");
-                definitions.Add(function is not null
-                    ? Function(Json.Str(function, "name"), Json.Str(function, "description"), Json.Copy(function["parameters"]))
-                    : Json.Copy(tool));
-            }
-            fields["gen_ai.tool.definitions"] = definitions;
+            fields["gen_ai.tool.definitions"] = ChatToolDefinitions(tools);
         }
     }
 

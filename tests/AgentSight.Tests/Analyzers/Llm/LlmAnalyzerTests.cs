@@ -113,6 +113,21 @@ public sealed class LlmAnalyzerTests
         Assert.Equal("Partial", ExpectedCall.OutputText(llm));
     }
 
+    [Theory]
+    [InlineData("/v1/chat/completions", "api.openai.com", """{"id":"c1","object":"chat.completion","model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}]}""")]
+    [InlineData("/api/chat", "localhost:11434", """{"model":"llama3","message":{"role":"assistant","content":"ok"},"done":true,"done_reason":"stop"}""")]
+    public void Chat_tools_become_function_definitions_and_other_tools_are_kept_as_sent(string path, string host, string response)
+    {
+        const string request = """{"model":"m","stream":false,"messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"ls","description":"List files.","parameters":{"type":"object","properties":{"dir":{"type":"string"}}}}},{"type":"web_search"}]}""";
+
+        var llm = Calls.Whole(path, host, request, response).Llm();
+
+        Assert.Equal(
+            """[{"type":"function","name":"ls","description":"List files.","parameters":{"type":"object","properties":{"dir":{"type":"string"}}}},{"type":"web_search"}]""",
+            llm["gen_ai.tool.definitions"]!.ToJsonString());
+        Assert.Equal("ok", ExpectedCall.OutputText(llm));
+    }
+
     [Fact]
     public void A_request_body_that_cannot_be_read_still_gives_the_call_by_its_path()
     {
