@@ -67,7 +67,7 @@ enum as_emit {
 /* Indexes of the per-CPU loss counters (map "stats"); the host sums them over CPUs. */
 enum as_stat {
 	AS_STAT_RING_FULL = 0,      /* records that did not fit in the ring buffer */
-	AS_STAT_RING_FULL_BYTES,    /* payload bytes of those records */
+	AS_STAT_RING_FULL_BYTES,    /* what those records carried after their header: plaintext, paths, argv */
 	AS_STAT_CALL_MAP_FULL,      /* calls not followed because their entry could not be stored */
 	AS_STAT_COPY_FAILED,        /* pieces whose bytes could not be read from user memory */
 	AS_STAT_TRACK_MAP_FULL,     /* processes that should have been tracked but the map was full */

@@ -96,6 +96,15 @@ static __always_inline __u64 wakeup_flags(void)
 	return bpf_ringbuf_query(&proc_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/* Sends a record; one that does not fit in the ring is counted, with the bytes it carried after its header. */
+static __always_inline void submit(void *record, __u64 size, __u64 payload)
+{
+	if (bpf_ringbuf_output(&proc_events, record, size, wakeup_flags())) {
+		count(AS_STAT_RING_FULL, 1);
+		count(AS_STAT_RING_FULL_BYTES, payload);
+	}
+}
+
 static __always_inline bool uid_allowed(void)
 {
 	return !cfg.uid_filter || (__u32)bpf_get_current_uid_gid() == cfg.target_uid;
@@ -211,10 +220,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	barrier_var(size);
 	if (size > sizeof(*s))
 		return 0;
-	if (bpf_ringbuf_output(&proc_events, s, size, wakeup_flags())) {
-		count(AS_STAT_RING_FULL, 1);
-		count(AS_STAT_RING_FULL_BYTES, size);
-	}
+	submit(s, size, size - sizeof(s->r));
 	return 0;
 }
 
@@ -245,10 +251,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	h.uid = (__u32)bpf_get_current_uid_gid();
 	h.ts_ns = bpf_ktime_get_boot_ns();
 	BPF_CORE_READ_STR_INTO(&h.comm, child, comm);
-	if (bpf_ringbuf_output(&proc_events, &h, sizeof(h), wakeup_flags())) {
-		count(AS_STAT_RING_FULL, 1);
-		count(AS_STAT_RING_FULL_BYTES, sizeof(h));
-	}
+	submit(&h, sizeof(h), 0);
 	return 0;
 }
 
@@ -278,10 +281,7 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 	struct as_exit_record r = {};
 	fill_header(&r.h, AS_REC_EXIT, id, task);
 	r.exit_code = BPF_CORE_READ(task, exit_code);
-	if (bpf_ringbuf_output(&proc_events, &r, sizeof(r), wakeup_flags())) {
-		count(AS_STAT_RING_FULL, 1);
-		count(AS_STAT_RING_FULL_BYTES, sizeof(r));
-	}
+	submit(&r, sizeof(r), 0);
 	return 0;
 }
 
@@ -357,10 +357,7 @@ static __always_inline int open_exit(long ret)
 	barrier_var(size);
 	if (size > sizeof(*s))
 		return 0;
-	if (bpf_ringbuf_output(&proc_events, s, size, wakeup_flags())) {
-		count(AS_STAT_RING_FULL, 1);
-		count(AS_STAT_RING_FULL_BYTES, size);
-	}
+	submit(s, size, size - sizeof(s->r));
 	return 0;
 }
 

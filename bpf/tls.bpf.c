@@ -106,6 +106,16 @@ static __always_inline __u64 wakeup_flags(void)
 	return bpf_ringbuf_query(&tls_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/* Sends a record; one that does not fit in the ring is counted, with the plaintext it would have brought. */
+static __always_inline bool submit(void *record, __u64 size, __u64 plaintext)
+{
+	if (!bpf_ringbuf_output(&tls_events, record, size, wakeup_flags()))
+		return true;
+	count(AS_STAT_RING_FULL, 1);
+	count(AS_STAT_RING_FULL_BYTES, plaintext);
+	return false;
+}
+
 static __always_inline bool allowed(__u32 tgid)
 {
 	if (tgid == cfg.self_tgid)
@@ -180,9 +190,8 @@ static long send_piece(__u32 index, struct piece_ctx *c)
 		s->hdr.captured = n;
 	}
 
-	if (bpf_ringbuf_output(&tls_events, s, sizeof(s->hdr) + n, wakeup_flags())) {
-		count(AS_STAT_RING_FULL, 1);
-		count(AS_STAT_RING_FULL_BYTES, c->captured - offset);
+	/* A piece that does not fit ends the call: every byte from it on is lost. */
+	if (!submit(s, sizeof(s->hdr) + n, c->captured - offset)) {
 		c->stop = true;
 		return 1;
 	}
@@ -228,10 +237,7 @@ static __always_inline int leave(struct pt_regs *ctx, void *calls, __u8 kind, bo
 	if (c.captured == 0) {
 		/* A cap of 0 keeps the call's metadata only: one header, no bytes. */
 		c.hdr.flags = AS_TLS_FIRST | AS_TLS_LAST;
-		if (bpf_ringbuf_output(&tls_events, &c.hdr, sizeof(c.hdr), wakeup_flags())) {
-			count(AS_STAT_RING_FULL, 1);
-			count(AS_STAT_RING_FULL_BYTES, sizeof(c.hdr));
-		}
+		submit(&c.hdr, sizeof(c.hdr), 0);
 		return 0;
 	}
 	if (c.captured <= AS_TLS_CHUNK)
@@ -245,8 +251,7 @@ static __always_inline int leave(struct pt_regs *ctx, void *calls, __u8 kind, bo
 		c.hdr.flags = AS_TLS_LAST | AS_TLS_ABORTED;
 		c.hdr.captured = 0;
 		c.hdr.offset = 0;
-		if (bpf_ringbuf_output(&tls_events, &c.hdr, sizeof(c.hdr), wakeup_flags()))
-			count(AS_STAT_RING_FULL, 1);
+		submit(&c.hdr, sizeof(c.hdr), 0);
 	}
 	return 0;
 }
@@ -335,7 +340,6 @@ int BPF_KRETPROBE(ssl_handshake_exit)
 	hdr.cookie = bpf_get_attach_cookie(ctx);
 	hdr.len = ret;
 	bpf_get_current_comm(hdr.comm, sizeof(hdr.comm));
-	if (bpf_ringbuf_output(&tls_events, &hdr, sizeof(hdr), wakeup_flags()))
-		count(AS_STAT_RING_FULL, 1);
+	submit(&hdr, sizeof(hdr), 0);
 	return 0;
 }
