@@ -20,7 +20,6 @@ namespace AgentSight.Benchmarks;
 /// </summary>
 internal static class AnalyzerBenchmark
 {
-    private static readonly string[] DefaultChain = ["ssl-filter", "http", "sse", "llm", "http-filter", "redact"];
     private static readonly string[] CoreChain = ["http", "sse", "llm"];
 
     /// <summary>How busy each stage was in the last run (time in the plugin / wall time).</summary>
@@ -28,7 +27,7 @@ internal static class AnalyzerBenchmark
 
     public static async Task RunAsync(int calls, int runs, int warmups, bool coreOnly, int openStreams)
     {
-        var chain = coreOnly ? CoreChain : DefaultChain;
+        var chain = coreOnly ? CoreChain : BenchPlugins.DefaultChain;
         var plugins = BenchPlugins.Prepare("analyzers", [.. chain, "null-sink"]);
         try
         {
@@ -47,7 +46,7 @@ internal static class AnalyzerBenchmark
             var throughputs = new List<double>();
             for (var run = 1 - warmups; run <= runs; run++)
             {
-                var result = await RunOnce(plan, events);
+                var result = await RunOnce(plan, events, plaintext);
                 if (run <= 0)
                 {
                     continue;
@@ -70,7 +69,7 @@ internal static class AnalyzerBenchmark
         }
     }
 
-    private static async Task<(double Seconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, long LlmEvents)> RunOnce(PipelinePlan plan, AgentEvent[] events)
+    private static async Task<(double Seconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, long LlmEvents)> RunOnce(PipelinePlan plan, AgentEvent[] events, long plaintext)
     {
         using var pipeline = EventPipeline.Create(plan, NullLoggerFactory.Instance, TimeProvider.System, eventTime: true);
         await pipeline.StartAsync(CancellationToken.None);
@@ -81,7 +80,6 @@ internal static class AnalyzerBenchmark
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var paused = GC.GetTotalPauseDuration();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var plaintext = events.Sum(e => e.Data is TlsPayload t ? (long)t.Bytes.Length : 0);
         var started = Stopwatch.GetTimestamp();
 
         var input = pipeline.Input;

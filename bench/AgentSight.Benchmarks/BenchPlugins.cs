@@ -9,6 +9,9 @@ namespace AgentSight.Benchmarks;
 /// <summary>Plugins as the host loads them: copied from this build's output into a temporary plugins folder.</summary>
 internal static class BenchPlugins
 {
+    /// <summary>The analyzers of the shipped manifest, in its order, that are enabled by default.</summary>
+    public static readonly string[] DefaultChain = ["ssl-filter", "http", "sse", "llm", "http-filter", "redact"];
+
     /// <summary>This build's artifacts folder (plugins/, test-plugins/).</summary>
     public static string ArtifactsDir { get; } =
         typeof(BenchPlugins).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ArtifactsDir").Value!;

@@ -14,14 +14,12 @@ namespace AgentSight.Benchmarks;
 /// </summary>
 internal static class StageProfileBenchmark
 {
-    private static readonly string[] DefaultChain = ["ssl-filter", "http", "sse", "llm", "http-filter", "redact"];
-
     public static void Run(int calls, int runs)
     {
-        var plugins = BenchPlugins.Prepare("stages", [.. DefaultChain, "null-sink"]);
+        var plugins = BenchPlugins.Prepare("stages", [.. BenchPlugins.DefaultChain, "null-sink"]);
         try
         {
-            var stages = string.Join(", ", DefaultChain.Select(name => $$"""{ "plugin": "{{name}}" }"""));
+            var stages = string.Join(", ", BenchPlugins.DefaultChain.Select(name => $$"""{ "plugin": "{{name}}" }"""));
             var plan = BenchPlugins.Plan(plugins, $$"""{ "stages": [ {{stages}}, { "plugin": "null-sink" } ] }""");
             var recording = SyntheticTraffic.Generate(new SyntheticOptions { Count = calls, Seed = 11, StartTime = SyntheticTraffic.DefaultStartTime });
             var events = recording.Events.ToArray();

@@ -86,12 +86,7 @@ internal sealed class EventPipeline : IDisposable
             }
             for (var i = 0; i < sinks.Count; i++)
             {
-                var sink = sinks[i];
-                CreateInstance(plan.Sinks[i], () =>
-                {
-                    sink.CreateInstance();
-                    return true;
-                });
+                CreateInstance(plan.Sinks[i], sinks[i].CreateInstance);
             }
         }
         catch

@@ -40,7 +40,7 @@ internal sealed class SinkStage
     public Task Completion { get; private set; } = Task.CompletedTask;
 
     /// <summary>Creates the first instance (no outside effects). Throws what the factory throws.</summary>
-    public void CreateInstance() => _sink = _factory.Create(_plan.Config, _context);
+    public ISink CreateInstance() => _sink = _factory.Create(_plan.Config, _context);
 
     /// <summary>Opens the sink's outputs. Throws when it cannot: the pipeline does not start.</summary>
     public ValueTask OpenAsync(CancellationToken cancellationToken) => _sink!.StartAsync(cancellationToken);
