@@ -129,7 +129,7 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
     /// <summary>Ends every call still being joined (at shutdown).</summary>
     public void FlushAll()
     {
-        foreach (var pending in _pending.Values.ToList())
+        foreach (var pending in _pending.Values)
         {
             Finish(pending);
         }
