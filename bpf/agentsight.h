@@ -36,7 +36,27 @@ enum as_record_kind {
 	AS_REC_FORK = 3,
 	AS_REC_EXIT = 4,
 	AS_REC_OPEN = 5,
+	AS_REC_SOCK = 6,         /* struct as_sock_record (TLS ring): what the socket system calls tell about TLS */
+	AS_REC_CONNECT = 7,      /* struct as_connect_record (process ring) */
+	AS_REC_MMAP = 8,         /* struct as_mmap_record (process ring): a file mapped executable */
 };
+
+/* What an as_sock_record says. */
+enum as_sock_kind {
+	AS_SOCK_LINK = 1,        /* a connection object (conn) writes to socket fd: learned after the plaintext was sent */
+	AS_SOCK_HELLO = 2,       /* a TLS ClientHello was written to fd; its first bytes follow */
+	AS_SOCK_DATA = 3,        /* the socket then carried application data (more than AS_TLS_DATA_BYTES written) */
+};
+
+/* Bytes of application-data records (type 0x17) written after a ClientHello that mean application data flows:
+ * more than a TLS 1.3 client's Finished alone, which is sent as one (58 or 74 bytes). */
+#define AS_TLS_DATA_BYTES 74
+
+/* How much of a ClientHello is copied (server name and ALPN are read from it). */
+#define AS_HELLO_MAX 2048
+
+/* Socket addresses copied at connect(): a sockaddr_un is the largest the host decodes. */
+#define AS_SOCKADDR_MAX 112
 
 enum as_tls_kind {
 	AS_TLS_READ = 0,
@@ -49,6 +69,8 @@ enum as_tls_flags {
 	AS_TLS_LAST = 2,         /* last piece of the call: the host can finish it */
 	AS_TLS_COPY_FAILED = 4,  /* bpf_probe_read_user failed: the piece carries no bytes */
 	AS_TLS_ABORTED = 8,      /* the ring was full: later pieces of the call are missing */
+	AS_TLS_PADDED = 16,      /* a TLS 1.3 record with padding: the host strips the zeros and the type byte */
+	AS_TLS_ONE_WAY = 32,     /* conn names one direction of a connection (an AEAD context): joined by fd */
 };
 
 enum as_filter_mode {
@@ -62,6 +84,8 @@ enum as_emit {
 	AS_EMIT_FORK = 2,
 	AS_EMIT_EXIT = 4,
 	AS_EMIT_OPEN = 8,
+	AS_EMIT_CONNECT = 16,
+	AS_EMIT_MMAP = 32,       /* files mapped executable, for TLS discovery */
 };
 
 /* Indexes of the per-CPU loss counters (map "stats"); the host sums them over CPUs. */
@@ -91,6 +115,24 @@ struct as_tls_record {
 	__u64 offset;            /* where this piece's bytes start within the call's data */
 	__u32 captured;          /* payload bytes following this header */
 	__u32 call_captured;     /* bytes the whole call will carry (min(len, cap)) */
+	__s32 fd;                /* the socket the bytes went through, -1 when not known yet */
+	__u32 pad1;
+	char comm[AS_COMM_LEN];
+};
+
+/* What the socket system calls of a traced process tell about TLS. Followed by `captured` bytes (HELLO). */
+struct as_sock_record {
+	__u8 record_kind;        /* AS_REC_SOCK */
+	__u8 sock_kind;          /* enum as_sock_kind */
+	__u8 pad0[2];
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u64 ts_ns;
+	__u64 conn;              /* LINK: the connection object */
+	__s32 fd;
+	__u32 captured;
+	__u64 length;            /* HELLO: bytes the write carried */
 	char comm[AS_COMM_LEN];
 };
 
@@ -133,6 +175,23 @@ struct as_open_record {
 	__u32 pad;
 };
 
+/* connect(): followed by nothing; the address is inline. */
+struct as_connect_record {
+	struct as_proc_header h;
+	__s32 fd;
+	__s32 ret;               /* 0, or -errno (-EINPROGRESS for a non-blocking socket) */
+	__u32 addr_len;          /* bytes of addr copied */
+	__u32 pad;
+	__u8 addr[AS_SOCKADDR_MAX];
+};
+
+/* A file mapped executable (mmap with PROT_EXEC): a library loaded late may carry TLS. */
+struct as_mmap_record {
+	struct as_proc_header h;
+	__u64 dev;               /* the kernel's dev_t of the file's filesystem (major << 20 | minor) */
+	__u64 ino;
+};
+
 /* Load-time settings of tls.bpf.c: the only variable in its .rodata, so it sits at offset 0. */
 struct as_tls_config {
 	__u32 magic;             /* AS_CONFIG_MAGIC: lets the host check the layout it writes */
@@ -166,7 +225,10 @@ struct as_tracked {
 };
 
 /* The host reads these layouts with the same sizes (host/Capture/Records.cs, RecordLayoutTests). */
-_Static_assert(sizeof(struct as_tls_record) == 88, "as_tls_record layout");
+_Static_assert(sizeof(struct as_tls_record) == 96, "as_tls_record layout");
+_Static_assert(sizeof(struct as_sock_record) == 64, "as_sock_record layout");
+_Static_assert(sizeof(struct as_connect_record) == 176, "as_connect_record layout");
+_Static_assert(sizeof(struct as_mmap_record) == 64, "as_mmap_record layout");
 _Static_assert(sizeof(struct as_proc_header) == 48, "as_proc_header layout");
 _Static_assert(sizeof(struct as_exec_record) == 64, "as_exec_record layout");
 _Static_assert(sizeof(struct as_exit_record) == 56, "as_exit_record layout");

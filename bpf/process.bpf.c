@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Process activity: exec (path and argv), fork, exit (code and signal) and file opens (openat and
- * openat2, with their result), for every process or only for a tracked process tree.
+ * Process activity: exec (path and argv), fork, exit (code and signal), file opens (openat and
+ * openat2, with their result), connect() with the address and result, and files mapped executable
+ * (a library loaded late may carry TLS), for every process or only for a tracked process tree.
  *
  * The tracked map is the one set both programs filter on (tls.bpf.c reuses it): a process is in it
  * because the host put it there (a pid it was given, the recorder's own child), because its name
@@ -56,6 +57,48 @@ struct {
 	__type(key, __u64);
 	__type(value, struct open_call);
 } open_calls SEC(".maps");
+
+struct connect_call {
+	__u64 addr;
+	__u32 addr_len;
+	__s32 fd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct connect_call);
+} connect_calls SEC(".maps");
+
+/* Files already reported as mapped executable by a process: each is reported once per process (so the host
+ * knows what every process mapped, even one gone before it could read /proc/PID/maps). */
+struct file_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 dev;
+	__u64 ino;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct file_key);
+	__type(value, __u8);
+} mapped_files SEC(".maps");
+
+/* Files the host has looked into already (key: dev, ino; written by the host): mapping one needs no early wakeup. */
+struct known_file {
+	__u64 dev;
+	__u64 ino;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct known_file);
+	__type(value, __u8);
+} known_files SEC(".maps");
 
 struct exec_scratch {
 	struct as_exec_record r;
@@ -386,4 +429,101 @@ SEC("tracepoint/syscalls/sys_exit_openat2")
 int handle_openat2_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return open_exit(ctx->ret);
+}
+
+/* ---- connect(): where traced processes connect to, and whether it worked ---- */
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int handle_connect_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!(cfg.emit & AS_EMIT_CONNECT))
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (tgid == cfg.self_tgid || !uid_allowed() || !traced(tgid))
+		return 0;
+	struct connect_call call = {
+		.fd = (__s32)ctx->args[0],
+		.addr = ctx->args[1],
+		.addr_len = (__u32)ctx->args[2],
+	};
+	if (bpf_map_update_elem(&connect_calls, &id, &call, BPF_ANY))
+		count(AS_STAT_CALL_MAP_FULL, 1);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct connect_call *found = bpf_map_lookup_elem(&connect_calls, &id);
+	if (!found)
+		return 0;
+	struct connect_call call = *found;
+	bpf_map_delete_elem(&connect_calls, &id);
+
+	struct as_connect_record r = {};
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	fill_header(&r.h, AS_REC_CONNECT, id, task);
+	r.fd = call.fd;
+	r.ret = (__s32)ctx->ret;
+	__u32 len = call.addr_len < AS_SOCKADDR_MAX ? call.addr_len : AS_SOCKADDR_MAX;
+	barrier_var(len);
+	if (len > AS_SOCKADDR_MAX)
+		len = AS_SOCKADDR_MAX;
+	if (len && bpf_probe_read_user(r.addr, len, (void *)call.addr))
+		len = 0;
+	r.addr_len = len;
+	submit(&r, sizeof(r), 0);
+	return 0;
+}
+
+/* ---- mmap(PROT_EXEC) of a file: a library loaded after start (dlopen, a Node addon) ---- */
+
+#define AS_PROT_EXEC 4
+
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int handle_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!(cfg.emit & AS_EMIT_MMAP) || !(ctx->args[2] & AS_PROT_EXEC))
+		return 0;
+	__s32 fd = (__s32)ctx->args[4];
+	if (fd < 0)
+		return 0;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (tgid == cfg.self_tgid || !uid_allowed() || !traced(tgid))
+		return 0;
+
+	/* The file behind the fd, through the task's file table. */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	struct file **files = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &files[fd]) || !file)
+		return 0;
+	struct file_key key = {
+		.tgid = tgid,
+		.dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev),
+		.ino = BPF_CORE_READ(file, f_inode, i_ino),
+	};
+	__u8 one = 1;
+	if (bpf_map_update_elem(&mapped_files, &key, &one, BPF_NOEXIST))
+		return 0; /* this process mapped it before */
+
+	struct as_mmap_record r = {};
+	fill_header(&r.h, AS_REC_MMAP, id, task);
+	r.dev = key.dev;
+	r.ino = key.ino;
+	/* A file the host has not looked into wakes it at once: its TLS functions should be probed before the
+	 * library makes its first call. */
+	struct known_file known = { .dev = key.dev, .ino = key.ino };
+	__u64 wakeup = bpf_map_lookup_elem(&known_files, &known) ? wakeup_flags() : BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&proc_events, &r, sizeof(r), wakeup)) {
+		count(AS_STAT_RING_FULL, 1);
+		bpf_map_delete_elem(&mapped_files, &key);
+	}
+	return 0;
 }

@@ -200,6 +200,10 @@ public static class AgentEventJson
         {
             payload.ConnectionId = connectionId;
         }
+        if (data["fd"] is JsonValue fdValue && fdValue.TryGetValue(out int fd))
+        {
+            payload.Fd = fd;
+        }
         return true;
     }
 

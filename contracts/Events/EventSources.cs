@@ -9,6 +9,12 @@ public static class EventSources
     /// <summary>Process activity: exec, fork, exit, file opens.</summary>
     public const string Process = "process";
 
+    /// <summary>
+    /// Network activity of traced processes (contracts 1.3): <c>CONNECT</c>, <c>TLS_HELLO</c> (a TLS connection starts:
+    /// server name, ALPN), and <c>TLS_UNSEEN</c> (a TLS connection whose plaintext no probe saw, and why).
+    /// </summary>
+    public const string Network = "network";
+
     /// <summary>A piece of a streamed HTTP response body (payload: <see cref="HttpBodyPayload"/>).</summary>
     public const string HttpBody = "http_body";
 

@@ -51,6 +51,9 @@ public sealed class TlsPayload : EventPayload
     /// <summary>The TLS library or binary the probe was attached to, when known.</summary>
     public string? Library { get; set; }
 
+    /// <summary>The socket (file descriptor in the process) the connection uses, when known (contracts 1.3).</summary>
+    public int? Fd { get; set; }
+
     /// <summary>The original tool's name for the direction: READ/RECV, WRITE/SEND or HANDSHAKE.</summary>
     public string Function => FunctionName(Direction);
 
@@ -119,6 +122,10 @@ public sealed class TlsPayload : EventPayload
         if (Library is not null)
         {
             writer.WriteString("lib"u8, Library);
+        }
+        if (Fd is { } fd)
+        {
+            writer.WriteNumber("fd"u8, fd);
         }
         writer.WriteEndObject();
     }

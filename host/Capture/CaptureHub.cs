@@ -29,6 +29,10 @@ internal sealed class CaptureHub
         {
             names.Add(Contracts.EventSources.Process);
         }
+        if (options.NetworkEvents)
+        {
+            names.Add(Contracts.EventSources.Network);
+        }
         _names = [.. names];
         Runners = [.. _names.Select(n => new CaptureRunner(n, this))];
     }
@@ -79,6 +83,8 @@ internal sealed class CaptureHub
                 TlsMetrics = Metrics(Contracts.EventSources.Ssl),
                 Process = Output(Contracts.EventSources.Process),
                 ProcessMetrics = Metrics(Contracts.EventSources.Process),
+                Network = Output(Contracts.EventSources.Network),
+                NetworkMetrics = Metrics(Contracts.EventSources.Network),
             };
             using var session = new CaptureSession(_options, _loggers);
             session.Start(outputs);

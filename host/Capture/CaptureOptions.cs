@@ -13,6 +13,9 @@ internal sealed class CaptureOptions
     /// <summary>Which <c>process</c> events go on the bus (<see cref="ProcessEmit.None"/>: no process runner).</summary>
     public ProcessEmit ProcessEvents { get; init; }
 
+    /// <summary>Emit <c>network</c> events: connect() results, TLS hellos, TLS connections no probe saw (record, trace, demo).</summary>
+    public bool NetworkEvents { get; init; }
+
     /// <summary>Only a process tree (seeded by <see cref="Pids"/>, <see cref="Comms"/>, <see cref="Command"/>), or everything.</summary>
     public bool FollowTree => Pids.Count > 0 || Comms.Count > 0 || Command.Count > 0;
 

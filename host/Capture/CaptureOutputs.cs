@@ -15,6 +15,11 @@ internal sealed class CaptureOutputs
 
     public RunnerMetrics? ProcessMetrics { get; init; }
 
+    /// <summary>Where <c>network</c> events go (connect, TLS hello, TLS unseen); null: none are made.</summary>
+    public Action<AgentEvent>? Network { get; init; }
+
+    public RunnerMetrics? NetworkMetrics { get; init; }
+
     /// <summary>
     /// Writes to the pipeline from the polling thread, waiting when the first queue is full (block policy): the
     /// kernel ring then fills, and what it cannot hold is counted by the programs, never lost silently.

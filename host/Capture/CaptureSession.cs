@@ -1,5 +1,7 @@
 using AgentSight.Contracts;
 using AgentSight.Host.Bpf;
+using AgentSight.Host.Capture.Discovery;
+using AgentSight.Host.Capture.Network;
 using AgentSight.Host.Runners;
 using Microsoft.Extensions.Logging;
 
@@ -36,6 +38,8 @@ internal sealed class CaptureSession : IDisposable
     private CommandLauncher? _command;
     private LossReport? _tlsLosses;
     private LossReport? _processLosses;
+    private TlsCoverage? _coverage;
+    private ProcessEmit _processEmit;
 
     public CaptureSession(CaptureOptions options, ILoggerFactory loggers)
     {
@@ -58,19 +62,53 @@ internal sealed class CaptureSession : IDisposable
             LoadPrograms();
             if (_tls is not null)
             {
-                _probes = new TlsProbes(_tls, _log, _options.ProbeInternalFunctions);
+                _probes = new TlsProbes(_tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser());
                 _discovery = _options.DiscoverTls ? new TlsDiscovery(_probes, _log) : null;
+                var explainer = new BlindSpotExplainer(_probes, _discovery);
+                _coverage = new TlsCoverage(_clock, outputs.Network, explainer.Explain, _log,
+                    Counter(outputs.TlsMetrics, "unseen_connections"), Counter(outputs.TlsMetrics, "tls_connections"));
             }
             AttachProcessPrograms();
             _poller = new RingBufferPoller();
             var processEmit = outputs.Process;
-            _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, pid => _discovery?.OnExec(pid), new ProcessCounters
+            var hooks = new ProcessHooks
+            {
+                Exec = (pid, path) =>
+                {
+                    _discovery?.OnExec(pid);
+                    _coverage?.OnExec(pid, path);
+                },
+                Exit = pid =>
+                {
+                    _coverage?.OnExit(pid);
+                    _discovery?.OnExit(pid);
+                },
+                Connect = (in ProcessRecordHeader header, int fd, int result, SocketAddress? address, string comm) =>
+                    _coverage?.OnConnect((int)header.Pid, (int)header.Tid, comm, fd, result, address, header.TimestampNs),
+                Mapped = (pid, device, inode) => _discovery?.OnMapped(pid, FileIdentity.FromKernel(device, inode)),
+            };
+            _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, hooks, new ProcessCounters
                 {
                     BadRecords = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "bad_records"),
                 });
             // The process ring first: a pass over the rings reads the TLS ring after it (see ProcessDecoder).
             _poller.Add(_process!.Map("proc_events"), _processDecoder);
             _processLosses = new LossReport(_process, "proc_stats", "process", outputs.ProcessMetrics, _log);
+            if (_probes is not null)
+            {
+                var known = _process.Map("known_files");
+                _probes.Examined = file =>
+                {
+                    try
+                    {
+                        known.Update(new KnownFile { Device = file.KernelDevice, Inode = file.Inode }, (byte)1);
+                    }
+                    catch (BpfException)
+                    {
+                        // A full map only costs an early wakeup when the file is mapped again.
+                    }
+                };
+            }
             if (_tls is not null)
             {
                 _tlsDecoder = new TlsDecoder(_clock, _probes!.LibraryName, _comms, outputs.Tls ?? (_ => { }), new TlsCounters
@@ -79,7 +117,8 @@ internal sealed class CaptureSession : IDisposable
                     TruncatedBytes = Counter(outputs.TlsMetrics, "truncated_bytes"),
                     IncompleteCalls = Counter(outputs.TlsMetrics, "incomplete_calls"),
                     BadRecords = Counter(outputs.TlsMetrics, "bad_records"),
-                });
+                    UnjoinedRecords = Counter(outputs.TlsMetrics, "unjoined_records"),
+                }, _coverage);
                 _poller.Add(_tls.Map("tls_events"), _tlsDecoder);
                 _tlsLosses = new LossReport(_tls, "tls_stats", "TLS", outputs.TlsMetrics, _log);
                 AttachTls();
@@ -111,6 +150,8 @@ internal sealed class CaptureSession : IDisposable
             _processDecoder?.ReleaseHeld();
             _clock.RefreshIfDue();
             _tlsDecoder?.FlushStale(PieceTimeout);
+            _tlsDecoder?.ReleaseWaiting(PieceTimeout);
+            _coverage?.Check();
             if (Environment.TickCount64 >= nextLossCheck)
             {
                 // Ten map reads a second would cost more than the losses they watch for while nothing happens.
@@ -158,6 +199,11 @@ internal sealed class CaptureSession : IDisposable
         poller.Consume();
         _tlsDecoder?.FlushAll();
         _processDecoder?.ReleaseHeld();
+        _coverage?.Check(final: true);
+        if (_coverage is { Unseen: > 0 } coverage)
+        {
+            _log.LogWarning("TLS: {Count} connection(s) of traced processes carried TLS that no probe saw (network TLS_UNSEEN events say which, and why)", coverage.Unseen);
+        }
         _tlsLosses?.Update(final: true);
         _processLosses?.Update(final: true);
     }
@@ -216,8 +262,19 @@ internal sealed class CaptureSession : IDisposable
         processConfig.SelfTgid = selfTgid;
         processConfig.UidFilter = _options.Uid.HasValue ? 1u : 0u;
         processConfig.TargetUid = _options.Uid ?? 0;
-        // Execs are always read when TLS discovery needs them, even if no process event goes on the bus.
-        processConfig.Emit = (uint)(_options.ProcessEvents | (_options.Tls && _options.DiscoverTls ? ProcessEmit.Exec : ProcessEmit.None));
+        // Execs and executable mappings are read when TLS discovery needs them, and connects when TLS coverage or the
+        // network source does, even if no process event goes on the bus.
+        var emit = _options.ProcessEvents;
+        if (_options.Tls && _options.DiscoverTls)
+        {
+            emit |= ProcessEmit.Exec | ProcessEmit.Mmap;
+        }
+        if (_options.Tls || _options.NetworkEvents)
+        {
+            emit |= ProcessEmit.Connect | ProcessEmit.Exec | ProcessEmit.Exit;
+        }
+        processConfig.Emit = (uint)emit;
+        _processEmit = emit;
         processConfig.CommCount = (uint)_options.Comms.Count;
         processConfig.WakeupBytes = WakeupBytes(_options.ProcessRingMb);
         Span<byte> comms = processConfig.Comms;
@@ -270,6 +327,16 @@ internal sealed class CaptureSession : IDisposable
         {
             _links.Add(process.Program("handle_rename").AttachRawTracepoint("task_rename"));
         }
+        var emit = _processEmit;
+        if (emit.HasFlag(ProcessEmit.Connect))
+        {
+            _links.Add(process.Program("handle_connect_enter").AttachTracepoint("syscalls", "sys_enter_connect"));
+            _links.Add(process.Program("handle_connect_exit").AttachTracepoint("syscalls", "sys_exit_connect"));
+        }
+        if (emit.HasFlag(ProcessEmit.Mmap))
+        {
+            _links.Add(process.Program("handle_mmap").AttachTracepoint("syscalls", "sys_enter_mmap"));
+        }
         if (_options.ProcessEvents.HasFlag(ProcessEmit.Open))
         {
             _links.Add(process.Program("handle_openat_enter").AttachTracepoint("syscalls", "sys_enter_openat"));
@@ -280,8 +347,26 @@ internal sealed class CaptureSession : IDisposable
         _log.LogDebug("Process programs attached: {Links}", string.Join("; ", _links));
     }
 
+    /// <summary>
+    /// The socket calls of traced processes: which socket a TLS connection object uses, and every ClientHello (for
+    /// the blind-spot report).
+    /// </summary>
+    private void AttachSocketPrograms()
+    {
+        var tls = _tls!;
+        foreach (var (program, syscall) in new[]
+        {
+            ("sys_write", "sys_enter_write"), ("sys_writev", "sys_enter_writev"), ("sys_sendto", "sys_enter_sendto"), ("sys_sendmsg", "sys_enter_sendmsg"),
+            ("sys_read", "sys_enter_read"), ("sys_readv", "sys_enter_readv"), ("sys_recvfrom", "sys_enter_recvfrom"), ("sys_recvmsg", "sys_enter_recvmsg"),
+        })
+        {
+            _links.Add(tls.Program(program).AttachTracepoint("syscalls", syscall));
+        }
+    }
+
     private void AttachTls()
     {
+        AttachSocketPrograms();
         var discovery = _discovery ?? new TlsDiscovery(_probes!, _log);
         try
         {
@@ -293,7 +378,7 @@ internal sealed class CaptureSession : IDisposable
             {
                 if (!discovery.AttachBinary(path))
                 {
-                    throw new CaptureStartException($"--binary-path {path}: cannot probe it (see the line above); it must be an ELF file exporting SSL_read and SSL_write");
+                    throw new CaptureStartException($"--binary-path {path}: cannot probe it (see the line above; ./agentsight probes {path} explains what discovery finds in it)");
                 }
             }
             if (_options.Command.Count > 0)

@@ -153,5 +153,29 @@ internal static unsafe partial class Posix
     }
 }
 
-/// <summary>A file's device and inode number.</summary>
-internal readonly record struct FileIdentity(ulong Device, ulong Inode);
+/// <summary>A file's device and inode number (the device as stat() gives it).</summary>
+internal readonly record struct FileIdentity(ulong Device, ulong Inode)
+{
+    /// <summary>
+    /// From the kernel's own numbers, as BPF programs read them: <c>s_dev</c> is <c>major &lt;&lt; 20 | minor</c>,
+    /// which stat() re-encodes as glibc's <c>makedev</c> does.
+    /// </summary>
+    public static FileIdentity FromKernel(ulong device, ulong inode)
+    {
+        var major = device >> 20;
+        var minor = device & 0xfffff;
+        var encoded = ((major & 0xfffff000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffffff00) << 12) | (minor & 0xff);
+        return new FileIdentity(encoded, inode);
+    }
+
+    /// <summary>The kernel's <c>s_dev</c> for this device (the inverse of <see cref="FromKernel"/>).</summary>
+    public ulong KernelDevice
+    {
+        get
+        {
+            var major = ((Device >> 8) & 0xfff) | ((Device >> 32) & 0xfffff000);
+            var minor = (Device & 0xff) | ((Device >> 12) & 0xffffff00);
+            return (major << 20) | minor;
+        }
+    }
+}

@@ -8,7 +8,8 @@ namespace AgentSight.Host.Capture;
 
 /// <summary>
 /// Turns the process program's records into <c>process</c> events (docs/EVENTS.md): <c>EXEC</c> with the path and
-/// argv, <c>FORK</c>, <c>EXIT</c> with the code or the signal, <c>FILE_OPEN</c> with the fd or the error.
+/// argv, <c>FORK</c>, <c>EXIT</c> with the code or the signal, <c>FILE_OPEN</c> with the fd or the error. connect()
+/// and files mapped executable are handed to <see cref="ProcessHooks"/> (network events, TLS discovery).
 /// </summary>
 /// <remarks>
 /// The TLS and process records come through separate rings, so a process's <c>EXIT</c> can be read before its last
@@ -22,24 +23,27 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
     private static readonly int ExecSize = Marshal.SizeOf<ExecRecord>();
     private static readonly int ExitSize = Marshal.SizeOf<ExitRecord>();
     private static readonly int OpenSize = Marshal.SizeOf<OpenRecord>();
+    private static readonly int ConnectSize = Marshal.SizeOf<ConnectRecord>();
+    private static readonly int MmapSize = Marshal.SizeOf<MmapRecord>();
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     private readonly BootClock _clock;
     private readonly CommNames _comms;
     private readonly Action<AgentEvent>? _emit;
-    private readonly Action<int>? _onExec;
+    private readonly ProcessHooks _hooks;
     private readonly ProcessCounters _counters;
     private readonly Dictionary<uint, ulong> _execTimes = [];
     private readonly List<AgentEvent> _held = [];
+    private readonly List<int> _exited = [];
 
     /// <param name="emit">Where events go; null when only the side effects are wanted (TLS discovery on exec).</param>
-    /// <param name="onExec">Called with the pid of each exec seen (before the event is emitted).</param>
-    public ProcessDecoder(BootClock clock, CommNames comms, Action<AgentEvent>? emit, Action<int>? onExec, ProcessCounters counters)
+    /// <param name="hooks">Told of execs (before the event is emitted), exits (once every ring was drained after them), connects and mappings.</param>
+    public ProcessDecoder(BootClock clock, CommNames comms, Action<AgentEvent>? emit, ProcessHooks? hooks, ProcessCounters counters)
     {
         _clock = clock;
         _comms = comms;
         _emit = emit;
-        _onExec = onExec;
+        _hooks = hooks ?? new ProcessHooks();
         _counters = counters;
     }
 
@@ -65,6 +69,13 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
             case RecordLayout.RecordOpen when record.Length >= OpenSize:
                 Open(record);
                 break;
+            case RecordLayout.RecordConnect when record.Length >= ConnectSize:
+                Connect(MemoryMarshal.Read<ConnectRecord>(record));
+                break;
+            case RecordLayout.RecordMmap when record.Length >= MmapSize:
+                var mapped = MemoryMarshal.Read<MmapRecord>(record);
+                _hooks.Mapped?.Invoke((int)mapped.Header.Pid, mapped.Device, mapped.Inode);
+                break;
             default:
                 _counters.BadRecords.Add();
                 break;
@@ -82,7 +93,8 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
         }
         var header = exec.Header;
         _execTimes[header.Pid] = header.TimestampNs;
-        _onExec?.Invoke((int)header.Pid);
+        var filename = Utf8.GetString(data[..(int)exec.FilenameLength]);
+        _hooks.Exec?.Invoke((int)header.Pid, filename);
         if (_emit is null)
         {
             return;
@@ -106,7 +118,7 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
         {
             ["event"] = "EXEC",
             ["ppid"] = (int)header.Ppid,
-            ["filename"] = Utf8.GetString(data[..(int)exec.FilenameLength]),
+            ["filename"] = filename,
             ["argv"] = argv,
             ["uid"] = (int)header.Uid,
         };
@@ -134,6 +146,7 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
     {
         var header = exit.Header;
         var startedAt = _execTimes.Remove(header.Pid, out var execNs) ? execNs : (ulong?)null;
+        _exited.Add((int)header.Pid);
         if (_emit is null)
         {
             return;
@@ -199,6 +212,17 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
             _emit!(evt);
         }
         _held.Clear();
+        foreach (var pid in _exited)
+        {
+            _hooks.Exit?.Invoke(pid);
+        }
+        _exited.Clear();
+    }
+
+    private void Connect(in ConnectRecord connect)
+    {
+        var address = Network.SocketAddress.Parse(((ReadOnlySpan<byte>)connect.Address)[..(int)Math.Min(connect.AddressLength, (uint)RecordLayout.SockaddrMax)]);
+        _hooks.Connect?.Invoke(connect.Header, connect.Fd, connect.Result, address, _comms.Get(connect.Header.Comm));
     }
 
     // Numbers are stored as int or long (never uint): analyzers read them back as the JSON a file would give.

@@ -21,6 +21,15 @@ internal static class RecordLayout
     public const byte RecordFork = 3;
     public const byte RecordExit = 4;
     public const byte RecordOpen = 5;
+    public const byte RecordSocket = 6;
+    public const byte RecordConnect = 7;
+    public const byte RecordMmap = 8;
+
+    public const byte SocketLink = 1;
+    public const byte SocketHello = 2;
+    public const byte SocketData = 3;
+    public const int HelloMax = 2048;
+    public const int SockaddrMax = 112;
 
     public const byte TlsRead = 0;
     public const byte TlsWrite = 1;
@@ -30,6 +39,8 @@ internal static class RecordLayout
     public const byte TlsLast = 2;
     public const byte TlsCopyFailed = 4;
     public const byte TlsAborted = 8;
+    public const byte TlsPadded = 16;
+    public const byte TlsOneWay = 32;
 
     public const uint FilterAll = 0;
     public const uint FilterTracked = 1;
@@ -61,6 +72,26 @@ internal struct TlsRecordHeader
     public ulong Offset;
     public uint Captured;
     public uint CallCaptured;
+    public int Fd;
+    public uint Pad1;
+    public CommBytes Comm;
+}
+
+/// <summary><c>struct as_sock_record</c>: what a traced process's socket calls tell about TLS; a ClientHello's bytes follow.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct SocketRecord
+{
+    public byte RecordKind;
+    public byte SocketKind;
+    public ushort Pad0;
+    public uint Pid;
+    public uint Tid;
+    public uint Uid;
+    public ulong TimestampNs;
+    public ulong Connection;
+    public int Fd;
+    public uint Captured;
+    public ulong Length;
     public CommBytes Comm;
 }
 
@@ -111,6 +142,41 @@ internal struct OpenRecord
     public uint Syscall;
     public uint PathLength;
     public uint Pad;
+}
+
+[InlineArray(RecordLayout.SockaddrMax)]
+internal struct SockaddrBytes
+{
+    private byte _first;
+}
+
+/// <summary><c>struct as_connect_record</c>: a connect() and its result, the address inline.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct ConnectRecord
+{
+    public ProcessRecordHeader Header;
+    public int Fd;
+    public int Result;
+    public uint AddressLength;
+    public uint Pad;
+    public SockaddrBytes Address;
+}
+
+/// <summary><c>struct as_mmap_record</c>: a file mapped executable, by its kernel device number and inode.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct MmapRecord
+{
+    public ProcessRecordHeader Header;
+    public ulong Device;
+    public ulong Inode;
+}
+
+/// <summary>The key of the process program's <c>known_files</c> map: files the host has looked into.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KnownFile
+{
+    public ulong Device;
+    public ulong Inode;
 }
 
 /// <summary><c>struct as_tls_config</c>: the TLS program's load-time settings.</summary>
@@ -166,6 +232,8 @@ internal enum ProcessEmit : uint
     Fork = 2,
     Exit = 4,
     Open = 8,
+    Connect = 16,
+    Mmap = 32,
     All = Exec | Fork | Exit | Open,
 }
 

@@ -13,4 +13,7 @@ internal sealed class TlsCounters
     public Counter IncompleteCalls { get; init; } = new("incomplete_calls");
 
     public Counter BadRecords { get; init; } = new("bad_records");
+
+    /// <summary>One-way (AEAD) records whose socket link never came: joined by their context alone.</summary>
+    public Counter UnjoinedRecords { get; init; } = new("unjoined_records");
 }

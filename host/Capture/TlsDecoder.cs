@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using AgentSight.Contracts;
+using AgentSight.Host.Capture.Network;
 
 namespace AgentSight.Host.Capture;
 
@@ -13,10 +14,17 @@ namespace AgentSight.Host.Capture;
 /// them. When the ring was full part-way, the kernel stops the call and says so (or, if even that did not fit, the
 /// thread's next call or the periodic flush ends it): the event then carries the bytes that arrived and counts the
 /// rest in <c>bytes_lost</c>, and the kernel's own counters report the lost records.
+/// <para>
+/// The TLS ring also carries what the socket calls of traced processes said (<see cref="SocketRecord"/>): ClientHellos
+/// and application data for <see cref="TlsCoverage"/>, and links from a connection object to its socket. An AEAD
+/// context names one direction of a connection only; its records are joined with the other direction by socket
+/// (<see cref="SocketConnections"/>), and a record sent before its socket was known waits for the link.
+/// </para>
 /// </remarks>
 internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
 {
     private static readonly int HeaderSize = Marshal.SizeOf<TlsRecordHeader>();
+    private static readonly int SocketSize = Marshal.SizeOf<SocketRecord>();
 
     private readonly BootClock _clock;
     private readonly Func<ulong, string?> _library;
@@ -24,21 +32,33 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
     private readonly Action<AgentEvent> _emit;
     private readonly TlsCounters _counters;
     private readonly Dictionary<uint, Pending> _pending = [];
+    private readonly TlsCoverage? _coverage;
+    private readonly SocketConnections _sockets = new();
+    private readonly Dictionary<(uint Pid, ulong Conn), Waiting> _waiting = [];
 
-    public TlsDecoder(BootClock clock, Func<ulong, string?> library, CommNames comms, Action<AgentEvent> emit, TlsCounters counters)
+    public TlsDecoder(BootClock clock, Func<ulong, string?> library, CommNames comms, Action<AgentEvent> emit, TlsCounters counters, TlsCoverage? coverage = null)
     {
         _clock = clock;
         _library = library;
         _comms = comms;
         _emit = emit;
         _counters = counters;
+        _coverage = coverage;
     }
+
+    /// <summary>One-way records waiting for their socket.</summary>
+    public int WaitingRecords => _waiting.Values.Sum(w => w.Events.Count);
 
     /// <summary>Calls being joined right now.</summary>
     public int PendingCalls => _pending.Count;
 
     public void OnRecord(ReadOnlySpan<byte> record)
     {
+        if (record.Length > 0 && record[0] == RecordLayout.RecordSocket)
+        {
+            OnSocket(record);
+            return;
+        }
         if (record.Length < HeaderSize)
         {
             _counters.BadRecords.Add();
@@ -55,7 +75,7 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
 
         if (header.TlsKind == RecordLayout.TlsHandshake)
         {
-            _emit(Event(header, ReadOnlyMemory<byte>.Empty, captured: 0));
+            Send(header, Event(header, ReadOnlyMemory<byte>.Empty, captured: 0));
             return;
         }
 
@@ -67,7 +87,11 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
         {
             // Almost every call: one record, one copy out of the ring.
             Finish(_pending.Remove(header.Tid, out var stale) ? stale : null);
-            _emit(Event(header, payload.ToArray(), payload.Length, copyFailed: (header.Flags & RecordLayout.TlsCopyFailed) != 0));
+            if ((header.Flags & RecordLayout.TlsPadded) != 0 && !Unpad(ref payload, ref header))
+            {
+                return;
+            }
+            Send(header, Event(header, payload.ToArray(), payload.Length, copyFailed: (header.Flags & RecordLayout.TlsCopyFailed) != 0));
             return;
         }
 
@@ -82,7 +106,7 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
                 Finish(cut);
                 // Nothing of the call arrived but the news that it was cut.
                 _counters.IncompleteCalls.Add();
-                _emit(Event(header, ReadOnlyMemory<byte>.Empty, captured: 0));
+                Send(header, Event(header, ReadOnlyMemory<byte>.Empty, captured: 0));
             }
             return;
         }
@@ -134,6 +158,124 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
             Finish(pending);
         }
         _pending.Clear();
+        ReleaseWaiting(TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// Sends one-way records whose socket link has not come for <paramref name="age"/> (it was lost): joined by their
+    /// context alone, and counted in <c>unjoined_records</c>.
+    /// </summary>
+    public void ReleaseWaiting(TimeSpan age)
+    {
+        if (_waiting.Count == 0)
+        {
+            return;
+        }
+        var cutoff = Environment.TickCount64 - (long)age.TotalMilliseconds;
+        foreach (var (key, waiting) in _waiting.Where(w => w.Value.Since <= cutoff).ToList())
+        {
+            _waiting.Remove(key);
+            foreach (var evt in waiting.Events)
+            {
+                _counters.UnjoinedRecords.Add();
+                _emit(evt);
+            }
+        }
+    }
+
+    private void OnSocket(ReadOnlySpan<byte> record)
+    {
+        if (record.Length < SocketSize)
+        {
+            _counters.BadRecords.Add();
+            return;
+        }
+        var socket = MemoryMarshal.Read<SocketRecord>(record);
+        var bytes = record[SocketSize..];
+        if (socket.Captured > bytes.Length)
+        {
+            _counters.BadRecords.Add();
+            return;
+        }
+        var pid = (int)socket.Pid;
+        switch (socket.SocketKind)
+        {
+            case RecordLayout.SocketHello:
+                _sockets.NewConnection(socket.Pid, socket.Fd);
+                _coverage?.OnHello(pid, (int)socket.Tid, _comms.Get(socket.Comm), socket.Fd, bytes[..(int)socket.Captured], socket.TimestampNs);
+                break;
+            case RecordLayout.SocketData:
+                _coverage?.OnData(pid, socket.Fd);
+                break;
+            case RecordLayout.SocketLink:
+                _coverage?.OnPlaintext(pid, socket.Fd, socket.TimestampNs);
+                if (_waiting.Remove((socket.Pid, socket.Connection), out var waiting))
+                {
+                    var id = _sockets.Id(socket.Pid, socket.Fd);
+                    foreach (var evt in waiting.Events)
+                    {
+                        var payload = (TlsPayload)evt.Data;
+                        payload.ConnectionId = id;
+                        payload.Fd = socket.Fd;
+                        _emit(evt);
+                    }
+                }
+                break;
+            default:
+                _counters.BadRecords.Add();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Hands an event on: a one-way record with its connection joined by socket (or held until its socket is known),
+    /// any other at once; either way coverage learns that a probe saw this connection's plaintext.
+    /// </summary>
+    private void Send(in TlsRecordHeader header, AgentEvent evt)
+    {
+        var payload = (TlsPayload)evt.Data;
+        if (header.Fd >= 0)
+        {
+            payload.Fd = header.Fd;
+        }
+        if (payload.Direction != TlsDirection.Handshake)
+        {
+            _coverage?.OnPlaintext((int)header.Pid, header.Fd, header.EndNs);
+        }
+        if ((header.Flags & RecordLayout.TlsOneWay) == 0)
+        {
+            _emit(evt);
+            return;
+        }
+        if (header.Fd >= 0)
+        {
+            payload.ConnectionId = _sockets.Id(header.Pid, header.Fd);
+            _emit(evt);
+            return;
+        }
+        var key = (header.Pid, header.Connection);
+        if (!_waiting.TryGetValue(key, out var waiting))
+        {
+            _waiting[key] = waiting = new Waiting(Environment.TickCount64);
+        }
+        waiting.Events.Add(evt);
+    }
+
+    /// <summary>
+    /// A TLS 1.3 record the peer padded: zeros, then the record type, at the end. True (and the type and zeros cut
+    /// off) when it is application data.
+    /// </summary>
+    private static bool Unpad(ref ReadOnlySpan<byte> payload, ref TlsRecordHeader header)
+    {
+        var end = payload.LastIndexOfAnyExcept((byte)0);
+        if (end < 0 || payload[end] != 0x17 || payload.Length != header.Length)
+        {
+            return false;
+        }
+        payload = payload[..end];
+        header.Length = end;
+        header.CallCaptured = (uint)end;
+        return true;
     }
 
     private void Finish(Pending? pending)
@@ -146,7 +288,13 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
         {
             _counters.IncompleteCalls.Add();
         }
-        _emit(Event(pending.Header, pending.Buffer.AsMemory(0, pending.Filled), pending.Filled, copyFailed: pending.CopyFailed && pending.Filled == 0));
+        var header = pending.Header;
+        ReadOnlySpan<byte> bytes = pending.Buffer.AsSpan(0, pending.Filled);
+        if ((header.Flags & RecordLayout.TlsPadded) != 0 && !Unpad(ref bytes, ref header))
+        {
+            return;
+        }
+        Send(header, Event(header, pending.Buffer.AsMemory(0, bytes.Length), bytes.Length, copyFailed: pending.CopyFailed && pending.Filled == 0));
     }
 
     private AgentEvent Event(in TlsRecordHeader header, ReadOnlyMemory<byte> bytes, long captured, bool copyFailed = false)
@@ -176,6 +324,13 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
             }
         }
         return new AgentEvent(_clock.ToEpoch(header.EndNs), EventSources.Ssl, (int)header.Pid, (int)header.Tid, _comms.Get(header.Comm), payload);
+    }
+
+    private sealed class Waiting(long since)
+    {
+        public long Since { get; } = since;
+
+        public List<AgentEvent> Events { get; } = [];
     }
 
     private sealed class Pending(TlsRecordHeader header, byte[] buffer)

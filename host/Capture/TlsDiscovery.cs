@@ -6,14 +6,21 @@ namespace AgentSight.Host.Capture;
 
 /// <summary>
 /// Finds what to probe for TLS: the system's <c>libssl.so.*</c> up front, the binaries the user names, the program a
-/// recorded command runs (Node.js carries OpenSSL inside and exports it), and, as traced processes exec, whatever
-/// they map: another libssl, or a binary exporting <c>SSL_read</c>. Rescans run on their own thread so that reading
-/// a 100 MB binary never holds up the ring buffers.
+/// recorded command runs, and, as traced processes exec or map a file executable (a library or Node addon loaded
+/// late), whatever they map: each file is looked into once by <see cref="Discovery.BinaryDiscovery"/> (exported
+/// OpenSSL, BoringSSL in Bun, static OpenSSL, aws-lc under rustls, Go). Scans run on their own thread so that reading
+/// a 400 MB binary never holds up the ring buffers.
 /// </summary>
 internal sealed partial class TlsDiscovery : IDisposable
 {
     /// <summary>After an exec the program's libraries are mapped by the loader a moment later, so look again.</summary>
     private static readonly TimeSpan[] RescanDelays = [TimeSpan.Zero, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)];
+
+    /// <summary>
+    /// After a file is mapped executable: the record comes from the mmap call's entry, so the mapping appears in
+    /// /proc/PID/maps a moment later.
+    /// </summary>
+    private static readonly TimeSpan[] MappedDelays = [TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(30), TimeSpan.FromMilliseconds(300)];
 
     private static readonly string[] LibraryFolders =
     [
@@ -27,6 +34,7 @@ internal sealed partial class TlsDiscovery : IDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _worker;
+    private readonly Dictionary<int, HashSet<FileIdentity>> _mapped = [];
 
     public TlsDiscovery(TlsProbes probes, ILogger log)
     {
@@ -79,12 +87,49 @@ internal sealed partial class TlsDiscovery : IDisposable
     }
 
     /// <summary>Looks at the files a process maps now and a few times over the next seconds (called on exec).</summary>
-    public void OnExec(int pid)
+    public void OnExec(int pid) => Schedule(pid, RescanDelays);
+
+    /// <summary>A process mapped a file executable: remembered, and looked into soon when it is new.</summary>
+    public void OnMapped(int pid, FileIdentity file)
+    {
+        lock (_mapped)
+        {
+            if (!_mapped.TryGetValue(pid, out var files))
+            {
+                _mapped[pid] = files = [];
+            }
+            files.Add(file);
+        }
+        if (_probes.PathOf(file) is null)
+        {
+            Schedule(pid, MappedDelays);
+        }
+    }
+
+    /// <summary>The files a process mapped executable that were looked into, by path (also after it exited).</summary>
+    public List<string> MappedPaths(int pid)
+    {
+        lock (_mapped)
+        {
+            return _mapped.TryGetValue(pid, out var files) ? [.. files.Select(_probes.PathOf).OfType<string>()] : [];
+        }
+    }
+
+    /// <summary>Forgets what an exited process mapped.</summary>
+    public void OnExit(int pid)
+    {
+        lock (_mapped)
+        {
+            _mapped.Remove(pid);
+        }
+    }
+
+    private void Schedule(int pid, TimeSpan[] delays)
     {
         var now = Environment.TickCount64;
         lock (_gate)
         {
-            foreach (var delay in RescanDelays)
+            foreach (var delay in delays)
             {
                 _queue.Enqueue(pid, now + (long)delay.TotalMilliseconds);
             }

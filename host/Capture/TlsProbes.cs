@@ -1,54 +1,73 @@
 using System.Collections.Concurrent;
 using AgentSight.Host.Bpf;
+using AgentSight.Host.Capture.Discovery;
 using Microsoft.Extensions.Logging;
 
 namespace AgentSight.Host.Capture;
 
 /// <summary>
-/// Attaches the TLS program to OpenSSL-compatible libraries and binaries, once per file (uprobes belong to the
-/// file's inode, so one attachment covers every process that maps it; the program's filter keeps the traced ones).
-/// Each file gets a cookie, which the records carry back, so events can name the library that saw them.
+/// Attaches the TLS programs to the files discovery finds TLS in, once per file (uprobes belong to the file's inode, so
+/// one attachment covers every process that maps it; the programs' filter keeps the traced ones). Each file gets a
+/// cookie, which the records carry back, so events can name the library that saw them.
 /// </summary>
 internal sealed class TlsProbes : IDisposable
 {
-    /// <summary>The functions probed, with the programs for their entry and their return; a file must export the required ones.</summary>
-    private static readonly (string Function, string Entry, string Exit, bool Required)[] Probes =
-    [
-        ("SSL_read", "ssl_read_enter", "ssl_read_exit", true),
-        ("SSL_write", "ssl_write_enter", "ssl_write_exit", true),
-        ("SSL_read_ex", "ssl_read_ex_enter", "ssl_read_ex_exit", false),
-        ("SSL_write_ex", "ssl_write_ex_enter", "ssl_write_ex_exit", false),
-        ("SSL_do_handshake", "ssl_handshake_enter", "ssl_handshake_exit", false),
-    ];
+    /// <summary>The programs attached for each kind of function: at its entry, and at its return (or none).</summary>
+    private static readonly Dictionary<ProbeKind, (string Entry, string? Exit)> Programs = new()
+    {
+        [ProbeKind.SslRead] = ("ssl_read_enter", "ssl_read_exit"),
+        [ProbeKind.SslWrite] = ("ssl_write_enter", "ssl_write_exit"),
+        [ProbeKind.SslReadEx] = ("ssl_read_ex_enter", "ssl_read_ex_exit"),
+        [ProbeKind.SslWriteEx] = ("ssl_write_ex_enter", "ssl_write_ex_exit"),
+        [ProbeKind.SslWriteInternalFlags] = ("ssl_write_flags_enter", "ssl_write_ex_exit"),
+        [ProbeKind.SslHandshake] = ("ssl_handshake_enter", "ssl_handshake_exit"),
+        [ProbeKind.AeadSeal] = ("aead_seal_enter", null),
+        [ProbeKind.AeadSealScatter] = ("aead_seal_scatter_enter", null),
+        [ProbeKind.AeadOpen] = ("aead_open_enter", "aead_open_exit"),
+        [ProbeKind.GoWrite] = ("go_tls_write_enter", null),
+        [ProbeKind.GoRead] = ("go_tls_read_enter", null),
+    };
 
-    /// <summary>One probe pair: where (file offset) and with which programs.</summary>
-    private sealed record ProbeSite(string Label, ulong FileOffset, string Entry, string Exit);
-
-    public static IReadOnlyList<string> FunctionNames { get; } = [.. Probes.Select(p => p.Function)];
+    /// <summary>Attached at each RET of a Go function (no return probes on Go's movable stacks).</summary>
+    private const string GoReadReturn = "go_tls_read_return";
 
     private readonly Dictionary<string, BpfProgram> _programs;
     private readonly ILogger _log;
+    private readonly BinaryDiscovery _discovery;
+    private readonly DiscoveryCache _cache;
+    private readonly string _cacheVariant;
     private readonly Lock _gate = new();
-    private readonly Dictionary<FileIdentity, string?> _checked = [];
+    private readonly Dictionary<FileIdentity, FileDiscovery?> _checked = [];
+    private readonly ConcurrentDictionary<string, FileDiscovery> _byPath = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<FileIdentity, string> _paths = new();
     private readonly List<BpfLink> _links = [];
     private readonly ConcurrentDictionary<ulong, string> _libraries = new();
-    private readonly bool _probeInternalFunctions;
     private ulong _nextCookie = 1;
     private bool _disposed;
 
-    public TlsProbes(BpfObject tls, ILogger log, bool probeInternalFunctions = true)
+    public TlsProbes(BpfObject tls, ILogger log, bool probeInternalFunctions = true, DiscoveryCache? cache = null)
     {
         _log = log;
-        _probeInternalFunctions = probeInternalFunctions;
-        _programs = Probes.SelectMany(p => new[] { p.Entry, p.Exit }).ToDictionary(n => n, tls.Program, StringComparer.Ordinal);
+        _discovery = BinaryDiscovery.Default(probeInternalFunctions);
+        _cache = cache ?? DiscoveryCache.None;
+        _cacheVariant = probeInternalFunctions ? string.Empty : "-entries";
+        _programs = Programs.Values.SelectMany(p => new[] { p.Entry, p.Exit }).OfType<string>().Append(GoReadReturn).Distinct()
+            .ToDictionary(n => n, tls.Program, StringComparer.Ordinal);
     }
 
     /// <summary>The library or binary a record's cookie names.</summary>
     public string? LibraryName(ulong cookie) => _libraries.TryGetValue(cookie, out var name) ? name : null;
 
-    /// <summary>
-    /// Probes <paramref name="accessPath"/> if it exports OpenSSL's functions and has not been looked at before.
-    /// </summary>
+    /// <summary>What discovery said about a file, by the path a process maps it under (null when never looked at).</summary>
+    public FileDiscovery? DiscoveryOf(string path) => _byPath.TryGetValue(path, out var found) ? found : null;
+
+    /// <summary>The path a file was first looked into under, or null when it never was.</summary>
+    public string? PathOf(FileIdentity identity) => _paths.TryGetValue(identity, out var path) ? path : null;
+
+    /// <summary>Called once each new file has been looked into (whatever was found): the BPF side stops hurrying for it.</summary>
+    public Action<FileIdentity>? Examined { get; set; }
+
+    /// <summary>Probes <paramref name="accessPath"/> if it carries a TLS stack and has not been looked at before.</summary>
     /// <param name="accessPath">Where to open the file from this process.</param>
     /// <param name="displayPath">The path to show (as the traced process sees it).</param>
     /// <param name="requested">Named by the user or a system candidate: every outcome is logged, not only success.</param>
@@ -64,118 +83,38 @@ internal sealed class TlsProbes : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_checked.TryGetValue(identity, out var earlier))
             {
-                return earlier is null
-                    ? TlsAttachResult.Skipped(displayPath, "already looked at: no OpenSSL functions")
-                    : TlsAttachResult.AlreadyAttached(displayPath, earlier);
+                if (earlier is not null)
+                {
+                    _byPath.TryAdd(displayPath, earlier with { Path = displayPath });
+                }
+                return earlier is { HasTls: true }
+                    ? TlsAttachResult.AlreadyAttached(displayPath, earlier.Path)
+                    : TlsAttachResult.Skipped(displayPath, earlier?.Summary ?? "already looked at: it could not be read");
             }
 
-            List<ProbeSite> sites;
-            List<string> slow;
+            _paths.TryAdd(identity, displayPath);
+            FileDiscovery found;
             try
             {
-                using var elf = ElfImage.Open(accessPath);
-                var addresses = elf.FindFunctions([.. FunctionNames], fullSymbolTable);
-                var missing = Probes.Where(p => p.Required && !addresses.ContainsKey(p.Function)).Select(p => p.Function).ToList();
-                if (missing.Count > 0)
-                {
-                    _checked[identity] = null;
-                    return Report(TlsAttachResult.Skipped(displayPath, $"does not export {string.Join(" or ", missing)}"), requested);
-                }
-                sites = Plan(elf, addresses, _probeInternalFunctions, out slow);
+                found = Discover(accessPath, displayPath, fullSymbolTable);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
             {
                 _checked[identity] = null;
+                Examined?.Invoke(identity);
                 return Report(TlsAttachResult.Failed(displayPath, ex.Message), requested);
             }
-
-            var cookie = _nextCookie++;
-            var links = new List<BpfLink>();
-            try
+            Examined?.Invoke(identity);
+            _checked[identity] = found;
+            _byPath[displayPath] = found;
+            if (!found.HasTls)
             {
-                foreach (var site in sites)
-                {
-                    links.Add(_programs[site.Entry].AttachUprobe(accessPath, site.FileOffset, returnProbe: false, cookie));
-                    links.Add(_programs[site.Exit].AttachUprobe(accessPath, site.FileOffset, returnProbe: true, cookie));
-                }
+                var result = TlsAttachResult.Skipped(displayPath, found.Summary);
+                // A TLS library that could not be opened is worth saying even when nobody asked for this file.
+                return Report(result, requested || found.Problems.Count > 0);
             }
-            catch (BpfException ex)
-            {
-                foreach (var link in links)
-                {
-                    link.Dispose();
-                }
-                _checked[identity] = null;
-                return Report(TlsAttachResult.Failed(displayPath, ex.Message), requested: true);
-            }
-            _libraries[cookie] = displayPath;
-            _links.AddRange(links);
-            _checked[identity] = displayPath;
-            var functions = sites.Select(s => s.Label).ToList();
-            _log.LogInformation("TLS: probing {Library} ({Functions})", displayPath, string.Join(", ", functions));
-            if (slow.Count > 0)
-            {
-                _log.LogInformation("TLS: in {Library}, {Functions} begin with an instruction the kernel must single-step: each call costs a debug trap (docs/CAPTURE.md, \"Probe cost\")",
-                    displayPath, string.Join(", ", slow));
-            }
-            return TlsAttachResult.Success(displayPath, functions);
+            return Attach(accessPath, displayPath, found);
         }
-    }
-
-    /// <summary>
-    /// Where each function is probed (see <see cref="ProbePlacement"/>): at its entry, or, for a thin
-    /// <c>SSL_*_ex</c> wrapper, at the internal function it calls, which the plain <c>SSL_read</c>/<c>SSL_write</c>
-    /// call too (they are then not probed again, so no call is seen twice).
-    /// </summary>
-    private static List<ProbeSite> Plan(ElfImage elf, Dictionary<string, ulong> addresses, bool probeInternalFunctions, out List<string> slow)
-    {
-        var sites = new List<ProbeSite>();
-        slow = [];
-        foreach (var (ex, plain, entry, exit, plainEntry, plainExit) in new[]
-        {
-            ("SSL_read_ex", "SSL_read", "ssl_read_ex_enter", "ssl_read_ex_exit", "ssl_read_enter", "ssl_read_exit"),
-            ("SSL_write_ex", "SSL_write", "ssl_write_ex_enter", "ssl_write_ex_exit", "ssl_write_enter", "ssl_write_exit"),
-        })
-        {
-            ulong? inner = null;
-            if (addresses.TryGetValue(ex, out var exAddress))
-            {
-                var code = elf.ReadCode(exAddress, 16);
-                if (probeInternalFunctions && !ProbePlacement.IsEmulated(code) && ProbePlacement.ThinWrapperTarget(exAddress, code) is { } target
-                    && ProbePlacement.IsEmulated(elf.ReadCode(target, 16)) && elf.ToFileOffset(target) is { } targetOffset)
-                {
-                    inner = target;
-                    sites.Add(new ProbeSite($"{ex} and {plain} through their internal function", targetOffset, entry, exit));
-                }
-                else
-                {
-                    sites.Add(new ProbeSite(ex, elf.ToFileOffset(exAddress)!.Value, entry, exit));
-                    if (!ProbePlacement.IsEmulated(code))
-                    {
-                        slow.Add(ex);
-                    }
-                }
-            }
-            var plainAddress = addresses[plain];
-            if (inner is { } covered && ProbePlacement.Calls(plainAddress, elf.ReadCode(plainAddress, 160), covered))
-            {
-                continue;
-            }
-            sites.Add(new ProbeSite(plain, elf.ToFileOffset(plainAddress)!.Value, plainEntry, plainExit));
-            if (!ProbePlacement.IsEmulated(elf.ReadCode(plainAddress, 16)))
-            {
-                slow.Add(plain);
-            }
-        }
-        if (addresses.TryGetValue("SSL_do_handshake", out var handshake))
-        {
-            sites.Add(new ProbeSite("SSL_do_handshake", elf.ToFileOffset(handshake)!.Value, "ssl_handshake_enter", "ssl_handshake_exit"));
-            if (!ProbePlacement.IsEmulated(elf.ReadCode(handshake, 16)))
-            {
-                slow.Add("SSL_do_handshake");
-            }
-        }
-        return sites;
     }
 
     public void Dispose()
@@ -189,6 +128,77 @@ internal sealed class TlsProbes : IDisposable
             }
             _links.Clear();
         }
+    }
+
+    private FileDiscovery Discover(string accessPath, string displayPath, bool fullSymbolTable)
+    {
+        string? key = null;
+        using (var elf = ElfImage.Open(accessPath))
+        {
+            key = DiscoveryCache.KeyOf(accessPath, elf.BuildId) is { } k ? k + _cacheVariant + (fullSymbolTable ? "-symtab" : string.Empty) : null;
+        }
+        if (key is not null && _cache.Read(key, displayPath) is { } cached)
+        {
+            return cached;
+        }
+        var found = _discovery.Analyse(accessPath, displayPath, fullSymbolTable);
+        if (found.Elapsed > TimeSpan.FromMilliseconds(100))
+        {
+            _log.LogInformation("TLS: looked into {File} in {Seconds:0.00} s: {Summary}", displayPath, found.Elapsed.TotalSeconds, found.Summary);
+        }
+        if (key is not null)
+        {
+            _cache.Write(key, found);
+        }
+        return found;
+    }
+
+    private TlsAttachResult Attach(string accessPath, string displayPath, FileDiscovery found)
+    {
+        var cookie = _nextCookie++;
+        var links = new List<BpfLink>();
+        var labels = new List<string>();
+        try
+        {
+            using var elf = ElfImage.Open(accessPath);
+            foreach (var stack in found.Stacks)
+            {
+                foreach (var site in stack.Sites)
+                {
+                    var offset = elf.ToFileOffset(site.Address) ?? throw new InvalidDataException($"{site.Function} at 0x{site.Address:x} is outside the file's code");
+                    var (entry, exit) = Programs[site.Kind];
+                    links.Add(_programs[entry].AttachUprobe(accessPath, offset, returnProbe: false, cookie));
+                    if (exit is not null)
+                    {
+                        links.Add(_programs[exit].AttachUprobe(accessPath, offset, returnProbe: true, cookie));
+                    }
+                    foreach (var ret in site.Returns ?? [])
+                    {
+                        var retOffset = elf.ToFileOffset(ret) ?? throw new InvalidDataException($"a RET of {site.Function} is outside the file's code");
+                        links.Add(_programs[GoReadReturn].AttachUprobe(accessPath, retOffset, returnProbe: false, cookie));
+                    }
+                    labels.Add(site.Function);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is BpfException or InvalidDataException or IOException)
+        {
+            foreach (var link in links)
+            {
+                link.Dispose();
+            }
+            return Report(TlsAttachResult.Failed(displayPath, ex.Message), requested: true);
+        }
+        _libraries[cookie] = displayPath;
+        _links.AddRange(links);
+        var stacks = string.Join("; ", found.Stacks.Select(s => $"{s.Title} by {s.Method}: {string.Join(", ", s.Sites.Select(p => p.Function))}"));
+        _log.LogInformation("TLS: probing {Library}{Program} ({Stacks}){Cached}", displayPath,
+            found.Program is { } program ? $", {program}," : string.Empty, stacks, found.FromCache ? ", from the discovery cache" : string.Empty);
+        foreach (var note in found.Stacks.SelectMany(s => s.Notes).Where(n => n.Contains("single-step", StringComparison.Ordinal)))
+        {
+            _log.LogInformation("TLS: in {Library}, {Note} (docs/CAPTURE.md, \"Probe cost\")", displayPath, note);
+        }
+        return TlsAttachResult.Success(displayPath, labels);
     }
 
     private TlsAttachResult Report(TlsAttachResult result, bool requested)

@@ -34,6 +34,7 @@ internal static class AgentSightCli
         root.Subcommands.Add(SslCommand.Create(global));
         root.Subcommands.Add(ProcessCommand.Create(global));
         root.Subcommands.Add(TraceCommand.Create(global));
+        root.Subcommands.Add(ProbesCommand.Create(global));
         return root;
     }
 

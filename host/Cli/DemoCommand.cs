@@ -73,6 +73,7 @@ internal static class DemoCommand
             {
                 Tls = true,
                 ProcessEvents = ProcessEmit.All,
+                NetworkEvents = true,
                 Command = [python, script],
                 CommandUser = user,
                 WorkingDirectory = workspace,

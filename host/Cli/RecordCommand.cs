@@ -72,6 +72,7 @@ internal static class RecordCommand
             {
                 Tls = true,
                 ProcessEvents = ProcessEmit.All,
+                NetworkEvents = true,
                 Pids = pids,
                 Comms = comms,
                 Command = commandLine,

@@ -63,6 +63,7 @@ internal static class TraceCommand
             {
                 Tls = wantSsl,
                 ProcessEvents = emit,
+                NetworkEvents = true,
                 Pids = pids,
                 Comms = comms,
                 Uid = parse.GetValue(sslUid),

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using AgentSight.Host.Capture;
+using AgentSight.Host.Capture.Discovery;
 using AgentSight.Host.Cli;
 
 namespace AgentSight.Tests.Capture;
@@ -11,7 +12,10 @@ public sealed class CaptureInternalsTests
     public void Record_layouts_have_the_sizes_of_the_C_structs()
     {
         // bpf/agentsight.h asserts the same sizes with _Static_assert: a change on one side fails the other's build.
-        Assert.Equal(88, Marshal.SizeOf<TlsRecordHeader>());
+        Assert.Equal(96, Marshal.SizeOf<TlsRecordHeader>());
+        Assert.Equal(64, Marshal.SizeOf<SocketRecord>());
+        Assert.Equal(176, Marshal.SizeOf<ConnectRecord>());
+        Assert.Equal(64, Marshal.SizeOf<MmapRecord>());
         Assert.Equal(48, Marshal.SizeOf<ProcessRecordHeader>());
         Assert.Equal(64, Marshal.SizeOf<ExecRecord>());
         Assert.Equal(56, Marshal.SizeOf<ExitRecord>());

@@ -26,6 +26,7 @@ internal static class Records
             Offset = offset,
             Captured = (uint)payload.Length,
             CallCaptured = callCaptured ?? (uint)length,
+            Fd = -1,
         };
         Encoding.UTF8.GetBytes(comm).CopyTo((Span<byte>)header.Comm);
         var bytes = new byte[Marshal.SizeOf<TlsRecordHeader>() + payload.Length];

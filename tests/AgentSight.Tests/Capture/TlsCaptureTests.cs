@@ -1,4 +1,5 @@
 using AgentSight.Host.Capture;
+using AgentSight.Host.Capture.Discovery;
 using System.Text;
 
 namespace AgentSight.Tests.Capture;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace AgentSight.Host.Capture;
+namespace AgentSight.Host.Capture.Discovery;
 
 /// <summary>
 /// Where to put a probe so that the kernel does not have to single-step the probed instruction.

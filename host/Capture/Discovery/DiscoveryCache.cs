@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AgentSight.Host.Plugins;
+
+namespace AgentSight.Host.Capture.Discovery;
+
+/// <summary>
+/// Remembers what discovery found in a file, keyed by its GNU build-id (or, without one, by its device, inode, size
+/// and modification time), so that a 400 MB agent binary is analysed once, not at every run.
+/// </summary>
+/// <remarks>
+/// As root the cache is <c>/var/cache/agentsight/discovery</c>, otherwise <c>$XDG_CACHE_HOME/agentsight/discovery</c>
+/// (or <c>~/.cache/...</c>); <c>AGENTSIGHT_CACHE_DIR</c> overrides both. A cached entry decides where uprobes go in
+/// other people's processes, and a probe in the middle of an instruction would crash them: an entry is read only when
+/// it and its folder belong to this user and nobody else can write them; anything unreadable is analysed again.
+/// <see cref="Version"/> is part of every key, so a change to the analysis never meets an old answer.
+/// </remarks>
+internal sealed class DiscoveryCache
+{
+    /// <summary>Bump when a finder changes what it finds.</summary>
+    public const int Version = 1;
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    private DiscoveryCache(string? folder) => Folder = folder;
+
+    /// <summary>Where entries are kept; null when caching is off.</summary>
+    public string? Folder { get; }
+
+    /// <summary>A cache that keeps nothing.</summary>
+    public static DiscoveryCache None { get; } = new(null);
+
+    /// <summary>The cache for this process (see the remarks).</summary>
+    public static DiscoveryCache ForCurrentUser()
+    {
+        var folder = Environment.GetEnvironmentVariable("AGENTSIGHT_CACHE_DIR") is { Length: > 0 } custom
+            ? Path.Combine(custom, "discovery")
+            : UnixFileStatus.EffectiveUserId == 0
+                ? "/var/cache/agentsight/discovery"
+                : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
+                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "agentsight", "discovery");
+        return new DiscoveryCache(folder);
+    }
+
+    /// <summary>The cache key of a file: its build-id, or a digest of its identity when it has none.</summary>
+    public static string? KeyOf(string accessPath, string? buildId)
+    {
+        if (buildId is not null)
+        {
+            return buildId;
+        }
+        try
+        {
+            var info = new FileInfo(accessPath);
+            if (!Posix.TryGetIdentity(accessPath, out var identity))
+            {
+                return null;
+            }
+            var text = $"{identity.Device}:{identity.Inode}:{info.Length}:{info.LastWriteTimeUtc.Ticks}";
+            return "f" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..40];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The entry for <paramref name="key"/>, renamed to <paramref name="displayPath"/>, or null.</summary>
+    public FileDiscovery? Read(string key, string displayPath)
+    {
+        if (Folder is null || !Trusted(Folder))
+        {
+            return null;
+        }
+        var file = EntryPath(key);
+        if (!File.Exists(file) || !Trusted(file))
+        {
+            return null;
+        }
+        try
+        {
+            var entry = JsonSerializer.Deserialize<FileDiscovery>(File.ReadAllText(file), Json);
+            return entry is null ? null : entry with { Path = displayPath, FromCache = true, Elapsed = TimeSpan.Zero };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stores an entry; a cache that cannot be written is skipped silently (the analysis is only repeated).</summary>
+    public void Write(string key, FileDiscovery discovery)
+    {
+        if (Folder is null)
+        {
+            return;
+        }
+        try
+        {
+            Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!Trusted(Folder))
+            {
+                return;
+            }
+            var file = EntryPath(key);
+            var temporary = file + $".{Environment.ProcessId}.tmp";
+            File.WriteAllText(temporary, JsonSerializer.Serialize(discovery with { FromCache = false }, Json));
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The analysis will simply be repeated next time.
+        }
+    }
+
+    private string EntryPath(string key) => Path.Combine(Folder!, $"{key}.v{Version}.json");
+
+    private static bool Trusted(string path) =>
+        UnixFileStatus.Of(path) is { } status && status.Uid == UnixFileStatus.EffectiveUserId && !status.GroupWritable && !status.OtherWritable;
+}

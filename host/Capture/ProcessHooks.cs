@@ -1,0 +1,22 @@
+using AgentSight.Host.Capture.Network;
+
+namespace AgentSight.Host.Capture;
+
+/// <summary>What else, besides <c>process</c> events, the process records tell: TLS discovery and coverage listen here.</summary>
+internal sealed class ProcessHooks
+{
+    /// <summary>A traced process ran a program: (pid, the path as passed to execve).</summary>
+    public Action<int, string>? Exec { get; init; }
+
+    /// <summary>A traced process ended, and every ring was drained after its end.</summary>
+    public Action<int>? Exit { get; init; }
+
+    /// <summary>A connect() returned: (header, fd, result or -errno, the address when decodable, comm).</summary>
+    public ConnectHandler? Connect { get; init; }
+
+    /// <summary>A traced process mapped a file executable for the first time: (pid, the kernel's dev_t, inode).</summary>
+    public Action<int, ulong, ulong>? Mapped { get; init; }
+}
+
+/// <summary>See <see cref="ProcessHooks.Connect"/>.</summary>
+internal delegate void ConnectHandler(in ProcessRecordHeader header, int fd, int result, SocketAddress? address, string comm);
