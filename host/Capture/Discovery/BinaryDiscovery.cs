@@ -15,6 +15,9 @@ internal sealed class BinaryDiscovery(IReadOnlyList<ITlsStackFinder> finders)
     [
         new OpenSslExportsFinder(probeInternalFunctions),
         new BoringSslFinder(),
+        new OpenSslStaticFinder(),
+        new AwsLcAeadFinder(),
+        new GoTlsFinder(),
     ]);
 
     /// <summary>Analyses <paramref name="accessPath"/>; throws <see cref="InvalidDataException"/> or an I/O error when it cannot be read.</summary>

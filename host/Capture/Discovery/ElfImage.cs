@@ -151,8 +151,14 @@ internal sealed unsafe class ElfImage : IDisposable
         {
             if (address >= segment.VirtualAddress && address < segment.VirtualAddress + segment.FileSize)
             {
-                var available = (int)Math.Min((ulong)count, segment.VirtualAddress + segment.FileSize - address);
-                return Bytes.Slice((int)(address - segment.VirtualAddress + segment.FileOffset), available);
+                var offset = address - segment.VirtualAddress + segment.FileOffset;
+                if (offset >= (ulong)_length)
+                {
+                    return [];
+                }
+                // A segment may claim more bytes than a damaged file holds.
+                var available = (int)Math.Min(Math.Min((ulong)count, segment.VirtualAddress + segment.FileSize - address), (ulong)_length - offset);
+                return Bytes.Slice((int)offset, available);
             }
         }
         return [];
@@ -209,7 +215,7 @@ internal sealed unsafe class ElfImage : IDisposable
     public List<ulong> FindInData(ReadOnlySpan<byte> pattern)
     {
         var found = new List<ulong>();
-        foreach (var segment in Segments.Where(s => !s.IsExecutable))
+        foreach (var segment in Segments.Where(s => !s.IsExecutable && s.FileOffset < (ulong)_length))
         {
             var bytes = Bytes.Slice((int)segment.FileOffset, (int)Math.Min(segment.FileSize, (ulong)_length - segment.FileOffset));
             for (var start = 0; ;)

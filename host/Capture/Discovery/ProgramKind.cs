@@ -10,9 +10,9 @@ internal static class ProgramKind
         {
             return context.VersionAfter("Bun v") is { } bun ? $"Bun {bun}" : "a Bun executable";
         }
-        if (elf.Section(".gopclntab") is not null || elf.Section(".go.buildinfo") is not null)
+        if (Go.GoFunctionTable.Read(elf) is { } go)
         {
-            return context.VersionAfter("go1.") is { } go ? $"Go 1.{go}" : "a Go program";
+            return go.Version is { } version ? $"Go {version.TrimStart('g', 'o')}" : "a Go program";
         }
         if (elf.FindFunctions(["napi_module_register", "node_api_module_get_api_version_v1"]).Count > 0 && context.VersionAfter("node/v") is { } node)
         {
