@@ -31,6 +31,9 @@ internal sealed class DiscoveryCache
     /// <summary>A cache that keeps nothing.</summary>
     public static DiscoveryCache None { get; } = new(null);
 
+    /// <summary>A cache kept in <paramref name="folder"/> (tests, benchmarks).</summary>
+    public static DiscoveryCache At(string folder) => new(Path.Combine(folder, "discovery"));
+
     /// <summary>The cache for this process (see the remarks).</summary>
     public static DiscoveryCache ForCurrentUser()
     {

@@ -13,7 +13,7 @@ namespace AgentSight.Host.Capture.Discovery.Stacks;
 /// <list type="bullet">
 /// <item><c>EVP_AEAD_CTX_open</c> reports 101 (bad decrypt);</item>
 /// <item><c>EVP_AEAD_CTX_seal</c> reports 117 (too large), 103 (buffer too small) and 115 (output aliases input);</item>
-/// <item><c>EVP_AEAD_CTX_seal_scatter</c> reports 115 and 112 (invalid nonce size? no: "unsupported") but not 103.</item>
+/// <item><c>EVP_AEAD_CTX_seal_scatter</c> reports 115 and 112 (invalid operation: extra input not supported), not 103.</item>
 /// </list>
 /// A record's type is known only inside: the programs keep application data (docs/CAPTURE.md). Binaries that use
 /// rustls with the <c>ring</c> provider are not covered by this.

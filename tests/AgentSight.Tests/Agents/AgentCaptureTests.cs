@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using AgentSight.Tests.Capture;
+using AgentSight.Tests.Support;
+using Xunit.Abstractions;
+
+namespace AgentSight.Tests.Agents;
+
+/// <summary>
+/// The agents people run, recorded with <c>agentsight record -- AGENT -p PROMPT</c> against a local endpoint that
+/// answers first with a call of the agent's shell tool: every model call is an <c>llm</c> event with the model, the
+/// answer and the tokens the endpoint sent; the command the tool ran is in the session under the agent; the second
+/// call carries its output; nothing was left unseen; the fake API key is nowhere in the session.
+/// </summary>
+/// <remarks>
+/// Claude Code (BoringSSL in Bun), Codex (rustls over aws-lc), Copilot CLI (static OpenSSL in a module it unpacks and
+/// loads after start) and Gemini CLI (Node's OpenSSL), at every pinned release (<see cref="RealAgent.Matrix"/>:
+/// Claude Code releases from April to November 2026, three Codex releases, the newest Copilot and Gemini CLI).
+/// </remarks>
+[Collection(RealAgentCollection.Name)]
+public sealed class AgentCaptureTests(ITestOutputHelper output)
+{
+    public static TheoryData<AgentKind, string> Versions()
+    {
+        var data = new TheoryData<AgentKind, string>();
+        foreach (var agent in RealAgent.Matrix)
+        {
+            data.Add(agent.Kind, agent.Version);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task Every_model_call_of_a_recorded_agent_is_an_llm_event(AgentKind kind, string version)
+    {
+        await AgentCaptureCheck.RunAsync(new RealAgent(kind, version), output);
+    }
+}
+
+/// <summary>The check one recorded agent run must pass (shared with the version matrix).</summary>
+internal static class AgentCaptureCheck
+{
+    public static async Task RunAsync(RealAgent agent, ITestOutputHelper output)
+    {
+        using var folder = TempFolder.ForCaller($"{agent.Kind}-{agent.Version}");
+        await using var endpoint = await AgentEndpoint.StartAsync(folder.Combine("endpoint"));
+
+        var recording = await AgentRecording.RecordAsync(agent, endpoint, folder);
+
+        var explain = recording.Explain(endpoint);
+        output.WriteLine($"{agent}: recorded in {recording.Run.Elapsed.TotalSeconds:F1} s, {recording.Events.Count} events");
+        AgentRoundTrip.AssertCompleted(recording.Run, endpoint);
+
+        // One llm event per model call, each with what the endpoint answered.
+        var llm = recording.Llm.ToList();
+        Assert.True(llm.Count == endpoint.Answers.Count, $"{llm.Count} llm events for {endpoint.Answers.Count} model calls\n{explain}");
+        foreach (var answer in endpoint.Answers)
+        {
+            var call = llm.FirstOrDefault(e => (string?)e.Data["gen_ai.response.id"] == answer.ResponseId);
+            Assert.True(call is not null, $"no llm event for the answer {answer.ResponseId} ({answer.Kind})\n{explain}");
+            Assert.Equal(answer.Model, (string?)call.Data["gen_ai.request.model"]);
+            Assert.Equal(answer.Usage.InputTokens, (int?)call.Data["gen_ai.usage.input_tokens"]);
+            Assert.Equal(answer.Usage.OutputTokens, (int?)call.Data["gen_ai.usage.output_tokens"]);
+            var said = call.Data["gen_ai.output.messages"]!.ToJsonString();
+            switch (answer.Kind)
+            {
+                case AnswerKind.FinalText:
+                    Assert.Contains(endpoint.FinalMarker, said, StringComparison.Ordinal);
+                    // The request that produced the final answer carried the tool's output.
+                    Assert.Contains(endpoint.ToolOutputMarker, call.Data["gen_ai.input.messages"]!.ToJsonString(), StringComparison.Ordinal);
+                    break;
+                case AnswerKind.ToolCall:
+                    Assert.Contains($"\"name\":\"{answer.ToolName}\"", said, StringComparison.Ordinal);
+                    break;
+            }
+        }
+
+        // The tool's command ran as a descendant of the agent, and is in the session.
+        var execs = recording.Events.Where(e => e.Source == "process" && e.Kind == "EXEC").ToList();
+        var tool = execs.FirstOrDefault(e => string.Join(' ', e.Argv).Contains("AGENTSIGHT-TOOL", StringComparison.Ordinal));
+        Assert.True(tool is not null, $"the tool's command is not in the session\n{explain}");
+        Assert.True(Descends(recording.Events, tool.Pid, execs[0].Pid), $"{tool} does not descend from the agent (pid {execs[0].Pid})\n{explain}");
+
+        // Every TLS connection the agent made was seen, and the connections are in the session.
+        Assert.Empty(recording.Network("TLS_UNSEEN"));
+        Assert.DoesNotContain("no probe saw", recording.Stderr, StringComparison.Ordinal);
+        Assert.Contains(recording.Network("TLS_HELLO"), e => (string?)e.Data["remote"] == $"127.0.0.1:{endpoint.Port}");
+
+        // The fake key the agent sent in every request was redacted everywhere.
+        Assert.DoesNotContain(agent.ApiKey, File.ReadAllText(recording.Session), StringComparison.Ordinal);
+    }
+
+    /// <summary>True when <paramref name="pid"/> is <paramref name="ancestor"/> or one of its descendants, by the session's FORK events.</summary>
+    private static bool Descends(List<CapturedEvent> events, int pid, int ancestor)
+    {
+        var parents = events.Where(e => e.Source == "process" && e.Kind is "FORK" or "EXEC" && e.Data["ppid"] is JsonValue)
+            .GroupBy(e => e.Pid).ToDictionary(g => g.Key, g => (int)g.First().Data["ppid"]!);
+        for (var current = pid; ; current = parents[current])
+        {
+            if (current == ancestor)
+            {
+                return true;
+            }
+            if (!parents.ContainsKey(current))
+            {
+                return false;
+            }
+        }
+    }
+}

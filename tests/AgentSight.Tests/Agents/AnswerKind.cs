@@ -1,0 +1,14 @@
+namespace AgentSight.Tests.Agents;
+
+/// <summary>What <see cref="AgentEndpoint"/> answered to one model call.</summary>
+public enum AnswerKind
+{
+    /// <summary>The first call of a conversation: a call of the agent's shell tool running <see cref="AgentEndpoint.ToolCommand"/>.</summary>
+    ToolCall,
+
+    /// <summary>A call that carries a tool's result: the final text, with <see cref="AgentEndpoint.FinalMarker"/>.</summary>
+    FinalText,
+
+    /// <summary>A call without a shell tool and without a tool result (titles, summaries, routing): a short plausible answer.</summary>
+    SideAnswer,
+}
