@@ -71,6 +71,7 @@ enum as_tls_flags {
 	AS_TLS_ABORTED = 8,      /* the ring was full: later pieces of the call are missing */
 	AS_TLS_PADDED = 16,      /* a TLS 1.3 record with padding: the host strips the zeros and the type byte */
 	AS_TLS_ONE_WAY = 32,     /* conn names one direction of a connection (an AEAD context): joined by fd */
+	AS_TLS_LINK_PENDING = 64, /* fd not known yet: the thread's next socket write sends an AS_SOCK_LINK for conn */
 };
 
 enum as_filter_mode {

@@ -486,6 +486,18 @@ static __always_inline __u64 stack_arg(struct pt_regs *ctx, int n)
 	return value;
 }
 
+/* The thread's next socket write names the socket of `conn` (it sends what was just encrypted). */
+static __always_inline bool await_link(__u64 id, __u64 conn)
+{
+	struct thread_io *t = bpf_map_lookup_elem(&threads, &id);
+	if (t) {
+		t->pending_conn = conn;
+		return true;
+	}
+	struct thread_io fresh = { .last_read_fd = -1, .pending_conn = conn };
+	return bpf_map_update_elem(&threads, &id, &fresh, BPF_ANY) == 0;
+}
+
 /*
  * A record sealed with one AEAD context: TLS 1.2 names its type in the additional data (ad[8]); TLS 1.3 hides it as
  * the last plaintext byte (rustls adds no padding). Only application data is sent. The socket is known once the
@@ -508,18 +520,10 @@ static __always_inline int seal(struct pt_regs *ctx, __u64 aead, __u64 in, __u64
 	if (type != TLS_APPLICATION_DATA || len <= 0)
 		return 0;
 	__s32 fd = conn_fd(tgid, aead);
-	if (fd < 0) {
-		struct thread_io fresh = { .last_read_fd = -1 };
-		struct thread_io *t = bpf_map_lookup_elem(&threads, &id);
-		if (!t) {
-			bpf_map_update_elem(&threads, &id, &fresh, BPF_NOEXIST);
-			t = bpf_map_lookup_elem(&threads, &id);
-		}
-		if (t)
-			t->pending_conn = aead;
-	}
-	__u64 now = bpf_ktime_get_boot_ns();
-	emit(ctx, AS_TLS_WRITE, AS_TLS_ONE_WAY, aead, fd, in, len, now);
+	__u8 flags = AS_TLS_ONE_WAY;
+	if (fd < 0 && await_link(id, aead))
+		flags |= AS_TLS_LINK_PENDING;
+	emit(ctx, AS_TLS_WRITE, flags, aead, fd, in, len, bpf_ktime_get_boot_ns());
 	return 0;
 }
 
@@ -613,15 +617,10 @@ int go_tls_write_enter(struct pt_regs *ctx)
 	if (len <= 0)
 		return 0;
 	__s32 fd = conn_fd(tgid, conn);
-	if (fd < 0) {
-		struct thread_io fresh = { .last_read_fd = -1, .pending_conn = conn };
-		struct thread_io *t = bpf_map_lookup_elem(&threads, &id);
-		if (t)
-			t->pending_conn = conn;
-		else
-			bpf_map_update_elem(&threads, &id, &fresh, BPF_ANY);
-	}
-	emit(ctx, AS_TLS_WRITE, 0, conn, fd, ctx->bx, len, bpf_ktime_get_boot_ns());
+	__u8 flags = 0;
+	if (fd < 0 && await_link(id, conn))
+		flags |= AS_TLS_LINK_PENDING;
+	emit(ctx, AS_TLS_WRITE, flags, conn, fd, ctx->bx, len, bpf_ktime_get_boot_ns());
 	return 0;
 }
 

@@ -41,6 +41,7 @@ internal static class RecordLayout
     public const byte TlsAborted = 8;
     public const byte TlsPadded = 16;
     public const byte TlsOneWay = 32;
+    public const byte TlsLinkPending = 64;
 
     public const uint FilterAll = 0;
     public const uint FilterTracked = 1;

@@ -162,8 +162,8 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
     }
 
     /// <summary>
-    /// Sends one-way records whose socket link has not come for <paramref name="age"/> (it was lost): joined by their
-    /// context alone, and counted in <c>unjoined_records</c>.
+    /// Sends records whose socket link has not come for <paramref name="age"/> (it was lost): without their socket,
+    /// one-way ones joined by their context alone, and counted in <c>unjoined_records</c>.
     /// </summary>
     public void ReleaseWaiting(TimeSpan age)
     {
@@ -215,7 +215,10 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
                     foreach (var evt in waiting.Events)
                     {
                         var payload = (TlsPayload)evt.Data;
-                        payload.ConnectionId = id;
+                        if (payload.ConnectionId == socket.Connection && waiting.OneWay)
+                        {
+                            payload.ConnectionId = id;
+                        }
                         payload.Fd = socket.Fd;
                         _emit(evt);
                     }
@@ -242,21 +245,21 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
         {
             _coverage?.OnPlaintext((int)header.Pid, header.Fd, header.EndNs);
         }
-        if ((header.Flags & RecordLayout.TlsOneWay) == 0)
+        var oneWay = (header.Flags & RecordLayout.TlsOneWay) != 0;
+        if (header.Fd >= 0 || (!oneWay && (header.Flags & RecordLayout.TlsLinkPending) == 0))
         {
+            if (oneWay)
+            {
+                payload.ConnectionId = _sockets.Id(header.Pid, header.Fd);
+            }
             _emit(evt);
             return;
         }
-        if (header.Fd >= 0)
-        {
-            payload.ConnectionId = _sockets.Id(header.Pid, header.Fd);
-            _emit(evt);
-            return;
-        }
+        // Its socket is named by the link the thread's next socket write sends; until then, the record waits.
         var key = (header.Pid, header.Connection);
         if (!_waiting.TryGetValue(key, out var waiting))
         {
-            _waiting[key] = waiting = new Waiting(Environment.TickCount64);
+            _waiting[key] = waiting = new Waiting(Environment.TickCount64, oneWay);
         }
         waiting.Events.Add(evt);
     }
@@ -326,9 +329,12 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
         return new AgentEvent(_clock.ToEpoch(header.EndNs), EventSources.Ssl, (int)header.Pid, (int)header.Tid, _comms.Get(header.Comm), payload);
     }
 
-    private sealed class Waiting(long since)
+    private sealed class Waiting(long since, bool oneWay)
     {
         public long Since { get; } = since;
+
+        /// <summary>An AEAD context's records: joined with the other direction by socket once it is known.</summary>
+        public bool OneWay { get; } = oneWay;
 
         public List<AgentEvent> Events { get; } = [];
     }

@@ -8,7 +8,7 @@ namespace AgentSight.Tests.Capture;
 internal static class Records
 {
     public static byte[] Tls(byte kind, byte flags, ReadOnlySpan<byte> payload, long length, ulong offset = 0, uint? callCaptured = null,
-        uint tid = 4250, ulong start = 1_000_000, ulong end = 1_250_000, ulong connection = 0x55d1c2a3b4c0, ulong cookie = 1, string comm = "python3")
+        uint tid = 4250, ulong start = 1_000_000, ulong end = 1_250_000, ulong connection = 0x55d1c2a3b4c0, ulong cookie = 1, string comm = "python3", int fd = -1)
     {
         var header = new TlsRecordHeader
         {
@@ -26,7 +26,7 @@ internal static class Records
             Offset = offset,
             Captured = (uint)payload.Length,
             CallCaptured = callCaptured ?? (uint)length,
-            Fd = -1,
+            Fd = fd,
         };
         Encoding.UTF8.GetBytes(comm).CopyTo((Span<byte>)header.Comm);
         var bytes = new byte[Marshal.SizeOf<TlsRecordHeader>() + payload.Length];
@@ -66,6 +66,26 @@ internal static class Records
             PathLength = (uint)bytes.Length,
         };
         return [.. Bytes(record), .. bytes];
+    }
+
+    /// <summary>What a socket call said: a link (conn to fd), a ClientHello (its bytes follow), or application data.</summary>
+    public static byte[] Socket(byte kind, int fd, ulong connection = 0, ReadOnlySpan<byte> hello = default, ulong ts = 900_000, uint pid = 4242, string comm = "python3")
+    {
+        var record = new SocketRecord
+        {
+            RecordKind = RecordLayout.RecordSocket,
+            SocketKind = kind,
+            Pid = pid,
+            Tid = pid + 8,
+            Uid = 1000,
+            TimestampNs = ts,
+            Connection = connection,
+            Fd = fd,
+            Captured = (uint)hello.Length,
+            Length = (ulong)hello.Length,
+        };
+        Encoding.UTF8.GetBytes(comm).CopyTo((Span<byte>)record.Comm);
+        return [.. Bytes(record), .. hello];
     }
 
     public static byte[] Fork(uint child, uint parent) =>

@@ -1,0 +1,76 @@
+using AgentSight.Tests.Agents;
+using AgentSight.Tests.Support;
+
+namespace AgentSight.Tests.Capture;
+
+/// <summary>
+/// Live capture of TLS stacks found in stripped code, and of a stack AgentSight does not open: a Go client (no
+/// symbols, no uretprobes), and GnuTLS, which must be reported as a blind spot, never left silent.
+/// </summary>
+[Collection(CaptureCollection.Name)]
+public sealed class StackCaptureTests
+{
+    [Fact]
+    public async Task A_stripped_Go_clients_model_call_is_an_llm_event_and_its_plaintext_names_its_socket()
+    {
+        var client = await GoProgram.BuildAsync(GoProgram.HttpsClient);
+        using var recorder = Recorder.Create();
+        await using var endpoint = await AgentEndpoint.StartAsync(recorder.Folder.Combine("endpoint"));
+        var session = recorder.Folder.Combine("session.jsonl");
+
+        // The default pipeline, raw TLS events kept beside the parsed ones.
+        var (code, stdout, stderr) = await HostProcess.RunAsync(
+            ["--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "--no-summary", "--set", "http.keep_raw=true", "-o", session,
+             "--", client, endpoint.BaseUrl, endpoint.CaCertificatePath], recorder.Folder.Path, TimeSpan.FromSeconds(120));
+
+        var events = CapturedEvent.ReadSession(session);
+        var explain = $"exit {code}; stdout {stdout}\n{stderr}\n{endpoint.Describe()}";
+        Assert.True(code == 0, explain);
+        Assert.StartsWith("200 OK", stdout, StringComparison.Ordinal);
+        Assert.Contains($"TLS: probing {client}, Go 1.", stderr, StringComparison.Ordinal);
+        var llm = Assert.Single(events, e => e.Source == "llm");
+        var answer = Assert.Single(endpoint.Answers);
+        Assert.Equal("claude-from-go", (string?)llm.Data["gen_ai.request.model"]);
+        Assert.Equal(answer.Usage.OutputTokens, (int?)llm.Data["gen_ai.usage.output_tokens"]);
+        Assert.Contains(answer.Text!, llm.Data["gen_ai.output.messages"]!.ToJsonString(), StringComparison.Ordinal);
+
+        // Write at its entry, Read at its RETs: both directions, one connection (the *tls.Conn), the socket known.
+        var ssl = events.Where(e => e.IsSsl && e.Function != "HANDSHAKE").ToList();
+        Assert.Contains(ssl, e => e.IsWrite && e.Text!.StartsWith("POST /v1/messages HTTP/1.1\r\n", StringComparison.Ordinal));
+        Assert.Contains("event: message_stop", string.Concat(ssl.Where(e => e.IsRead).Select(e => e.Text)), StringComparison.Ordinal);
+        Assert.Single(ssl.Select(e => e.Connection).Distinct());
+        var hello = Assert.Single(events, e => e.Source == "network" && e.Kind == "TLS_HELLO");
+        Assert.All(ssl, e => Assert.Equal((int)hello.Data["fd"]!, (int?)e.Data["fd"]));
+        Assert.Equal($"127.0.0.1:{endpoint.Port}", (string?)hello.Data["remote"]);
+        Assert.DoesNotContain(events, e => e.Kind == "TLS_UNSEEN");
+    }
+
+    [Fact]
+    public async Task TLS_through_a_library_AgentSight_does_not_open_is_reported_with_the_reason()
+    {
+        using var recorder = Recorder.Create();
+        using var server = await TlsServer.PythonAsync();
+        var gnutls = CaptureEnvironment.Tool("gnutls-cli");
+        var request = recorder.Folder.Combine("request.txt");
+        await File.WriteAllTextAsync(request, "GET /through-gnutls HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        var session = recorder.Folder.Combine("session.jsonl");
+
+        // With the summary: the counter is part of what a user sees.
+        var (code, _, stderr) = await HostProcess.RunAsync(
+            [.. recorder.Global, "record", "--no-server", "-o", session, "--", "/bin/sh", "-c", $"{gnutls} --insecure -p {server.Port} 127.0.0.1 < {request}"],
+            recorder.Folder.Path, TimeSpan.FromSeconds(120));
+
+        var events = CapturedEvent.ReadSession(session);
+        Assert.True(code == 0, stderr);
+        var unseen = Assert.Single(events, e => e.Source == "network" && e.Kind == "TLS_UNSEEN");
+        Assert.Equal("gnutls-cli", unseen.Comm);
+        Assert.Equal($"127.0.0.1:{server.Port}", (string?)unseen.Data["remote"]);
+        Assert.Equal(Posix(gnutls), (string?)unseen.Data["binary"]);
+        Assert.Matches(@"GnuTLS \(libgnutls\.so[.0-9]*\) is not opened by AgentSight", (string?)unseen.Data["reason"]);
+        Assert.Contains($"WRN] AgentSight.Capture: TLS: process {unseen.Pid} (gnutls-cli) sent TLS to 127.0.0.1:{server.Port} and no probe saw the plaintext: GnuTLS", stderr, StringComparison.Ordinal);
+        Assert.Matches(@"\n  ssl +0 +.*unseen_connections=1", stderr);
+        Assert.DoesNotContain(events, e => e.IsSsl);
+    }
+
+    private static string Posix(string path) => AgentSight.Host.Capture.Posix.Canonical(path) ?? path;
+}
