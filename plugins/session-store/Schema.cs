@@ -3,8 +3,17 @@ namespace AgentSight.Plugins.SessionStore;
 /// <summary>The database's tables (docs/SESSION-STORE.md describes each column).</summary>
 internal static class Schema
 {
-    /// <summary>Bumped on any change a reader must know of; stored in <c>meta.schema_version</c>.</summary>
+    /// <summary>
+    /// Bumped on any change a reader must know of; stored in <c>meta.schema_version</c>. The host's reader
+    /// (<c>SessionDatabaseRunner</c>) refuses any other version, so an additive change does not bump it: see <see cref="Minor"/>.
+    /// </summary>
     public const int Version = 1;
+
+    /// <summary>
+    /// Bumped on each additive change, which a reader of the same <see cref="Version"/> may ignore (a new table or
+    /// column); stored in <c>meta.schema_minor</c>, absent meaning 1. 2: the <c>connections</c> table.
+    /// </summary>
+    public const int Minor = 2;
 
     public const string Create = """
         CREATE TABLE meta (
@@ -109,6 +118,37 @@ internal static class Schema
           finish_reasons        TEXT
         );
         CREATE INDEX llm_calls_model ON llm_calls (model);
+        CREATE TABLE connections (
+          id          INTEGER PRIMARY KEY,
+          first_seq   INTEGER NOT NULL,
+          start_ns    INTEGER NOT NULL,
+          last_ns     INTEGER NOT NULL,
+          process_id  INTEGER,
+          pid         INTEGER NOT NULL,
+          comm        TEXT    NOT NULL,
+          fd          INTEGER,
+          host        TEXT    NOT NULL,
+          family      TEXT,
+          address     TEXT,
+          port        INTEGER,
+          path        TEXT,
+          result      TEXT,
+          error       TEXT,
+          tls         INTEGER NOT NULL,
+          server_name TEXT,
+          remote      TEXT,
+          alpn        TEXT,
+          tls13       INTEGER,
+          unseen      INTEGER NOT NULL,
+          binary      TEXT,
+          program     TEXT,
+          reason      TEXT,
+          connect_seq INTEGER,
+          hello_seq   INTEGER,
+          unseen_seq  INTEGER
+        );
+        CREATE INDEX connections_host ON connections (host);
+        CREATE INDEX connections_pid ON connections (pid);
         CREATE TABLE pipeline_counters (
           snapshot  INTEGER NOT NULL,
           taken_ns  INTEGER NOT NULL,

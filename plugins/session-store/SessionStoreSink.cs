@@ -10,7 +10,7 @@ namespace AgentSight.Plugins.SessionStore;
 
 /// <summary>
 /// Writes the session into one SQLite database: every event, and the tables read from them (processes, files, HTTP
-/// exchanges, LLM calls), plus the pipeline's counters over time.
+/// exchanges, LLM calls, network connections), plus the pipeline's counters over time.
 /// </summary>
 /// <remarks>
 /// <para>Events collect in memory and are written in one transaction per batch: when <c>batch_size</c> are waiting,
@@ -30,6 +30,8 @@ internal sealed class SessionStoreSink : ISink, IDisposable
     private readonly Lock _gate = new();
     private readonly ProcessTracker _processes = new();
     private readonly HashSet<ProcessInstance> _dirty = [];
+    private readonly NetworkTracker _network = new();
+    private readonly HashSet<NetworkConnection> _dirtyConnections = [];
     private readonly Dictionary<string, HttpExchange> _exchanges = new(StringComparer.Ordinal);
     private readonly List<PendingEvent> _pending = [];
     private EventLineFormatter? _formatter;
@@ -113,6 +115,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         using var transaction = db.BeginTransaction();
         Execute(db, Schema.Create, transaction);
         SetMeta(db, transaction, "schema_version", Schema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        SetMeta(db, transaction, "schema_minor", Schema.Minor.ToString(System.Globalization.CultureInfo.InvariantCulture));
         SetMeta(db, transaction, "created_at", _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
         SetMeta(db, transaction, "command_line", string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
         SetMeta(db, transaction, "tool_version", Assembly.GetEntryAssembly()?.GetName().Version?.ToString() ?? "");
@@ -167,6 +170,13 @@ internal sealed class SessionStoreSink : ISink, IDisposable
                         call.AlignWith(x);
                     }
                     pending.Call = call;
+                    break;
+                case EventSources.Network:
+                    // A connection's row grows with its connect, hello and report: written (again) with the batch.
+                    if (NetworkEvent.Read(evt) is { } network && _network.Apply(network, process?.Id ?? 0, pending.Seq) is { } connection)
+                    {
+                        _dirtyConnections.Add(connection);
+                    }
                     break;
             }
             _pending.Add(pending);
@@ -264,7 +274,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
 
     private void WriteBatch()
     {
-        if (_pending.Count == 0 && _dirty.Count == 0)
+        if (_pending.Count == 0 && _dirty.Count == 0 && _dirtyConnections.Count == 0)
         {
             return;
         }
@@ -325,6 +335,24 @@ internal sealed class SessionStoreSink : ISink, IDisposable
                     ("$core", p.CoreDumped), ("$duration", p.DurationMs));
             }
         }
+        if (_dirtyConnections.Count > 0)
+        {
+            using var connections = Command(db, transaction,
+                "INSERT OR REPLACE INTO connections (id, first_seq, start_ns, last_ns, process_id, pid, comm, fd, host, family, address, port, path, "
+                + "result, error, tls, server_name, remote, alpn, tls13, unseen, binary, program, reason, connect_seq, hello_seq, unseen_seq) VALUES "
+                + "($id, $first, $start, $last, $process, $pid, $comm, $fd, $host, $family, $address, $port, $path, $result, $error, $tls, $server, "
+                + "$remote, $alpn, $tls13, $unseen, $binary, $program, $reason, $connect, $hello, $report)");
+            foreach (var c in _dirtyConnections)
+            {
+                Run(connections, ("$id", c.Id), ("$first", c.FirstSeq), ("$start", c.StartNs), ("$last", c.LastNs),
+                    ("$process", c.ProcessId == 0 ? null : c.ProcessId), ("$pid", c.Pid), ("$comm", c.Comm), ("$fd", c.Fd), ("$host", c.Host),
+                    ("$family", c.Family), ("$address", c.Address), ("$port", c.Port), ("$path", c.Path), ("$result", c.Result),
+                    ("$error", c.Error), ("$tls", c.Tls), ("$server", c.ServerName), ("$remote", c.Remote),
+                    ("$alpn", c.Alpn is null ? null : JsonSerializer.Serialize(c.Alpn)), ("$tls13", c.Tls13), ("$unseen", c.Unseen),
+                    ("$binary", c.Binary), ("$program", c.Program), ("$reason", c.Reason), ("$connect", c.ConnectSeq),
+                    ("$hello", c.HelloSeq), ("$report", c.UnseenSeq));
+            }
+        }
         if (_firstNs is { } first)
         {
             SetMeta(db, transaction, "first_event_ns", first.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -334,6 +362,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         transaction.Commit();
         _pending.Clear();
         _dirty.Clear();
+        _dirtyConnections.Clear();
         _batches.Add();
     }
 

@@ -39,6 +39,14 @@ internal sealed class QueryReader(IQueryCollection query)
             : throw new BadQueryException($"{name} must be an integer (got \"{text}\")");
     }
 
+    public bool? OptionalBool(string name) => Text(name) switch
+    {
+        null => null,
+        "1" or "true" or "yes" => true,
+        "0" or "false" or "no" => false,
+        var text => throw new BadQueryException($"{name} must be true or false (got \"{text}\")"),
+    };
+
     public int Int(string name, int fallback, int min, int max)
     {
         var value = OptionalInt(name) ?? fallback;

@@ -178,6 +178,8 @@ internal sealed partial class WebServer : IAsyncDisposable
             ["llm", var id] when int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => _index.Call(n),
             ["processes"] => _index.Processes(),
             ["processes", var id] when int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => _index.Process(n),
+            ["network"] => _index.Connections(query.OptionalInt("process"), query.Text("host"), query.OptionalBool("unseen"),
+                query.Int("offset", 0, 0, int.MaxValue), query.Int("limit", 500, 1, 5000)),
             ["timeline"] => _index.Timeline(query.Long("from"), query.Long("to"), query.Int("bins", 200, 10, 2000)),
             ["pipeline"] => Pipeline(),
             ["live"] => null,

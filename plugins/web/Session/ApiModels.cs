@@ -33,7 +33,8 @@ internal sealed record ProcessRow(int Id, int Pid, int? Ppid, int? ParentId, str
 
 internal sealed record FileRow(long Timestamp, string Path, string Access, bool? Writes, bool Failed, string? Error, long? Fd);
 
-internal sealed record ProcessDetail(ProcessRow Process, IReadOnlyList<FileRow> Files, IReadOnlyList<LlmCallRow> Calls);
+internal sealed record ProcessDetail(ProcessRow Process, IReadOnlyList<FileRow> Files, IReadOnlyList<LlmCallRow> Calls,
+    IReadOnlyList<ConnectionRow> Connections);
 
 internal sealed record ProcessList(IReadOnlyList<ProcessRow> Items, IReadOnlyList<int> Roots);
 
@@ -67,7 +68,40 @@ internal sealed record FileSummary(string Path, int Opens, int Writes, int Failu
 
 internal sealed record Overview(long? StartNs, long? EndNs, double? DurationMs, long Events, IReadOnlyDictionary<string, long> Sources,
     LlmTotals Llm, ProcessTotals Processes, FileTotals Files, HttpTotals Http, IReadOnlyList<ErrorRow> Errors, DropTotals Drops,
-    IReadOnlyList<FileSummary> FilesWritten);
+    IReadOnlyList<FileSummary> FilesWritten, NetworkTotals Network);
+
+/// <summary>One connection: its connect, its TLS hello and whether its plaintext went unseen (and why).</summary>
+internal sealed record ConnectionRow(int Id, int ProcessId, int Pid, string Comm, long? Fd, long FirstSeq, long StartNs, string Host,
+    string? Family, string? Address, long? Port, string? Path, string? Result, string? Error, bool Tls, string? ServerName, string? Remote,
+    IReadOnlyList<string>? Alpn, bool? Tls13, bool Unseen, string? Binary, string? Program, string? Reason, long? ConnectSeq,
+    long? HelloSeq, long? UnseenSeq);
+
+internal sealed record ConnectionPage(IReadOnlyList<ConnectionRow> Items, long Total);
+
+/// <summary>
+/// The connections of one process to one host. <c>Tls</c> counts TLS connections, <c>Unseen</c> those whose
+/// plaintext no probe saw; <c>Addresses</c> are the peers' addresses when the host is a server name.
+/// </summary>
+internal sealed record HostRow(string Host, long Connections, long Connects, long FailedConnects, IReadOnlyList<string> Errors,
+    long Tls, long Unseen, IReadOnlyList<string> Addresses, IReadOnlyList<string> Alpn, long FirstNs, long LastNs);
+
+/// <summary>The hosts one process instance talked to.</summary>
+internal sealed record ProcessHosts(int ProcessId, int Pid, string Comm, string? Executable, long Connections, long Unseen,
+    IReadOnlyList<HostRow> Hosts);
+
+/// <summary>
+/// TLS connections of one process whose plaintext no probe saw, for one reason: one warning line (<c>Text</c>). The
+/// process fields are null for the line made from the capture's counter alone (a session without network events).
+/// </summary>
+internal sealed record UnseenTlsWarning(int? ProcessId, int? Pid, string? Comm, string? Binary, string? Program, string? Reason,
+    long Connections, IReadOnlyList<string> Hosts, long? FirstSeq, string Text);
+
+/// <summary>
+/// The Overview's network part. <c>UnseenCounted</c> is the capture's own count (the <c>ssl</c> source's
+/// <c>unseen_connections</c>, of this run and of the recording's), which also covers runs without network events.
+/// </summary>
+internal sealed record NetworkTotals(long Hosts, long Connections, long Connects, long FailedConnects, long Tls, long Unseen,
+    long UnseenCounted, IReadOnlyList<ProcessHosts> Processes, IReadOnlyList<UnseenTlsWarning> Warnings);
 
 internal sealed record StageRow(int Position, string Id, string Plugin, string Kind, string State, long In, long Out, long Dropped,
     long Failed, int Restarts, int QueueDepth, int QueueHighWater, int QueueCapacity, string Backpressure, double TimeSpentMs,

@@ -18,6 +18,7 @@ internal static class EventSummary
             JsonPayload => evt.Source switch
             {
                 EventSources.Process => Process(evt),
+                EventSources.Network => Network(evt),
                 "http" => Http(evt),
                 "http_body" => HttpBody(evt),
                 "sse" => Sse(evt),
@@ -72,6 +73,30 @@ internal static class EventSummary
             _ => kind,
         };
     }
+
+    /// <summary>"CONNECT 127.0.0.1:8443 ok", "TLS api.anthropic.com (h2, http/1.1)", "TLS UNSEEN api.x.com: why".</summary>
+    private static string Network(AgentEvent evt)
+    {
+        if (NetworkEvent.Read(evt) is not { } n)
+        {
+            return Fallback(evt);
+        }
+        return n.Kind switch
+        {
+            NetworkEventKind.Connect => $"CONNECT {n.Target ?? "?"}{ConnectResult(n)}",
+            NetworkEventKind.TlsHello => $"TLS {n.Peer}{(n.Alpn is { Count: > 0 } alpn ? $" ({string.Join(", ", alpn)})" : "")}",
+            NetworkEventKind.TlsUnseen => $"TLS UNSEEN {n.Peer}: {n.Reason ?? "no reason given"}",
+            _ => Fallback(evt),
+        };
+    }
+
+    private static string ConnectResult(NetworkEvent n) => n.Result switch
+    {
+        null => "",
+        "error" => $" error: {n.Error ?? "?"}",
+        "in_progress" => " in progress",
+        var other => " " + other,
+    };
 
     private static string Http(AgentEvent evt)
     {

@@ -53,6 +53,20 @@ internal static class PipelineViews
         }
     }
 
+    /// <summary>A runner's counter, summed over this run and the recording's (a stored session's runners are not this run's).</summary>
+    public static long SourceCounter(PipelineView view, string source, string counter)
+    {
+        long total = 0;
+        foreach (var row in view.Sources.Concat(view.Recorded?.Sources ?? []))
+        {
+            if (row.Name == source && row.Counters.TryGetValue(counter, out var value))
+            {
+                total += value;
+            }
+        }
+        return total;
+    }
+
     /// <summary>Every loss: queue drops and failures of each stage, loss counters of stages and runners, and the UI's own evictions.</summary>
     public static DropTotals Drops(PipelineView view, long evicted, string uiStage)
     {

@@ -22,6 +22,12 @@ internal static class ReportText
             .Append(Number(o.Llm.InputTokens)).Append(" tokens in, ").Append(Number(o.Llm.OutputTokens)).Append(" out; ")
             .Append(Number(o.Processes.Count)).Append(" processes; ").Append(Number(o.Files.Paths)).Append(" files (")
             .Append(Number(o.Files.Written)).Append(" written); ").Append(Number(o.Drops.Total)).Append(" lost or dropped\n");
+        if (o.Network.Warnings.Count > 0)
+        {
+            var unseen = o.Network.Warnings.Sum(w => w.Connections);
+            text.Append("         ").Append(unseen == 1 ? "1 TLS connection was" : $"{Number(unseen)} TLS connections were")
+                .Append(" not seen by any probe: see Network\n");
+        }
 
         Section(text, "LLM calls per model");
         if (o.Llm.Models.Count == 0)
@@ -83,6 +89,8 @@ internal static class ReportText
             Table(text, ["PATH", "WRITES", "BY"], o.FilesWritten.Select(f => new[] { f.Path, Number(f.Writes), string.Join(", ", f.By) }), rightAligned: 0);
         }
 
+        Network(text, o.Network);
+
         Section(text, "Drops");
         if (o.Drops.Items.Count == 0)
         {
@@ -93,6 +101,53 @@ internal static class ReportText
             Table(text, ["WHERE", "KIND", "COUNTER", "COUNT"], o.Drops.Items.Select(d => new[] { d.Stage, d.Kind, d.Counter, Number(d.Count) }), rightAligned: 0);
         }
         return text.ToString();
+    }
+
+    /// <summary>The hosts each process talked to (one row per process and host), then every unseen-TLS warning.</summary>
+    private static void Network(StringBuilder text, NetworkTotals network)
+    {
+        Section(text, "Network");
+        if (network.Processes.Count == 0)
+        {
+            text.Append("  none\n");
+        }
+        else
+        {
+            var rows = new List<string[]>();
+            foreach (var p in network.Processes)
+            {
+                var first = true;
+                foreach (var h in p.Hosts)
+                {
+                    var notes = new List<string>();
+                    if (h.Addresses.Count > 0)
+                    {
+                        notes.Add("at " + string.Join(", ", h.Addresses));
+                    }
+                    if (h.Alpn.Count > 0)
+                    {
+                        notes.Add("alpn " + string.Join(", ", h.Alpn));
+                    }
+                    if (h.Errors.Count > 0)
+                    {
+                        notes.Add("failed: " + string.Join(", ", h.Errors));
+                    }
+                    rows.Add(first
+                        ? [p.Pid.ToString(Invariant), p.Comm, Cut(p.Executable ?? "", 50), h.Host, Number(h.Connections), Number(h.FailedConnects), Number(h.Tls), Number(h.Unseen), string.Join("; ", notes)]
+                        : ["", "", "", h.Host, Number(h.Connections), Number(h.FailedConnects), Number(h.Tls), Number(h.Unseen), string.Join("; ", notes)]);
+                    first = false;
+                }
+            }
+            Table(text, ["PID", "COMM", "EXECUTABLE", "HOST", "CONNECTIONS", "FAILED", "TLS", "UNSEEN", "NOTES"], rows, rightAligned: 0);
+        }
+        if (network.Warnings.Count > 0)
+        {
+            text.Append("\n  TLS whose plaintext no probe saw:\n");
+            foreach (var warning in network.Warnings)
+            {
+                text.Append("  ! ").Append(warning.Text).Append('\n');
+            }
+        }
     }
 
     private static void Section(StringBuilder text, string title) => text.Append('\n').Append(title).Append('\n');

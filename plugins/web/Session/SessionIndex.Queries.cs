@@ -161,7 +161,8 @@ internal sealed partial class SessionIndex
             return null;
         }
         var files = activity.Files.Select(f => new FileRow(f.Timestamp, f.Path, f.Access, f.Writes, f.Failed, f.Error, f.Fd)).ToList();
-        return new ProcessDetail(ProcessRowOf(activity), files, activity.Calls.Select(CallRow).ToList());
+        return new ProcessDetail(ProcessRowOf(activity), files, activity.Calls.Select(CallRow).ToList(),
+            _network.Of(id).Select(ConnectionRowOf).ToList());
     });
 
     private IEnumerable<ProcessInstance> Roots() =>
@@ -282,7 +283,7 @@ internal sealed partial class SessionIndex
         var written = _files.Values.Where(f => f.Writes > 0).OrderBy(f => f.FirstNs).ThenBy(f => f.Path, StringComparer.Ordinal)
             .Select(FileSummaryOf).ToList();
         return new Overview(StartOrNull, EndOrNull, DurationMs, _seq, new Dictionary<string, long>(_sourceCounts), llm, procTotals,
-            files, http, Errors(), PipelineViews.Drops(pipeline, _evicted, uiStage), written);
+            files, http, Errors(), PipelineViews.Drops(pipeline, _evicted, uiStage), written, Network(pipeline));
     });
 
     private static FileSummary FileSummaryOf(FileStats f) => new(f.Path, f.Opens, f.Writes, f.Failures, f.FirstNs, f.LastNs,

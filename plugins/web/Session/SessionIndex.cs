@@ -6,7 +6,7 @@ namespace AgentSight.Plugins.Web.Session;
 
 /// <summary>
 /// The session in memory, indexed for the UI, the API and the report: every event (up to a bound), the processes
-/// and their tree, LLM calls, HTTP exchanges and files.
+/// and their tree, LLM calls, HTTP exchanges, files and network connections.
 /// </summary>
 /// <remarks>
 /// One writer (the sink's task) and many readers (HTTP requests): a reader-writer lock keeps queries consistent
@@ -29,6 +29,7 @@ internal sealed partial class SessionIndex : IDisposable
     private readonly Dictionary<string, LlmCall> _callsByExchange = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HttpExchange> _exchanges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FileStats> _files = new(StringComparer.Ordinal);
+    private readonly NetworkTracker _network = new();
     private long _fileOpens;
     private long _seq;
     private long _evicted;
@@ -143,6 +144,12 @@ internal sealed partial class SessionIndex : IDisposable
             case "llm":
                 AddCall(evt, activity, record);
                 return EventCategory.Llm;
+            case EventSources.Network:
+                if (NetworkEvent.Read(evt) is { } network)
+                {
+                    _network.Apply(network, activity?.Process.Id ?? 0, record.Seq);
+                }
+                return EventCategory.Network;
             case EventSources.Ssl or "http_body" or "sse" or EventSources.HttpParser or EventSources.SseProcessor:
                 return EventCategory.Network;
             default:

@@ -72,6 +72,99 @@ public static class SessionEvents
             ["time_to_first_token_ms"] = durationMs / 3,
         }));
 
+    public const string GnuTlsReason = "GnuTLS (libgnutls.so.30) is not opened by AgentSight";
+
+    public static AgentEvent Network(double at, int pid, string comm, JsonObject data) =>
+        new(At(at), EventSources.Network, pid, pid, comm, new JsonPayload(data));
+
+    /// <summary>A <c>CONNECT</c> to an IP address (the family follows the address) or, with <paramref name="path"/>, a Unix socket.</summary>
+    public static AgentEvent Connect(double at, int pid, string comm, int fd, string? address, int? port, string result = "ok",
+        string? error = null, string? path = null)
+    {
+        var data = new JsonObject { ["event"] = "CONNECT", ["fd"] = fd, ["family"] = path is not null ? "unix" : address!.Contains(':', StringComparison.Ordinal) ? "ipv6" : "ipv4" };
+        if (address is not null)
+        {
+            data["address"] = address;
+            data["port"] = port;
+        }
+        if (path is not null)
+        {
+            data["path"] = path;
+        }
+        data["result"] = result;
+        if (error is not null)
+        {
+            data["error"] = error;
+        }
+        return Network(at, pid, comm, data);
+    }
+
+    public static AgentEvent TlsHello(double at, int pid, string comm, int fd, string? serverName, string? remote, params string[] alpn)
+    {
+        var data = new JsonObject { ["event"] = "TLS_HELLO", ["fd"] = fd };
+        if (serverName is not null)
+        {
+            data["server_name"] = serverName;
+        }
+        if (remote is not null)
+        {
+            data["remote"] = remote;
+        }
+        data["alpn"] = new JsonArray([.. alpn.Select(a => (JsonNode)a)]);
+        data["tls13"] = true;
+        return Network(at, pid, comm, data);
+    }
+
+    /// <summary>A <c>TLS_UNSEEN</c>: timestamped with its hello, as the capture writes it, though it arrives later.</summary>
+    public static AgentEvent TlsUnseen(double at, int pid, string comm, int fd, string? serverName, string? remote, string binary, string? program,
+        string reason)
+    {
+        var data = new JsonObject { ["event"] = "TLS_UNSEEN", ["fd"] = fd };
+        if (serverName is not null)
+        {
+            data["server_name"] = serverName;
+        }
+        if (remote is not null)
+        {
+            data["remote"] = remote;
+        }
+        data["binary"] = binary;
+        data["program"] = program;
+        data["reason"] = reason;
+        return Network(at, pid, comm, data);
+    }
+
+    /// <summary>
+    /// An agent (claude, 200) that reaches its API over TLS twice, a Unix socket, and a refused port; and a child
+    /// (gnutls-cli, 300) whose two TLS connections no probe saw, for one reason.
+    /// </summary>
+    public static IReadOnlyList<AgentEvent> NetworkSession(bool unseen = true) =>
+    [
+        Exec(0, 100, 1, "bash", "bash"),
+        Fork(0.1, 200, 100, "bash"),
+        Exec(0.11, 200, 100, "claude", "claude", "-p", "fix it"),
+        Connect(0.2, 200, "claude", 12, "127.0.0.1", 8443),
+        TlsHello(0.21, 200, "claude", 12, "api.anthropic.com", "127.0.0.1:8443", "h2", "http/1.1"),
+        Connect(0.3, 200, "claude", 13, null, null, path: "/run/x.sock"),
+        Connect(0.4, 200, "claude", 14, "127.0.0.1", 9, "error", "ECONNREFUSED"),
+        Connect(0.5, 200, "claude", 15, "127.0.0.1", 8443, "in_progress", "EINPROGRESS"),
+        TlsHello(0.51, 200, "claude", 15, "api.anthropic.com", "127.0.0.1:8443", "h2", "http/1.1"),
+        Fork(1, 300, 200, "claude"),
+        Exec(1.01, 300, 200, "gnutls-cli", "gnutls-cli", "api.x.com"),
+        Connect(1.1, 300, "gnutls-cli", 3, "::1", 443),
+        TlsHello(1.11, 300, "gnutls-cli", 3, "api.x.com", "[::1]:443"),
+        Connect(1.5, 300, "gnutls-cli", 4, "10.0.0.5", 443),
+        TlsHello(1.51, 300, "gnutls-cli", 4, "api.y.com", "10.0.0.5:443"),
+        .. unseen
+            ? (AgentEvent[])[
+                TlsUnseen(1.11, 300, "gnutls-cli", 3, "api.x.com", "[::1]:443", "/usr/bin/gnutls-cli", null, GnuTlsReason),
+                TlsUnseen(1.51, 300, "gnutls-cli", 4, "api.y.com", "10.0.0.5:443", "/usr/bin/gnutls-cli", null, GnuTlsReason),
+            ]
+            : [],
+        Exit(3, 300, 200, "gnutls-cli", 0),
+        Exit(4, 200, 100, "claude", 0),
+    ];
+
     /// <summary>
     /// A manifest whose only stage stores the session in <paramref name="db"/>: replaying an analyzed recording with it
     /// is what recording through the analyzers wrote (running the analyzers again would rebuild every call twice).

@@ -108,7 +108,77 @@ export interface ProcessRow {
 }
 
 export interface FileRow { timestamp: number; path: string; access: string; writes: boolean | null; failed: boolean; error: string | null; fd: number | null }
-export interface ProcessDetail { process: ProcessRow; files: FileRow[]; calls: LlmCallRow[] }
+export interface ProcessDetail { process: ProcessRow; files: FileRow[]; calls: LlmCallRow[]; connections: ConnectionRow[] }
+
+/** One connection: its connect(), its TLS hello, and whether no probe saw its plaintext (and why). */
+export interface ConnectionRow {
+  id: number;
+  process_id: number;
+  pid: number;
+  comm: string;
+  fd: number | null;
+  first_seq: number;
+  start_ns: number;
+  host: string;
+  family: string | null;
+  address: string | null;
+  port: number | null;
+  path: string | null;
+  result: string | null;
+  error: string | null;
+  tls: boolean;
+  server_name: string | null;
+  remote: string | null;
+  alpn: string[] | null;
+  tls13: boolean | null;
+  unseen: boolean;
+  binary: string | null;
+  program: string | null;
+  reason: string | null;
+  connect_seq: number | null;
+  hello_seq: number | null;
+  unseen_seq: number | null;
+}
+export interface ConnectionPage { items: ConnectionRow[]; total: number }
+
+export interface HostRow {
+  host: string;
+  connections: number;
+  connects: number;
+  failed_connects: number;
+  errors: string[];
+  tls: number;
+  unseen: number;
+  addresses: string[];
+  alpn: string[];
+  first_ns: number;
+  last_ns: number;
+}
+export interface ProcessHosts { process_id: number; pid: number; comm: string; executable: string | null; connections: number; unseen: number; hosts: HostRow[] }
+/** One warning line: TLS connections of one process, unseen for one reason (process fields null: counted by the capture only). */
+export interface UnseenTlsWarning {
+  process_id: number | null;
+  pid: number | null;
+  comm: string | null;
+  binary: string | null;
+  program: string | null;
+  reason: string | null;
+  connections: number;
+  hosts: string[];
+  first_seq: number | null;
+  text: string;
+}
+export interface NetworkTotals {
+  hosts: number;
+  connections: number;
+  connects: number;
+  failed_connects: number;
+  tls: number;
+  unseen: number;
+  unseen_counted: number;
+  processes: ProcessHosts[];
+  warnings: UnseenTlsWarning[];
+}
 export interface ProcessList { items: ProcessRow[]; roots: number[] }
 
 export interface CallBar { id: number; start_ns: number; end_ns: number; model: string; error: boolean; input_tokens: number | null; output_tokens: number | null }
@@ -157,6 +227,7 @@ export interface Overview {
   errors: ErrorRow[];
   drops: { total: number; items: DropRow[]; from_recording: boolean };
   files_written: FileSummary[];
+  network: NetworkTotals;
 }
 
 export interface StageRow {

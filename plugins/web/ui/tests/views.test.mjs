@@ -60,6 +60,14 @@ describe('overview', () => {
     assert.match(await page.getByTestId('session-span').innerText(), /^2026-11-24 09:59:59 · 16\.00 s$/);
   });
 
+  test('has no unseen-TLS warning and no hosts for a recording without network events', async () => {
+    await open('overview');
+    await page.getByTestId('ov-hosts').waitFor();
+    assert.equal(await page.getByTestId('tls-unseen').count(), 0);
+    assert.equal(await numberOf(page, 'ov-hosts'), 0);
+    assert.match(await page.locator('section', { hasText: 'Hosts per process' }).innerText(), /No connections seen\./);
+  });
+
   test('lists the files written with the processes that wrote them', async () => {
     await open('overview');
     const table = page.getByTestId('files-written');

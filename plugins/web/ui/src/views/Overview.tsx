@@ -1,4 +1,4 @@
-import type { Overview as OverviewData } from '../api';
+import type { Overview as OverviewData, NetworkTotals, UnseenTlsWarning } from '../api';
 import { dateTime, duration, num } from '../format';
 import { useLiveVersion } from '../live';
 import { href } from '../router';
@@ -15,6 +15,67 @@ function Card(props: { label: string; value: string; sub?: string; testid: strin
   return props.link ? <a class={`card ${props.tone ?? ''}`} href={props.link}>{body}</a> : <div class={`card ${props.tone ?? ''}`}>{body}</div>;
 }
 
+/** Where a warning's events are: the event log filtered to that process's TLS_UNSEEN events, the first one open. */
+function unseenLink(w: UnseenTlsWarning): string {
+  if (w.process_id === null) return href('pipeline');
+  return href('events', w.first_seq, { source: 'network', process: w.process_id || null, q: 'TLS_UNSEEN' });
+}
+
+/**
+ * TLS whose plaintext no probe saw: the session's blind spot, one line per process and reason. Nothing at all is
+ * rendered when there is none, so the warning never becomes background noise.
+ */
+function UnseenTls({ warnings }: { warnings: UnseenTlsWarning[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <div class="warning" role="alert" data-testid="tls-unseen">
+      <div class="warning-title">⚠ Not everything was seen: the plaintext of these TLS connections was not captured</div>
+      <ul class="plain">
+        {warnings.map((w) => (
+          <li key={`${w.process_id ?? ''}/${w.reason ?? ''}`} data-testid="tls-unseen-line" data-pid={w.pid ?? ''} data-count={w.connections}>
+            {w.text} <a href={unseenLink(w)} data-testid="tls-unseen-link">{w.process_id === null ? 'pipeline' : 'events'} →</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Per process (pid, comm, executable), the hosts it talked to: TLS server names, connect() targets, failures. */
+function Hosts({ network }: { network: NetworkTotals }) {
+  if (network.processes.length === 0) return <p class="muted">No connections seen.</p>;
+  return (
+    <table class="grid" data-testid="net-hosts">
+      <thead><tr><th>Process</th><th>Host</th><th class="n">Connections</th><th class="n">Failed</th><th class="n">TLS</th><th class="n">Unseen</th><th>Details</th></tr></thead>
+      <tbody>
+        {network.processes.flatMap((p) => p.hosts.map((h, i) => (
+          <tr key={`${p.process_id}/${h.host}`} data-testid="net-host-row" data-pid={p.pid} data-host={h.host}>
+            {i === 0 && (
+              <td rowSpan={p.hosts.length} data-col="process">
+                <a href={href('processes', p.process_id || null)}>{p.comm}</a> <span class="muted">{p.pid}</span>
+                {p.executable && <div class="mono small muted">{p.executable}</div>}
+              </td>
+            )}
+            <td class="mono" data-col="host">
+              <a href={href('events', null, { source: 'network', process: p.process_id || null, q: h.host })}>{h.host}</a>
+            </td>
+            <td class="n" data-col="connections">{num(h.connections)}</td>
+            <td class={`n ${h.failed_connects > 0 ? 'bad' : ''}`} data-col="failed">
+              {num(h.failed_connects)}{h.errors.length > 0 && <div class="small">{h.errors.join(', ')}</div>}
+            </td>
+            <td class="n" data-col="tls">{num(h.tls)}</td>
+            <td class={`n ${h.unseen > 0 ? 'bad' : ''}`} data-col="unseen">{num(h.unseen)}</td>
+            <td class="small" data-col="details">
+              {h.addresses.length > 0 && <div class="mono">at {h.addresses.join(', ')}</div>}
+              {h.alpn.length > 0 && <div class="muted">{h.alpn.join(', ')}</div>}
+            </td>
+          </tr>
+        )))}
+      </tbody>
+    </table>
+  );
+}
+
 export function Overview() {
   const version = useLiveVersion(500);
   const { data, error } = useFetch<OverviewData>('/api/overview', {}, [version]);
@@ -24,6 +85,7 @@ export function Overview() {
   const errors = o.errors.reduce((n, e) => n + e.count, 0);
   return (
     <div class="overview" data-testid="overview">
+      <UnseenTls warnings={o.network.warnings} />
       <div class="cards">
         <Card label="Duration" testid="ov-duration" value={duration(o.duration_ms)} sub={o.start_ns ? `from ${dateTime(o.start_ns)}` : 'no events yet'} />
         <Card label="LLM calls" testid="ov-llm-calls" value={num(o.llm.calls)} sub={`${num(o.llm.errors)} failed`} link={href('llm')} />
@@ -31,6 +93,9 @@ export function Overview() {
         <Card label="Tokens out" testid="ov-tokens-out" value={num(o.llm.output_tokens)} sub={`${num(o.llm.reasoning_tokens)} reasoning`} />
         <Card label="Processes" testid="ov-processes" value={num(o.processes.count)} sub={`${num(o.processes.failed)} failed, ${num(o.processes.running)} running`} link={href('processes')} />
         <Card label="Files" testid="ov-files" value={num(o.files.paths)} sub={`${num(o.files.written)} written, ${num(o.files.failed)} failed opens`} />
+        <Card label="Hosts" testid="ov-hosts" value={num(o.network.hosts)} link={href('events', null, { source: 'network' })}
+          tone={o.network.unseen > 0 ? 'bad' : undefined}
+          sub={`${num(o.network.connections)} connections${o.network.failed_connects > 0 ? `, ${num(o.network.failed_connects)} failed` : ''}${o.network.unseen > 0 ? `, ${num(o.network.unseen)} TLS unseen` : ''}`} />
         <Card label="Errors" testid="ov-errors" value={num(errors)} tone={errors > 0 ? 'bad' : 'ok'} />
         <Card label="Lost or dropped" testid="ov-drops" value={num(o.drops.total)} tone={o.drops.total > 0 ? 'bad' : 'ok'} link={href('pipeline')}
           sub={o.drops.total === 0 ? 'nothing lost' : `${o.drops.items.length} counters`} />
@@ -82,6 +147,11 @@ export function Overview() {
           )}
         </section>
       </div>
+
+      <section>
+        <h2>Hosts per process</h2>
+        <Hosts network={o.network} />
+      </section>
 
       <section>
         <h2>Files written</h2>

@@ -80,6 +80,20 @@ function Detail({ id }: { id: number }) {
           ))}</tbody>
         </table>
       )}
+      <h3>Connections ({num(data.connections.length)})</h3>
+      {data.connections.length === 0 ? <p class="muted">None seen.</p> : (
+        <table class="grid clickable" data-testid="proc-connections">
+          <thead><tr><th>Time</th><th>Host</th><th>Connect</th><th>TLS</th></tr></thead>
+          <tbody>{data.connections.map((c) => (
+            <tr key={c.id} class={c.unseen || c.result === 'error' ? 'bad' : ''} onClick={() => go('events', c.first_seq, { process: p.id, source: 'network' })}>
+              <td class="mono">{clock(c.start_ns)}</td>
+              <td class="mono">{c.host}{c.remote && c.remote !== c.host ? <span class="muted"> {c.remote}</span> : null}</td>
+              <td>{c.result === null ? '–' : c.result === 'error' ? c.error ?? 'error' : c.result.replace('_', ' ')}</td>
+              <td>{!c.tls ? '' : c.unseen ? `not seen: ${c.reason ?? 'no reason given'}` : (c.alpn ?? []).join(', ') || 'yes'}</td>
+            </tr>
+          ))}</tbody>
+        </table>
+      )}
       <h3>LLM calls ({num(data.calls.length)})</h3>
       {data.calls.length === 0 ? <p class="muted">None.</p> : (
         <table class="grid clickable" data-testid="proc-calls">
