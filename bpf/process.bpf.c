@@ -263,7 +263,17 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	barrier_var(size);
 	if (size > sizeof(*s))
 		return 0;
-	submit(s, size, size - sizeof(s->r));
+	/* A program the host has not looked into yet wakes it at once: TLS discovery races the program's first
+	 * connection. Known ones wait for the next batch like any record. */
+	struct known_file known = {
+		.dev = BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev),
+		.ino = BPF_CORE_READ(bprm, file, f_inode, i_ino),
+	};
+	__u64 wakeup = (cfg.emit & AS_EMIT_MMAP) && !bpf_map_lookup_elem(&known_files, &known) ? BPF_RB_FORCE_WAKEUP : wakeup_flags();
+	if (bpf_ringbuf_output(&proc_events, s, size, wakeup)) {
+		count(AS_STAT_RING_FULL, 1);
+		count(AS_STAT_RING_FULL_BYTES, size - sizeof(s->r));
+	}
 	return 0;
 }
 

@@ -75,7 +75,7 @@ internal sealed class CaptureSession : IDisposable
             {
                 Exec = (pid, path) =>
                 {
-                    _discovery?.OnExec(pid);
+                    _discovery?.OnExec(pid, path);
                     _coverage?.OnExec(pid, path);
                 },
                 Exit = pid =>

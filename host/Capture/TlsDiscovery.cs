@@ -35,6 +35,7 @@ internal sealed partial class TlsDiscovery : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _worker;
     private readonly Dictionary<int, HashSet<FileIdentity>> _mapped = [];
+    private readonly Dictionary<int, string> _execPaths = [];
 
     public TlsDiscovery(TlsProbes probes, ILogger log)
     {
@@ -87,7 +88,19 @@ internal sealed partial class TlsDiscovery : IDisposable
     }
 
     /// <summary>Looks at the files a process maps now and a few times over the next seconds (called on exec).</summary>
-    public void OnExec(int pid) => Schedule(pid, RescanDelays);
+    public void OnExec(int pid, string path)
+    {
+        lock (_mapped)
+        {
+            // Bounded: an entry is used only if the process is gone before its first scan.
+            if (_execPaths.Count > 4096)
+            {
+                _execPaths.Clear();
+            }
+            _execPaths[pid] = path;
+        }
+        Schedule(pid, RescanDelays);
+    }
 
     /// <summary>A process mapped a file executable: remembered, and looked into soon when it is new.</summary>
     public void OnMapped(int pid, FileIdentity file)
@@ -142,9 +155,24 @@ internal sealed partial class TlsDiscovery : IDisposable
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var files = ProcMaps.ExecutableFiles(pid);
+        string? executable;
+        lock (_mapped)
+        {
+            _execPaths.Remove(pid, out executable);
+        }
+        if (files.Count == 0 && executable is not null && Path.IsPathRooted(executable))
+        {
+            // Gone before it could be looked at: its program is still probed, for the next process that runs it.
+            files.Add(new MappedFile(executable, executable));
+        }
         foreach (var file in files)
         {
-            _probes.TryAttach(file.AccessPath, file.Path, requested: false);
+            var result = _probes.TryAttach(file.AccessPath, file.Path, requested: false);
+            if (result.Outcome == TlsAttachOutcome.Failed && file.AccessPath != file.Path && File.Exists(file.Path))
+            {
+                // Gone mid-scan: the same file is usually there under its own path (same mount namespace).
+                _probes.TryAttach(file.Path, file.Path, requested: false);
+            }
         }
         _log.LogDebug("TLS: looked at the {Count} files process {Pid} maps in {Elapsed} ms", files.Count, pid,
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -76,7 +76,13 @@ internal sealed class TlsProbes : IDisposable
     {
         if (!Posix.TryGetIdentity(accessPath, out var identity))
         {
-            return Report(TlsAttachResult.Failed(displayPath, "not found"), requested);
+            // Reached through /proc/PID/root of a process that has just exited: the file is usually still there
+            // under its own path (same mount namespace), and uprobes belong to the file, not the path.
+            if (accessPath == displayPath || !Posix.TryGetIdentity(displayPath, out identity))
+            {
+                return Report(TlsAttachResult.Failed(displayPath, "not found"), requested);
+            }
+            accessPath = displayPath;
         }
         lock (_gate)
         {
@@ -100,6 +106,12 @@ internal sealed class TlsProbes : IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
             {
+                if (ex is DirectoryNotFoundException or FileNotFoundException && accessPath.StartsWith("/proc/", StringComparison.Ordinal))
+                {
+                    // The process it was reached through has just exited: not this file's fault, try again next time.
+                    _paths.TryRemove(identity, out _);
+                    return TlsAttachResult.Failed(displayPath, "the process mapping it has exited");
+                }
                 _checked[identity] = null;
                 Examined?.Invoke(identity);
                 return Report(TlsAttachResult.Failed(displayPath, ex.Message), requested);
@@ -113,7 +125,13 @@ internal sealed class TlsProbes : IDisposable
                 // A TLS library that could not be opened is worth saying even when nobody asked for this file.
                 return Report(result, requested || found.Problems.Count > 0);
             }
-            return Attach(accessPath, displayPath, found);
+            var attached = Attach(accessPath, displayPath, found);
+            if (attached.Outcome == TlsAttachOutcome.Failed && !File.Exists(accessPath))
+            {
+                // Gone between the analysis and the attachment: looked at again when it is seen next.
+                _checked.Remove(identity);
+            }
+            return attached;
         }
     }
 

@@ -54,9 +54,14 @@ internal sealed partial class BlindSpotExplainer(TlsProbes? probes, TlsDiscovery
                 reasons.AddRange(found.Problems.Select(p => $"in {file}{about}: {p}"));
                 if (found.HasTls)
                 {
-                    reasons.Add($"{file} is probed ({string.Join(", ", found.Stacks.Select(s => s.Title))}) but none of its probed functions carried this connection");
+                    reasons.Add($"{file} is probed ({string.Join(", ", found.Stacks.Select(s => s.Title))}) but its probes saw nothing of this connection: "
+                        + "they were attached after it was made (a program that connects within milliseconds of starting), or the traffic takes another path");
                 }
             }
+        }
+        if (reasons.Count == 0 && binary is not null && probes?.DiscoveryOf(binary) is null)
+        {
+            reasons.Add($"{binary} was not looked into before it connected (discovery runs when a program starts; one that connects within milliseconds can be missed)");
         }
         if (reasons.Count == 0)
         {
