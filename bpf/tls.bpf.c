@@ -604,9 +604,15 @@ int aead_open_exit(struct pt_regs *ctx)
 
 /* ---- Go's crypto/tls (register ABI: receiver in rax, the slice in rbx/rcx; the goroutine in r14) ---- */
 
+/* On the jump of a Go prologue's stack check: taken (below or equal: CF or ZF) when the stack must grow first, after
+ * which the function starts over and comes here again. Only the pass that goes on counts. */
+static __always_inline bool go_stack_grows(struct pt_regs *ctx)
+{
+	return ctx->flags & (0x1 /* CF */ | 0x40 /* ZF */);
+}
+
 /* func (c *Conn) Write(b []byte) (int, error): Write sends all of b or fails, so b is read at entry. */
-SEC("uprobe")
-int go_tls_write_enter(struct pt_regs *ctx)
+static __always_inline int go_write(struct pt_regs *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
@@ -624,9 +630,20 @@ int go_tls_write_enter(struct pt_regs *ctx)
 	return 0;
 }
 
-/* func (c *Conn) Read(b []byte) (int, error): the buffer at entry, keyed by goroutine. */
 SEC("uprobe")
-int go_tls_read_enter(struct pt_regs *ctx)
+int go_tls_write_enter(struct pt_regs *ctx)
+{
+	return go_write(ctx);
+}
+
+SEC("uprobe")
+int go_tls_write_check(struct pt_regs *ctx)
+{
+	return go_stack_grows(ctx) ? 0 : go_write(ctx);
+}
+
+/* func (c *Conn) Read(b []byte) (int, error): the buffer at entry, keyed by goroutine. */
+static __always_inline int go_read(struct pt_regs *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
@@ -642,6 +659,18 @@ int go_tls_read_enter(struct pt_regs *ctx)
 	if (bpf_map_update_elem(&go_reads, &key, &call, BPF_ANY))
 		count(AS_STAT_CALL_MAP_FULL, 1);
 	return 0;
+}
+
+SEC("uprobe")
+int go_tls_read_enter(struct pt_regs *ctx)
+{
+	return go_read(ctx);
+}
+
+SEC("uprobe")
+int go_tls_read_check(struct pt_regs *ctx)
+{
+	return go_stack_grows(ctx) ? 0 : go_read(ctx);
 }
 
 /* At each RET of (*Conn).Read: n in rax. */

@@ -26,6 +26,8 @@ internal sealed class TlsProbes : IDisposable
         [ProbeKind.AeadOpen] = ("aead_open_enter", "aead_open_exit"),
         [ProbeKind.GoWrite] = ("go_tls_write_enter", null),
         [ProbeKind.GoRead] = ("go_tls_read_enter", null),
+        [ProbeKind.GoWriteAtStackCheck] = ("go_tls_write_check", null),
+        [ProbeKind.GoReadAtStackCheck] = ("go_tls_read_check", null),
     };
 
     /// <summary>Attached at each RET of a Go function (no return probes on Go's movable stacks).</summary>
@@ -183,7 +185,7 @@ internal sealed class TlsProbes : IDisposable
             {
                 foreach (var site in stack.Sites)
                 {
-                    var offset = elf.ToFileOffset(site.Address) ?? throw new InvalidDataException($"{site.Function} at 0x{site.Address:x} is outside the file's code");
+                    var offset = elf.ToFileOffset(site.EntryProbe) ?? throw new InvalidDataException($"{site.Function} at 0x{site.EntryProbe:x} is outside the file's code");
                     var (entry, exit) = Programs[site.Kind];
                     links.Add(_programs[entry].AttachUprobe(accessPath, offset, returnProbe: false, cookie));
                     if (exit is not null)

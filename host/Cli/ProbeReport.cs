@@ -33,7 +33,8 @@ internal static class ProbeReport
             foreach (var site in stack.Sites)
             {
                 var returns = site.Returns is { Count: > 0 } r ? $", {r.Count} RET probes" : string.Empty;
-                output.WriteLine($"    {site.Function.PadRight(width)}  0x{site.Address:x}  {Describe(site.Kind)}{returns}");
+                var at = site.ProbeAt is { } probeAt ? $" at +{probeAt - site.Address} (an instruction the kernel emulates)" : string.Empty;
+                output.WriteLine($"    {site.Function.PadRight(width)}  0x{site.Address:x}  {Describe(site.Kind)}{at}{returns}");
             }
             foreach (var note in stack.Notes)
             {
@@ -63,6 +64,7 @@ internal static class ProbeReport
                 function = p.Function,
                 kind = p.Kind.ToString(),
                 address = $"0x{p.Address:x}",
+                probe_at = p.ProbeAt is { } at ? $"0x{at:x}" : null,
                 returns = p.Returns?.Select(a => $"0x{a:x}"),
             }),
             notes = s.Notes,
@@ -73,7 +75,7 @@ internal static class ProbeReport
     private static string Describe(ProbeKind kind) => kind switch
     {
         ProbeKind.AeadSeal or ProbeKind.AeadSealScatter or ProbeKind.GoWrite => "entry probe",
-        ProbeKind.GoRead => "entry probe",
+        ProbeKind.GoRead or ProbeKind.GoWriteAtStackCheck or ProbeKind.GoReadAtStackCheck => "entry probe",
         _ => "entry and return probes",
     };
 }

@@ -39,6 +39,11 @@ internal sealed class BinaryDiscovery(IReadOnlyList<ITlsStackFinder> finders)
                 }
             }
         }
+        // Every probe on an instruction the kernel emulates where one is at hand (see ProbePlacement).
+        stacks = [.. stacks.Select(stack => stack with
+        {
+            Sites = [.. stack.Sites.Select(site => site.ProbeAt is null && ProbePlacement.EntrySite(elf, site.Address) is var at && at != site.Address ? site with { ProbeAt = at } : site)],
+        })];
         return new FileDiscovery(displayPath, elf.BuildId, ProgramKind.Describe(context), stacks, context.Problems, Stopwatch.GetElapsedTime(started), FromCache: false);
     }
 }

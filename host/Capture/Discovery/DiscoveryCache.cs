@@ -19,7 +19,7 @@ namespace AgentSight.Host.Capture.Discovery;
 internal sealed class DiscoveryCache
 {
     /// <summary>Bump when a finder changes what it finds.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 

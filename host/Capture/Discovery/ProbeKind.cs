@@ -38,4 +38,10 @@ internal enum ProbeKind
 
     /// <summary>Go's <c>crypto/tls.(*Conn).Read</c>: the buffer at entry, the count at each RET (no return probes on Go).</summary>
     GoRead,
+
+    /// <summary><see cref="GoWrite"/> probed on the stack check's jump: a hit where the jump is taken is ignored.</summary>
+    GoWriteAtStackCheck,
+
+    /// <summary><see cref="GoRead"/> probed on the stack check's jump.</summary>
+    GoReadAtStackCheck,
 }

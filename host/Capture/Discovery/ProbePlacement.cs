@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Iced.Intel;
 
 namespace AgentSight.Host.Capture.Discovery;
 
@@ -43,11 +44,58 @@ internal static class ProbePlacement
         {
             0x90 => true,                                      // nop
             0xe8 or 0xe9 or 0xeb => true,                      // call rel32, jmp rel32, jmp rel8
-            0x0f => code.Length > 1 && code[1] == 0x1f,        // nopl (multi-byte nop)
+            >= 0x70 and <= 0x7f => true,                       // jcc rel8
+            0x0f => code.Length > 1 && (code[1] == 0x1f || (code[1] & 0xf0) == 0x80), // nopl (multi-byte nop), jcc rel32
             0x66 => code.Length > 2 && code[1] == 0x0f && code[2] == 0x1f,
             _ => false,
         };
     }
+
+    /// <summary>
+    /// Where to put an entry (and return) probe on the function at <paramref name="address"/> so that the kernel
+    /// emulates the probed instruction: past an <c>endbr64</c> (CET builds: OpenSSL linked into Codex and Copilot's
+    /// runtime.node), which the kernel single-steps, when the next instruction is emulated. <c>endbr64</c> changes no
+    /// register and not the stack, so arguments and the return address are where they were at the entry.
+    /// </summary>
+    public static ulong EntrySite(ElfImage elf, ulong address)
+    {
+        var code = elf.At(address, 16);
+        return code.StartsWith(EndBranch64) && IsEmulated(code[EndBranch64.Length..]) ? address + (ulong)EndBranch64.Length : address;
+    }
+
+    /// <summary>
+    /// Where to probe the entry of a Go function so that the kernel emulates the probed instruction: Go functions begin
+    /// with a stack check (<c>cmp rsp|r12, [r14+16]</c>, which the kernel would single-step) and a conditional jump
+    /// (<c>jbe</c>, emulated) to grow the stack, after which the function starts over. The probe goes on that jump, and
+    /// the program ignores the hit when the jump will be taken (the flags say so), so each call is seen once. The
+    /// arguments are still in their registers there (the check writes none of them). Null for another shape.
+    /// </summary>
+    public static ulong? GoStackCheckBranch(ElfImage elf, ulong entry)
+    {
+        var decoder = elf.Decode(entry, 32);
+        for (var i = 0; i < 3; i++)
+        {
+            decoder.Decode(out var instruction);
+            if (instruction.IsInvalid)
+            {
+                return null;
+            }
+            if (instruction.Mnemonic == Mnemonic.Jbe)
+            {
+                // Only after the stack-guard comparison against the goroutine (r14).
+                return i > 0 && IsEmulated(elf.At(instruction.IP, 2)) ? instruction.IP : null;
+            }
+            var stackCheck = instruction.Mnemonic == Mnemonic.Cmp && instruction.MemoryBase == Register.R14;
+            var frameAddress = instruction.Mnemonic == Mnemonic.Lea && instruction.Op0Register == Register.R12 && instruction.MemoryBase == Register.RSP;
+            if (!stackCheck && !frameAddress)
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static ReadOnlySpan<byte> EndBranch64 => [0xf3, 0x0f, 0x1e, 0xfa];
 
     /// <summary>
     /// The function a thin wrapper calls first: <c>sub $imm8,%rsp; call rel32</c> at <paramref name="address"/>

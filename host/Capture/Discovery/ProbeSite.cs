@@ -5,4 +5,9 @@ namespace AgentSight.Host.Capture.Discovery;
 /// <param name="Kind">Which programs are attached, and how its arguments are read.</param>
 /// <param name="Address">Its first instruction (virtual address).</param>
 /// <param name="Returns">The addresses of its RET instructions, where a return probe cannot be used (Go).</param>
-internal sealed record ProbeSite(string Function, ProbeKind Kind, ulong Address, IReadOnlyList<ulong>? Returns = null);
+/// <param name="ProbeAt">Where the entry probe goes when not on the first instruction (one the kernel emulates, see <see cref="ProbePlacement"/>).</param>
+internal sealed record ProbeSite(string Function, ProbeKind Kind, ulong Address, IReadOnlyList<ulong>? Returns = null, ulong? ProbeAt = null)
+{
+    /// <summary>The address the entry probe is attached at.</summary>
+    public ulong EntryProbe => ProbeAt ?? Address;
+}

@@ -20,7 +20,7 @@ public sealed class ProbesCommandTests
         Assert.Contains($"{client}  (Go 1.", stdout, StringComparison.Ordinal);
         Assert.Contains("Go crypto/tls 1.", stdout, StringComparison.Ordinal);
         Assert.Contains("found by Go's function table (pclntab)", stdout, StringComparison.Ordinal);
-        Assert.Matches(@"crypto/tls\.\(\*Conn\)\.Read +0x[0-9a-f]+ +entry probe, \d+ RET probes", stdout);
+        Assert.Matches(@"crypto/tls\.\(\*Conn\)\.Read +0x[0-9a-f]+ +entry probe at \+\d+ \(an instruction the kernel emulates\), \d+ RET probes", stdout);
     }
 
     [Fact]

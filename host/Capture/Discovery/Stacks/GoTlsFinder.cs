@@ -18,6 +18,12 @@ internal sealed class GoTlsFinder : ITlsStackFinder
 
     public string Name => "Go crypto/tls by Go's function table";
 
+    /// <summary>An entry probe on the stack check's jump when the prologue has one (see <see cref="ProbePlacement.GoStackCheckBranch"/>).</summary>
+    private static ProbeSite GoEntry(DiscoveryContext context, string name, ProbeKind kind, ulong entry, IReadOnlyList<ulong>? returns) =>
+        ProbePlacement.GoStackCheckBranch(context.Elf, entry) is { } branch
+            ? new ProbeSite(name, kind == ProbeKind.GoWrite ? ProbeKind.GoWriteAtStackCheck : ProbeKind.GoReadAtStackCheck, entry, returns, branch)
+            : new ProbeSite(name, kind, entry, returns);
+
     public TlsStack? Find(DiscoveryContext context)
     {
         var table = GoFunctionTable.Read(context.Elf);
@@ -50,10 +56,10 @@ internal sealed class GoTlsFinder : ITlsStackFinder
         }
         var sites = new List<ProbeSite>
         {
-            new(Write, ProbeKind.GoWrite, write.Entry),
-            new(Read, ProbeKind.GoRead, read.Entry, returns),
+            GoEntry(context, Write, ProbeKind.GoWrite, write.Entry, null),
+            GoEntry(context, Read, ProbeKind.GoRead, read.Entry, returns),
         };
-        var notes = new List<string> { $"function table format {table.Format}, {table.Count} functions; {returns.Count} RET instructions in (*Conn).Read" };
+        var notes = new List<string> { $"function table format {table.Format}, {table.Count} functions; {returns.Count} RET instructions in (*Conn).Read (each single-stepped: no return probes on Go)" };
         return new TlsStack("Go crypto/tls", version, "Go's function table (pclntab)", sites, notes);
     }
 }

@@ -76,12 +76,19 @@ public sealed class StrippedStackDiscoveryTests
         var stack = Assert.Single(found.Stacks);
         Assert.Equal("Go crypto/tls", stack.Name);
         Assert.StartsWith("1.", stack.Version);
-        var write = Assert.Single(stack.Sites, s => s.Kind == ProbeKind.GoWrite);
-        var read = Assert.Single(stack.Sites, s => s.Kind == ProbeKind.GoRead);
+        // Go 1.17+ prologues check the stack size first: the probe sits on the (emulated) jump of that check.
+        var write = Assert.Single(stack.Sites, s => s.Kind == ProbeKind.GoWriteAtStackCheck);
+        var read = Assert.Single(stack.Sites, s => s.Kind == ProbeKind.GoReadAtStackCheck);
         Assert.Equal("crypto/tls.(*Conn).Write", write.Function);
         Assert.NotEmpty(read.Returns!);
         using var elf = ElfImage.Open(client);
         Assert.All(read.Returns!, ret => Assert.Equal(0xc3, elf.At(ret, 1)[0]));
+        foreach (var site in stack.Sites)
+        {
+            var jump = elf.At(site.EntryProbe, 2);
+            Assert.True(jump[0] == 0x76 || (jump[0] == 0x0f && jump[1] == 0x86), $"{site.Function}: the probe is not on a jbe");
+            Assert.InRange(site.EntryProbe - site.Address, 4UL, 12UL);
+        }
     }
 
     [Fact]
