@@ -137,10 +137,15 @@ struct as_sock_record {
 	char comm[AS_COMM_LEN];
 };
 
+enum as_proc_flags {
+	AS_PROC_HELD = 1,        /* EXEC: the process was stopped (SIGSTOP) until the host has probed its program */
+};
+
 /* Common head of process records. */
 struct as_proc_header {
 	__u8 record_kind;        /* enum as_record_kind */
-	__u8 pad0[3];
+	__u8 flags;              /* enum as_proc_flags */
+	__u8 pad0[2];
 	__u32 pid;               /* thread-group id (FORK: the new process) */
 	__u32 tid;
 	__u32 ppid;              /* parent's thread-group id */
@@ -214,7 +219,7 @@ struct as_proc_config {
 	__u32 target_uid;
 	__u32 emit;              /* enum as_emit bits */
 	__u32 comm_count;        /* entries used in comms */
-	__u32 pad;
+	__u32 hold_new_programs; /* stop a traced process at the exec of a program the host has not looked into */
 	__u64 wakeup_bytes;      /* as in as_tls_config */
 	char comms[AS_MAX_COMMS][AS_COMM_LEN];
 };

@@ -191,6 +191,18 @@ static __always_inline bool traced(__u32 tgid)
 	return t && !t->mute_execs;
 }
 
+/*
+ * A process that leads its own process group on a terminal is a job of an interactive shell, which would see it stop
+ * (waitpid with WUNTRACED) and take the terminal back: such processes are never held.
+ */
+static __always_inline bool job_of_a_terminal(struct task_struct *task)
+{
+	if (!BPF_CORE_READ(task, signal, tty))
+		return false;
+	struct pid *group = BPF_CORE_READ(task, signal, pids[PIDTYPE_PGID]);
+	return group && BPF_CORE_READ(group, numbers[0].nr) == BPF_CORE_READ(task, tgid);
+}
+
 static __always_inline __u32 parent_tgid(struct task_struct *task)
 {
 	return BPF_CORE_READ(task, real_parent, tgid);
@@ -269,11 +281,18 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 		.dev = BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev),
 		.ino = BPF_CORE_READ(bprm, file, f_inode, i_ino),
 	};
-	__u64 wakeup = (cfg.emit & AS_EMIT_MMAP) && !bpf_map_lookup_elem(&known_files, &known) ? BPF_RB_FORCE_WAKEUP : wakeup_flags();
-	if (bpf_ringbuf_output(&proc_events, s, size, wakeup)) {
+	bool unknown = (cfg.emit & AS_EMIT_MMAP) && !bpf_map_lookup_elem(&known_files, &known);
+	bool hold = unknown && cfg.hold_new_programs && !job_of_a_terminal(task);
+	s->r.h.flags = hold ? AS_PROC_HELD : 0;
+	if (bpf_ringbuf_output(&proc_events, s, size, unknown ? BPF_RB_FORCE_WAKEUP : wakeup_flags())) {
 		count(AS_STAT_RING_FULL, 1);
 		count(AS_STAT_RING_FULL_BYTES, size - sizeof(s->r));
+		return 0; /* never held without the record that makes the host let it go */
 	}
+	/* Stopped before its first instruction until the host has probed the program (it sends SIGCONT): otherwise a
+	 * short-lived program (a Go CLI, Codex started by its Node launcher) makes its first TLS call before the probes. */
+	if (hold)
+		bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
 }
 

@@ -80,6 +80,18 @@ internal sealed unsafe class BpfObject : IDisposable
         return new BpfProgram(this, program, name);
     }
 
+    /// <summary>Every program of the object, in the order the object lists them.</summary>
+    public IEnumerable<BpfProgram> Programs()
+    {
+        ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+        var programs = new List<BpfProgram>();
+        for (var program = Libbpf.NextProgram(_handle.DangerousGetHandle(), 0); program != 0; program = Libbpf.NextProgram(_handle.DangerousGetHandle(), program))
+        {
+            programs.Add(new BpfProgram(this, program, Marshal.PtrToStringUTF8((nint)Libbpf.ProgramName(program)) ?? "?"));
+        }
+        return programs;
+    }
+
     /// <summary>Loads every program and creates every map; the verifier's log is in the exception when it refuses one.</summary>
     public void Load()
     {

@@ -37,6 +37,35 @@ internal sealed unsafe class BpfProgram
         return Wrap(link, "bpf_program__attach_uprobe_opts", what);
     }
 
+    /// <summary>
+    /// How often the kernel ran the program and for how long in all, from <c>/proc/self/fdinfo</c>; zeros unless
+    /// <c>kernel.bpf_stats_enabled</c> is 1 (counting costs a little, so it is off by default).
+    /// </summary>
+    public (long Runs, long Nanoseconds) RunStats()
+    {
+        _owner.ThrowIfNotLoaded("read the statistics of");
+        long runs = 0, nanoseconds = 0;
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/self/fdinfo/{Libbpf.ProgramFd(_pointer)}"))
+            {
+                if (line.StartsWith("run_cnt:", StringComparison.Ordinal))
+                {
+                    runs = long.Parse(line.AsSpan(8).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else if (line.StartsWith("run_time_ns:", StringComparison.Ordinal))
+                {
+                    nanoseconds = long.Parse(line.AsSpan(12).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // No statistics to show.
+        }
+        return (runs, nanoseconds);
+    }
+
     public BpfLink AttachTracepoint(string category, string name)
     {
         _owner.ThrowIfNotLoaded("attach a program of");

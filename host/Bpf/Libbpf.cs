@@ -63,6 +63,12 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Library, EntryPoint = "bpf_program__name")]
     public static partial byte* ProgramName(nint program);
 
+    [LibraryImport(Library, EntryPoint = "bpf_object__next_program")]
+    public static partial nint NextProgram(nint obj, nint previous);
+
+    [LibraryImport(Library, EntryPoint = "bpf_program__fd")]
+    public static partial int ProgramFd(nint program);
+
     [LibraryImport(Library, EntryPoint = "bpf_program__attach_uprobe_opts", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial nint AttachUprobe(nint program, int pid, string binaryPath, nuint functionOffset, UprobeOptions* options);
 

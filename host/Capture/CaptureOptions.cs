@@ -42,6 +42,12 @@ internal sealed class CaptureOptions
     public bool DiscoverTls { get; init; } = true;
 
     /// <summary>
+    /// Stop a followed process when it runs a program not looked into yet, until discovery has probed it (a few
+    /// milliseconds; once per program): a program that connects at once is otherwise seen only from its second run.
+    /// </summary>
+    public bool HoldNewPrograms { get; init; } = true;
+
+    /// <summary>
     /// Probe a thin <c>SSL_*_ex</c> wrapper's internal function when that avoids a single-stepped instruction
     /// (<see cref="ProbePlacement"/>); false probes every exported entry, as the original tool did (benchmarks).
     /// </summary>

@@ -22,6 +22,9 @@ internal sealed class CaptureSession : IDisposable
     private static readonly TimeSpan PieceTimeout = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan CommandGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary>How many programs from earlier captures are probed at start, newest first: each costs a few attachments.</summary>
+    private const int KnownProgramsAtStart = 32;
+
     private readonly CaptureOptions _options;
     private readonly ILogger _log;
     private readonly ILoggerFactory _loggers;
@@ -73,9 +76,16 @@ internal sealed class CaptureSession : IDisposable
             var processEmit = outputs.Process;
             var hooks = new ProcessHooks
             {
-                Exec = (pid, path) =>
+                Exec = (pid, path, held) =>
                 {
-                    _discovery?.OnExec(pid, path);
+                    if (_discovery is not null)
+                    {
+                        _discovery.OnExec(pid, path, held);
+                    }
+                    else if (held)
+                    {
+                        Posix.Kill(pid, Posix.SIGCONT);
+                    }
                     _coverage?.OnExec(pid, path);
                 },
                 Exit = pid =>
@@ -206,6 +216,36 @@ internal sealed class CaptureSession : IDisposable
         }
         _tlsLosses?.Update(final: true);
         _processLosses?.Update(final: true);
+        LogProgramStatistics();
+    }
+
+    /// <summary>
+    /// With <c>sysctl kernel.bpf_stats_enabled=1</c>, how often each program ran and for how long on average: the
+    /// in-kernel half of what a probe costs (the trap is the other; docs/PERFORMANCE.md).
+    /// </summary>
+    private void LogProgramStatistics()
+    {
+        try
+        {
+            if (File.ReadAllText("/proc/sys/kernel/bpf_stats_enabled").Trim() != "1")
+            {
+                return;
+            }
+        }
+        catch (IOException)
+        {
+            return;
+        }
+        var lines = new List<string>();
+        foreach (var program in new[] { _tls, _process }.OfType<BpfObject>().SelectMany(o => o.Programs()))
+        {
+            var (runs, nanoseconds) = program.RunStats();
+            if (runs > 0)
+            {
+                lines.Add($"{program.Name} {runs} runs, {nanoseconds / (double)runs:0} ns each");
+            }
+        }
+        _log.LogInformation("BPF programs (kernel.bpf_stats_enabled=1): {Statistics}", lines.Count == 0 ? "none ran" : string.Join("; ", lines));
     }
 
     public void Dispose()
@@ -276,6 +316,8 @@ internal sealed class CaptureSession : IDisposable
         processConfig.Emit = (uint)emit;
         _processEmit = emit;
         processConfig.CommCount = (uint)_options.Comms.Count;
+        // Only a followed tree is ever held: stopping every new program on the machine is not a recorder's place.
+        processConfig.HoldNewPrograms = _options.Tls && _options.DiscoverTls && _options.HoldNewPrograms && _options.FollowTree ? 1u : 0u;
         processConfig.WakeupBytes = WakeupBytes(_options.ProcessRingMb);
         Span<byte> comms = processConfig.Comms;
         comms.Clear();
@@ -373,6 +415,10 @@ internal sealed class CaptureSession : IDisposable
             if (_options.SystemLibraries)
             {
                 discovery.AttachSystemLibraries();
+            }
+            if (_options.DiscoverTls && _probes!.AttachKnownPrograms(KnownProgramsAtStart) is > 0 and var known)
+            {
+                _log.LogInformation("TLS: {Count} program(s) seen in earlier captures probed up front (the discovery cache)", known);
             }
             foreach (var path in _options.BinaryPaths)
             {

@@ -8,6 +8,7 @@ internal static unsafe partial class Posix
     public const int ClockRealtime = 0;
     public const int ClockBoottime = 7;
     public const int SIGKILL = 9;
+    public const int SIGCONT = 18;
     public const int SIGTERM = 15;
     public const int OCloexec = 0x80000;
 

@@ -94,7 +94,7 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
         var header = exec.Header;
         _execTimes[header.Pid] = header.TimestampNs;
         var filename = Utf8.GetString(data[..(int)exec.FilenameLength]);
-        _hooks.Exec?.Invoke((int)header.Pid, filename);
+        _hooks.Exec?.Invoke((int)header.Pid, filename, (header.Flags & RecordLayout.ProcessHeld) != 0);
         if (_emit is null)
         {
             return;

@@ -5,8 +5,11 @@ namespace AgentSight.Host.Capture;
 /// <summary>What else, besides <c>process</c> events, the process records tell: TLS discovery and coverage listen here.</summary>
 internal sealed class ProcessHooks
 {
-    /// <summary>A traced process ran a program: (pid, the path as passed to execve).</summary>
-    public Action<int, string>? Exec { get; init; }
+    /// <summary>
+    /// A traced process ran a program: (pid, the path as passed to execve, held: the kernel stopped it until its
+    /// program is probed, and it must be sent SIGCONT).
+    /// </summary>
+    public Action<int, string, bool>? Exec { get; init; }
 
     /// <summary>A traced process ended, and every ring was drained after its end.</summary>
     public Action<int>? Exit { get; init; }

@@ -43,6 +43,8 @@ internal static class RecordLayout
     public const byte TlsOneWay = 32;
     public const byte TlsLinkPending = 64;
 
+    public const byte ProcessHeld = 1;
+
     public const uint FilterAll = 0;
     public const uint FilterTracked = 1;
 }
@@ -101,7 +103,7 @@ internal struct SocketRecord
 internal struct ProcessRecordHeader
 {
     public byte RecordKind;
-    public byte Pad0;
+    public byte Flags;
     public ushort Pad1;
     public uint Pid;
     public uint Tid;
@@ -211,7 +213,7 @@ internal struct ProcessConfig
     public uint TargetUid;
     public uint Emit;
     public uint CommCount;
-    public uint Pad;
+    public uint HoldNewPrograms;
     public ulong WakeupBytes;
     public CommList Comms;
 }

@@ -36,6 +36,7 @@ internal sealed partial class TlsDiscovery : IDisposable
     private readonly Thread _worker;
     private readonly Dictionary<int, HashSet<FileIdentity>> _mapped = [];
     private readonly Dictionary<int, string> _execPaths = [];
+    private readonly HashSet<int> _held = [];
 
     public TlsDiscovery(TlsProbes probes, ILogger log)
     {
@@ -88,7 +89,7 @@ internal sealed partial class TlsDiscovery : IDisposable
     }
 
     /// <summary>Looks at the files a process maps now and a few times over the next seconds (called on exec).</summary>
-    public void OnExec(int pid, string path)
+    public void OnExec(int pid, string path, bool held = false)
     {
         lock (_mapped)
         {
@@ -98,6 +99,15 @@ internal sealed partial class TlsDiscovery : IDisposable
                 _execPaths.Clear();
             }
             _execPaths[pid] = path;
+        }
+        if (held)
+        {
+            lock (_gate)
+            {
+                // Ahead of everything due: the process waits, stopped, until this scan lets it go.
+                _held.Add(pid);
+                _queue.Enqueue(pid, 0);
+            }
         }
         Schedule(pid, RescanDelays);
     }
@@ -183,6 +193,15 @@ internal sealed partial class TlsDiscovery : IDisposable
         _stop.Cancel();
         _wake.Release();
         _worker.Join(TimeSpan.FromSeconds(5));
+        // Whatever happens, no process stays stopped because of us.
+        lock (_gate)
+        {
+            foreach (var pid in _held)
+            {
+                Posix.Kill(pid, Posix.SIGCONT);
+            }
+            _held.Clear();
+        }
         _stop.Dispose();
         _wake.Dispose();
     }
@@ -294,6 +313,20 @@ internal sealed partial class TlsDiscovery : IDisposable
         return File.Exists(words[0]) ? words[0] : null;
     }
 
+    /// <summary>Lets a process the kernel stopped at its exec go, once its program is probed.</summary>
+    private void Release(int pid)
+    {
+        bool held;
+        lock (_gate)
+        {
+            held = _held.Remove(pid);
+        }
+        if (held)
+        {
+            Posix.Kill(pid, Posix.SIGCONT);
+        }
+    }
+
     private void Work()
     {
         var token = _stop.Token;
@@ -329,6 +362,10 @@ internal sealed partial class TlsDiscovery : IDisposable
             {
                 // A discovery problem must not end the capture; what was probed stays probed.
                 _log.LogWarning("TLS: looking at the libraries of process {Pid} failed: {Reason}", pid, ex.Message);
+            }
+            finally
+            {
+                Release(pid);
             }
         }
     }

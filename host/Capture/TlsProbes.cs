@@ -69,6 +69,43 @@ internal sealed class TlsProbes : IDisposable
     /// <summary>Called once each new file has been looked into (whatever was found): the BPF side stops hurrying for it.</summary>
     public Action<FileIdentity>? Examined { get; set; }
 
+    /// <summary>
+    /// Probes the programs earlier captures found TLS in (the discovery cache), when they are still where they were and
+    /// unchanged (same cache key): a program seen before is probed before any process runs it, instead of racing its
+    /// first connection. Returns how many were probed.
+    /// </summary>
+    public int AttachKnownPrograms(int limit)
+    {
+        var attached = 0;
+        foreach (var (key, entry) in _cache.RecentWithTls(limit))
+        {
+            var path = entry.Path;
+            if (!Path.IsPathRooted(path) || !File.Exists(path))
+            {
+                continue;
+            }
+            try
+            {
+                using (var elf = ElfImage.Open(path))
+                {
+                    if (DiscoveryCache.KeyOf(path, elf.BuildId) + _cacheVariant != key)
+                    {
+                        continue; // replaced since: looked into again when something runs it
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                continue;
+            }
+            if (TryAttach(path, path, requested: false).Outcome == TlsAttachOutcome.Attached)
+            {
+                attached++;
+            }
+        }
+        return attached;
+    }
+
     /// <summary>Probes <paramref name="accessPath"/> if it carries a TLS stack and has not been looked at before.</summary>
     /// <param name="accessPath">Where to open the file from this process.</param>
     /// <param name="displayPath">The path to show (as the traced process sees it).</param>
@@ -207,14 +244,15 @@ internal sealed class TlsProbes : IDisposable
             {
                 link.Dispose();
             }
-            return Report(TlsAttachResult.Failed(displayPath, ex.Message), requested: true);
+            // A process that has just exited takes its /proc/PID/root path with it: tried again under the file's own path.
+            return Report(TlsAttachResult.Failed(displayPath, ex.Message), requested: File.Exists(accessPath));
         }
         _libraries[cookie] = displayPath;
         _links.AddRange(links);
         var stacks = string.Join("; ", found.Stacks.Select(s => $"{s.Title} by {s.Method}: {string.Join(", ", s.Sites.Select(p => p.Function))}"));
         _log.LogInformation("TLS: probing {Library}{Program} ({Stacks}){Cached}", displayPath,
             found.Program is { } program ? $", {program}," : string.Empty, stacks, found.FromCache ? ", from the discovery cache" : string.Empty);
-        foreach (var note in found.Stacks.SelectMany(s => s.Notes).Where(n => n.Contains("single-step", StringComparison.Ordinal)))
+        foreach (var note in found.Stacks.SelectMany(s => s.Notes).Where(n => n.Contains("must single-step", StringComparison.Ordinal)))
         {
             _log.LogInformation("TLS: in {Library}, {Note} (docs/CAPTURE.md, \"Probe cost\")", displayPath, note);
         }

@@ -17,8 +17,14 @@ internal static class CaptureCommand
     {
         public Option<string[]> BinaryPath { get; } = new("--binary-path")
         {
-            Description = "Also probe this program or library for TLS (one that carries its own OpenSSL and exports SSL_read/SSL_write); repeatable",
+            Description = "Also probe this program or library for TLS up front (what discovery finds in it: see the probes command); repeatable",
             HelpName = "PATH",
+        };
+
+        public Option<bool> NoHold { get; } = new("--no-hold")
+        {
+            Description = "Do not stop a followed process when it runs a program not looked into yet (a few ms, once per program, until its TLS "
+                + "functions are probed); its first connections may then be missed, and are reported",
         };
 
         public Option<string?> MaxCapture { get; } = new("--max-capture")
@@ -52,6 +58,7 @@ internal static class CaptureCommand
                 command.Options.Add(BinaryPath);
                 command.Options.Add(MaxCapture);
                 command.Options.Add(RingMb);
+                command.Options.Add(NoHold);
             }
             command.Options.Add(RotateLogs);
             command.Options.Add(MaxLogSize);

@@ -78,6 +78,7 @@ internal static class RecordCommand
                 Command = commandLine,
                 CommandUser = commandLine.Length > 0 ? user : null,
                 BinaryPaths = parse.GetValue(common.BinaryPath) ?? [],
+                HoldNewPrograms = !parse.GetValue(common.NoHold),
                 MaxCapture = maxCapture.Value,
                 TlsRingMb = parse.GetValue(common.RingMb),
                 Handshakes = true,

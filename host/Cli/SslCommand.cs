@@ -62,6 +62,7 @@ internal static class SslCommand
                 Handshakes = handshakes,
                 SystemLibraries = systemLibraries,
                 BinaryPaths = parse.GetValue(common.BinaryPath) ?? [],
+                HoldNewPrograms = !parse.GetValue(common.NoHold),
                 MaxCapture = maxCapture.Value,
                 TlsRingMb = parse.GetValue(common.RingMb),
             };

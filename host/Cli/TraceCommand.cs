@@ -69,6 +69,7 @@ internal static class TraceCommand
                 Uid = parse.GetValue(sslUid),
                 Handshakes = parse.GetValue(sslHandshake),
                 BinaryPaths = parse.GetValue(common.BinaryPath) ?? [],
+                HoldNewPrograms = !parse.GetValue(common.NoHold),
                 MaxCapture = maxCapture.Value,
                 TlsRingMb = parse.GetValue(common.RingMb),
             };

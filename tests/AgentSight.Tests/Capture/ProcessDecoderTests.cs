@@ -11,7 +11,7 @@ public sealed class ProcessDecoderTests
     private readonly List<int> _execs = [];
     private readonly ProcessCounters _counters = new();
 
-    private ProcessDecoder Decoder() => new(new BootClock(), new CommNames(), _events.Add, new ProcessHooks { Exec = (pid, _) => _execs.Add(pid) }, _counters);
+    private ProcessDecoder Decoder() => new(new BootClock(), new CommNames(), _events.Add, new ProcessHooks { Exec = (pid, _, _) => _execs.Add(pid) }, _counters);
 
     private static JsonObject Fields(AgentEvent evt) => evt.Fields!;
 
@@ -112,7 +112,7 @@ public sealed class ProcessDecoderTests
     [Fact]
     public void Without_an_output_only_execs_are_reported_for_tls_discovery()
     {
-        var decoder = new ProcessDecoder(new BootClock(), new CommNames(), emit: null, new ProcessHooks { Exec = (pid, _) => _execs.Add(pid) }, _counters);
+        var decoder = new ProcessDecoder(new BootClock(), new CommNames(), emit: null, new ProcessHooks { Exec = (pid, _, _) => _execs.Add(pid) }, _counters);
 
         decoder.OnRecord(Records.Exec(5, "/usr/bin/node", ["node"]));
         decoder.OnRecord(Records.Open(5, "/etc/hosts", 4));

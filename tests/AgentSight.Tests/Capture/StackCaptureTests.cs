@@ -46,6 +46,31 @@ public sealed class StackCaptureTests
     }
 
     [Fact]
+    public async Task A_program_never_seen_before_that_connects_at_once_is_seen_from_its_first_run()
+    {
+        var client = await GoProgram.BuildAsync(GoProgram.HttpsClient);
+        using var recorder = Recorder.Create();
+        await using var endpoint = await AgentEndpoint.StartAsync(recorder.Folder.Combine("endpoint"));
+        var session = recorder.Folder.Combine("session.jsonl");
+        var run = $"{client} {endpoint.BaseUrl} {endpoint.CaCertificatePath}";
+
+        // An empty discovery cache: the client is a program this capture has never looked into. It is run by a shell
+        // (not as the recorded command, which is probed before it starts) and connects within milliseconds; the kernel
+        // holds it at its exec until its probes are in.
+        var (code, stdout, stderr) = await HostProcess.RunAsync(
+            ["--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "--no-summary", "-o", session, "--", "/bin/sh", "-c", $"{run} && {run}"],
+            recorder.Folder.Path, TimeSpan.FromSeconds(120), new Dictionary<string, string> { ["AGENTSIGHT_CACHE_DIR"] = recorder.Folder.Combine("cache") });
+
+        var events = CapturedEvent.ReadSession(session);
+        Assert.True(code == 0, $"{stdout}\n{stderr}");
+        var clients = events.Where(e => e.Kind == "EXEC" && (string?)e.Data["filename"] == client).Select(e => e.Pid).ToList();
+        Assert.Equal(2, clients.Count);
+        Assert.Equal(clients, events.Where(e => e.Source == "llm").Select(e => e.Pid));
+        Assert.DoesNotContain(events, e => e.Kind == "TLS_UNSEEN");
+        Assert.DoesNotContain("no probe saw", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TLS_through_a_library_AgentSight_does_not_open_is_reported_with_the_reason()
     {
         using var recorder = Recorder.Create();

@@ -13,7 +13,7 @@ public sealed partial class HostProcess : IDisposable
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private HostProcess(IEnumerable<string> args, string? workingDirectory)
+    private HostProcess(IEnumerable<string> args, string? workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +29,10 @@ public sealed partial class HostProcess : IDisposable
             start.ArgumentList.Add(arg);
         }
         start.Environment.Remove("AGENTSIGHT_PLUGINS");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data, _stdoutClosed);
         _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data, _stderrClosed);
@@ -65,9 +69,9 @@ public sealed partial class HostProcess : IDisposable
 
     /// <summary>Runs to the end and returns the exit code, stdout and stderr.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, string? workingDirectory = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var host = Start(args, workingDirectory);
+        using var host = new HostProcess(args, workingDirectory, environment);
         host._process.StandardInput.Close();
         var code = await host.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60));
         return (code, host.Stdout, host.Stderr);
