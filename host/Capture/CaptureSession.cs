@@ -128,7 +128,7 @@ internal sealed class CaptureSession : IDisposable
                     IncompleteCalls = Counter(outputs.TlsMetrics, "incomplete_calls"),
                     BadRecords = Counter(outputs.TlsMetrics, "bad_records"),
                     UnjoinedRecords = Counter(outputs.TlsMetrics, "unjoined_records"),
-                }, _coverage);
+                }, _coverage, new ProbeVerifier(_probes!.FoundInStrippedCode, _probes!.LibraryName, _log, Counter(outputs.TlsMetrics, "suspect_probes")));
                 _poller.Add(_tls.Map("tls_events"), _tlsDecoder);
                 _tlsLosses = new LossReport(_tls, "tls_stats", "TLS", outputs.TlsMetrics, _log);
                 AttachTls();

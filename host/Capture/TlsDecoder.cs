@@ -35,9 +35,12 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
     private readonly TlsCoverage? _coverage;
     private readonly SocketConnections _sockets = new();
     private readonly Dictionary<(uint Pid, ulong Conn), Waiting> _waiting = [];
+    private readonly ProbeVerifier? _verifier;
 
-    public TlsDecoder(BootClock clock, Func<ulong, string?> library, CommNames comms, Action<AgentEvent> emit, TlsCounters counters, TlsCoverage? coverage = null)
+    public TlsDecoder(BootClock clock, Func<ulong, string?> library, CommNames comms, Action<AgentEvent> emit, TlsCounters counters,
+        TlsCoverage? coverage = null, ProbeVerifier? verifier = null)
     {
+        _verifier = verifier;
         _clock = clock;
         _library = library;
         _comms = comms;
@@ -244,6 +247,10 @@ internal sealed class TlsDecoder : Bpf.IRingBufferConsumer
         if (payload.Direction != TlsDirection.Handshake)
         {
             _coverage?.OnPlaintext((int)header.Pid, header.Fd, header.EndNs);
+        }
+        if (payload.Direction == TlsDirection.Write)
+        {
+            _verifier?.OnWrite(header.Pid, header.Connection, header.Cookie, payload.Bytes.Span);
         }
         var oneWay = (header.Flags & RecordLayout.TlsOneWay) != 0;
         if (header.Fd >= 0 || (!oneWay && (header.Flags & RecordLayout.TlsLinkPending) == 0))

@@ -44,6 +44,7 @@ internal sealed class TlsProbes : IDisposable
     private readonly ConcurrentDictionary<FileIdentity, string> _paths = new();
     private readonly List<BpfLink> _links = [];
     private readonly ConcurrentDictionary<ulong, string> _libraries = new();
+    private readonly ConcurrentDictionary<ulong, bool> _stripped = new();
     private ulong _nextCookie = 1;
     private bool _disposed;
 
@@ -59,6 +60,9 @@ internal sealed class TlsProbes : IDisposable
 
     /// <summary>The library or binary a record's cookie names.</summary>
     public string? LibraryName(ulong cookie) => _libraries.TryGetValue(cookie, out var name) ? name : null;
+
+    /// <summary>True when the probes a cookie names were placed without a symbol saying where (see <see cref="ProbeVerifier"/>).</summary>
+    public bool FoundInStrippedCode(ulong cookie) => _stripped.ContainsKey(cookie);
 
     /// <summary>What discovery said about a file, by the path a process maps it under (null when never looked at).</summary>
     public FileDiscovery? DiscoveryOf(string path) => _byPath.TryGetValue(path, out var found) ? found : null;
@@ -248,6 +252,10 @@ internal sealed class TlsProbes : IDisposable
             return Report(TlsAttachResult.Failed(displayPath, ex.Message), requested: File.Exists(accessPath));
         }
         _libraries[cookie] = displayPath;
+        if (found.Stacks.Any(s => s.Method != "exported symbols"))
+        {
+            _stripped[cookie] = true;
+        }
         _links.AddRange(links);
         var stacks = string.Join("; ", found.Stacks.Select(s => $"{s.Title} by {s.Method}: {string.Join(", ", s.Sites.Select(p => p.Function))}"));
         _log.LogInformation("TLS: probing {Library}{Program} ({Stacks}){Cached}", displayPath,
