@@ -16,5 +16,35 @@ internal sealed class BpfLink : IDisposable
 
     public void Dispose() => _handle.Dispose();
 
+    /// <summary>
+    /// Detaches many links at once. Removing a uprobe waits for a kernel grace period (about a tenth of a second
+    /// measured here), one after another when done in a row: 150 probes took 14 s. Waits running side by side share
+    /// their grace periods, so the links are detached from several threads at the same time.
+    /// </summary>
+    public static void DisposeAll(IReadOnlyCollection<BpfLink> links)
+    {
+        if (links.Count <= 1)
+        {
+            foreach (var link in links)
+            {
+                link.Dispose();
+            }
+            return;
+        }
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<BpfLink>(links);
+        var threads = Enumerable.Range(0, Math.Min(links.Count, MaxDetachThreads)).Select(_ => new Thread(() =>
+        {
+            while (queue.TryDequeue(out var link))
+            {
+                link.Dispose();
+            }
+        }, maxStackSize: 128 * 1024) { IsBackground = true, Name = "agentsight-detach" }).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+    }
+
+    /// <summary>Threads detaching at once: each mostly waits in the kernel.</summary>
+    private const int MaxDetachThreads = 64;
+
     public override string ToString() => Description;
 }

@@ -86,10 +86,14 @@ internal sealed class CaptureHub
                 Network = Output(Contracts.EventSources.Network),
                 NetworkMetrics = Metrics(Contracts.EventSources.Network),
             };
-            using var session = new CaptureSession(_options, _loggers);
-            session.Start(outputs);
-            session.Run(stop);
-            CommandExitCode = session.CommandExitCode;
+            // Disposed before the runners are told it is over: the process may exit right after, and the kernel would
+            // then detach every probe itself, one at a time.
+            using (var session = new CaptureSession(_options, _loggers))
+            {
+                session.Start(outputs);
+                session.Run(stop);
+                CommandExitCode = session.CommandExitCode;
+            }
             _done.TrySetResult();
         }
         catch (Exception ex)

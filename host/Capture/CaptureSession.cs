@@ -22,8 +22,6 @@ internal sealed class CaptureSession : IDisposable
     private static readonly TimeSpan PieceTimeout = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan CommandGrace = TimeSpan.FromSeconds(10);
 
-    /// <summary>How many programs from earlier captures are probed at start, newest first: each costs a few attachments.</summary>
-    private const int KnownProgramsAtStart = 32;
 
     private readonly CaptureOptions _options;
     private readonly ILogger _log;
@@ -253,10 +251,7 @@ internal sealed class CaptureSession : IDisposable
         _command?.Dispose();
         _discovery?.Dispose();
         _probes?.Dispose();
-        foreach (var link in _links)
-        {
-            link.Dispose();
-        }
+        BpfLink.DisposeAll(_links);
         _links.Clear();
         _poller?.Dispose();
         _tls?.Dispose();
@@ -415,10 +410,6 @@ internal sealed class CaptureSession : IDisposable
             if (_options.SystemLibraries)
             {
                 discovery.AttachSystemLibraries();
-            }
-            if (_options.DiscoverTls && _probes!.AttachKnownPrograms(KnownProgramsAtStart) is > 0 and var known)
-            {
-                _log.LogInformation("TLS: {Count} program(s) seen in earlier captures probed up front (the discovery cache)", known);
             }
             foreach (var path in _options.BinaryPaths)
             {

@@ -73,43 +73,6 @@ internal sealed class TlsProbes : IDisposable
     /// <summary>Called once each new file has been looked into (whatever was found): the BPF side stops hurrying for it.</summary>
     public Action<FileIdentity>? Examined { get; set; }
 
-    /// <summary>
-    /// Probes the programs earlier captures found TLS in (the discovery cache), when they are still where they were and
-    /// unchanged (same cache key): a program seen before is probed before any process runs it, instead of racing its
-    /// first connection. Returns how many were probed.
-    /// </summary>
-    public int AttachKnownPrograms(int limit)
-    {
-        var attached = 0;
-        foreach (var (key, entry) in _cache.RecentWithTls(limit))
-        {
-            var path = entry.Path;
-            if (!Path.IsPathRooted(path) || !File.Exists(path))
-            {
-                continue;
-            }
-            try
-            {
-                using (var elf = ElfImage.Open(path))
-                {
-                    if (DiscoveryCache.KeyOf(path, elf.BuildId) + _cacheVariant != key)
-                    {
-                        continue; // replaced since: looked into again when something runs it
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-            {
-                continue;
-            }
-            if (TryAttach(path, path, requested: false).Outcome == TlsAttachOutcome.Attached)
-            {
-                attached++;
-            }
-        }
-        return attached;
-    }
-
     /// <summary>Probes <paramref name="accessPath"/> if it carries a TLS stack and has not been looked at before.</summary>
     /// <param name="accessPath">Where to open the file from this process.</param>
     /// <param name="displayPath">The path to show (as the traced process sees it).</param>
@@ -183,10 +146,7 @@ internal sealed class TlsProbes : IDisposable
         lock (_gate)
         {
             _disposed = true;
-            foreach (var link in _links)
-            {
-                link.Dispose();
-            }
+            BpfLink.DisposeAll(_links);
             _links.Clear();
         }
     }

@@ -72,20 +72,6 @@ internal sealed class DiscoveryCache
     /// <summary>The entry for <paramref name="key"/>, renamed to <paramref name="displayPath"/>, or null.</summary>
     public FileDiscovery? Read(string key, string displayPath)
     {
-        if (ReadEntry(key, path: null) is not { } stored)
-        {
-            return null;
-        }
-        if (stored.Path != displayPath)
-        {
-            // The same build elsewhere: the newest place is the one probed up front next time (RecentWithTls).
-            Write(key, stored with { Path = displayPath });
-        }
-        return stored with { Path = displayPath };
-    }
-
-    private FileDiscovery? ReadEntry(string key, string? path)
-    {
         if (Folder is null || !Trusted(Folder))
         {
             return null;
@@ -98,48 +84,12 @@ internal sealed class DiscoveryCache
         try
         {
             var entry = JsonSerializer.Deserialize<FileDiscovery>(File.ReadAllText(file), Json);
-            return entry is null ? null : entry with { Path = path ?? entry.Path, FromCache = true, Elapsed = TimeSpan.Zero };
+            return entry is null ? null : entry with { Path = displayPath, FromCache = true, Elapsed = TimeSpan.Zero };
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
         {
             return null;
         }
-    }
-
-    /// <summary>
-    /// The most recently written entries that found a TLS stack (newest first, at most <paramref name="limit"/>), for
-    /// probing programs seen before as soon as a capture starts, before any process runs them.
-    /// </summary>
-    public List<(string Key, FileDiscovery Discovery)> RecentWithTls(int limit)
-    {
-        var found = new List<(string, FileDiscovery)>();
-        if (Folder is null || !Directory.Exists(Folder) || !Trusted(Folder))
-        {
-            return found;
-        }
-        var suffix = $".v{Version}.json";
-        IEnumerable<FileInfo> files;
-        try
-        {
-            files = new DirectoryInfo(Folder).EnumerateFiles("*" + suffix).OrderByDescending(f => f.LastWriteTimeUtc).ToList();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return found;
-        }
-        foreach (var file in files)
-        {
-            if (found.Count >= limit)
-            {
-                break;
-            }
-            var key = file.Name[..^suffix.Length];
-            if (ReadEntry(key, path: null) is { HasTls: true } entry)
-            {
-                found.Add((key, entry));
-            }
-        }
-        return found;
     }
 
     /// <summary>Stores an entry; a cache that cannot be written is skipped silently (the analysis is only repeated).</summary>
