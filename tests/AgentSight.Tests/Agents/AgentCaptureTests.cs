@@ -88,6 +88,16 @@ internal static class AgentCaptureCheck
 
         // The fake key the agent sent in every request was redacted everywhere.
         Assert.DoesNotContain(agent.ApiKey, File.ReadAllText(recording.Session), StringComparison.Ordinal);
+
+        // The session store beside it holds the same calls, as the web UI and the report read them.
+        var database = Path.ChangeExtension(recording.Session, ".db");
+        var (code, report, errors) = await HostProcess.RunAsync(["report", database, "--json"], timeout: TimeSpan.FromSeconds(60));
+        Assert.True(code == 0, $"report {database} failed: {errors}");
+        var totals = JsonNode.Parse(report)!["overview"]!["llm"]!;
+        Assert.Equal(endpoint.Answers.Count, (int)totals["calls"]!);
+        Assert.Equal(endpoint.Answers.Sum(a => a.Usage.InputTokens), (long)totals["input_tokens"]!);
+        Assert.Equal(endpoint.Answers.Sum(a => a.Usage.OutputTokens), (long)totals["output_tokens"]!);
+        Assert.DoesNotContain(agent.ApiKey, await File.ReadAllTextAsync(database), StringComparison.Ordinal);
     }
 
     /// <summary>True when <paramref name="pid"/> is <paramref name="ancestor"/> or one of its descendants, by the session's FORK events.</summary>
