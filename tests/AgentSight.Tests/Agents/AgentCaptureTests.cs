@@ -35,17 +35,32 @@ public sealed class AgentCaptureTests(ITestOutputHelper output)
     {
         await AgentCaptureCheck.RunAsync(new RealAgent(kind, version), output);
     }
+
+    /// <summary>
+    /// As a new user runs them: through the command npm installs (Codex's and Copilot's are Node launchers that start
+    /// the real binary as a child), on a machine whose discovery cache is empty, so that the binary making the calls is
+    /// looked into for the first time while it starts (0.5 s for Codex's).
+    /// </summary>
+    [Theory]
+    [InlineData(AgentKind.Codex)]
+    [InlineData(AgentKind.Copilot)]
+    [InlineData(AgentKind.Gemini)]
+    public async Task An_agent_started_through_its_npm_launcher_is_seen_from_its_first_call(AgentKind kind)
+    {
+        using var cache = TempFolder.ForCaller($"cache-{kind}");
+        await AgentCaptureCheck.RunAsync(RealAgent.Default(kind), output, throughLauncher: true, discoveryCache: cache.Path);
+    }
 }
 
 /// <summary>The check one recorded agent run must pass (shared with the version matrix).</summary>
 internal static class AgentCaptureCheck
 {
-    public static async Task RunAsync(RealAgent agent, ITestOutputHelper output)
+    public static async Task RunAsync(RealAgent agent, ITestOutputHelper output, bool throughLauncher = false, string? discoveryCache = null)
     {
         using var folder = TempFolder.ForCaller($"{agent.Kind}-{agent.Version}");
         await using var endpoint = await AgentEndpoint.StartAsync(folder.Combine("endpoint"));
 
-        var recording = await AgentRecording.RecordAsync(agent, endpoint, folder);
+        var recording = await AgentRecording.RecordAsync(agent, endpoint, folder, throughLauncher, discoveryCache);
 
         var explain = recording.Explain(endpoint);
         output.WriteLine($"{agent}: recorded in {recording.Run.Elapsed.TotalSeconds:F1} s, {recording.Events.Count} events");

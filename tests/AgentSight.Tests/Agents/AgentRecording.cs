@@ -15,13 +15,20 @@ internal sealed record AgentRecording(AgentRun Run, List<CapturedEvent> Events, 
 
     public IEnumerable<CapturedEvent> Network(string kind) => Events.Where(e => e.Source == "network" && e.Kind == kind);
 
-    /// <summary>Records one run of <paramref name="agent"/> against <paramref name="endpoint"/>; <paramref name="extraOptions"/> go to <c>record</c>.</summary>
-    public static async Task<AgentRecording> RecordAsync(RealAgent agent, AgentEndpoint endpoint, TempFolder folder, params string[] extraOptions)
+    /// <summary>Records one run of <paramref name="agent"/> against <paramref name="endpoint"/>.</summary>
+    /// <param name="throughLauncher">Start it as a user does, through the command npm installs (<c>node_modules/.bin/NAME</c>: a Node launcher for Codex and Copilot), not its native binary.</param>
+    /// <param name="discoveryCache">A discovery cache folder of its own (an empty one: nothing looked into before).</param>
+    public static async Task<AgentRecording> RecordAsync(RealAgent agent, AgentEndpoint endpoint, TempFolder folder, bool throughLauncher = false, string? discoveryCache = null)
     {
         CaptureEnvironment.Require();
         await agent.EnsureInstalledAsync();
         var session = folder.Combine("session.jsonl");
         var invocation = agent.Prepare(endpoint, AgentRoundTrip.Prompt, folder.Combine("run"));
+        if (throughLauncher)
+        {
+            // Gemini's command is `node gemini.js …`; the others' start with their binary.
+            invocation = invocation with { Command = [agent.Launcher, .. invocation.Command.Skip(agent.Kind == AgentKind.Gemini ? 2 : 1)] };
+        }
         // The host runs with the agent's environment (it passes it on to the command), plus what dotnet needs.
         var environment = new Dictionary<string, string>(invocation.Environment, StringComparer.Ordinal);
         foreach (var name in new[] { "DOTNET_ROOT", "DOTNET_CLI_HOME" })
@@ -31,7 +38,11 @@ internal sealed record AgentRecording(AgentRun Run, List<CapturedEvent> Events, 
                 environment.TryAdd(name, value);
             }
         }
-        string[] launcher = [Dotnet(), Artifacts.HostDll, "--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "--no-summary", "-o", session, .. extraOptions, "--"];
+        if (discoveryCache is not null)
+        {
+            environment["AGENTSIGHT_CACHE_DIR"] = discoveryCache;
+        }
+        string[] launcher = [Dotnet(), Artifacts.HostDll, "--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "--no-summary", "-o", session, "--"];
         var recorded = invocation.Under(launcher) with { Environment = environment };
         var (exit, timedOut, stdout, stderr, elapsed) = await AgentProcess.RunAsync(recorded, Timeout);
         var run = new AgentRun(agent, recorded, exit, timedOut, stdout, stderr, elapsed);

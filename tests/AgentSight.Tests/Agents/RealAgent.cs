@@ -103,6 +103,15 @@ public sealed record RealAgent(AgentKind Kind, string Version)
 
     public bool IsInstalled => File.Exists(Executable);
 
+    /// <summary>The command npm installs for it (<c>node_modules/.bin/NAME</c>): the Bun binary itself for Claude Code, a Node launcher for the others.</summary>
+    public string Launcher => Path.Combine(InstallFolder, "node_modules", ".bin", Kind switch
+    {
+        AgentKind.ClaudeCode => "claude",
+        AgentKind.Codex => "codex",
+        AgentKind.Copilot => "copilot",
+        _ => "gemini",
+    });
+
     /// <summary>The fake API key this agent sends (in the provider's key format; never a real key).</summary>
     public string ApiKey => Kind == AgentKind.ClaudeCode ? $"sk-ant-api03-{FakeKeyBody}AA" : $"sk-{FakeKeyBody}";
 
