@@ -144,8 +144,10 @@ public sealed class AgentEndpoint : IAsyncDisposable
                     ServerCertificate = ca.ServerCertificate,
                     ServerCertificateChain = new X509Certificate2Collection(ca.CaCertificate),
                     SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                    // What the client offered, to show that an h2-capable client (Codex) fell back to http/1.1.
-                    TlsClientHelloBytesCallback = (connection, hello) => endpoint!._offeredAlpn[connection.ConnectionId] = ClientHello.OfferedAlpn(hello),
+                    // What the client offered, to show that an h2-capable client (Codex) fell back to http/1.1; read with
+                    // the parser live capture uses on the hellos it sees, so the real agents' hellos test it too.
+                    TlsClientHelloBytesCallback = (connection, hello) => endpoint!._offeredAlpn[connection.ConnectionId] =
+                        AgentSight.Host.Capture.Network.ClientHello.Parse(System.Buffers.BuffersExtensions.ToArray(hello))?.Protocols ?? [],
                 });
             });
         });
