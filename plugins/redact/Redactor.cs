@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 using AgentSight.Plugins.Redact.Json;
+using AgentSight.Plugins.Redact.Rules;
 using AgentSight.Plugins.Redact.Scanning;
 using AgentSight.Plugins.Redact.Streams;
 using Microsoft.Extensions.Logging;
@@ -33,9 +34,10 @@ public sealed class Redactor : IAnalyzer
         _changed = context.Counter("events_redacted");
         _json = new JsonRedactor(scanner, names, Found);
         var holdNs = config.HoldMs * 1_000_000L;
-        _streams = new StreamRedactor(scanner, holdNs, config.MaxStreams, Found, context.Counter("streams_evicted"), _changed);
+        _streams = new StreamRedactor(scanner, holdNs, config.MaxStreams, Found, context.Counter("streams_evicted"), _changed,
+            context.Counter("stream_states_lost"));
         _timer = config.HoldMs > 0 ? TimeSpan.FromMilliseconds(Math.Max(10, config.HoldMs / 2)) : TimeSpan.Zero;
-        if (scanner.Rules.Count == 0)
+        if (!scanner.Rules.Any(r => r.Id != LostStateRule.Name))
         {
             context.Logger.LogWarning("Redaction is on but every rule is disabled: credentials will reach the sinks as captured");
         }
@@ -68,7 +70,8 @@ public sealed class Redactor : IAnalyzer
                 return;
             case HttpBodyPayload body:
                 // Body pieces of one exchange form one byte stream: a secret split across pieces is still found.
-                _streams.Add(StreamKey.ForBody(body.ExchangeId), evt, body.Bytes, evt.Timestamp, output);
+                _streams.Add(StreamKey.ForBody(body.ExchangeId), evt, body.Bytes, evt.Timestamp, output, IsEventStream(body.ContentType),
+                    body.Offset == 0);
                 return;
             case JsonPayload json:
                 ProcessJson(evt, json.Fields, output);
@@ -97,7 +100,9 @@ public sealed class Redactor : IAnalyzer
             {
                 _changed.Add();
             }
-            _streams.Add(StreamKey.ForBody(exchange), evt, TlsPayload.DecodeData(body), evt.Timestamp, output);
+            var contentType = fields["content_type"] is JsonValue type && type.TryGetValue(out string? typeText) ? typeText : null;
+            bool? fresh = fields["offset"] is JsonValue offset && offset.TryGetValue(out long at) ? at == 0 : null;
+            _streams.Add(StreamKey.ForBody(exchange), evt, TlsPayload.DecodeData(body), evt.Timestamp, output, IsEventStream(contentType), fresh);
             return;
         }
         if (exchange is not null)
@@ -111,6 +116,12 @@ public sealed class Redactor : IAnalyzer
         }
         output.Emit(evt);
     }
+
+    /// <summary>True for the media types of streamed JSON events (SSE, NDJSON), whose values are also read joined across pieces.</summary>
+    private static bool IsEventStream(string? contentType) =>
+        contentType is not null && (contentType.Contains("event-stream", StringComparison.OrdinalIgnoreCase)
+            || contentType.Contains("ndjson", StringComparison.OrdinalIgnoreCase) || contentType.Contains("jsonl", StringComparison.OrdinalIgnoreCase)
+            || contentType.Contains("json", StringComparison.OrdinalIgnoreCase));
 
     private static JsonObject AsJson(EventPayload payload)
     {

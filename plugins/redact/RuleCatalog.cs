@@ -19,7 +19,7 @@ internal static class RuleCatalog
     [
         (Header, "values of sensitive headers, in header objects and in raw HTTP text"),
         (JsonField, "values of JSON keys named like credentials (api_key, password, client_secret…)"),
-        (QueryParam, "values of name=value parameters named like credentials (?key=, &access_token=, OPENAI_API_KEY=)"),
+        (QueryParam, "values of name=value parameters named like credentials (?key=, &access_token=, OPENAI_API_KEY=, aws_secret_access_key = …)"),
         ("anthropic-api-key", "sk-ant-…"),
         ("openai-api-key", "sk-…, sk-proj-…, sk-svcacct-…"),
         ("openrouter-api-key", "sk-or-v1-…"),
@@ -37,6 +37,11 @@ internal static class RuleCatalog
         ("bearer-token", "Bearer <token> anywhere in text"),
         ("basic-auth", "Basic <base64 of user:password> anywhere in text"),
         ("private-key", "PEM private keys, BEGIN to END"),
+        ("config-field", "values of YAML lines named like credentials (password: …, token: …)"),
+        ("url-userinfo", "passwords in URLs (https://user:password@host, postgresql://…)"),
+        ("cli-flag", "credentials in command-line flags (--api-key …, --password …, curl -u user:pw, mysql -pPW)"),
+        ("netrc", ".netrc passwords (machine … login … password …)"),
+        ("pgpass", ".pgpass passwords (host:port:database:user:password)"),
     ];
 
     /// <summary>True when <paramref name="id"/> names a built-in rule.</summary>
@@ -51,6 +56,11 @@ internal static class RuleCatalog
             new HeaderLineRule(names),
             new JsonFieldRule(names),
             new AssignmentRule(names),
+            new ConfigFieldRule(names),
+            new UserInfoRule(),
+            new FlagRule(names),
+            new NetrcRule(),
+            new PgpassRule(),
             new TokenRule("anthropic-api-key", ["sk-ant-"], CharSets.Token, minLength: 20),
             new TokenRule("openai-api-key", ["sk-"], CharSets.Token, minLength: 20, needsDigit: true, excluded: ["sk-ant-", "sk-or-"]),
             new TokenRule("openrouter-api-key", ["sk-or-"], CharSets.Token, minLength: 20),
@@ -76,6 +86,11 @@ internal static class RuleCatalog
         foreach (var (name, pattern) in config.ExtraPatterns)
         {
             rules.Add(new RegexRule(name, new Regex(pattern, RegexRule.Options)));
+        }
+        if (rules.Count > 0)
+        {
+            // Marks what a stream whose state was lost replaces: it fails closed with the other rules.
+            rules.Add(new LostStateRule());
         }
         return (new SecretScanner(rules), names);
     }

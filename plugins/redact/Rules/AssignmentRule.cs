@@ -21,24 +21,35 @@ internal sealed class AssignmentRule(SecretNames names) : ScanRule("query-param"
         {
             return;
         }
-        var (nameStart, equals) = Names.Around(text, at);
-        if (nameStart < 0 || equals == nameStart)
+        var (nameStart, nameEnd) = Names.Around(text, at);
+        if (nameStart < 0 || nameEnd == nameStart)
         {
             return;
         }
-        if (equals >= text.Length)
+        // name=value, or name = value (INI, TOML, the AWS credentials file, code).
+        var equals = nameEnd;
+        while (equals < text.Length && equals - nameEnd < 4 && text[equals] is ' ' or '\t')
         {
-            return;
+            equals++;
         }
-        if (text[equals] != '=')
+        if (equals >= text.Length || text[equals] != '=')
         {
             return;
         }
         var inUrl = nameStart > 0 && text[nameStart - 1] is '?' or '&' or ';' or '#';
-        var verdict = names.Parameter(text[nameStart..equals], inUrl);
+        var verdict = names.Parameter(text[nameStart..nameEnd], inUrl);
         if (verdict == NameVerdict.No)
         {
             return;
+        }
+        var spaced = equals > nameEnd;
+        if (equals + 1 < text.Length && text[equals + 1] is ' ' or '\t')
+        {
+            spaced = true;
+            while (equals + 1 < text.Length && text[equals + 1] is ' ' or '\t')
+            {
+                equals++;
+            }
         }
         var start = equals + 1;
         if (start >= text.Length)
@@ -60,6 +71,13 @@ internal sealed class AssignmentRule(SecretNames names) : ScanRule("query-param"
                 start++;
                 var closing = start < text.Length ? text[start..].IndexOfAny(quote, '\\', '\n') : -1;
                 end = closing < 0 ? text.Length : start + closing;
+                kind = ContinueKind.QuotedValue;
+                break;
+            case '{':
+                // An ODBC value in braces (Pwd={p;w}).
+                start++;
+                var brace = text[start..].IndexOfAny('}', '\n');
+                end = brace < 0 ? text.Length : start + brace;
                 kind = ContinueKind.QuotedValue;
                 break;
             case '\\' when text[start..].StartsWith("\\\"", StringComparison.Ordinal):
@@ -86,6 +104,24 @@ internal sealed class AssignmentRule(SecretNames names) : ScanRule("query-param"
         {
             return;
         }
+        if (!open && spaced && kind == ContinueKind.ParamValue && !IsLiteral(text, start, end))
+        {
+            return; // password = request.form["password"], token = get_token(): code, not a value.
+        }
         spans.Add(new SecretSpan(start, end, Index, open, Continuation.Of(kind)));
+    }
+
+    /// <summary>
+    /// True when an unquoted value after <c>name = </c> is a literal rather than code: not followed by a call or an
+    /// index, no brackets, and not a bare identifier or member access (a value with a digit or a symbol).
+    /// </summary>
+    private static bool IsLiteral(ReadOnlySpan<char> text, int start, int end)
+    {
+        var value = text[start..end];
+        if (value.IndexOfAny("([{") >= 0 || (end < text.Length && text[end] is ')' or ']' or '}'))
+        {
+            return false;
+        }
+        return value.IndexOfAny(CharSets.DigitChars) >= 0 || value.IndexOfAnyExcept(CharSets.Name) >= 0;
     }
 }

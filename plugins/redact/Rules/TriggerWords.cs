@@ -9,20 +9,22 @@ internal static class TriggerWords
 {
     /// <summary>
     /// Covers every built-in name: <c>key</c> (x-api-key, api_key, apiKey…), <c>token</c>, <c>secret</c>,
-    /// <c>passw</c> (password, passwd), <c>auth</c> (authorization, authentication, x-auth-token), <c>cookie</c>
-    /// (cookie, set-cookie), <c>bearer</c>.
+    /// <c>pass</c> (password, passwd, passphrase, DB_PASS), <c>auth</c> (authorization, authentication, x-auth-token),
+    /// <c>cookie</c> (cookie, set-cookie), <c>bearer</c>, <c>pwd</c> (a connection string's Pwd=, MYSQL_PWD).
     /// </summary>
-    public static IReadOnlyList<string> Common { get; } = ["key", "token", "secret", "passw", "auth", "cookie", "bearer"];
+    public static IReadOnlyList<string> Common { get; } = ["key", "token", "secret", "pass", "auth", "cookie", "bearer", "pwd"];
 
     /// <summary>
     /// True when the trigger at <paramref name="at"/> cannot be a name's end although it must be: built-in names
     /// end with <c>token</c>, <c>key</c>, <c>secret</c>, <c>cookie</c> or <c>bearer</c> whenever they contain it,
-    /// so <c>max_tokens</c> or <c>keyboard</c> (a lowercase letter right after) are rejected before any other work.
+    /// so <c>max_tokens</c> or <c>keyboard</c> (a lowercase letter right after) are rejected before any other work;
+    /// <c>pass</c> only goes on as <c>passw…</c> or <c>passp…</c> (<c>passed</c>, <c>bypassing</c> are not names).
     /// Names found through another word of theirs (<c>password</c>, <c>authorization</c>) are not affected.
     /// </summary>
     public static bool CannotEndName(ReadOnlySpan<char> text, int at, string trigger) =>
-        trigger is "token" or "key" or "secret" or "cookie" or "bearer"
-        && at + trigger.Length < text.Length && char.IsAsciiLetterLower(text[at + trigger.Length]);
+        at + trigger.Length < text.Length && char.IsAsciiLetterLower(text[at + trigger.Length])
+        && (trigger is "token" or "key" or "secret" or "cookie" or "bearer" or "pwd"
+            || (trigger == "pass" && text[at + trigger.Length] is not ('w' or 'p')));
 
     /// <summary>The last word of a configured name (<c>x-acme-auth</c> → <c>auth</c>), which is where a trigger can sit.</summary>
     public static string LastWord(string name)

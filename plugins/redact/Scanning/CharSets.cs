@@ -44,6 +44,18 @@ internal static class CharSets
     /// <summary>What ends a <c>name=value</c> value: the end of a URL parameter, a shell word or a JSON string.</summary>
     public static SearchValues<char> ParamStops { get; } = SearchValues.Create(" \t\r\n&#\"'\\<>`;,)]}");
 
+    /// <summary>What ends a word of a command line.</summary>
+    public static SearchValues<char> WordEnds { get; } = SearchValues.Create(" \t\r\n\"'`;|&)");
+
+    /// <summary>What ends a shell command: a line end, a pipe, a ';', an '&amp;', a backquote.</summary>
+    public static SearchValues<char> CommandEnds { get; } = SearchValues.Create("\r\n|;&`");
+
+    /// <summary>What ends a URL's userinfo (a password cut by a read goes on to one of these).</summary>
+    public static SearchValues<char> UserInfoEnds { get; } = SearchValues.Create("@/?# \t\r\n\"'<>`\\");
+
+    /// <summary>What ends a value of unknown kind (a stream whose state was lost): a line end or a quote.</summary>
+    public static SearchValues<char> UnknownEnds { get; } = SearchValues.Create("\r\n\"");
+
     /// <summary>What ends a header value at the start of a line.</summary>
     public static SearchValues<char> LineEnds { get; } = SearchValues.Create("\r\n");
 

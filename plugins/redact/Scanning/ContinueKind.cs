@@ -29,4 +29,13 @@ internal enum ContinueKind : byte
 
     /// <summary>A known number of characters (<see cref="Continuation.Remaining"/>).</summary>
     Fixed,
+
+    /// <summary>A URL's userinfo password: up to the <c>@</c> (or whatever ends a URL's authority).</summary>
+    UserInfo,
+
+    /// <summary>
+    /// A secret of unknown kind (the stream's state was released while one was open): up to a line end or a quote,
+    /// which is past the end of any secret that a single line can hold.
+    /// </summary>
+    Unknown,
 }

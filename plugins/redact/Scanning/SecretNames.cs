@@ -21,7 +21,7 @@ internal sealed class SecretNames
     [
         "key", "api_key", "apikey", "token", "access_token", "refresh_token", "id_token", "auth_token", "api_token", "session_token",
         "auth", "signature", "sig", "password", "passwd", "secret", "client_secret", "x-amz-signature", "x-amz-security-token",
-        "x-amz-credential", "x-goog-signature", "x-goog-credential",
+        "x-amz-credential", "x-goog-signature", "x-goog-credential", "pwd",
     ];
 
     /// <summary>JSON keys whose value is a credential whatever it looks like.</summary>
@@ -33,7 +33,15 @@ internal sealed class SecretNames
 
     /// <summary>Endings of normalized names that mark a credential whatever the value looks like.</summary>
     private static readonly string[] CredentialEndings =
-        ["apikey", "password", "passwd", "secret", "accesstoken", "refreshtoken", "authtoken", "sessiontoken", "privatekey", "secretkey", "accesskey"];
+        ["apikey", "password", "passwd", "secret", "accesstoken", "refreshtoken", "authtoken", "sessiontoken", "privatekey", "secretkey", "accesskey",
+            "accountkey", "passphrase"];
+
+    /// <summary>
+    /// Endings of environment variable names (upper case, words joined by <c>_</c>) whose value is a credential when it
+    /// looks like one: <c>STRIPE_KEY</c>, <c>DB_PASS</c>, <c>MYSQL_PWD</c>, <c>NPM_AUTH</c>. Not <c>PWD</c> itself (the
+    /// working directory).
+    /// </summary>
+    private static readonly string[] EnvironmentEndings = ["_KEY", "_PASS", "_PWD", "_AUTH"];
 
     private readonly HashSet<string> _headers;
     private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _headerLookup;
@@ -142,8 +150,31 @@ internal sealed class SecretNames
         {
             return NameVerdict.IfCredentialShaped;
         }
-        return EndsWithCredential(normalized) || normalized.EndsWith("token", StringComparison.Ordinal) ? NameVerdict.Always : NameVerdict.No;
+        if (EndsWithCredential(normalized) || normalized.EndsWith("token", StringComparison.Ordinal))
+        {
+            return NameVerdict.Always;
+        }
+        return IsEnvironmentCredential(name) ? NameVerdict.IfCredentialShaped : NameVerdict.No;
     }
+
+    /// <summary>An environment variable's name (<c>A-Z 0-9 _</c>) ending like a credential's (<see cref="EnvironmentEndings"/>).</summary>
+    private static bool IsEnvironmentCredential(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty || name.IndexOfAnyExcept(EnvironmentChars) >= 0)
+        {
+            return false;
+        }
+        foreach (var ending in EnvironmentEndings)
+        {
+            if (name.EndsWith(ending, StringComparison.Ordinal) && name.Length > ending.Length)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> EnvironmentChars = System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 
     private static bool EndsWithCredential(ReadOnlySpan<char> normalized)
     {

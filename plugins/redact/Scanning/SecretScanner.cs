@@ -175,6 +175,12 @@ internal sealed class SecretScanner
             case ContinueKind.ParamValue:
                 length = rest.IndexOfAny(CharSets.ParamStops);
                 break;
+            case ContinueKind.UserInfo:
+                length = rest.IndexOfAny(CharSets.UserInfoEnds);
+                break;
+            case ContinueKind.Unknown:
+                length = rest.IndexOfAny(CharSets.UnknownEnds);
+                break;
             case ContinueKind.Pem:
                 var end = PemRule.EndOfBlock(rest, 0);
                 length = end >= rest.Length ? -1 : end;

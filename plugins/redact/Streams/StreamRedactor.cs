@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Redact.Rules;
 using AgentSight.Plugins.Redact.Scanning;
 
 namespace AgentSight.Plugins.Redact.Streams;
@@ -16,7 +17,13 @@ namespace AgentSight.Plugins.Redact.Streams;
 /// past the held piece is remembered (how it continues: to the end of the line, of the token, of the PEM block…), so
 /// its rest is replaced in the next piece even when that piece alone would not show it.</para>
 /// <para>Bytes are scanned as Latin-1, one character per byte: the scan needs no UTF-8 decoding, positions are byte
-/// offsets, and invalid UTF-8 or binary data is scanned like anything else.</para>
+/// offsets, and invalid UTF-8 or binary data is scanned like anything else. They are also scanned decoded (JSON, URL
+/// escapes: <see cref="ViewScanner"/>), and a stream of JSON events (SSE, NDJSON) has each key's string values read
+/// joined across events, so a key streamed a few characters per event is found and replaced in every piece.</para>
+/// <para>A stream whose state is released to stay under <c>max_streams</c> is not forgotten: its state moves to a
+/// second list of the same size, and comes back with the stream's next read. Only when that list overflows is a
+/// state lost; from then on the first read of a stream not known, unless it starts a message, is taken to continue
+/// a secret of unknown kind and replaced to its first line end or quote: a lost state fails closed.</para>
 /// </remarks>
 internal sealed class StreamRedactor
 {
@@ -29,11 +36,34 @@ internal sealed class StreamRedactor
     /// <summary>A stream with nothing held is forgotten after this long without a read (pipeline time).</summary>
     private const long IdleNs = 10L * 60 * 1_000_000_000;
 
+    /// <summary>What shows that a stream carries JSON events (SSE data lines, NDJSON, a JSON array of chunks, their media types).</summary>
+    private static readonly string[] ContentMarkers =
+        ["data: {", "data:{", "}\n{", "}\r\n{", ",\r\n{", "text/event-stream", "application/x-ndjson", "application/jsonl"];
+
+    /// <summary>How a message starts: a read starting so begins a stream anew, not in the middle of a secret.</summary>
+    private static readonly string[] MessageStarts =
+        ["GET ", "POST ", "PUT ", "PATCH ", "DELETE ", "HEAD ", "OPTIONS ", "CONNECT ", "TRACE ", "HTTP/", "PRI * HTTP/2"];
+
     private readonly Dictionary<StreamKey, StreamState> _states = [];
 
     /// <summary>Streams from least to most recently read, for eviction in constant time.</summary>
     private readonly LinkedList<StreamKey> _recency = [];
+
+    /// <summary>States of streams evicted from <see cref="_states"/>, kept (without a held read) until their next read.</summary>
+    private readonly Dictionary<StreamKey, StreamState> _released = [];
+    private readonly LinkedList<StreamKey> _releasedOrder = [];
     private readonly SecretScanner _scanner;
+    private readonly ViewScanner _views;
+    private readonly ContentGroups _groups = new();
+    private readonly JsonValueReader _ahead = new();
+    private readonly List<SecretSpan> _inView = [];
+    private readonly List<SecretSpan> _decodedSpans = [];
+    private readonly List<(int Start, int End)> _ranges = [];
+    private readonly List<int> _afterHeld = [];
+    private readonly Dictionary<string, (Continuation, int)> _contentOpen = new(StringComparer.Ordinal);
+    private readonly int _lostRule;
+    private readonly Counter _forgotten;
+    private bool _lostAny;
     private readonly long _holdNs;
     private readonly int _maxStreams;
     private readonly Action<int> _found;
@@ -44,9 +74,12 @@ internal sealed class StreamRedactor
     private readonly ArrayBufferWriter<byte> _output = new();
     private char[] _window = new char[8192];
 
-    public StreamRedactor(SecretScanner scanner, long holdNs, int maxStreams, Action<int> found, Counter evicted, Counter changed)
+    public StreamRedactor(SecretScanner scanner, long holdNs, int maxStreams, Action<int> found, Counter evicted, Counter changed, Counter forgotten)
     {
         _scanner = scanner;
+        _views = new ViewScanner(scanner);
+        _forgotten = forgotten;
+        _lostRule = scanner.Rules.ToList().FindIndex(r => r.Id == LostStateRule.Name);
         _holdNs = holdNs;
         _maxStreams = maxStreams;
         _found = found;
@@ -60,8 +93,15 @@ internal sealed class StreamRedactor
     /// <summary>Pieces currently held (for tests).</summary>
     public int HeldCount => _states.Values.Count(s => s.Held is not null);
 
-    /// <summary>Takes the next piece of a stream: emits the piece held before it, and holds this one.</summary>
-    public void Add(StreamKey key, AgentEvent evt, ReadOnlyMemory<byte> bytes, long now, IEventOutput output)
+    /// <summary>Streams released to stay under <c>max_streams</c> whose state is kept for their next read (for tests).</summary>
+    public int ReleasedCount => _released.Count;
+
+    /// <summary>
+    /// Takes the next piece of a stream: emits the piece held before it, and holds this one. <paramref name="content"/>
+    /// says the stream carries JSON events (a streamed body's SSE or NDJSON); <paramref name="fresh"/> whether this
+    /// piece starts the stream (a body's first piece), when known.
+    /// </summary>
+    public void Add(StreamKey key, AgentEvent evt, ReadOnlyMemory<byte> bytes, long now, IEventOutput output, bool content = false, bool? fresh = null)
     {
         if (!_states.TryGetValue(key, out var state))
         {
@@ -69,7 +109,22 @@ internal sealed class StreamRedactor
             {
                 EvictOldest(output);
             }
-            state = new StreamState { Recency = _recency.AddLast(key) };
+            if (_released.Remove(key, out var released))
+            {
+                _releasedOrder.Remove(released.Recency!);
+                state = released;
+                state.Recency = _recency.AddLast(key);
+            }
+            else
+            {
+                state = new StreamState { Recency = _recency.AddLast(key) };
+                if (_lostAny && _lostRule >= 0 && !(fresh ?? StartsMessage(bytes.Span)))
+                {
+                    // This stream's state may have been lost while a secret was open in it: fail closed.
+                    state.Open = Continuation.Of(ContinueKind.Unknown);
+                    state.OpenRule = _lostRule;
+                }
+            }
             _states.Add(key, state);
         }
         else if (state.Recency!.Next is not null)
@@ -77,6 +132,7 @@ internal sealed class StreamRedactor
             _recency.Remove(state.Recency);
             _recency.AddLast(state.Recency);
         }
+        state.Content |= content;
         if (state.Held is not null)
         {
             Emit(state, bytes.Span, output);
@@ -111,7 +167,14 @@ internal sealed class StreamRedactor
         }
         foreach (var key in idle ?? [])
         {
-            Forget(key);
+            if (_states[key].HasOpenSecret)
+            {
+                Release(key);
+            }
+            else
+            {
+                Forget(key);
+            }
         }
     }
 
@@ -145,8 +208,41 @@ internal sealed class StreamRedactor
         {
             Emit(state, [], output);
         }
-        Forget(oldest);
+        Release(oldest);
         _evicted.Add();
+    }
+
+    /// <summary>Moves a stream's state (nothing held) to the released list, dropping the oldest released one when full.</summary>
+    private void Release(StreamKey key)
+    {
+        if (!_states.Remove(key, out var state))
+        {
+            return;
+        }
+        _recency.Remove(state.Recency!);
+        if (_released.Count >= _maxStreams)
+        {
+            var oldest = _releasedOrder.First!;
+            _releasedOrder.RemoveFirst();
+            _released.Remove(oldest.Value);
+            _lostAny = true;
+            _forgotten.Add();
+        }
+        state.Recency = _releasedOrder.AddLast(key);
+        _released[key] = state;
+    }
+
+    /// <summary>True when a read starts like an HTTP message, so it cannot continue a secret of an earlier read.</summary>
+    private static bool StartsMessage(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var start in MessageStarts)
+        {
+            if (bytes.Length >= start.Length && System.Text.Ascii.Equals(bytes[..start.Length], start))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void Forget(StreamKey key)
@@ -185,6 +281,23 @@ internal sealed class StreamRedactor
         {
             var end = SecretScanner.Continue(text, regionStart, open, out var stillOpen);
             _spans.Add(new SecretSpan(regionStart, end, state.OpenRule, stillOpen.Kind != ContinueKind.None, stillOpen));
+            // Decoded, the secret may go on past an escape that ends it as written.
+            if (_views.Decoded(text) is { } decoded)
+            {
+                _inView.Clear();
+                var from = decoded.FromBase(regionStart);
+                var viewEnd = SecretScanner.Continue(decoded.Text, from, open, out var viewOpen);
+                _inView.Add(new SecretSpan(from, viewEnd, state.OpenRule, viewOpen.Kind != ContinueKind.None, viewOpen));
+                _views.MapInto(decoded, _inView, _spans);
+            }
+        }
+        if (state.Pending is { Count: > 0 } pending)
+        {
+            foreach (var (start, end, rule) in pending)
+            {
+                _spans.Add(new SecretSpan(regionStart + start, regionStart + Math.Min(end, held.Length), rule, false, Continuation.None));
+            }
+            pending.Clear();
         }
         // Triggers in the emitted data were searched when it was held, and a secret of theirs running on into this
         // piece is in Open or FixedRemaining. Searched again: a trigger cut by the boundary, and the last trigger
@@ -194,10 +307,18 @@ internal sealed class StreamRedactor
         {
             searchStart = Math.Min(searchStart, regionStart - state.ResumeBack);
         }
-        var lastHit = _scanner.Scan(text, Math.Max(0, searchStart), regionEnd,
+        var lastHit = _views.Scan(text, Math.Max(0, searchStart), regionEnd,
             new ScanContext(EndIsOpen: true, StartIsLineStart: state.LeftLength == 0), _spans);
         state.ResumeBack = lastHit >= 0 && regionEnd - lastHit <= LookBack ? regionEnd - lastHit : 0;
         RememberOpen(state, regionEnd, total);
+        if (!state.Content && IsContent(text))
+        {
+            state.Content = true;
+        }
+        if (state.Content)
+        {
+            ScanContent(state, text, regionStart, regionEnd, total);
+        }
         SpanMerger.Merge(_spans, _scanner.Order, _merged);
         var redacted = TextRedaction.Apply(held, regionStart, _merged, _scanner.Rules, _output, _found);
 
@@ -211,6 +332,141 @@ internal sealed class StreamRedactor
             _changed.Add();
         }
         output.Emit(evt);
+    }
+
+    /// <summary>True when text holds JSON events (SSE data lines, NDJSON lines, a JSON array of chunks).</summary>
+    private static bool IsContent(ReadOnlySpan<char> text)
+    {
+        foreach (var marker in ContentMarkers)
+        {
+            if (text.Contains(marker, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Reads the string values of the stream's JSON events in the held piece (and, ahead, in the next one), joins
+    /// them by key after what the key had before (<see cref="StreamState.Tails"/>), and scans each key's joined
+    /// values: a key streamed a few characters per event is found, and each of its pieces is replaced where it is.
+    /// What runs on past the held piece is remembered: the ranges already seen in the next piece, and how a secret
+    /// still open goes on in the key's next values.
+    /// </summary>
+    private void ScanContent(StreamState state, ReadOnlySpan<char> text, int regionStart, int regionEnd, int total)
+    {
+        _groups.Clear();
+        if (state.Tails is { } tails)
+        {
+            foreach (var (name, tail) in tails)
+            {
+                _groups.Get(name)?.AppendUnmapped(tail.Text);
+            }
+        }
+        var reader = state.Reader ??= new JsonValueReader();
+        reader.Read(text[regionStart..regionEnd], regionStart, _groups);
+        _afterHeld.Clear();
+        for (var i = 0; i < _groups.Count; i++)
+        {
+            _afterHeld.Add(_groups.View(i).Length);
+        }
+        if (total > regionEnd)
+        {
+            _ahead.CopyFrom(reader);
+            _ahead.Read(text[regionEnd..total], regionEnd, _groups);
+        }
+        _contentOpen.Clear();
+        var context = new ScanContext(EndIsOpen: true, StartIsLineStart: true);
+        for (var i = 0; i < _groups.Count; i++)
+        {
+            if (!_groups.IsUsed(i))
+            {
+                continue;
+            }
+            var name = _groups.Name(i);
+            var view = _groups.View(i);
+            _inView.Clear();
+            (Continuation Continue, int Rule) carry = default;
+            var carried = state.ContentOpen is { } opens && opens.Remove(name, out carry);
+            if (carried)
+            {
+                var (how, rule) = carry;
+                var from = view.FromBase(regionStart);
+                var end = SecretScanner.Continue(view.Text, from, how, out var still);
+                _inView.Add(new SecretSpan(from, end, rule, still.Kind != ContinueKind.None, still));
+                // Decoded, the secret may go on past an escape (\u0041) that ends it as written.
+                if (_views.Decoded(view.Text) is { } decoded)
+                {
+                    _decodedSpans.Clear();
+                    var decodedFrom = decoded.FromBase(from);
+                    var decodedEnd = SecretScanner.Continue(decoded.Text, decodedFrom, how, out var decodedStill);
+                    _decodedSpans.Add(new SecretSpan(decodedFrom, decodedEnd, rule, decodedStill.Kind != ContinueKind.None, decodedStill));
+                    _views.MapInto(decoded, _decodedSpans, _inView);
+                }
+            }
+            if (carried || _views.MayContainSecrets(view.Text))
+            {
+                _views.ScanView(view, 0, context, _inView);
+            }
+            foreach (var span in _inView)
+            {
+                _ranges.Clear();
+                view.Map(span.Start, span.End, _ranges);
+                if (_ranges.Count == 0 || _ranges[0].Start >= regionEnd)
+                {
+                    // Only in values sent before (already handled), or only ahead (found again when that piece is held).
+                    if (span.Open && _ranges.Count == 0 && span.End >= view.Length)
+                    {
+                        _contentOpen[name] = (span.Continue, span.Rule);
+                    }
+                    continue;
+                }
+                foreach (var (start, end) in _ranges)
+                {
+                    _spans.Add(new SecretSpan(start, end, span.Rule, false, Continuation.None));
+                    if (end > regionEnd)
+                    {
+                        (state.Pending ??= []).Add((Math.Max(start, regionEnd) - regionEnd, end - regionEnd, span.Rule));
+                    }
+                }
+                if (span.Open)
+                {
+                    _contentOpen[name] = (span.Continue, span.Rule);
+                }
+            }
+            // What this key's values were up to the end of the held piece: the context of the next scan.
+            if (i < _afterHeld.Count && _afterHeld[i] > 0)
+            {
+                var known = state.Tails ??= new Dictionary<string, StreamState.Tail>(StringComparer.Ordinal);
+                if (!known.TryGetValue(name, out var tail) && known.Count < StreamState.MaxTails)
+                {
+                    known[name] = tail = new StreamState.Tail();
+                }
+                tail?.Set(view.Text[.._afterHeld[i]]);
+            }
+        }
+        // Secrets open in keys that had no value this time stay open for their next values.
+        if (state.ContentOpen is { Count: > 0 } left)
+        {
+            foreach (var (name, carry) in left)
+            {
+                _contentOpen.TryAdd(name, carry);
+            }
+        }
+        if (_contentOpen.Count > 0)
+        {
+            var opens = state.ContentOpen ??= new Dictionary<string, (Continuation, int)>(StringComparer.Ordinal);
+            opens.Clear();
+            foreach (var (name, carry) in _contentOpen)
+            {
+                opens[name] = carry;
+            }
+        }
+        else
+        {
+            state.ContentOpen?.Clear();
+        }
     }
 
     /// <summary>What of the secrets found runs on past the held piece, for the next scan of this stream.</summary>
