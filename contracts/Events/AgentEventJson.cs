@@ -121,8 +121,16 @@ public static class AgentEventJson
         root.Remove("data");
 
         EventPayload payload;
-        if (source == EventSources.Ssl && TryReadTls(data, out var tls, out var dataTid, out error))
+        if (source == EventSources.Ssl)
         {
+            // An ssl event is TLS data or nothing: without its function it would travel as an event of no known shape.
+            if (!TryReadTls(data, out var tls, out var dataTid, out error))
+            {
+                error ??= data["function"] is null
+                    ? "ssl \"data\" has no \"function\" (READ/RECV, WRITE/SEND or HANDSHAKE)"
+                    : "ssl \"data.function\" is not a string";
+                return false;
+            }
             payload = tls;
             if (tid == 0)
             {
@@ -132,10 +140,6 @@ public static class AgentEventJson
         else if (source == EventSources.HttpBody && TryReadHttpBody(data) is { } body)
         {
             payload = body;
-        }
-        else if (error is not null)
-        {
-            return false;
         }
         else
         {
@@ -147,7 +151,8 @@ public static class AgentEventJson
 
     /// <summary>
     /// Reads an <c>ssl</c> data object (ours, the collector's or sslsniff's raw line) as a <see cref="TlsPayload"/>.
-    /// Returns false with a null error when the object is not TLS data at all (then it stays a JSON payload).
+    /// Returns false with a null error when the object is not TLS data at all (it has no <c>function</c>);
+    /// <see cref="TryFromObject"/> then refuses the line.
     /// </summary>
     public static bool TryReadTls(JsonObject data, [NotNullWhen(true)] out TlsPayload? payload, out long tid, out string? error)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using AgentSight.Host.Manifest;
 
 namespace AgentSight.Host.Cli;
@@ -46,6 +47,26 @@ internal sealed class PipelineOptions
         Description = "Do not print the pipeline summary table on stderr at the end",
     };
 
+    public Option<string?> ShutdownTimeout { get; } = new("--shutdown-timeout")
+    {
+        Description = "After Ctrl+C (or the end of the input), give the stages this long to drain, then quit with exit code 1, "
+            + "naming the stage that holds it (default 10, or the manifest's shutdown_timeout_s; 0 waits forever)",
+        HelpName = "SECONDS",
+    };
+
+    public PipelineOptions()
+    {
+        ShutdownTimeout.Validators.Add(result =>
+        {
+            var text = result.GetValueOrDefault<string?>();
+            if (ParseSeconds(text) is null)
+            {
+                result.AddError($"--shutdown-timeout: \"{text}\" is not a number of seconds from 0 to "
+                    + $"{ManifestReader.MaxShutdownTimeoutSeconds.ToString(CultureInfo.InvariantCulture)} (0 waits forever)");
+            }
+        });
+    }
+
     // The original tool's flags, kept so its users' command lines keep working (docs/FILTERS.md).
     public Option<string[]> SslFilter { get; } = new("--ssl-filter")
     {
@@ -66,15 +87,22 @@ internal sealed class PipelineOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Output, Pretty, Quiet, Enable, Disable, Set, NoSummary, SslFilter, HttpFilter, DisableAuthRemoval })
+        foreach (var option in new Option[] { Output, Pretty, Quiet, Enable, Disable, Set, NoSummary, ShutdownTimeout, SslFilter, HttpFilter, DisableAuthRemoval })
         {
             command.Options.Add(option);
         }
     }
 
+    /// <summary>A shutdown bound given in seconds (<c>2</c>, <c>0.5</c>), or null when the text is not one.</summary>
+    private static TimeSpan? ParseSeconds(string? text) =>
+        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)
+        && ManifestReader.TryShutdownTimeout(seconds, out var timeout)
+            ? timeout
+            : null;
+
     public PipelineOverrides Read(ParseResult parse)
     {
-        var overrides = new PipelineOverrides();
+        var overrides = new PipelineOverrides { ShutdownTimeout = ParseSeconds(parse.GetValue(ShutdownTimeout)) };
         overrides.Enable.AddRange(parse.GetValue(Enable) ?? []);
         overrides.Disable.AddRange(parse.GetValue(Disable) ?? []);
         if (parse.GetValue(Output) is { Length: > 0 } output)

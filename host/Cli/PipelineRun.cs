@@ -42,8 +42,9 @@ internal static class PipelineRun
         }
         if (printSummary)
         {
-            await Console.Error.WriteAsync(SummaryTable.Format(result.Metrics, result.Elapsed));
+            await Console.Error.WriteAsync(SummaryTable.Format(result));
         }
+        // A failed source, a sink taken out (its events were not written) or a shutdown given up on: the run failed.
         return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
     }
 }

@@ -52,7 +52,8 @@ internal static class PluginsEditCommands
         InstalledPlugin plugin;
         try
         {
-            plugin = PluginInstaller.Install(source, settings.PluginsDirectory, force);
+            // As root, the source must pass the checks the loader applies, before any of its code can run (docs/PLUGINS.md).
+            plugin = PluginInstaller.Install(source, settings.PluginsDirectory, force, FileSafety.ForCurrentProcess(settings.AllowWritablePlugins));
         }
         catch (InstallException ex)
         {

@@ -4,6 +4,7 @@ using AgentSight.Host.Hosting;
 using AgentSight.Host.Pipeline;
 using AgentSight.Host.Runners;
 using AgentSight.Host.Runners.Replay;
+using AgentSight.Host.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -35,6 +36,14 @@ internal static class ReplayCommand
             Description = "Replay pace: 0 = as fast as possible (default), 1 = real time, 2 = twice as fast",
             HelpName = "FACTOR",
         };
+        var analyze = new Option<string>("--analyze")
+        {
+            Description = "Run the analyzers that derive http, sse and llm events: auto (not when the recording already holds such events), yes or no "
+                + "(no analyzer but fail-closed ones such as redact)",
+            DefaultValueFactory = _ => "auto",
+            HelpName = "WHEN",
+        };
+        analyze.AcceptOnlyFromAmong("auto", "yes", "no");
         var pipeline = new PipelineOptions();
 
         var command = new Command("replay", "Replay a recorded session through the pipeline the manifest describes (no root needed)");
@@ -42,6 +51,7 @@ internal static class ReplayCommand
         command.Options.Add(timestamps);
         command.Options.Add(bootTime);
         command.Options.Add(speed);
+        command.Options.Add(analyze);
         pipeline.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
@@ -68,18 +78,56 @@ internal static class ReplayCommand
                 await Console.Error.WriteLineAsync($"agentsight: --speed must be 0 or a positive factor (got {pace})");
                 return ExitCodes.Usage;
             }
+            var overrides = pipeline.Read(parse);
+            var analyzed = Analyzed(parse.GetValue(analyze)!, path, overrides);
             var options = new ReplayOptions
             {
                 Path = path,
                 Timestamps = Enum.Parse<ReplayTimestampMode>(parse.GetValue(timestamps)!, ignoreCase: true),
                 BootTime = boot,
                 Speed = pace,
+                // Standard input cannot be scanned first: analyzer output in it is said when it comes.
+                WarnOnSources = analyzed is null && path == ReplayOptions.StandardInput && parse.GetValue(analyze) == "auto"
+                    ? SessionFile.DerivedSources
+                    : null,
             };
-            return await PipelineRun.ExecuteAsync(global.Read(parse), pipeline.Read(parse), !parse.GetValue(pipeline.NoSummary),
+            return await PipelineRun.ExecuteAsync(global.Read(parse), overrides, !parse.GetValue(pipeline.NoSummary),
                 eventTime: true,
-                services => [new ReplayRunner(options, new EventTimeClock(), services.GetRequiredService<ILogger<ReplayRunner>>(),
-                    services.GetRequiredService<TimeProvider>())]);
+                services =>
+                {
+                    if (analyzed is not null)
+                    {
+                        services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight.Replay").LogInformation(
+                            "{File} already holds analyzer output (http, sse or llm events): the stages of {Analyzers} are left out so that no exchange "
+                            + "or call is counted twice (--analyze yes runs them anyway)", analyzed, string.Join(", ", SessionFile.DerivingAnalyzers));
+                    }
+                    return [new ReplayRunner(options, new EventTimeClock(), services.GetRequiredService<ILogger<ReplayRunner>>(),
+                        services.GetRequiredService<TimeProvider>())];
+                });
         });
         return command;
+    }
+
+    /// <summary>
+    /// Applies <c>--analyze</c>. A recording that went through the analyzers holds their output (and, with
+    /// <c>http.keep_raw</c>, the raw TLS events too): running them again would derive every exchange and call a second
+    /// time, next to the recorded ones. So <c>auto</c> leaves out the analyzers that derive those events, as
+    /// <c>serve</c> and <c>report</c> do, but keeps every other stage (filters, redaction, your own analyzers): the
+    /// recorded output is kept rather than dropped and rebuilt, since a recording usually no longer holds the raw
+    /// events it was built from (<c>keep_raw</c> is off by default). Returns the file when it was found analyzed.
+    /// </summary>
+    private static string? Analyzed(string when, string path, Manifest.PipelineOverrides overrides)
+    {
+        switch (when)
+        {
+            case "no":
+                overrides.NoAnalyzers = true;
+                return null;
+            case "auto" when path != ReplayOptions.StandardInput && SessionFile.HoldsAnalyzedEvents(path):
+                overrides.LeaveOutAnalyzers = SessionFile.DerivingAnalyzers;
+                return path;
+            default:
+                return null;
+        }
     }
 }

@@ -40,6 +40,11 @@ internal static class ReportCommand
             }
             var full = Path.GetFullPath(path);
             var kind = SessionFile.KindOf(full);
+            if (SessionSources.Unreadable(full, kind) is { } unreadable)
+            {
+                await Console.Error.WriteLineAsync($"agentsight: {unreadable.Message}");
+                return unreadable.ExitCode;
+            }
             var overrides = sources.Overrides(parse, full, kind);
             overrides.Set.Add("web.server=false");
             overrides.Set.Add(parse.GetValue(json) ? "web.report=\"json\"" : "web.report=\"text\"");

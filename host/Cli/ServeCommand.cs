@@ -38,6 +38,11 @@ internal static class ServeCommand
             }
             var full = Path.GetFullPath(path);
             var kind = SessionFile.KindOf(full);
+            if (SessionSources.Unreadable(full, kind) is { } unreadable)
+            {
+                await Console.Error.WriteLineAsync($"agentsight: {unreadable.Message}");
+                return unreadable.ExitCode;
+            }
             var overrides = sources.Overrides(parse, full, kind);
             overrides.Set.Add("web.server=true");
             overrides.Set.Add("web.report=\"none\"");

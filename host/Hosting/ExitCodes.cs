@@ -6,7 +6,10 @@ internal static class ExitCodes
     /// <summary>Done (a first Ctrl+C that drained cleanly counts as done).</summary>
     public const int Success = 0;
 
-    /// <summary>A run failed: a source failed, a sink could not open its output.</summary>
+    /// <summary>
+    /// A run failed: a source failed, a sink could not open its output or was taken out (its events were not
+    /// written), or a shutdown did not finish within its bound.
+    /// </summary>
     public const int Failure = 1;
 
     /// <summary>Wrong arguments or a wrong manifest: nothing was started.</summary>

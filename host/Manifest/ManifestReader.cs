@@ -16,7 +16,10 @@ internal static partial class ManifestReader
 {
     public const string DefaultFileName = "manifest.json";
 
-    private static readonly string[] RootKeys = ["stages", "$schema", "description"];
+    private static readonly string[] RootKeys = ["stages", "shutdown_timeout_s", "$schema", "description"];
+
+    /// <summary>The longest shutdown bound a manifest or <c>--shutdown-timeout</c> may set, in seconds.</summary>
+    public const double MaxShutdownTimeoutSeconds = 3600;
     private static readonly string[] StageKeys =
         ["plugin", "id", "enabled", "config", "queue_capacity", "backpressure", "max_failures", "on_error", "sha256", "description"];
 
@@ -95,6 +98,8 @@ internal static partial class ManifestReader
             return null;
         }
 
+        var shutdownTimeout = ReadShutdownTimeout(rootObject["shutdown_timeout_s"], rootObject.ContainsKey("shutdown_timeout_s"),
+            message => problems.Add(new ManifestProblem(path, null, null, message)));
         var stages = new List<StageSpec>();
         var positionsById = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < stageArray.Count; i++)
@@ -115,7 +120,35 @@ internal static partial class ManifestReader
         }
         // Returned even with problems, holding every stage that could be read, so resolving it can report the
         // plugin and config mistakes of those stages too: one run shows everything to fix.
-        return new PipelineManifest(path, stages);
+        return new PipelineManifest(path, stages) { ShutdownTimeout = shutdownTimeout };
+    }
+
+    /// <summary>Reads <c>shutdown_timeout_s</c>: seconds from 0 (wait forever) to <see cref="MaxShutdownTimeoutSeconds"/>.</summary>
+    private static TimeSpan? ReadShutdownTimeout(JsonNode? node, bool present, Action<string> problem)
+    {
+        if (!present)
+        {
+            return null;
+        }
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue(out double seconds)
+            && TryShutdownTimeout(seconds, out var timeout))
+        {
+            return timeout;
+        }
+        problem($"\"shutdown_timeout_s\" must be a number of seconds from 0 to {MaxShutdownTimeoutSeconds} (got {node?.ToJsonString() ?? "null"}); 0 waits forever");
+        return null;
+    }
+
+    /// <summary>A shutdown bound in seconds, when it is one: 0 (wait forever) to <see cref="MaxShutdownTimeoutSeconds"/>.</summary>
+    public static bool TryShutdownTimeout(double seconds, out TimeSpan timeout)
+    {
+        timeout = default;
+        if (!double.IsFinite(seconds) || seconds < 0 || seconds > MaxShutdownTimeoutSeconds)
+        {
+            return false;
+        }
+        timeout = TimeSpan.FromSeconds(seconds);
+        return true;
     }
 
     private static StageSpec? ReadStage(string path, int position, JsonNode? node, List<ManifestProblem> problems)

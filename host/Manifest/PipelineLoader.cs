@@ -40,6 +40,17 @@ internal sealed class PipelineLoader(HostSettings settings, PluginCatalog catalo
             var leftOut = plan.Sinks.Except(kept).Select(s => new StageListing(s.Id, s.Plugin, s.Position, s.Kind, Enabled: false));
             plan = plan with { Sinks = kept, Disabled = [.. plan.Disabled, .. leftOut] };
         }
+        if (plan is not null && overrides.LeaveOutAnalyzers.Count > 0)
+        {
+            // Fail-closed analyzers stay, as below.
+            var leftOut = plan.Analyzers.Where(a => a.Settings.OnError != OnError.Drop
+                && overrides.LeaveOutAnalyzers.Contains(a.Plugin, StringComparer.OrdinalIgnoreCase)).ToList();
+            plan = plan with
+            {
+                Analyzers = [.. plan.Analyzers.Except(leftOut)],
+                Disabled = [.. plan.Disabled, .. leftOut.Select(a => new StageListing(a.Id, a.Plugin, a.Position, a.Kind, Enabled: false))],
+            };
+        }
         if (plan is not null && overrides.NoAnalyzers)
         {
             // Fail-closed analyzers (on_error: drop, such as redaction) stay: looking at a session must never show

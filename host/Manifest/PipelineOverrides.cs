@@ -38,10 +38,23 @@ internal sealed class PipelineOverrides
     /// </summary>
     public bool NoAnalyzers { get; set; }
 
+    /// <summary>
+    /// Leave out the analyzers of these plugins (by name), except fail-closed ones: <c>replay</c> of a recording that
+    /// already holds their output leaves out the analyzers that would derive it a second time.
+    /// </summary>
+    public IReadOnlyList<string> LeaveOutAnalyzers { get; set; } = [];
+
+    /// <summary>The shutdown bound for this run (<c>--shutdown-timeout</c>), over the manifest's <c>shutdown_timeout_s</c>.</summary>
+    public TimeSpan? ShutdownTimeout { get; set; }
+
     /// <summary>Applies the overrides; reports each one that names no stage or is malformed.</summary>
     /// <returns>The manifest, with a stage added for each of <see cref="OnlySinks"/> it lacked.</returns>
     public PipelineManifest ApplyTo(PipelineManifest manifest, List<ManifestProblem> problems)
     {
+        if (ShutdownTimeout is { } timeout)
+        {
+            manifest = manifest with { ShutdownTimeout = timeout };
+        }
         if (OnlySinks is { } only)
         {
             var stages = manifest.Stages.ToList();

@@ -87,6 +87,8 @@ internal static class PipelineResolver
             var plan = new StagePlan(stage.Id, plugin.Name, stage.Position, factory, config, settings);
             (factory.Kind == PluginKind.Analyzer ? analyzers : sinks).Add(plan);
         }
-        return problems.Count == before ? new PipelinePlan(analyzers, sinks, disabled) : null;
+        return problems.Count == before
+            ? new PipelinePlan(analyzers, sinks, disabled) { ShutdownTimeout = manifest.ShutdownTimeout ?? PipelinePlan.DefaultShutdownTimeout }
+            : null;
     }
 }

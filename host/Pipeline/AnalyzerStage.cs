@@ -9,9 +9,10 @@ namespace AgentSight.Host.Pipeline;
 /// <remarks>
 /// One task per stage, so the plugin is never called concurrently. Emitted events are collected in a reused list and
 /// forwarded after each call, so a full downstream queue (block policy) pauses this stage rather than the plugin.
-/// A plugin exception is contained here: logged with the event, the instance replaced by a fresh one, and after
-/// <see cref="StageSettings.MaxFailures"/> failures the stage is taken out and events flow around it (or, for a stage
-/// that fails closed, <c>on_error: drop</c>, are dropped).
+/// A plugin exception is contained here: logged with the event (as <see cref="EventDescription"/> allows), the instance
+/// replaced by a fresh one, and after <see cref="StageSettings.MaxFailures"/> failures the stage is taken out and events
+/// flow around it (or, for a stage that fails closed, <c>on_error: drop</c>, are dropped). Every call into the plugin
+/// is marked on the stage's metrics (<see cref="PluginCall"/>), so a shutdown it holds can name it.
 /// </remarks>
 internal sealed class AnalyzerStage : IEventOutput
 {
@@ -24,16 +25,19 @@ internal sealed class AnalyzerStage : IEventOutput
     private readonly StageEventClock? _eventClock;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly EventDescription _events;
     private readonly List<AgentEvent> _pending = new(16);
     private IAnalyzer? _analyzer;
     private long _timerIntervalNs;
     private long _nextTimer;
     private Task<bool>? _pendingWait;
     private long _busySince;
+    private long _droppedOnFailure;
 
     public AnalyzerStage(StagePlan plan, StageQueue input, IStageTarget output, StageContext context, StageMetrics metrics,
-        StageEventClock? eventClock, TimeProvider time, ILogger hostLogger, IAnalyzer firstInstance)
+        StageEventClock? eventClock, TimeProvider time, ILogger hostLogger, IAnalyzer firstInstance, EventDescription events)
     {
+        _events = events;
         _plan = plan;
         _factory = (IAnalyzerFactory)plan.Factory;
         _input = input;
@@ -49,6 +53,18 @@ internal sealed class AnalyzerStage : IEventOutput
     public Task Completion { get; private set; } = Task.CompletedTask;
 
     public void Start() => Completion = Task.Run(RunAsync);
+
+    /// <summary>Why the run failed because of this stage, or null: a fail-closed stage taken out dropped every later event.</summary>
+    public StageFailure? Failure()
+    {
+        if (_metrics.State != StageState.Removed || _plan.Settings.OnError != OnError.Drop)
+        {
+            // Taken out, an analyzer that passes on error lets events around it: they still reach the sinks.
+            return null;
+        }
+        return new StageFailure(_plan.Id, _plan.Plugin, PluginKind.Analyzer, _metrics.RemovalReason ?? "taken out", _metrics.In,
+            _metrics.Dropped + Volatile.Read(ref _droppedOnFailure));
+    }
 
     void IEventOutput.Emit(AgentEvent evt) => _pending.Add(evt);
 
@@ -113,12 +129,14 @@ internal sealed class AnalyzerStage : IEventOutput
         }
         try
         {
+            _metrics.Enter(PluginCall.Process);
             analyzer.Process(evt, this);
         }
         catch (Exception ex)
         {
             OnFailure(ex, evt, "processing an event");
         }
+        _metrics.Leave();
     }
 
     /// <summary>
@@ -155,12 +173,14 @@ internal sealed class AnalyzerStage : IEventOutput
         }
         try
         {
+            _metrics.Enter(PluginCall.OnTimer);
             analyzer.OnTimer(now, this);
         }
         catch (Exception ex)
         {
             OnFailure(ex, null, "running its timer");
         }
+        _metrics.Leave();
     }
 
     private void OnFailure(Exception ex, AgentEvent? evt, string activity)
@@ -169,12 +189,16 @@ internal sealed class AnalyzerStage : IEventOutput
         var failures = _metrics.Failed;
         if (FailureLog.ShouldLog(failures))
         {
-            _log.LogError(ex, "Stage {Stage} (plugin {Plugin}) failed while {Activity} (failure {Failures}); event: {Event}",
-                _plan.Id, _plan.Plugin, activity, failures, EventDescription.Describe(evt));
+            _log.LogError(_events.ForLog(ex), "Stage {Stage} (plugin {Plugin}) failed while {Activity} (failure {Failures}); event: {Event}",
+                _plan.Id, _plan.Plugin, activity, failures, _events.Describe(evt));
         }
         if (evt is not null && _plan.Settings.OnError == OnError.Pass && !_pending.Contains(evt))
         {
             _pending.Add(evt);
+        }
+        else if (evt is not null && _plan.Settings.OnError == OnError.Drop)
+        {
+            Volatile.Write(ref _droppedOnFailure, _droppedOnFailure + 1);
         }
 
         var failed = _analyzer;
@@ -185,22 +209,24 @@ internal sealed class AnalyzerStage : IEventOutput
 
         if (_plan.Settings.MaxFailures > 0 && failures >= _plan.Settings.MaxFailures)
         {
-            _metrics.SetState(StageState.Removed);
+            _metrics.Remove($"taken out after {failures} failures (last error: {_events.Reason(ex)})");
             _log.LogError("Stage {Stage} (plugin {Plugin}) taken out of the pipeline after {Failures} failures; events now {Fate}",
                 _plan.Id, _plan.Plugin, failures, _plan.Settings.OnError == OnError.Drop ? "are dropped (it fails closed)" : "go around it");
             return;
         }
         try
         {
+            _metrics.Enter(PluginCall.Create);
             SetInstance(_factory.Create(_plan.Config, _context));
             _metrics.AddRestart();
         }
         catch (Exception createError)
         {
-            _metrics.SetState(StageState.Removed);
-            _log.LogError(createError, "Stage {Stage} (plugin {Plugin}) could not be restarted and is taken out of the pipeline",
+            _metrics.Remove($"could not be restarted ({_events.Reason(createError)})");
+            _log.LogError(_events.ForLog(createError), "Stage {Stage} (plugin {Plugin}) could not be restarted and is taken out of the pipeline",
                 _plan.Id, _plan.Plugin);
         }
+        _metrics.Leave();
     }
 
     private void SetInstance(IAnalyzer analyzer)
@@ -219,26 +245,30 @@ internal sealed class AnalyzerStage : IEventOutput
         }
         try
         {
+            _metrics.Enter(PluginCall.Flush);
             analyzer.Flush(this);
         }
         catch (Exception ex)
         {
             _metrics.AddFailed();
-            _log.LogError(ex, "Stage {Stage} (plugin {Plugin}) failed to flush held events at {Reason}; they are lost",
+            _log.LogError(_events.ForLog(ex), "Stage {Stage} (plugin {Plugin}) failed to flush held events at {Reason}; they are lost",
                 _plan.Id, _plan.Plugin, reason);
         }
+        _metrics.Leave();
     }
 
     private void DisposeInstance(IAnalyzer? analyzer)
     {
         try
         {
+            _metrics.Enter(PluginCall.Dispose);
             (analyzer as IDisposable)?.Dispose();
         }
         catch (Exception ex)
         {
-            _log.LogWarning(ex, "Stage {Stage} (plugin {Plugin}) threw while being disposed", _plan.Id, _plan.Plugin);
+            _log.LogWarning(_events.ForLog(ex), "Stage {Stage} (plugin {Plugin}) threw while being disposed", _plan.Id, _plan.Plugin);
         }
+        _metrics.Leave();
     }
 
     /// <summary>Forwards what the plugin emitted; synchronous unless a downstream queue is full.</summary>

@@ -30,29 +30,39 @@ internal sealed class EventPipeline : IDisposable
 
     public PipelineMetrics Metrics { get; }
 
-    /// <summary>Builds the pipeline and creates every plugin instance. Touches nothing outside the process.</summary>
-    /// <param name="plan">The validated plan.</param>
-    /// <param name="loggerFactory">Loggers for the host and for each stage (category = stage id).</param>
-    /// <param name="time">The time source for live timers and metrics sampling.</param>
-    /// <param name="eventTime">True for replay: each stage's clock follows the events it sees.</param>
-    public static EventPipeline Create(PipelinePlan plan, ILoggerFactory loggerFactory, TimeProvider time, bool eventTime)
+    /// <summary>The counters of every stage of <paramref name="plan"/>, in manifest order, before any instance exists.</summary>
+    /// <remarks>
+    /// Made apart from the pipeline so that a run can read them while the pipeline is still being created: a plugin
+    /// whose constructor never returns is then named when the user gives up on it (<see cref="PipelineSession"/>).
+    /// </remarks>
+    public static PipelineMetrics CreateMetrics(PipelinePlan plan, TimeProvider time)
     {
-        var log = loggerFactory.CreateLogger("AgentSight.Pipeline");
-        var wallClock = new WallClock(time);
-        var stageMetrics = new Dictionary<string, StageMetrics>(StringComparer.Ordinal);
         var listings = plan.Analyzers.Concat(plan.Sinks)
             .Select(s => new StageListing(s.Id, s.Plugin, s.Position, s.Kind, Enabled: true))
             .Concat(plan.Disabled)
             .OrderBy(l => l.Position)
             .ToList();
         var allEnabled = plan.Analyzers.Concat(plan.Sinks).ToDictionary(s => s.Id, StringComparer.Ordinal);
-        foreach (var listing in listings)
+        return new PipelineMetrics([.. listings.Select(listing =>
         {
             var settings = allEnabled.TryGetValue(listing.Id, out var enabled) ? enabled.Settings : null;
-            stageMetrics[listing.Id] = new StageMetrics(listing,
-                settings?.QueueCapacity ?? 0, settings?.Backpressure ?? Backpressure.Block);
-        }
-        var metrics = new PipelineMetrics([.. listings.Select(l => stageMetrics[l.Id])], time);
+            return new StageMetrics(listing, settings?.QueueCapacity ?? 0, settings?.Backpressure ?? Backpressure.Block);
+        })], time);
+    }
+
+    /// <summary>Builds the pipeline and creates every plugin instance. Touches nothing outside the process.</summary>
+    /// <param name="plan">The validated plan.</param>
+    /// <param name="loggerFactory">Loggers for the host and for each stage (category = stage id).</param>
+    /// <param name="time">The time source for live timers and metrics sampling.</param>
+    /// <param name="eventTime">True for replay: each stage's clock follows the events it sees.</param>
+    /// <param name="metrics">The counters, from <see cref="CreateMetrics"/>; made here when null.</param>
+    public static EventPipeline Create(PipelinePlan plan, ILoggerFactory loggerFactory, TimeProvider time, bool eventTime,
+        PipelineMetrics? metrics = null)
+    {
+        var log = loggerFactory.CreateLogger("AgentSight.Pipeline");
+        var wallClock = new WallClock(time);
+        metrics ??= CreateMetrics(plan, time);
+        var stageMetrics = metrics.Stages.ToDictionary(m => m.Listing.Id, StringComparer.Ordinal);
 
         (StageContext Context, StageEventClock? Clock) ContextFor(StagePlan stage)
         {
@@ -81,7 +91,10 @@ internal sealed class EventPipeline : IDisposable
             foreach (var stage in plan.Analyzers)
             {
                 var (context, clock) = ContextFor(stage);
+                var m = stageMetrics[stage.Id];
+                m.Enter(PluginCall.Create);
                 var instance = CreateInstance(stage, () => ((IAnalyzerFactory)stage.Factory).Create(stage.Config, context));
+                m.Leave();
                 instances.Add((stage, context, clock, instance));
             }
             for (var i = 0; i < sinks.Count; i++)
@@ -93,6 +106,19 @@ internal sealed class EventPipeline : IDisposable
         {
             metrics.Dispose();
             throw;
+        }
+
+        // Which stages see events only after redaction, and so may log their content when they fail.
+        var descriptions = new Dictionary<string, EventDescription>(StringComparer.Ordinal);
+        var redacted = false;
+        foreach (var (stage, _, _, instance) in instances)
+        {
+            descriptions[stage.Id] = redacted ? EventDescription.Content : EventDescription.ShapeOnly;
+            redacted |= Redaction.Redacts(stage) && !instance.PassesEverything;
+        }
+        foreach (var sink in sinks)
+        {
+            sink.Events = redacted ? EventDescription.Content : EventDescription.ShapeOnly;
         }
 
         var analyzers = new List<AnalyzerStage>();
@@ -109,7 +135,7 @@ internal sealed class EventPipeline : IDisposable
             }
             var queue = new StageQueue(stage.Settings.QueueCapacity, stage.Settings.Backpressure, m);
             m.Queue = queue;
-            analyzers.Insert(0, new AnalyzerStage(stage, queue, next, context, m, clock, time, log, instance));
+            analyzers.Insert(0, new AnalyzerStage(stage, queue, next, context, m, clock, time, log, instance, descriptions[stage.Id]));
             next = queue;
         }
 
@@ -184,6 +210,13 @@ internal sealed class EventPipeline : IDisposable
         }
         _log.LogDebug("Pipeline drained");
     }
+
+    /// <summary>
+    /// The stages whose failure lost events for good, once the pipeline has drained: sinks taken out, and fail-closed
+    /// analyzers taken out (an analyzer that lets events around it once out loses nothing: they reach the sinks).
+    /// </summary>
+    public IReadOnlyList<StageFailure> Failures() =>
+        [.. _analyzers.Select(a => a.Failure()).Concat(_sinks.Select(s => s.Failure())).OfType<StageFailure>()];
 
     public void Dispose() => Metrics.Dispose();
 }

@@ -6,9 +6,11 @@ namespace AgentSight.Host.Pipeline;
 
 /// <summary>Runs one sink on its own task: writes every event of its queue, flushes when the queue runs dry.</summary>
 /// <remarks>
-/// A sink exception is contained here: logged with the event, the instance stopped and replaced by a fresh one, and
-/// after <see cref="StageSettings.MaxFailures"/> failures the sink is taken out; the events it no longer takes are
-/// counted as dropped. Other sinks are not affected.
+/// A sink exception is contained here: logged with the event (as <see cref="Events"/> allows), the instance stopped and
+/// replaced by a fresh one, and after <see cref="StageSettings.MaxFailures"/> failures the sink is taken out; the events
+/// it no longer takes are counted as dropped, and the run fails (<see cref="Failure"/>). Other sinks are not affected.
+/// Every call into the plugin is marked on the stage's metrics (<see cref="PluginCall"/>), so a shutdown it holds can
+/// name it.
 /// </remarks>
 internal sealed class SinkStage
 {
@@ -39,13 +41,46 @@ internal sealed class SinkStage
 
     public Task Completion { get; private set; } = Task.CompletedTask;
 
+    /// <summary>
+    /// How failures show the event: the pipeline sets it once it knows whether a redaction stage runs before the sinks;
+    /// until then, and without one, only the shape.
+    /// </summary>
+    public EventDescription Events { get; set; } = EventDescription.ShapeOnly;
+
     /// <summary>Creates the first instance (no outside effects). Throws what the factory throws.</summary>
-    public ISink CreateInstance() => _sink = _factory.Create(_plan.Config, _context);
+    public ISink CreateInstance()
+    {
+        _metrics.Enter(PluginCall.Create);
+        try
+        {
+            return _sink = _factory.Create(_plan.Config, _context);
+        }
+        finally
+        {
+            _metrics.Leave();
+        }
+    }
 
     /// <summary>Opens the sink's outputs. Throws when it cannot: the pipeline does not start.</summary>
-    public ValueTask OpenAsync(CancellationToken cancellationToken) => _sink!.StartAsync(cancellationToken);
+    public async ValueTask OpenAsync(CancellationToken cancellationToken)
+    {
+        _metrics.Enter(PluginCall.StartAsync);
+        try
+        {
+            await _sink!.StartAsync(cancellationToken);
+        }
+        finally
+        {
+            _metrics.Leave();
+        }
+    }
 
     public void Start() => Completion = Task.Run(RunAsync);
+
+    /// <summary>Why the run failed because of this sink, or null: a sink taken out did not write what reached it since.</summary>
+    public StageFailure? Failure() => _metrics.State == StageState.Removed
+        ? new StageFailure(_plan.Id, _plan.Plugin, PluginKind.Sink, _metrics.RemovalReason ?? "taken out", _metrics.In, _metrics.In - _metrics.Out)
+        : null;
 
     /// <summary>Closes a sink that was opened, when the pipeline fails to start.</summary>
     public async ValueTask CloseAsync()
@@ -73,11 +108,14 @@ internal sealed class SinkStage
                 }
                 try
                 {
+                    _metrics.Enter(PluginCall.Write);
                     sink.Write(evt);
+                    _metrics.Leave();
                     _metrics.AddOut();
                 }
                 catch (Exception ex)
                 {
+                    _metrics.Leave();
                     await OnFailureAsync(ex, evt, "writing an event");
                 }
             }
@@ -108,10 +146,13 @@ internal sealed class SinkStage
         }
         try
         {
+            _metrics.Enter(PluginCall.FlushAsync);
             await sink.FlushAsync(CancellationToken.None);
+            _metrics.Leave();
         }
         catch (Exception ex)
         {
+            _metrics.Leave();
             await OnFailureAsync(ex, null, "flushing");
         }
     }
@@ -122,8 +163,8 @@ internal sealed class SinkStage
         var failures = _metrics.Failed;
         if (FailureLog.ShouldLog(failures))
         {
-            _log.LogError(ex, "Sink {Stage} (plugin {Plugin}) failed while {Activity} (failure {Failures}); event: {Event}",
-                _plan.Id, _plan.Plugin, activity, failures, EventDescription.Describe(evt));
+            _log.LogError(Events.ForLog(ex), "Sink {Stage} (plugin {Plugin}) failed while {Activity} (failure {Failures}); event: {Event}",
+                _plan.Id, _plan.Plugin, activity, failures, Events.Describe(evt));
         }
         var failed = _sink;
         _sink = null;
@@ -131,24 +172,27 @@ internal sealed class SinkStage
 
         if (_plan.Settings.MaxFailures > 0 && failures >= _plan.Settings.MaxFailures)
         {
-            _metrics.SetState(StageState.Removed);
+            _metrics.Remove($"taken out after {failures} failures (last error: {Events.Reason(ex)})");
             _log.LogError("Sink {Stage} (plugin {Plugin}) taken out of the pipeline after {Failures} failures; its events are counted as dropped",
                 _plan.Id, _plan.Plugin, failures);
             return;
         }
         try
         {
+            _metrics.Enter(PluginCall.Create);
             var fresh = _factory.Create(_plan.Config, _context);
+            _metrics.Enter(PluginCall.StartAsync);
             await fresh.StartAsync(CancellationToken.None);
             _sink = fresh;
             _metrics.AddRestart();
         }
         catch (Exception restartError)
         {
-            _metrics.SetState(StageState.Removed);
-            _log.LogError(restartError, "Sink {Stage} (plugin {Plugin}) could not be restarted and is taken out of the pipeline",
+            _metrics.Remove($"could not be restarted ({Events.Reason(restartError)})");
+            _log.LogError(Events.ForLog(restartError), "Sink {Stage} (plugin {Plugin}) could not be restarted and is taken out of the pipeline",
                 _plan.Id, _plan.Plugin);
         }
+        _metrics.Leave();
     }
 
     private async ValueTask StopQuietlyAsync(ISink? sink)
@@ -159,21 +203,24 @@ internal sealed class SinkStage
         }
         try
         {
+            _metrics.Enter(PluginCall.FlushAsync);
             await sink.FlushAsync(CancellationToken.None);
         }
         catch (Exception ex)
         {
             _metrics.AddFailed();
-            _log.LogError(ex, "Sink {Stage} (plugin {Plugin}) failed its last flush; what it buffered may be lost", _plan.Id, _plan.Plugin);
+            _log.LogError(Events.ForLog(ex), "Sink {Stage} (plugin {Plugin}) failed its last flush; what it buffered may be lost", _plan.Id, _plan.Plugin);
         }
         try
         {
+            _metrics.Enter(PluginCall.StopAsync);
             await sink.StopAsync(CancellationToken.None);
         }
         catch (Exception ex)
         {
             _metrics.AddFailed();
-            _log.LogError(ex, "Sink {Stage} (plugin {Plugin}) failed to stop cleanly", _plan.Id, _plan.Plugin);
+            _log.LogError(Events.ForLog(ex), "Sink {Stage} (plugin {Plugin}) failed to stop cleanly", _plan.Id, _plan.Plugin);
         }
+        _metrics.Leave();
     }
 }

@@ -20,6 +20,7 @@ internal sealed class StageMetrics
     private long _busyTicks;
     private int _highWater;
     private int _state;
+    private int _call;
 
     public StageMetrics(StageListing listing, int capacity, Backpressure backpressure)
     {
@@ -50,6 +51,12 @@ internal sealed class StageMetrics
 
     public StageState State => (StageState)Volatile.Read(ref _state);
 
+    /// <summary>The plugin method the stage's task is inside now (read from other threads when a shutdown is stuck).</summary>
+    public PluginCall Call => (PluginCall)Volatile.Read(ref _call);
+
+    /// <summary>Why the stage was taken out of the pipeline, once it was.</summary>
+    public string? RemovalReason { get; private set; }
+
     public void AddIn() => _in++;
 
     public void AddOut() => _out++;
@@ -63,6 +70,19 @@ internal sealed class StageMetrics
     public void AddBusy(long stopwatchTicks) => _busyTicks += stopwatchTicks;
 
     public void SetState(StageState state) => Volatile.Write(ref _state, (int)state);
+
+    /// <summary>Takes the stage out of the pipeline, saying why (for the run's end: a failed sink fails the run).</summary>
+    public void Remove(string reason)
+    {
+        RemovalReason = reason;
+        SetState(StageState.Removed);
+    }
+
+    /// <summary>The stage's task enters plugin code; one store, cheap enough for every event.</summary>
+    public void Enter(PluginCall call) => Volatile.Write(ref _call, (int)call);
+
+    /// <summary>The stage's task is back in host code.</summary>
+    public void Leave() => Volatile.Write(ref _call, (int)PluginCall.None);
 
     public Counter Counter(string name) => _counters.GetOrAdd(name, static n => new Counter(n));
 

@@ -7,6 +7,25 @@ namespace AgentSight.Host.Pipeline;
 /// <summary>The table printed on stderr when a run ends: what each source produced and what each stage did.</summary>
 internal static class SummaryTable
 {
+    /// <summary>The table, then what made the run fail: stages that lost events, a shutdown given up on.</summary>
+    public static string Format(SessionResult result)
+    {
+        var text = new StringBuilder(Format(result.Metrics, result.Elapsed));
+        if (result.FailedStages.Count > 0 || result.StuckShutdown is not null)
+        {
+            text.AppendLine();
+        }
+        foreach (var failure in result.FailedStages)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Failed: {failure}");
+        }
+        if (result.StuckShutdown is { } stuck)
+        {
+            text.AppendLine(stuck.ToString());
+        }
+        return text.ToString();
+    }
+
     public static string Format(PipelineMetricsSnapshot snapshot, TimeSpan elapsed)
     {
         var text = new StringBuilder();

@@ -5,12 +5,28 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AgentSight.Host.Plugins;
 
 /// <summary>Copies a published plugin into the plugins folder, after checking that it is one this host can load.</summary>
+/// <remarks>
+/// Checking a plugin means loading it, and loading runs its code (a static constructor runs as soon as its factory is
+/// created). As root, the copy installed is owned by root and pinned, so the loader's own checks pass on it later:
+/// the source folder must therefore pass the same ownership and permission checks (<see cref="FileSafety"/>) before
+/// anything in it is read, copied or loaded. Otherwise a user who can write the source (a world-writable temp
+/// folder) gets code run as root at install time, and installed for good.
+/// </remarks>
 internal static class PluginInstaller
 {
     /// <summary>Installs the plugin found in <paramref name="source"/> (a publish folder, or its main .dll).</summary>
+    /// <param name="source">The publish folder, or its main .dll.</param>
+    /// <param name="pluginsDirectory">Where plugins are installed.</param>
+    /// <param name="force">Replace an installed plugin of the same name.</param>
+    /// <param name="safety">The checks a root host applies to what it loads; applied to the source and the plugins folder first.</param>
     /// <exception cref="InstallException">With a message for the user, when nothing was installed.</exception>
-    public static InstalledPlugin Install(string source, string pluginsDirectory, bool force)
+    public static InstalledPlugin Install(string source, string pluginsDirectory, bool force, FileSafety safety)
     {
+        CheckSource(source, safety);
+        if (Directory.Exists(pluginsDirectory) && safety.Check(pluginsDirectory, "to install into the plugins folder", recursive: false) is { } unsafeTarget)
+        {
+            throw new InstallException(unsafeTarget);
+        }
         var (folder, name) = FindPlugin(source);
         var target = Path.Combine(pluginsDirectory, name);
         if (Directory.Exists(target) && !force)
@@ -25,6 +41,7 @@ internal static class PluginInstaller
         {
             CopyTree(folder, staged);
             // Load it the way the host will, from its own folder, before it replaces anything.
+            // The staged copy comes from a source that passed the checks, with modes only its owner can write.
             var catalog = new PluginCatalog(staging, NullLogger<PluginCatalog>.Instance);
             var plugin = catalog.Find(name)!;
             catalog.Load(plugin);
@@ -48,6 +65,19 @@ internal static class PluginInstaller
             {
                 Directory.Delete(staging, recursive: true);
             }
+        }
+    }
+
+    /// <summary>
+    /// Refuses a source that a less privileged user could have written, before a byte of it is read: the folder that
+    /// would be copied (the .dll's folder when a .dll is given), everything in it, and every directory above it.
+    /// </summary>
+    private static void CheckSource(string source, FileSafety safety)
+    {
+        var folder = File.Exists(source) ? Path.GetDirectoryName(Path.GetFullPath(source))! : source;
+        if (Directory.Exists(folder) && safety.Check(folder, "to install from") is { } unsafeSource)
+        {
+            throw new InstallException(unsafeSource);
         }
     }
 

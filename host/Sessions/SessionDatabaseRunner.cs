@@ -33,6 +33,19 @@ internal sealed class SessionDatabaseRunner(string path, EventTimeClock clock, I
 
     public async Task RunAsync(PipelineInput input, RunnerMetrics metrics, CancellationToken stop)
     {
+        try
+        {
+            await ReadAsync(input, metrics, stop);
+        }
+        catch (SqliteException ex) when (SessionDatabase.IsDamage(ex))
+        {
+            // Damage the check before the run did not reach (the file changed since, or a page it does not walk).
+            throw new InvalidDataException(SessionDatabase.Damage(path, SessionDatabase.Describe(ex)).Message, ex);
+        }
+    }
+
+    private async Task ReadAsync(PipelineInput input, RunnerMetrics metrics, CancellationToken stop)
+    {
         var badRows = metrics.Counter("bad_rows");
         await using var db = new SqliteConnection(new SqliteConnectionStringBuilder
         {
@@ -93,7 +106,7 @@ internal sealed class SessionDatabaseRunner(string path, EventTimeClock clock, I
                 meta[reader.GetString(0)] = reader.IsDBNull(1) ? string.Empty : reader.GetString(1);
             }
         }
-        catch (SqliteException)
+        catch (SqliteException ex) when (!SessionDatabase.IsDamage(ex))
         {
             // No meta table: not a stored session; the caller says so.
         }

@@ -1,4 +1,5 @@
 using System.Text;
+using AgentSight.Contracts;
 
 namespace AgentSight.Host.Sessions;
 
@@ -8,8 +9,18 @@ internal static class SessionFile
     private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
 
     /// <summary>Sources only the analyzers write: a recording holding them went through the analyzers already.</summary>
-    private static readonly byte[][] AnalyzedMarkers =
-        [.. new[] { "\"source\":\"llm\"", "\"source\":\"http\"", "\"source\":\"sse\"", "\"source\":\"http_body\"" }.Select(Encoding.UTF8.GetBytes)];
+    public static readonly IReadOnlySet<string> DerivedSources = new HashSet<string>(StringComparer.Ordinal)
+    {
+        EventSources.Llm, EventSources.Http, EventSources.Sse, EventSources.HttpBody,
+    };
+
+    /// <summary>
+    /// The built-in analyzers that write <see cref="DerivedSources"/> from raw TLS events (http, then sse, then llm from
+    /// both): run again over a recording that holds their output, they derive every exchange and call a second time.
+    /// </summary>
+    public static readonly IReadOnlyList<string> DerivingAnalyzers = ["http", "sse", "llm"];
+
+    private static readonly byte[][] AnalyzedMarkers = [.. DerivedSources.Select(source => Encoding.UTF8.GetBytes($"\"source\":\"{source}\""))];
 
     public static SessionFileKind KindOf(string path)
     {

@@ -37,6 +37,15 @@ internal sealed class SessionSources
         : !File.Exists(path) ? $"no such session: {path}"
         : null;
 
+    /// <summary>
+    /// Checks a session database before anything starts, so that a damaged file is one line and exit code 1, and a
+    /// database that is not a session one line and exit code 2, never an empty report. Null when it can be read (or is NDJSON).
+    /// </summary>
+    public static (string Message, int ExitCode)? Unreadable(string path, SessionFileKind kind) =>
+        kind == SessionFileKind.SessionDatabase && SessionDatabase.Check(path) is { } problem
+            ? (problem.Message, problem.Damaged ? Hosting.ExitCodes.Failure : Hosting.ExitCodes.Usage)
+            : null;
+
     /// <summary>The overrides that make the manifest's pipeline end in the web plugin alone.</summary>
     public PipelineOverrides Overrides(ParseResult parse, string path, SessionFileKind kind)
     {

@@ -84,10 +84,27 @@ internal sealed class ReplayLineParser
 
     private bool TryParseEnvelope(JsonObject root, [NotNullWhen(true)] out AgentEvent? evt, [NotNullWhen(false)] out string? error)
     {
+        evt = null;
+        // Values the envelope reader would take but no recorder writes: ids that wrap, negative times.
+        if (!JsonFields.CheckTimestamp(root, "timestamp", out error)
+            || !JsonFields.CheckId(root, "pid", "process", out _, out error)
+            || !JsonFields.CheckId(root, "tid", "thread", out _, out error)
+            || (root["data"] is JsonObject data && root["source"] is JsonValue source && source.TryGetValue(out string? name)
+                && name == EventSources.Ssl && !JsonFields.CheckId(data, "tid", "thread", out _, out error)))
+        {
+            return false;
+        }
         // Checked before the data object is consumed into a typed payload.
         var fakeRunnerLine = root["timestamp"] is JsonValue raw && raw.TryGetValue(out long recorded) && IsFakeRunnerLine(root, recorded);
         if (!AgentEventJson.TryFromObject(root, out evt, out error))
         {
+            return false;
+        }
+        if (evt.Source == EventSources.HttpBody && evt.Data is not HttpBodyPayload)
+        {
+            // The sse analyzer reads streamed bodies from these: without its fields one would be an event of no known shape.
+            error = "http_body \"data\" lacks \"exchange_id\", \"offset\" or \"data\"";
+            evt = null;
             return false;
         }
         if (!_timestamps.TryConvert(evt.Timestamp, fakeRunnerLine, out var timestamp, out error))
@@ -103,7 +120,9 @@ internal sealed class ReplayLineParser
     {
         evt = null;
         if (!JsonFields.TryGetInteger(root, "timestamp_ns", out var recorded, out error)
-            || !JsonFields.TryGetInt32(root, "pid", out var pid, out error)
+            || !JsonFields.CheckTimestamp(root, "timestamp_ns", out error)
+            || !JsonFields.TryGetId(root, "pid", "process", out var pid, out error)
+            || !JsonFields.CheckId(root, "tid", "thread", out _, out error)
             || !JsonFields.TryGetString(root, "comm", out var comm, out error))
         {
             return false;
@@ -121,7 +140,8 @@ internal sealed class ReplayLineParser
         {
             return false;
         }
-        evt = new AgentEvent(timestamp, EventSources.Ssl, pid, unchecked((int)tid), comm, payload);
+        // tid was checked above: it fits.
+        evt = new AgentEvent(timestamp, EventSources.Ssl, pid, (int)tid, comm, payload);
         return true;
     }
 
@@ -129,8 +149,9 @@ internal sealed class ReplayLineParser
     {
         evt = null;
         if (!JsonFields.TryGetInteger(root, "timestamp", out var recorded, out error)
+            || !JsonFields.CheckTimestamp(root, "timestamp", out error)
             || !JsonFields.TryGetString(root, "event", out _, out error)
-            || !JsonFields.TryGetInt32(root, "pid", out var pid, out error)
+            || !JsonFields.TryGetId(root, "pid", "process", out var pid, out error)
             || !JsonFields.TryGetString(root, "comm", out var comm, out error))
         {
             return false;

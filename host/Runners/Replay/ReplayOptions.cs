@@ -30,6 +30,12 @@ internal sealed class ReplayOptions
     /// <summary>The longest line accepted, in bytes; default <see cref="DefaultMaxLineBytes"/>. Tests make it small.</summary>
     public int MaxLineBytes { get; init; } = DefaultMaxLineBytes;
 
+    /// <summary>
+    /// Sources that show the recording went through the analyzers already while they run again (standard input, which
+    /// cannot be scanned before it is read): the first event of one is warned about. Null: none.
+    /// </summary>
+    public IReadOnlySet<string>? WarnOnSources { get; init; }
+
     /// <summary>True when reading standard input.</summary>
     public bool IsStandardInput => Path == StandardInput;
 

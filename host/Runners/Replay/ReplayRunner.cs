@@ -43,7 +43,12 @@ internal sealed class ReplayRunner : IRunner
     {
         var stream = Open();
         var badLines = new BadLineReport(_logger, SourceName, metrics.Counter("bad_lines"));
-        var collector = new EventCollector(new ReplayLineParser(new ReplayTimestamps(_options, SourceName, _time, _logger)), badLines);
+        var collector = new EventCollector(new ReplayLineParser(new ReplayTimestamps(_options, SourceName, _time, _logger)), badLines)
+        {
+            WarnOnSources = _options.WarnOnSources,
+            Logger = _logger,
+            SourceName = SourceName,
+        };
         var pacer = new Pacer(_options.Speed, _time);
         long written = 0;
         var stopped = false;
@@ -117,13 +122,28 @@ internal sealed class ReplayRunner : IRunner
     /// <summary>Parses the lines of one read into events; bad ones go to the report.</summary>
     private sealed class EventCollector(ReplayLineParser parser, BadLineReport badLines) : ILineHandler
     {
+        private bool _warned;
+
         public List<AgentEvent> Events { get; } = [];
+
+        public IReadOnlySet<string>? WarnOnSources { get; init; }
+
+        public required ILogger Logger { get; init; }
+
+        public required string SourceName { get; init; }
 
         public void OnLine(ReadOnlySpan<byte> line, long lineNumber)
         {
             if (parser.TryParse(line, out var evt, out var error))
             {
                 Events.Add(evt);
+                if (!_warned && WarnOnSources is { } sources && sources.Contains(evt.Source))
+                {
+                    _warned = true;
+                    Logger.LogWarning("{File}:{Line}: a {Source} event: this recording holds analyzer output, and the analyzers run on it again, so its "
+                        + "exchanges and calls may be counted twice; replay the file itself (it is scanned first) or add --analyze no",
+                        SourceName, lineNumber, evt.Source);
+                }
             }
             else
             {

@@ -2,8 +2,21 @@ using AgentSight.Contracts;
 
 namespace AgentSight.TestPlugins.NullSink;
 
-/// <summary>No settings.</summary>
-public sealed class NullSinkConfig : PluginConfig;
+/// <summary>Settings of the null sink.</summary>
+public sealed class NullSinkConfig : PluginConfig
+{
+    /// <summary>Throw from Write once this many events were written (0: never): a sink that breaks mid-run, for tests.</summary>
+    public long FailAfter { get; set; }
+
+    /// <inheritdoc />
+    public override IEnumerable<ConfigError> Validate()
+    {
+        if (FailAfter < 0)
+        {
+            yield return new ConfigError("fail_after", $"must be 0 or more (got {FailAfter})");
+        }
+    }
+}
 
 /// <summary>A sink that counts and discards: measures the bus, not a sink.</summary>
 public sealed class NullSinkFactory : SinkFactory<NullSinkConfig>
@@ -12,19 +25,28 @@ public sealed class NullSinkFactory : SinkFactory<NullSinkConfig>
     public override string Description => "Test sink: counts events and discards them";
 
     /// <inheritdoc />
-    protected override ISink Create(NullSinkConfig config, IStageContext context) => new NullSink(context.Counter("discarded"));
+    protected override ISink Create(NullSinkConfig config, IStageContext context) => new NullSink(context.Counter("discarded"), config.FailAfter);
 }
 
 /// <summary>The sink.</summary>
-public sealed class NullSink(Counter discarded) : ISink
+public sealed class NullSink(Counter discarded, long failAfter = 0) : ISink
 {
     private long _count;
+    private long _written;
 
     /// <inheritdoc />
     public ValueTask StartAsync(CancellationToken cancellationToken) => default;
 
     /// <inheritdoc />
-    public void Write(AgentEvent evt) => _count++;
+    public void Write(AgentEvent evt)
+    {
+        if (failAfter > 0 && _written >= failAfter)
+        {
+            throw new IOException($"planted failure: the null sink takes {failAfter} events at most");
+        }
+        _written++;
+        _count++;
+    }
 
     /// <inheritdoc />
     public ValueTask FlushAsync(CancellationToken cancellationToken)
