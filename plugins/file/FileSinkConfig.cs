@@ -46,9 +46,22 @@ public sealed class FileSinkConfig : PluginConfig
     /// </remarks>
     public bool Fsync { get; set; }
 
+    /// <summary>The largest accepted <see cref="MaxHeldMb"/>: it is memory.</summary>
+    public const double MaxHeldMbLimit = 65_536;
+
+    /// <summary>
+    /// Megabytes of events held in memory while the file cannot be written (<c>max_held_mb</c>); default 64. A full
+    /// disk does not stop the sink: it retries (50 ms, doubling up to 5 s) and writes what it holds once space comes
+    /// back. Events past this bound are dropped and counted (<c>events_dropped</c>).
+    /// </summary>
+    public double MaxHeldMb { get; set; } = 64;
+
     /// <summary>The rotation limit in bytes, 0 when rotation is off.</summary>
     /// <remarks>Rounded, not truncated: 0.000201 MB times 1,000,000 is 200.99999999999997 in binary floating point.</remarks>
     internal long MaxSizeBytes => MaxSizeMb > 0 ? Math.Max(1, (long)Math.Round(MaxSizeMb * BytesPerMegabyte)) : 0;
+
+    /// <summary>The bound on held events in bytes.</summary>
+    internal long MaxHeldBytes => Math.Max(1, (long)Math.Round(MaxHeldMb * BytesPerMegabyte));
 
     /// <inheritdoc />
     public override IEnumerable<ConfigError> Validate()
@@ -72,6 +85,10 @@ public sealed class FileSinkConfig : PluginConfig
         else if (MaxSizeMb > MaxSizeMbLimit)
         {
             yield return new ConfigError("max_size_mb", $"must be at most {MaxSizeMbLimit} (got {MaxSizeMb})");
+        }
+        if (double.IsNaN(MaxHeldMb) || MaxHeldMb <= 0 || MaxHeldMb > MaxHeldMbLimit)
+        {
+            yield return new ConfigError("max_held_mb", $"must be more than 0 and at most {MaxHeldMbLimit} megabytes (got {MaxHeldMb})");
         }
         if (MaxFiles is < 1 or > MaxBackups)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgentSight.Contracts;
 
 namespace AgentSight.Plugins.File;
@@ -5,9 +6,19 @@ namespace AgentSight.Plugins.File;
 /// <summary>The <c>file</c> sink plugin: events appended to an NDJSON file, rotated by size.</summary>
 public sealed class FileSinkFactory : SinkFactory<FileSinkConfig>
 {
+    /// <summary>
+    /// The stages this factory has made an instance for. The host restarts a failed sink by asking for a fresh
+    /// instance with the same context: that one must go on with the run's file, not empty it (<c>append: false</c>).
+    /// </summary>
+    private readonly ConditionalWeakTable<IStageContext, object> _started = [];
+
     /// <inheritdoc />
     public override string Description => "Writes events to an NDJSON file, optionally rotated by size.";
 
     /// <inheritdoc />
-    protected override ISink Create(FileSinkConfig config, IStageContext context) => new FileSink(config, context, TimeProvider.System);
+    protected override ISink Create(FileSinkConfig config, IStageContext context)
+    {
+        var restarted = !_started.TryAdd(context, config);
+        return new FileSink(config, context, TimeProvider.System, restarted);
+    }
 }

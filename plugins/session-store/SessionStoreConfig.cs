@@ -26,6 +26,16 @@ public sealed class SessionStoreConfig : PluginConfig
     /// <summary>How often the pipeline's counters are stored, in milliseconds (<c>counters_interval_ms</c>); default 5000, and always at the end.</summary>
     public int CountersIntervalMs { get; set; } = 5000;
 
+    /// <summary>
+    /// Megabytes of events held in memory while the database cannot be written (<c>max_held_mb</c>); default 64. A full
+    /// disk does not stop the store: it retries (50 ms, doubling up to 5 s) and writes what it holds once space comes
+    /// back. Events past this bound are dropped and counted (<c>events_dropped</c>).
+    /// </summary>
+    public double MaxHeldMb { get; set; } = 64;
+
+    /// <summary>The bound on held events in bytes.</summary>
+    internal long MaxHeldBytes => Math.Max(1, (long)Math.Round(MaxHeldMb * 1_000_000));
+
     /// <inheritdoc />
     public override IEnumerable<ConfigError> Validate()
     {
@@ -48,6 +58,10 @@ public sealed class SessionStoreConfig : PluginConfig
         if (FlushIntervalMs is < 10 or > 600_000)
         {
             yield return new ConfigError("flush_interval_ms", $"must be between 10 and 600000 (got {FlushIntervalMs})");
+        }
+        if (double.IsNaN(MaxHeldMb) || MaxHeldMb <= 0 || MaxHeldMb > 65_536)
+        {
+            yield return new ConfigError("max_held_mb", $"must be more than 0 and at most 65536 megabytes (got {MaxHeldMb})");
         }
         if (CountersIntervalMs is < 100 or > 3_600_000)
         {

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Storage;
 using AgentSight.Plugins.Web.Model;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -16,174 +18,314 @@ namespace AgentSight.Plugins.SessionStore;
 /// <para>Events collect in memory and are written in one transaction per batch: when <c>batch_size</c> are waiting,
 /// every <c>flush_interval_ms</c> (a timer, so a quiet session is still written out), and at the end. The database is
 /// in WAL mode, so <c>sqlite3</c>, <c>agentsight report</c> or <c>serve</c> can read it while it is being written.</para>
-/// <para>The lock is for the timer, which runs on its own thread; the host's calls never overlap.</para>
+/// <para>What the session is (its file, numbering, rows, unwritten events) lives in a <see cref="StoredSession"/>
+/// that outlives this instance: an instance the host starts again after a failure reopens the same database and goes
+/// on. A write that fails (a full disk) rolls its transaction back and keeps the events; it is tried again on a
+/// <see cref="RetrySchedule"/> by a timer, holding at most <c>max_held_mb</c> (newer events are dropped and counted,
+/// <c>events_dropped</c>). What cannot be stored by the end is counted, leaves <c>meta.complete</c> false, and makes
+/// <see cref="StopAsync"/> fail.</para>
+/// <para>The database and its <c>-wal</c>, <c>-shm</c> and <c>-journal</c> files are checked and created through
+/// <see cref="OwnedFile"/> before SQLite opens them by name: never through a link, nor into a file, another user
+/// planted.</para>
+/// <para>The lock (the session's) is for the timers, which run on their own threads; the host's calls never overlap.</para>
 /// </remarks>
 internal sealed class SessionStoreSink : ISink, IDisposable
 {
     /// <summary>Counter of batches written.</summary>
     public const string BatchesCounter = "batches";
 
+    /// <summary>Counter of attempts to write again after a failed write (each one, whether it worked or not).</summary>
+    public const string WriteRetriesCounter = "write_retries";
+
+    /// <summary>Counter of events never stored: dropped past <c>max_held_mb</c> while writing failed, or unwritten at the end.</summary>
+    public const string EventsDroppedCounter = "events_dropped";
+
+    private static readonly string[] Companions = ["-wal", "-shm", "-journal"];
+
     private readonly SessionStoreConfig _config;
     private readonly IStageContext _context;
     private readonly TimeProvider _time;
+    private readonly StoredSession _session;
     private readonly Counter _batches;
-    private readonly Lock _gate = new();
-    private readonly ProcessTracker _processes = new();
-    private readonly HashSet<ProcessInstance> _dirty = [];
-    private readonly NetworkTracker _network = new();
-    private readonly HashSet<NetworkConnection> _dirtyConnections = [];
-    private readonly Dictionary<string, HttpExchange> _exchanges = new(StringComparer.Ordinal);
-    private readonly List<PendingEvent> _pending = [];
+    private readonly Counter _writeRetries;
+    private readonly Counter _eventsDropped;
     private EventLineFormatter? _formatter;
     private SqliteConnection? _db;
     private ITimer? _timer;
-    private string _path = string.Empty;
-    private long _seq;
-    private long _snapshot;
+    private ITimer? _retryTimer;
     private long _lastCountersTicks;
-    private long? _firstNs;
-    private long? _lastNs;
     private Exception? _timerFailure;
+    private bool _failed;
     private bool _stopped;
 
-    internal SessionStoreSink(SessionStoreConfig config, IStageContext context, TimeProvider time)
+    /// <param name="session">The session a failed instance was storing (a restart), or null for a new one.</param>
+    internal SessionStoreSink(SessionStoreConfig config, IStageContext context, TimeProvider time, StoredSession? session = null)
     {
         _config = config;
         _context = context;
         _time = time;
+        _session = session ?? new StoredSession(time);
         _batches = context.Counter(BatchesCounter);
+        _writeRetries = context.Counter(WriteRetriesCounter);
+        _eventsDropped = context.Counter(EventsDroppedCounter);
     }
 
     /// <summary>The database file, once started.</summary>
-    internal string Path => _path;
+    internal string Path => _session.Path;
 
     /// <inheritdoc />
     public ValueTask StartAsync(CancellationToken cancellationToken)
     {
-        lock (_gate)
+        lock (_session.Gate)
         {
             ObjectDisposedException.ThrowIf(_stopped, this);
             if (_db is not null)
             {
                 return ValueTask.CompletedTask;
             }
-            _path = _config.ResolvePath(_time.GetLocalNow());
-            _db = Open();
+            if (_session.Created)
+            {
+                _db = Reopen();
+                _context.Logger.LogInformation("Restarted: storing the session on in {Path} after event {Seq} ({Pending} events waiting)",
+                    _session.Path, _session.Seq - _session.Pending.Count, _session.Pending.Count);
+            }
+            else
+            {
+                _session.Path = _config.ResolvePath(_time.GetLocalNow());
+                _db = Create();
+                _session.Created = true;
+                _context.Logger.LogInformation("Storing the session in {Path}", _session.Path);
+            }
             _formatter = new EventLineFormatter();
             _lastCountersTicks = _time.GetTimestamp();
             var interval = TimeSpan.FromMilliseconds(_config.FlushIntervalMs);
-            _timer = _time.CreateTimer(static state => ((SessionStoreSink)state!).OnTimer(), this, interval, interval);
-            _context.Logger.LogInformation("Storing the session in {Path}", _path);
+            _timer = _time.CreateTimer(static state => ((SessionStoreSink)state!).OnTimer(retry: false), this, interval, interval);
+            _retryTimer = _time.CreateTimer(static state => ((SessionStoreSink)state!).OnTimer(retry: true), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            if (_session.Retry.Failing)
+            {
+                _retryTimer.Change(_session.Retry.Wait, Timeout.InfiniteTimeSpan);
+            }
         }
         return ValueTask.CompletedTask;
     }
 
-    private SqliteConnection Open()
+    /// <summary>A new database: refused when the name is taken (unless <c>overwrite</c>) or unsafe; created with its companions.</summary>
+    private SqliteConnection Create()
     {
-        if (Directory.Exists(_path))
+        var path = _session.Path;
+        if (Directory.Exists(path))
         {
-            throw new IOException($"the session store cannot write to {_path}: it is a directory");
+            throw new IOException($"the session store cannot write to {path}: it is a directory");
         }
-        if (File.Exists(_path))
-        {
-            if (!_config.Overwrite)
-            {
-                throw new IOException($"the session store will not overwrite {_path}: it holds another session (give another path, e.g. --set session-store.path=new.db, or set overwrite)");
-            }
-            foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
-            {
-                File.Delete(_path + suffix);
-            }
-        }
-        var directory = System.IO.Path.GetDirectoryName(_path);
+        var directory = System.IO.Path.GetDirectoryName(path);
         if (!string.IsNullOrEmpty(directory))
         {
             Directory.CreateDirectory(directory);
         }
-        // Created first, for its owner only: it holds decrypted traffic. SQLite gives its -wal and -shm files the same mode.
-        var create = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
+        var exists = Check(path);
+        var leftovers = Companions.Where(suffix => Check(path + suffix)).ToList();
+        if (exists && !_config.Overwrite)
         {
-            create.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            throw new IOException($"the session store will not overwrite {path}: it holds another session (give another path, e.g. --set session-store.path=new.db, or set overwrite)");
         }
-        using (new FileStream(_path, create))
+        // A file (or companions without their database) of ours that may go: unlink acts on names, never through links.
+        foreach (var suffix in leftovers.Prepend(""))
         {
+            File.Delete(path + suffix);
         }
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
-        db.Open();
+        // Created here, for their owner only (they hold decrypted traffic) and refusing anything planted at their names
+        // meanwhile (O_EXCL): SQLite opens them by name, and then finds ours.
+        foreach (var suffix in Companions.Prepend(""))
+        {
+            CreateEmpty(path + suffix);
+        }
+        var db = Connect(path);
         Execute(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
         using var transaction = db.BeginTransaction();
         Execute(db, Schema.Create, transaction);
-        SetMeta(db, transaction, "schema_version", Schema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        SetMeta(db, transaction, "schema_minor", Schema.Minor.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        SetMeta(db, transaction, "created_at", _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        SetMeta(db, transaction, "schema_version", Schema.Version.ToString(CultureInfo.InvariantCulture));
+        SetMeta(db, transaction, "schema_minor", Schema.Minor.ToString(CultureInfo.InvariantCulture));
+        SetMeta(db, transaction, "created_at", _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         SetMeta(db, transaction, "command_line", string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
         SetMeta(db, transaction, "tool_version", Assembly.GetEntryAssembly()?.GetName().Version?.ToString() ?? "");
         SetMeta(db, transaction, "stage_id", _context.StageId);
+        SetMeta(db, transaction, "session_id", _session.Id);
         SetMeta(db, transaction, "complete", "false");
         transaction.Commit();
         return db;
     }
 
+    /// <summary>The session's own database again, after a restart: checked as at creation, and proven ours by its id.</summary>
+    private SqliteConnection Reopen()
+    {
+        var path = _session.Path;
+        if (!Check(path))
+        {
+            throw new IOException($"the session store cannot go on with {path}: the file is gone");
+        }
+        foreach (var suffix in Companions)
+        {
+            // Missing ones are created here, so SQLite finds ours and not something planted since the last close.
+            if (!Check(path + suffix) && suffix != "-journal")
+            {
+                CreateEmpty(path + suffix);
+            }
+        }
+        var db = Connect(path);
+        try
+        {
+            var meta = ReadMeta(db);
+            if (meta.GetValueOrDefault("session_id") != _session.Id)
+            {
+                throw new IOException($"the session store cannot go on with {path}: it holds another session now (the file was replaced)");
+            }
+            if (meta.GetValueOrDefault("complete") != "false")
+            {
+                // The failed instance closed it as if the session had ended; it has not.
+                using var transaction = db.BeginTransaction();
+                SetMeta(db, transaction, "complete", "false");
+                transaction.Commit();
+            }
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
+        return db;
+    }
+
+    private static SqliteConnection Connect(string path)
+    {
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
+        db.Open();
+        return db;
+    }
+
+    /// <summary><see cref="OwnedFile.CheckNamed"/>, its refusal said as the session store's.</summary>
+    private static bool Check(string path)
+    {
+        try
+        {
+            return OwnedFile.CheckNamed(path);
+        }
+        catch (UnsafePathException ex)
+        {
+            throw new IOException($"the session store will not use {path}: {ex.Message}", ex);
+        }
+    }
+
+    private static void CreateEmpty(string path)
+    {
+        try
+        {
+            OwnedFile.CreateEmpty(path);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"the session store cannot create {path}: {ex.Message}", ex);
+        }
+    }
+
+    private static Dictionary<string, string> ReadMeta(SqliteConnection db)
+    {
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT key, value FROM meta";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            meta[reader.GetString(0)] = reader.IsDBNull(1) ? string.Empty : reader.GetString(1);
+        }
+        return meta;
+    }
+
     /// <inheritdoc />
     public void Write(AgentEvent evt)
     {
-        lock (_gate)
+        lock (_session.Gate)
         {
-            if (_timerFailure is { } failure)
+            try
             {
-                _timerFailure = null;
-                throw new IOException($"the session store could not write to {_path}: {failure.Message}", failure);
+                WriteCore(evt);
             }
-            if (_db is null)
+            catch
             {
-                throw new InvalidOperationException(_stopped ? "The session store was stopped." : "The session store was not started.");
+                // The host stops this instance and starts another on the same session: this one must not mark it ended.
+                _failed = true;
+                throw;
             }
-            var line = _formatter!.Format(evt).Span;
-            var pending = new PendingEvent(++_seq, evt.Timestamp, evt.Source, evt.Pid, evt.Tid, evt.Comm, Encoding.UTF8.GetString(line[..^1]));
-            _firstNs ??= evt.Timestamp;
-            _lastNs = evt.Timestamp;
-            var kind = ProcessTracker.KindOf(evt);
-            var process = _processes.Apply(evt, kind, out var created);
-            // Process events change a row; a process seen only through its traffic still gets one, once.
-            if (process is not null && (created || evt.Source == EventSources.Process))
+        }
+    }
+
+    private void WriteCore(AgentEvent evt)
+    {
+        if (_timerFailure is { } failure)
+        {
+            _timerFailure = null;
+            throw new IOException($"the session store could not write to {_session.Path}: {failure.Message}", failure);
+        }
+        if (_db is null)
+        {
+            throw new InvalidOperationException(_stopped ? "The session store was stopped." : "The session store was not started.");
+        }
+        var s = _session;
+        var line = _formatter!.Format(evt).Span;
+        if (s.Retry.Failing && s.PendingBytes + line.Length > _config.MaxHeldBytes)
+        {
+            Drop(1);
+            if (!s.DropLogged)
             {
-                _dirty.Add(process);
+                s.DropLogged = true;
+                _context.Logger.LogError("{Events} events ({Bytes} bytes) are waiting for {Path}, which cannot be written ({Error}); newer events are dropped until it can (counted as {Counter})",
+                    s.Pending.Count, s.PendingBytes, s.Path, s.LastError, EventsDroppedCounter);
             }
-            pending.ProcessId = process?.Id;
-            switch (evt.Source)
-            {
-                case EventSources.Process when kind == ProcessEventKind.FileOpen:
-                    pending.File = FileOpen.Read(evt);
-                    break;
-                case "http":
-                    pending.Http = HttpExchange.Read(evt);
-                    if (pending.Http is { } exchange)
-                    {
-                        _exchanges.TryAdd(exchange.ExchangeId, exchange);
-                    }
-                    break;
-                case "llm":
-                    var call = LlmCall.Read(evt);
-                    if (call.ExchangeId is { } id && _exchanges.TryGetValue(id, out var x))
-                    {
-                        call.AlignWith(x);
-                    }
-                    pending.Call = call;
-                    break;
-                case EventSources.Network:
-                    // A connection's row grows with its connect, hello and report: written (again) with the batch.
-                    if (NetworkEvent.Read(evt) is { } network && _network.Apply(network, process?.Id ?? 0, pending.Seq) is { } connection)
-                    {
-                        _dirtyConnections.Add(connection);
-                    }
-                    break;
-            }
-            _pending.Add(pending);
-            if (_pending.Count >= _config.BatchSize)
-            {
-                WriteBatch();
-            }
+            return;
+        }
+        var pending = new PendingEvent(++s.Seq, evt.Timestamp, evt.Source, evt.Pid, evt.Tid, evt.Comm, Encoding.UTF8.GetString(line[..^1])) { Size = line.Length };
+        s.FirstNs ??= evt.Timestamp;
+        s.LastNs = evt.Timestamp;
+        var kind = ProcessTracker.KindOf(evt);
+        var process = s.Processes.Apply(evt, kind, out var created);
+        // Process events change a row; a process seen only through its traffic still gets one, once.
+        if (process is not null && (created || evt.Source == EventSources.Process))
+        {
+            s.DirtyProcesses.Add(process);
+        }
+        pending.ProcessId = process?.Id;
+        switch (evt.Source)
+        {
+            case EventSources.Process when kind == ProcessEventKind.FileOpen:
+                pending.File = FileOpen.Read(evt);
+                break;
+            case "http":
+                pending.Http = HttpExchange.Read(evt);
+                if (pending.Http is { } exchange)
+                {
+                    s.Exchanges.TryAdd(exchange.ExchangeId, exchange);
+                }
+                break;
+            case "llm":
+                var call = LlmCall.Read(evt);
+                if (call.ExchangeId is { } id && s.Exchanges.TryGetValue(id, out var x))
+                {
+                    call.AlignWith(x);
+                }
+                pending.Call = call;
+                break;
+            case EventSources.Network:
+                // A connection's row grows with its connect, hello and report: written (again) with the batch.
+                if (NetworkEvent.Read(evt) is { } network && s.Network.Apply(network, process?.Id ?? 0, pending.Seq) is { } connection)
+                {
+                    s.DirtyConnections.Add(connection);
+                }
+                break;
+        }
+        s.Pending.Add(pending);
+        s.PendingBytes += line.Length;
+        if (s.Pending.Count >= _config.BatchSize && !s.Retry.Failing)
+        {
+            TryWriteAll();
         }
     }
 
@@ -192,6 +334,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
     public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
+    /// <remarks>Throws when events could not be stored (counted in <c>events_dropped</c>), after closing.</remarks>
     public ValueTask StopAsync(CancellationToken cancellationToken)
     {
         Close();
@@ -207,13 +350,13 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         }
         catch (Exception ex) when (ex is SqliteException or IOException)
         {
-            _context.Logger.LogError(ex, "The last events could not be written to {Path}", _path);
+            _context.Logger.LogError(ex, "The last events could not be written to {Path}", _session.Path);
         }
     }
 
     private void Close()
     {
-        lock (_gate)
+        lock (_session.Gate)
         {
             if (_stopped)
             {
@@ -221,23 +364,45 @@ internal sealed class SessionStoreSink : ISink, IDisposable
             }
             _stopped = true;
             _timer?.Dispose();
+            _retryTimer?.Dispose();
             if (_db is null)
             {
                 return;
             }
             try
             {
-                WriteBatch();
-                StoreCounters(final: true);
-                using (var transaction = _db.BeginTransaction())
+                if (_failed)
                 {
-                    SetMeta(_db, transaction, "complete", "true");
-                    SetMeta(_db, transaction, "ended_at", _time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-                    transaction.Commit();
+                    // Stopped by the host after a failure: the instance it starts next goes on with the session.
+                    if (TryWriteAll())
+                    {
+                        _context.Logger.LogDebug("Stopped after a failure with every event of {Path} written", _session.Path);
+                    }
+                    return;
                 }
-                // Folds the WAL into the main file, so the session is one file again once it ends.
-                Execute(_db, "PRAGMA wal_checkpoint(TRUNCATE);");
-                _context.Logger.LogInformation("Session stored in {Path} ({Events} events)", _path, _seq);
+                var s = _session;
+                // One last attempt, failing or not: space may have come back since the last retry.
+                var stored = TryWriteAll() && Try(() => StoreCounters(final: true));
+                if (!stored)
+                {
+                    Drop(s.Pending.Count);
+                    s.Pending.Clear();
+                    s.PendingBytes = 0;
+                }
+                else if (Try(() => MarkComplete(_db)))
+                {
+                    // Folds the WAL into the main file, so the session is one file again once it ends.
+                    if (!Try(() => Execute(_db, "PRAGMA wal_checkpoint(TRUNCATE);")))
+                    {
+                        _context.Logger.LogWarning("{Path} is stored, but its WAL could not be folded into it ({Error}): keep {Path}-wal with it", s.Path, s.LastError, s.Path);
+                    }
+                    _context.Logger.LogInformation("Session stored in {Path} ({Events} events)", s.Path, s.Seq);
+                }
+                if (s.Lost > 0)
+                {
+                    throw new IOException($"the session store could not store {s.Lost} events in {s.Path} ({s.LastError}): they are missing from it (counted as {EventsDroppedCounter})"
+                        + (stored ? "" : "; the session is marked incomplete"));
+                }
             }
             finally
             {
@@ -248,23 +413,35 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         }
     }
 
-    private void OnTimer()
+    private void MarkComplete(SqliteConnection db)
     {
-        lock (_gate)
+        using var transaction = db.BeginTransaction();
+        SetMeta(db, transaction, "complete", "true");
+        SetMeta(db, transaction, "ended_at", _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        transaction.Commit();
+    }
+
+    private void OnTimer(bool retry)
+    {
+        lock (_session.Gate)
         {
-            if (_db is null || _timerFailure is not null)
+            if (_db is null || _timerFailure is not null || _stopped || retry != _session.Retry.Failing)
             {
+                // The flush timer waits while writing fails; the retry timer has nothing to do once it works again.
                 return;
             }
             try
             {
-                WriteBatch();
-                if (_time.GetElapsedTime(_lastCountersTicks) >= TimeSpan.FromMilliseconds(_config.CountersIntervalMs))
+                if (retry)
                 {
-                    StoreCounters(final: false);
+                    _writeRetries.Add();
+                }
+                if (TryWriteAll() && _time.GetElapsedTime(_lastCountersTicks) >= TimeSpan.FromMilliseconds(_config.CountersIntervalMs))
+                {
+                    Try(() => StoreCounters(final: false));
                 }
             }
-            catch (Exception ex) when (ex is SqliteException or IOException)
+            catch (Exception ex)
             {
                 // A timer thread has no caller to tell: the next Write rethrows, and the host handles it there.
                 _timerFailure = ex;
@@ -272,12 +449,73 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes every waiting event, a batch per transaction. False when a write failed (a full disk): its transaction
+    /// was rolled back, the events still wait, and a retry is timed.
+    /// </summary>
+    private bool TryWriteAll()
+    {
+        do
+        {
+            if (!Try(WriteBatch))
+            {
+                return false;
+            }
+        }
+        while (_session.Pending.Count > 0);
+        return true;
+    }
+
+    /// <summary>Runs a write; a database or I/O error is a failed write (see <see cref="TryWriteAll"/>), anything else is thrown.</summary>
+    private bool Try(Action write)
+    {
+        var s = _session;
+        try
+        {
+            write();
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException)
+        {
+            var first = !s.Retry.Failing;
+            s.LastError = ex.Message;
+            var wait = s.Retry.Failed();
+            if (first)
+            {
+                _context.Logger.LogError(ex, "Cannot write to {Path} ({Error}); retrying every {First} ms at first, then up to every {Longest} s. Events are held meanwhile (up to {Held} MB, then dropped and counted as {Counter})",
+                    s.Path, ex.Message, RetrySchedule.First.TotalMilliseconds, RetrySchedule.Longest.TotalSeconds, _config.MaxHeldMb, EventsDroppedCounter);
+            }
+            if (!_stopped)
+            {
+                _retryTimer?.Change(wait, Timeout.InfiniteTimeSpan);
+            }
+            return false;
+        }
+        if (s.Retry.Failing)
+        {
+            _context.Logger.LogInformation("Writing to {Path} again after {Seconds:0.0} s of failures and {Retries} retries; the events held meanwhile are stored",
+                s.Path, s.Retry.FailingFor.TotalSeconds, _writeRetries.Value);
+            s.Retry.Succeeded();
+            s.DropLogged = false;
+        }
+        return true;
+    }
+
+    private void Drop(long events)
+    {
+        _eventsDropped.Add(events);
+        _session.Lost += events;
+    }
+
+    /// <summary>Writes up to <c>batch_size</c> waiting events, and the rows they changed, in one transaction.</summary>
     private void WriteBatch()
     {
-        if (_pending.Count == 0 && _dirty.Count == 0 && _dirtyConnections.Count == 0)
+        var s = _session;
+        if (s.Pending.Count == 0 && s.DirtyProcesses.Count == 0 && s.DirtyConnections.Count == 0)
         {
             return;
         }
+        var count = Math.Min(s.Pending.Count, _config.BatchSize);
+        var batch = s.Pending.GetRange(0, count);
         var db = _db!;
         using var transaction = db.BeginTransaction();
         using var events = Command(db, transaction,
@@ -295,7 +533,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
             + "ttfc_ms, status_code, error_type, streaming, complete, truncated, server_address, url_path, finish_reasons) VALUES ($seq, $ts, "
             + "$start, $end, $pid, $comm, $exchange, $provider, $operation, $model, $rmodel, $smodel, $in, $out, $cread, $ccreate, $reason, "
             + "$duration, $ttft, $ttfc, $status, $error, $streaming, $complete, $truncated, $server, $path, $finish)");
-        foreach (var e in _pending)
+        foreach (var e in batch)
         {
             Run(events, ("$seq", e.Seq), ("$ts", e.Timestamp), ("$source", e.Source), ("$pid", e.Pid), ("$tid", e.Tid), ("$comm", e.Comm), ("$json", e.Json));
             if (e.File is { } f)
@@ -321,13 +559,13 @@ internal sealed class SessionStoreSink : ISink, IDisposable
                     ("$path", c.UrlPath), ("$finish", c.FinishReasons is null ? null : JsonSerializer.Serialize(c.FinishReasons)));
             }
         }
-        if (_dirty.Count > 0)
+        if (s.DirtyProcesses.Count > 0)
         {
             using var processes = Command(db, transaction,
                 "INSERT OR REPLACE INTO processes (id, pid, ppid, parent_id, comm, filename, argv, start_ns, start_known, exec_ns, end_ns, last_seen_ns, "
                 + "exit_code, signal, core_dumped, duration_ms) VALUES ($id, $pid, $ppid, $parent, $comm, $filename, $argv, $start, $known, $exec, $end, "
                 + "$last, $exit, $signal, $core, $duration)");
-            foreach (var p in _dirty)
+            foreach (var p in s.DirtyProcesses)
             {
                 Run(processes, ("$id", p.Id), ("$pid", p.Pid), ("$ppid", p.Ppid), ("$parent", p.Parent?.Id), ("$comm", p.Comm), ("$filename", p.Filename),
                     ("$argv", p.Argv is null ? null : JsonSerializer.Serialize(p.Argv)), ("$start", p.StartNs), ("$known", p.StartKnown),
@@ -335,14 +573,14 @@ internal sealed class SessionStoreSink : ISink, IDisposable
                     ("$core", p.CoreDumped), ("$duration", p.DurationMs));
             }
         }
-        if (_dirtyConnections.Count > 0)
+        if (s.DirtyConnections.Count > 0)
         {
             using var connections = Command(db, transaction,
                 "INSERT OR REPLACE INTO connections (id, first_seq, start_ns, last_ns, process_id, pid, comm, fd, host, family, address, port, path, "
                 + "result, error, tls, server_name, remote, alpn, tls13, unseen, binary, program, reason, connect_seq, hello_seq, unseen_seq) VALUES "
                 + "($id, $first, $start, $last, $process, $pid, $comm, $fd, $host, $family, $address, $port, $path, $result, $error, $tls, $server, "
                 + "$remote, $alpn, $tls13, $unseen, $binary, $program, $reason, $connect, $hello, $report)");
-            foreach (var c in _dirtyConnections)
+            foreach (var c in s.DirtyConnections)
             {
                 Run(connections, ("$id", c.Id), ("$first", c.FirstSeq), ("$start", c.StartNs), ("$last", c.LastNs),
                     ("$process", c.ProcessId == 0 ? null : c.ProcessId), ("$pid", c.Pid), ("$comm", c.Comm), ("$fd", c.Fd), ("$host", c.Host),
@@ -353,16 +591,17 @@ internal sealed class SessionStoreSink : ISink, IDisposable
                     ("$hello", c.HelloSeq), ("$report", c.UnseenSeq));
             }
         }
-        if (_firstNs is { } first)
+        if (s.FirstNs is { } first)
         {
-            SetMeta(db, transaction, "first_event_ns", first.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            SetMeta(db, transaction, "last_event_ns", _lastNs!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            SetMeta(db, transaction, "events", _seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            SetMeta(db, transaction, "first_event_ns", first.ToString(CultureInfo.InvariantCulture));
+            SetMeta(db, transaction, "last_event_ns", s.LastNs!.Value.ToString(CultureInfo.InvariantCulture));
+            SetMeta(db, transaction, "events", (batch.Count > 0 ? batch[^1].Seq : s.Seq - s.Pending.Count).ToString(CultureInfo.InvariantCulture));
         }
         transaction.Commit();
-        _pending.Clear();
-        _dirty.Clear();
-        _dirtyConnections.Clear();
+        s.Pending.RemoveRange(0, count);
+        s.PendingBytes -= batch.Sum(e => (long)e.Size);
+        s.DirtyProcesses.Clear();
+        s.DirtyConnections.Clear();
         _batches.Add();
     }
 
@@ -371,7 +610,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
     {
         var snapshot = _context.Metrics.Snapshot();
         var db = _db!;
-        _snapshot++;
+        var number = _session.Snapshot + 1;
         _lastCountersTicks = _time.GetTimestamp();
         var taken = (snapshot.TakenAt - DateTimeOffset.UnixEpoch).Ticks * 100;
         using var transaction = db.BeginTransaction();
@@ -382,7 +621,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         {
             foreach (var (name, value) in source.Counters.Prepend(new KeyValuePair<string, long>("produced", source.Produced)))
             {
-                Run(insert, ("$snapshot", _snapshot), ("$taken", taken), ("$final", final), ("$scope", "source"), ("$id", source.Name), ("$plugin", null),
+                Run(insert, ("$snapshot", number), ("$taken", taken), ("$final", final), ("$scope", "source"), ("$id", source.Name), ("$plugin", null),
                     ("$position", null), ("$kind", null), ("$state", null), ("$policy", null), ("$name", name), ("$value", value));
             }
         }
@@ -401,12 +640,13 @@ internal sealed class SessionStoreSink : ISink, IDisposable
             }
             foreach (var (name, value) in values)
             {
-                Run(insert, ("$snapshot", _snapshot), ("$taken", taken), ("$final", final), ("$scope", "stage"), ("$id", stage.Id),
+                Run(insert, ("$snapshot", number), ("$taken", taken), ("$final", final), ("$scope", "stage"), ("$id", stage.Id),
                     ("$plugin", stage.Plugin), ("$position", stage.Position), ("$kind", stage.Kind == PluginKind.Analyzer ? "analyzer" : "sink"),
                     ("$state", stage.State.ToString().ToLowerInvariant()), ("$policy", stage.Backpressure), ("$name", name), ("$value", value));
             }
         }
         transaction.Commit();
+        _session.Snapshot = number;
     }
 
     private static SqliteCommand Command(SqliteConnection db, SqliteTransaction transaction, string sql)
@@ -444,17 +684,5 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         command.Transaction = transaction;
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    /// <summary>An event waiting for the next batch, with what was read from it.</summary>
-    private sealed record PendingEvent(long Seq, long Timestamp, string Source, int Pid, int Tid, string Comm, string Json)
-    {
-        public int? ProcessId { get; set; }
-
-        public FileOpen? File { get; set; }
-
-        public HttpExchange? Http { get; set; }
-
-        public LlmCall? Call { get; set; }
     }
 }

@@ -18,8 +18,8 @@ namespace AgentSight.Plugins.Web.Server;
 /// <summary>Kestrel, inside the plugin: the embedded UI, a small JSON API over the session index, and live updates (SSE).</summary>
 /// <remarks>
 /// Security: only embedded files and known API paths answer, everything else is 404; requests whose Host header is
-/// not the address the server listens on are refused (a page on another origin cannot reach the API through DNS
-/// rebinding); no CORS header is ever sent, so other origins cannot read answers.
+/// not one of the server's own names or addresses are refused (<see cref="HostCheck"/>: a page on another origin
+/// cannot reach the API through DNS rebinding); no CORS header is ever sent, so other origins cannot read answers.
 /// </remarks>
 internal sealed partial class WebServer : IAsyncDisposable
 {
@@ -31,7 +31,7 @@ internal sealed partial class WebServer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
-    private HashSet<string> _allowedHosts = [];
+    private HostCheck? _hosts;
 
     public WebServer(WebSinkConfig config, SessionIndex index, IStageContext context, TimeProvider time)
     {
@@ -94,12 +94,7 @@ internal sealed partial class WebServer : IAsyncDisposable
         _app = app;
         var port = BoundPort(app) ?? _config.Port;
         Address = new Uri(Format(address, port));
-        var authority = address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-        _allowedHosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { $"{authority}:{port}" };
-        if (IPAddress.IsLoopback(address))
-        {
-            _allowedHosts.UnionWith([$"localhost:{port}", $"127.0.0.1:{port}", $"[::1]:{port}"]);
-        }
+        _hosts = new HostCheck(address, port, _time);
     }
 
     private static int? BoundPort(WebApplication app)
@@ -122,7 +117,7 @@ internal sealed partial class WebServer : IAsyncDisposable
         response.Headers.ContentSecurityPolicy =
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-        if (!_allowedHosts.Contains(ctx.Request.Host.Value ?? string.Empty))
+        if (_hosts is null || !_hosts.Allows(ctx.Request.Host.Value))
         {
             await Text(ctx, StatusCodes.Status403Forbidden, "Forbidden: this server answers only to its own address (Host header).");
             return;

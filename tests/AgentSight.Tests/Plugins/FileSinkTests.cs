@@ -258,28 +258,36 @@ public sealed class FileSinkTests
     }
 
     [Fact]
-    public async Task A_write_error_reaches_the_host()
+    public async Task A_write_error_is_retried_rather_than_thrown_and_reaches_the_host_at_stop()
     {
-        // /dev/full accepts the open and fails every write with ENOSPC, like a full disk.
-        var sink = Sink(new FileSinkConfig { Path = "/dev/full" });
+        // /dev/full accepts the open and fails every write with ENOSPC, like a full disk (FileSinkFailureTests has a real one).
+        var sink = Sink(new FileSinkConfig { Path = "/dev/full" }, time: new FakeTimeProvider());
         await sink.StartAsync(None);
         sink.Write(Some.JsonEvent());
+        await sink.FlushAsync(None);
 
-        await Assert.ThrowsAsync<IOException>(() => sink.FlushAsync(None).AsTask());
+        var error = await Assert.ThrowsAsync<IOException>(() => sink.StopAsync(None).AsTask());
+        Assert.Contains("1 events", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task A_write_error_on_the_interval_timer_reaches_the_host_at_the_next_call()
+    public async Task A_write_error_on_the_interval_timer_is_retried_too_and_reaches_the_host_at_stop()
     {
         var time = new FakeTimeProvider();
-        var sink = Sink(new FileSinkConfig { Path = "/dev/full", Flush = FileFlushPolicy.Interval }, time: time);
+        var context = new TestStageContext();
+        var sink = Sink(new FileSinkConfig { Path = "/dev/full", Flush = FileFlushPolicy.Interval }, context, time);
         await sink.StartAsync(None);
         sink.Write(Some.JsonEvent());
 
         time.Advance(TimeSpan.FromSeconds(1));
+        sink.Write(Some.JsonEvent());
+        await sink.FlushAsync(None);
+        time.Advance(TimeSpan.FromMilliseconds(50));
 
-        Assert.Throws<IOException>(() => sink.Write(Some.JsonEvent()));
-        await Assert.ThrowsAsync<IOException>(() => sink.FlushAsync(None).AsTask());
+        Assert.Equal(1, context.CounterValue(FileSink.WriteRetriesCounter));
+        var error = await Assert.ThrowsAsync<IOException>(() => sink.StopAsync(None).AsTask());
+        Assert.Contains("2 events", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, context.CounterValue(FileSink.EventsDroppedCounter));
     }
 
     // ---- start and stop ----
@@ -394,8 +402,11 @@ public sealed class FileSinkTests
     {
         var config = ManifestJson.Bind<FileSinkConfig>("""
             {"path":"/var/log/agentsight/events.jsonl","append":false,"max_size_mb":10.5,"max_files":3,
-             "flush":"every_event","flush_interval_ms":250,"fsync":true}
+             "flush":"every_event","flush_interval_ms":250,"fsync":true,"max_held_mb":8}
             """);
+
+        Assert.Equal(8, config.MaxHeldMb);
+        Assert.Equal(8_000_000, config.MaxHeldBytes);
 
         Assert.Equal("/var/log/agentsight/events.jsonl", config.Path);
         Assert.False(config.Append);
@@ -420,6 +431,7 @@ public sealed class FileSinkTests
         Assert.Equal(FileFlushPolicy.Drain, config.Flush);
         Assert.Equal(1000, config.FlushIntervalMs);
         Assert.False(config.Fsync);
+        Assert.Equal(64, config.MaxHeldMb);
     }
 
     [Theory]
@@ -432,6 +444,7 @@ public sealed class FileSinkTests
     [InlineData("too many backups", "max_files", "10001")]
     [InlineData("unknown flush", "flush", "7")]
     [InlineData("zero interval", "flush_interval_ms", "0")]
+    [InlineData("nothing held", "max_held_mb", "0")]
     public void Validation_names_the_key_and_the_value_given(string problem, string key, string given)
     {
         var config = problem switch
@@ -444,6 +457,7 @@ public sealed class FileSinkTests
             "no backups" => new FileSinkConfig { MaxFiles = 0 },
             "too many backups" => new FileSinkConfig { MaxFiles = 10_001 },
             "unknown flush" => new FileSinkConfig { Flush = (FileFlushPolicy)7 },
+            "nothing held" => new FileSinkConfig { MaxHeldMb = 0 },
             _ => new FileSinkConfig { FlushIntervalMs = 0 },
         };
 
