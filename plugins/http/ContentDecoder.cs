@@ -6,8 +6,14 @@ namespace AgentSight.Plugins.Http;
 /// <summary>
 /// Undoes a <c>Content-Encoding</c> incrementally: compressed bytes go in as the reads bring them, decoded bytes come
 /// out as soon as the decompressor can produce them. <c>gzip</c> (also <c>x-gzip</c>), <c>deflate</c> (zlib-wrapped
-/// or raw, told apart by its first two bytes) and <c>br</c>.
+/// or raw, told apart by its first two bytes) and <c>br</c>. (<c>zstd</c> has no decoder in .NET 10: its bodies are
+/// kept as sent.)
 /// </summary>
+/// <remarks>
+/// Every decoder inflates within its <see cref="DecodeLimits"/>: output goes out in chunks of at most 16 KiB, each
+/// checked against the size cap and the ratio guard, so even one read of a bomb never inflates past them. A body
+/// that reaches them is <see cref="Capped"/>: the caller marks it cut and counts it.
+/// </remarks>
 internal abstract class ContentDecoder : IDisposable
 {
     protected const int OutputChunk = 16 * 1024;
@@ -15,8 +21,30 @@ internal abstract class ContentDecoder : IDisposable
     /// <summary>True after the data turned out to be corrupt: nothing more comes out.</summary>
     public bool Failed { get; protected set; }
 
-    /// <summary>A decoder for the encoding named in the header, or null when it is identity or not one we decode.</summary>
-    public static ContentDecoder? For(string? contentEncoding, out bool supported)
+    /// <summary>True once the body reached its <see cref="DecodeLimits"/>: nothing more comes out, nothing more is inflated.</summary>
+    public bool Capped { get; protected set; }
+
+    /// <summary>Decoded bytes handed on so far.</summary>
+    public long DecodedBytes { get; private set; }
+
+    /// <summary>The bounds on this body's inflation.</summary>
+    protected DecodeLimits Limits { get; private set; } = DecodeLimits.Default;
+
+    /// <summary>A decoder for the encoding named in the header (within the default limits), or null when it is identity or not one we decode.</summary>
+    public static ContentDecoder? For(string? contentEncoding, out bool supported) => For(contentEncoding, DecodeLimits.Default, out supported);
+
+    /// <summary>A decoder for the encoding named in the header, inflating within <paramref name="limits"/>; null when it is identity or not one we decode.</summary>
+    public static ContentDecoder? For(string? contentEncoding, DecodeLimits limits, out bool supported)
+    {
+        var decoder = Create(contentEncoding, out supported);
+        if (decoder is not null)
+        {
+            decoder.Limits = limits;
+        }
+        return decoder;
+    }
+
+    private static ContentDecoder? Create(string? contentEncoding, out bool supported)
     {
         supported = true;
         if (string.IsNullOrEmpty(contentEncoding))
@@ -55,6 +83,39 @@ internal abstract class ContentDecoder : IDisposable
     /// <summary>Decodes <paramref name="input"/>, writing what comes out to <paramref name="target"/>.</summary>
     public abstract void Decode(ReadOnlySpan<byte> input, IBodyTarget target);
 
+    /// <summary>Sets the limits of a decoder made inside another (the <c>deflate</c> wrapper's).</summary>
+    protected void SetLimits(DecodeLimits limits) => Limits = limits;
+
+    /// <summary>Compressed bytes the decompressor took so far, for the ratio guard.</summary>
+    protected long CompressedIn { get; set; }
+
+    /// <summary>
+    /// Hands a decoded chunk on within the limits: what fits under the size cap goes, and false (with
+    /// <see cref="Capped"/> set) says the body reached a limit and decoding stops.
+    /// </summary>
+    protected bool Emit(ReadOnlySpan<byte> chunk, IBodyTarget target)
+    {
+        var room = Limits.MaxOutput - DecodedBytes;
+        if (chunk.Length > room)
+        {
+            if (room > 0)
+            {
+                target.OnBody(chunk[..(int)room]);
+                DecodedBytes += room;
+            }
+            Capped = true;
+            return false;
+        }
+        target.OnBody(chunk);
+        DecodedBytes += chunk.Length;
+        if (Limits.RatioExceeded(DecodedBytes, CompressedIn))
+        {
+            Capped = true;
+            return false;
+        }
+        return true;
+    }
+
     /// <inheritdoc />
     public abstract void Dispose();
 
@@ -64,9 +125,12 @@ internal abstract class ContentDecoder : IDisposable
         private readonly FeedStream _feed = new();
         private Stream? _stream;
 
+        /// <summary>Set by the <c>deflate</c> wrapper, which picks this decoder after the first bytes.</summary>
+        public void Limit(DecodeLimits limits) => SetLimits(limits);
+
         public override void Decode(ReadOnlySpan<byte> input, IBodyTarget target)
         {
-            if (Failed || input.IsEmpty)
+            if (Failed || Capped || input.IsEmpty)
             {
                 return;
             }
@@ -76,9 +140,13 @@ internal abstract class ContentDecoder : IDisposable
             try
             {
                 int read;
-                while ((read = _stream.Read(buffer, 0, buffer.Length)) > 0)
+                while ((read = _stream.Read(buffer, 0, OutputChunk)) > 0)
                 {
-                    target.OnBody(buffer.AsSpan(0, read));
+                    CompressedIn = _feed.Handed;
+                    if (!Emit(buffer.AsSpan(0, read), target))
+                    {
+                        break;
+                    }
                 }
             }
             catch (InvalidDataException)
@@ -89,6 +157,11 @@ internal abstract class ContentDecoder : IDisposable
             {
                 ArrayPool<byte>.Shared.Return(buffer);
                 _feed.Compact();
+            }
+            if (Capped)
+            {
+                // Nothing more will be inflated: the decompressor's state and the bytes waiting can go.
+                Dispose();
             }
         }
 
@@ -122,10 +195,12 @@ internal abstract class ContentDecoder : IDisposable
                 _inner = zlib
                     ? new StreamDecoder(feed => new ZLibStream(feed, CompressionMode.Decompress, leaveOpen: true))
                     : new StreamDecoder(feed => new DeflateStream(feed, CompressionMode.Decompress, leaveOpen: true));
+                _inner.Limit(Limits);
                 _inner.Decode(_start, target);
             }
             _inner.Decode(input, target);
             Failed = _inner.Failed;
+            Capped = _inner.Capped;
         }
 
         public override void Dispose() => _inner?.Dispose();
@@ -139,7 +214,7 @@ internal abstract class ContentDecoder : IDisposable
 
         public override void Decode(ReadOnlySpan<byte> input, IBodyTarget target)
         {
-            if (Failed || _done)
+            if (Failed || Capped || _done)
             {
                 return;
             }
@@ -148,11 +223,13 @@ internal abstract class ContentDecoder : IDisposable
             {
                 while (true)
                 {
-                    var status = _decoder.Decompress(input, buffer, out var consumed, out var written);
+                    var status = _decoder.Decompress(input, buffer.AsSpan(0, OutputChunk), out var consumed, out var written);
                     input = input[consumed..];
-                    if (written > 0)
+                    CompressedIn += consumed;
+                    if (written > 0 && !Emit(buffer.AsSpan(0, written), target))
                     {
-                        target.OnBody(buffer.AsSpan(0, written));
+                        _decoder.Dispose();
+                        return;
                     }
                     switch (status)
                     {

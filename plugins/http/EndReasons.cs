@@ -32,4 +32,10 @@ internal static class EndReasons
 
     /// <summary>The capture lost bytes (a call larger than the capture's size cap) where the framing was.</summary>
     public const string CaptureGap = "capture_gap";
+
+    /// <summary>HTTP/2: the stream was reset (RST_STREAM) before both messages ended.</summary>
+    public const string StreamReset = "stream_reset";
+
+    /// <summary>HTTP/2: a GOAWAY said the stream was never processed (its id is past the last one the peer took).</summary>
+    public const string GoAway = "goaway";
 }

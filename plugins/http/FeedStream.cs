@@ -6,8 +6,16 @@ namespace AgentSight.Plugins.Http;
 /// A read-only stream over bytes pushed into it, returning 0 (rather than blocking) when it has none: lets the
 /// framework's pull-based decompressors run on data that arrives a read at a time.
 /// </summary>
+/// <remarks>
+/// A read hands out at most <see cref="MaxRead"/> bytes: a decompressor then takes its input in sips as it needs
+/// them, so <see cref="Handed"/> tells how much compressed input a given output took (the ratio guard of
+/// <see cref="DecodeLimits"/>), rather than however much had arrived.
+/// </remarks>
 internal sealed class FeedStream : Stream
 {
+    /// <summary>The most one read hands out.</summary>
+    public const int MaxRead = 1024;
+
     private byte[] _buffer = [];
     private int _start;
     private int _end;
@@ -59,11 +67,15 @@ internal sealed class FeedStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+    /// <summary>Bytes handed out by reads so far.</summary>
+    public long Handed { get; private set; }
+
     public override int Read(Span<byte> buffer)
     {
-        var n = Math.Min(buffer.Length, _end - _start);
+        var n = Math.Min(Math.Min(buffer.Length, MaxRead), _end - _start);
         _buffer.AsSpan(_start, n).CopyTo(buffer);
         _start += n;
+        Handed += n;
         return n;
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Http.Http2;
 using Microsoft.Extensions.Logging;
 
 namespace AgentSight.Plugins.Http;
@@ -7,7 +8,8 @@ namespace AgentSight.Plugins.Http;
 /// <summary>
 /// The <c>http</c> analyzer: rebuilds HTTP/1.x messages per connection and direction from any split of reads and
 /// writes, pairs requests with responses, and emits one <c>http</c> event per exchange, preceded by
-/// <c>http_body</c> pieces for streamed response bodies. Bytes that are not HTTP/1.x stay <c>ssl</c> events.
+/// <c>http_body</c> pieces for streamed response bodies. HTTP/2 connections give the same events, one exchange per
+/// stream (<see cref="Http2Connection"/>). Bytes that are neither stay <c>ssl</c> events.
 /// </summary>
 internal sealed class HttpAnalyzer : IAnalyzer
 {
@@ -35,6 +37,7 @@ internal sealed class HttpAnalyzer : IAnalyzer
         Config = config;
         _context = context;
         Counters = new HttpCounters(context);
+        Http2Counters = new Http2Counters(context);
         KeepRaw = config.KeepRaw;
         _streamedTypes = new HashSet<string>(config.StreamedContentTypes.Select(t => t.Trim()), StringComparer.OrdinalIgnoreCase);
         _idleTimeoutNs = config.IdleTimeoutMs * 1_000_000;
@@ -43,6 +46,8 @@ internal sealed class HttpAnalyzer : IAnalyzer
     public HttpAnalyzerConfig Config { get; }
 
     public HttpCounters Counters { get; }
+
+    public Http2Counters Http2Counters { get; }
 
     public bool KeepRaw { get; }
 

@@ -55,6 +55,42 @@ public sealed class HttpAnalyzerConfig : PluginConfig
     /// <summary>Decode <c>gzip</c>, <c>deflate</c> and <c>br</c> bodies (<c>decode_content</c>); default true.</summary>
     public bool DecodeContent { get; set; } = true;
 
+    /// <summary>The default of <see cref="MaxDecodedBytes"/>: 64 MiB.</summary>
+    public const long DefaultMaxDecodedBytes = 64L * 1024 * 1024;
+
+    /// <summary>The default of <see cref="MaxDecompressionRatio"/>: 400 decoded bytes per compressed byte.</summary>
+    public const double DefaultMaxDecompressionRatio = 400;
+
+    /// <summary>The smallest <see cref="MaxDecodedBytes"/> accepted.</summary>
+    public const long MinDecodedBytes = 64 * 1024;
+
+    /// <summary>
+    /// Most bytes one compressed body is inflated to, streamed or not (<c>max_decoded_bytes</c>); default 64 MiB.
+    /// Beyond it inflation stops: the body is cut (<c>body_truncated</c>) and counted (<c>decompression_capped</c>).
+    /// A compressed body is small on the wire and can be huge decoded; streamed bodies are not kept, so
+    /// <see cref="MaxBodyBytes"/> alone never bounded them.
+    /// </summary>
+    public long MaxDecodedBytes { get; set; } = DefaultMaxDecodedBytes;
+
+    /// <summary>
+    /// Most decoded bytes per compressed byte once a body has inflated past 1 MiB (<c>max_decompression_ratio</c>);
+    /// default 400, 0 turns the guard off. Text and JSON compress 3–20:1 (a few hundred at the most repetitive); a
+    /// decompression bomb reaches 1000:1 (gzip) and far more (br). Past it, as past <see cref="MaxDecodedBytes"/>.
+    /// </summary>
+    public double MaxDecompressionRatio { get; set; } = DefaultMaxDecompressionRatio;
+
+    /// <summary>
+    /// Parse HTTP/2 (<c>http2</c>): connections that start with its preface, switch to it (<c>Upgrade: h2c</c>), or
+    /// carry its frames when first seen; default true. False leaves their bytes as <c>ssl</c> events.
+    /// </summary>
+    public bool Http2 { get; set; } = true;
+
+    /// <summary>
+    /// Most HTTP/2 streams tracked at once on one connection (<c>max_streams</c>); default 1000. Beyond it the least
+    /// recently active stream is cut (<c>evicted</c>).
+    /// </summary>
+    public int MaxStreams { get; set; } = 1000;
+
     /// <inheritdoc />
     public override IEnumerable<ConfigError> Validate()
     {
@@ -70,6 +106,14 @@ public sealed class HttpAnalyzerConfig : PluginConfig
         {
             yield return new ConfigError("max_body_bytes", $"must be 0 (keep no body) or more (got {MaxBodyBytes})");
         }
+        if (MaxDecodedBytes < MinDecodedBytes)
+        {
+            yield return new ConfigError("max_decoded_bytes", $"must be at least {MinDecodedBytes} (got {MaxDecodedBytes})");
+        }
+        if (double.IsNaN(MaxDecompressionRatio) || (MaxDecompressionRatio != 0 && MaxDecompressionRatio < 10))
+        {
+            yield return new ConfigError("max_decompression_ratio", $"must be 0 (no ratio guard) or at least 10 (got {MaxDecompressionRatio})");
+        }
         if (MaxBufferedBytes < MaxHeaderBytes)
         {
             yield return new ConfigError("max_buffered_bytes", $"must be at least max_header_bytes ({MaxHeaderBytes}) (got {MaxBufferedBytes})");
@@ -77,6 +121,10 @@ public sealed class HttpAnalyzerConfig : PluginConfig
         if (MaxConnections < 1)
         {
             yield return new ConfigError("max_connections", $"must be at least 1 (got {MaxConnections})");
+        }
+        if (MaxStreams < 1)
+        {
+            yield return new ConfigError("max_streams", $"must be at least 1 (got {MaxStreams})");
         }
         if (IdleTimeoutMs < 1)
         {

@@ -1,10 +1,12 @@
 using AgentSight.Contracts;
+using AgentSight.Plugins.Http.Http2;
 
 namespace AgentSight.Plugins.Http;
 
 /// <summary>
 /// One TLS connection: its two message streams, and the exchanges in flight, paired first in first out (so
-/// pipelined requests get their responses in order).
+/// pipelined requests get their responses in order). A connection that turns out to be HTTP/2 (its preface, an
+/// <c>Upgrade: h2c</c>, or frames when first seen) is handed whole to its <see cref="Http2"/> reader.
 /// </summary>
 internal sealed class HttpConnection
 {
@@ -13,6 +15,9 @@ internal sealed class HttpConnection
     private readonly HttpRole _configuredRole;
     private readonly string _idPrefix;
     private int _count;
+
+    /// <summary>An HTTP/1 head was parsed: the connection is HTTP/1 (until a handshake restarts it, or it upgrades).</summary>
+    private bool _http1Seen;
 
     public HttpConnection(ConnectionKey key, HttpAnalyzer analyzer, HttpRole role)
     {
@@ -50,21 +55,46 @@ internal sealed class HttpConnection
     /// <summary>This connection's place in the analyzer's list of connections the idle timer looks at, or null.</summary>
     public LinkedListNode<HttpConnection>? Active { get; set; }
 
-    /// <summary>True when something is in progress: an exchange, a message or a held event.</summary>
-    public bool Busy => _open.Count > 0 || Writes.InMessage || Reads.InMessage;
+    /// <summary>The HTTP/2 reader, once the connection is known to be HTTP/2.</summary>
+    public Http2Connection? Http2 { get; private set; }
 
-    public long BufferedBytes => Writes.BufferedBytes + Reads.BufferedBytes;
+    /// <summary>A client preface being gathered across writes (or reads), while it is incomplete.</summary>
+    public Http2Start? Http2Prelude { get; set; }
+
+    /// <summary>True when something is in progress: an exchange, a message or a held event.</summary>
+    public bool Busy => _open.Count > 0 || Writes.InMessage || Reads.InMessage || Http2Prelude is not null || Http2 is { Busy: true };
+
+    public long BufferedBytes => Writes.BufferedBytes + Reads.BufferedBytes + (Http2?.BufferedBytes ?? 0);
 
     public FeedResult Feed(AgentEvent evt, TlsPayload tls)
     {
         LastActivity = evt.Timestamp;
         LastEvent = evt;
-        return (tls.Direction == TlsDirection.Write ? Writes : Reads).Feed(evt, tls);
+        if (Http2 is { } http2)
+        {
+            return http2.Feed(evt, tls);
+        }
+        var stream = tls.Direction == TlsDirection.Write ? Writes : Reads;
+        if (!_http1Seen && _analyzer.Config.Http2 && Http2Start.TryFeed(this, _analyzer, stream, evt, tls, out var result))
+        {
+            return result;
+        }
+        return stream.Feed(evt, tls);
+    }
+
+    /// <summary>From now on the connection is HTTP/2: the HTTP/1 streams let go of what they held.</summary>
+    public Http2Connection StartHttp2(Http2Connection http2, AgentEvent evt)
+    {
+        Http2 = http2;
+        Writes.Upgrade(evt);
+        Reads.Upgrade(evt);
+        return http2;
     }
 
     /// <summary>A head was parsed on <paramref name="stream"/>: pairs it into an exchange and decides its body's framing.</summary>
     public BodyFraming OnHead(MessageStream stream, HttpHead head, HttpMessage message, AgentEvent evt, out HttpExchange? exchange)
     {
+        _http1Seen = true;
         if (stream.Kind == MessageKind.Unknown)
         {
             SetRole(head.Kind == MessageKind.Request == stream.IsWrite ? HttpRole.Client : HttpRole.Server);
@@ -109,6 +139,19 @@ internal sealed class HttpConnection
         }
         target.Response = message;
         exchange = target;
+        if (framing.Kind == BodyKind.Upgrade && _analyzer.Config.Http2 && IsH2cUpgrade(head, target))
+        {
+            // Upgrade: h2c answered 101: the request becomes stream 1, and both directions go on in HTTP/2.
+            message.Ended = true;
+            target.Response = null;
+            _open.Remove(target);
+            CutOpen(EndReasons.Upgrade, evt);
+            var clientIsWrite = Role != HttpRole.Server;
+            Http2 = Http2Connection.FromUpgrade(this, _analyzer, clientIsWrite, target);
+            Writes.Upgrade(evt);
+            Reads.Upgrade(evt);
+            return framing;
+        }
         if (framing.Kind == BodyKind.Upgrade)
         {
             _analyzer.Counters.Upgrades.Add();
@@ -152,12 +195,31 @@ internal sealed class HttpConnection
         CutOpen(reason, evt);
         Writes.Reset(evt, opaque: false);
         Reads.Reset(evt, opaque: false);
+        Http2Prelude?.Release(_analyzer);
+        Http2Prelude = null;
+        if (Http2 is { } http2)
+        {
+            // Cut streams end; an HTTP/2 connection that goes on keeps its HPACK state (an idle timeout).
+            if (reason is EndReasons.Evicted or EndReasons.ProcessExit or EndReasons.Shutdown)
+            {
+                http2.Close(reason, evt);
+            }
+            else
+            {
+                http2.Cut(reason, evt);
+            }
+        }
     }
 
     /// <summary>A new TLS session on the same connection object: the old one is over, the exchange count goes on.</summary>
     public void Restart(AgentEvent evt)
     {
         CutOpen(EndReasons.ConnectionClosed, evt);
+        Http2?.Close(EndReasons.ConnectionClosed, evt);
+        Http2 = null;
+        Http2Prelude?.Release(_analyzer);
+        Http2Prelude = null;
+        _http1Seen = false;
         Writes.Restart();
         Reads.Restart();
         SetRole(_configuredRole);
@@ -188,9 +250,20 @@ internal sealed class HttpConnection
         }
     }
 
+    /// <summary>The next exchange id on this connection (HTTP/2 numbers its streams' exchanges with it too).</summary>
+    public string NextExchangeId() => NextId();
+
     private string NextId() => _idPrefix + (++_count).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private void SetRole(HttpRole role)
+    /// <summary>An <c>Upgrade: h2c</c> request answered <c>101</c> with <c>Upgrade: h2c</c> (RFC 7540 §3.2).</summary>
+    private static bool IsH2cUpgrade(HttpHead response, HttpExchange exchange) =>
+        response.Status == 101 && IsH2c(response.Get("upgrade")) && exchange.Request is { } request && IsH2c(request.Head.Get("upgrade"));
+
+    private static bool IsH2c(string? upgrade) =>
+        upgrade is not null && upgrade.Split(',', StringSplitOptions.TrimEntries).Any(p => p.Equals("h2c", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Sets the role (HTTP/2 sets it from the preface, or from the first head seen).</summary>
+    public void SetRole(HttpRole role)
     {
         Role = role;
         (Writes.Kind, Reads.Kind) = role switch

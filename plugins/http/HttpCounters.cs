@@ -53,6 +53,9 @@ internal sealed class HttpCounters(IStageContext context)
     /// <summary>Compressed bodies that turned out corrupt.</summary>
     public Counter DecodeErrors { get; } = context.Counter("decode_errors");
 
+    /// <summary>Compressed bodies whose inflation stopped at <c>max_decoded_bytes</c> or <c>max_decompression_ratio</c> (cut).</summary>
+    public Counter DecompressionCapped { get; } = context.Counter("decompression_capped");
+
     /// <summary>Bodies in an encoding not decoded here (zstd, compress…), kept as sent.</summary>
     public Counter UndecodedBodies { get; } = context.Counter("undecoded_bodies");
 

@@ -11,7 +11,21 @@ internal sealed class HttpExchange(string id, HttpMessage? request)
     public string Id { get; } = id;
 
     /// <summary>Null when the capture began after the request was sent.</summary>
-    public HttpMessage? Request { get; } = request;
+    public HttpMessage? Request
+    {
+        get => _request;
+        set
+        {
+            // An HTTP/2 stream seen from its middle can learn of its request after its response began.
+            _request = value;
+            _hostKnown = false;
+        }
+    }
+
+    /// <summary>The HTTP/2 stream the exchange was on; null for HTTP/1.</summary>
+    public int? StreamId { get; set; }
+
+    private HttpMessage? _request = request;
 
     public HttpMessage? Response { get; set; }
 
@@ -25,7 +39,7 @@ internal sealed class HttpExchange(string id, HttpMessage? request)
         {
             if (!_hostKnown)
             {
-                _host = Request?.Head.Get("host");
+                _host = Request?.Head.Host;
                 _hostKnown = true;
             }
             return _host;
@@ -44,7 +58,17 @@ internal sealed class HttpExchange(string id, HttpMessage? request)
     /// object how many properties it gets, so its dictionary is allocated once instead of grown three times. This runs
     /// for every exchange; the properties, their order and their values are the same either way.
     /// </remarks>
-    public JsonObject ToJson(string connId, string role, bool complete, string endReason) => new(
+    public JsonObject ToJson(string connId, string role, bool complete, string endReason)
+    {
+        var json = Json(connId, role, complete, endReason);
+        if (StreamId is { } stream)
+        {
+            json.Add("stream_id", stream);
+        }
+        return json;
+    }
+
+    private JsonObject Json(string connId, string role, bool complete, string endReason) => new(
     [
         new("exchange_id", Id),
         new("conn_id", connId),
@@ -57,12 +81,12 @@ internal sealed class HttpExchange(string id, HttpMessage? request)
         new("response", Response is null ? null : ResponseJson(Response)),
     ]);
 
-    private static JsonObject RequestJson(HttpMessage message) => new(
+    private static JsonObject RequestJson(HttpMessage message) => Http2Fields(message, new(
     [
         new("method", message.Head.Method),
         new("path", message.Head.Target),
         new("version", message.Head.Version),
-        new("host", message.Head.Get("host")),
+        new("host", message.Head.Host),
         new("headers", Headers(message.Head)),
         new("body", Body(message)),
         new("body_size", message.BodySize),
@@ -70,9 +94,9 @@ internal sealed class HttpExchange(string id, HttpMessage? request)
         new("content_encoding", message.ContentEncoding),
         new("start_ns", message.StartNs),
         new("end_ns", message.EndNs),
-    ]);
+    ]));
 
-    private static JsonObject ResponseJson(HttpMessage message) => new(
+    private static JsonObject ResponseJson(HttpMessage message) => Http2Fields(message, new(
     [
         new("status", message.Head.Status),
         new("reason", message.Head.Reason),
@@ -85,7 +109,17 @@ internal sealed class HttpExchange(string id, HttpMessage? request)
         new("content_encoding", message.ContentEncoding),
         new("first_byte_ns", message.StartNs),
         new("end_ns", message.EndNs),
-    ]);
+    ]));
+
+    /// <summary>HTTP/2 messages say how many header fields are not in <c>headers</c> (null: the block was not seen).</summary>
+    private static JsonObject Http2Fields(HttpMessage message, JsonObject json)
+    {
+        if (message.Head.IsHttp2)
+        {
+            json.Add("headers_missed", message.Head.HeadersMissed);
+        }
+        return json;
+    }
 
     /// <summary>Headers by name in order of first appearance; a repeated header's values joined with <c>", "</c>.</summary>
     private static JsonObject Headers(HttpHead head)

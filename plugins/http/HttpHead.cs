@@ -3,27 +3,27 @@ using System.Text.Unicode;
 
 namespace AgentSight.Plugins.Http;
 
-/// <summary>A parsed start line and header block.</summary>
-internal sealed class HttpHead
+/// <summary>A parsed start line and header block (or an HTTP/2 header block: see HttpHead.Http2.cs).</summary>
+internal sealed partial class HttpHead
 {
     private static readonly Encoding Latin1 = Encoding.Latin1;
 
     public MessageKind Kind { get; private init; }
 
-    /// <summary>Request method (requests).</summary>
-    public string Method { get; private init; } = "";
+    /// <summary>Request method (requests); null when an HTTP/2 header block did not say it.</summary>
+    public string? Method { get; private init; } = "";
 
-    /// <summary>Request target (requests).</summary>
-    public string Target { get; private init; } = "";
+    /// <summary>Request target (requests); null when an HTTP/2 header block did not say it.</summary>
+    public string? Target { get; private init; } = "";
 
-    /// <summary><c>HTTP/1.0</c> or <c>HTTP/1.1</c>.</summary>
+    /// <summary><c>HTTP/1.0</c>, <c>HTTP/1.1</c> or <c>HTTP/2</c>.</summary>
     public string Version { get; private init; } = "";
 
-    /// <summary>Status code (responses).</summary>
-    public int Status { get; private init; }
+    /// <summary>Status code (responses); null when an HTTP/2 header block did not say it.</summary>
+    public int? Status { get; private init; }
 
-    /// <summary>Reason phrase (responses).</summary>
-    public string Reason { get; private init; } = "";
+    /// <summary>Reason phrase (responses); null in HTTP/2, which has none.</summary>
+    public string? Reason { get; private init; } = "";
 
     /// <summary>Headers in order, names lowercased.</summary>
     public List<KeyValuePair<string, string>> Headers { get; private init; } = [];

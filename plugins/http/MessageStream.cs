@@ -76,6 +76,29 @@ internal sealed class MessageStream : IBodyTarget
     /// <summary>Bytes held in buffers, for memory accounting.</summary>
     public long BufferedBytes => _head.Capacity + (_message?.Body?.Capacity ?? 0);
 
+    /// <summary>True when the next bytes could still start an HTTP/2 connection: no message begun (or only its start line), not upgraded.</summary>
+    public bool CanSwitchToHttp2 => _state is State.AwaitStart or State.Opaque || (_state == State.Head && !_startLineDone);
+
+    /// <summary>The bytes of a start line begun in earlier events (empty when none).</summary>
+    public ReadOnlySpan<byte> PendingStart => _state == State.Head && !_startLineDone ? _head.Span : default;
+
+    /// <summary>The held events (of a start line in progress) are HTTP/2's preface: dropped; returns how many.</summary>
+    public int DropForHttp2() => TakeHeldForHttp2().Count;
+
+    /// <summary>Hands over the events held for a start line in progress (the start of an HTTP/2 preface) and starts afresh.</summary>
+    public List<AgentEvent> TakeHeldForHttp2()
+    {
+        var held = new List<AgentEvent>(_held);
+        _held.Clear();
+        _head.Clear();
+        _analyzer.Release(_head.Release());
+        if (_state == State.Head)
+        {
+            _state = State.AwaitStart;
+        }
+        return held;
+    }
+
     /// <summary>
     /// Parses the bytes of one read or write. Says whether every byte of the event belongs to HTTP messages (so the
     /// raw event can go), or the event must be passed on untouched, or it ended inside a head and is held here until
@@ -163,6 +186,14 @@ internal sealed class MessageStream : IBodyTarget
                     pos = data.Length;
                     break;
                 default:
+                    if (_state == State.Upgraded && _connection.Http2 is { } http2)
+                    {
+                        // Upgrade: h2c: the rest of this read or write is already HTTP/2.
+                        http2.Feed(IsWrite, evt, data[pos..], lost);
+                        pos = data.Length;
+                        lost = 0;
+                        break;
+                    }
                     // Went opaque (or upgraded) in the middle of this event: the rest is not HTTP.
                     raw = true;
                     break;
@@ -394,7 +425,7 @@ internal sealed class MessageStream : IBodyTarget
             && _analyzer.IsStreamedType(message.MediaType);
         if (_analyzer.Config.DecodeContent)
         {
-            _decoder = ContentDecoder.For(message.ContentEncoding, out var supported);
+            _decoder = ContentDecoder.For(message.ContentEncoding, DecodeLimits.From(_analyzer.Config), out var supported);
             if (!supported)
             {
                 _analyzer.Counters.UndecodedBodies.Add();
@@ -443,14 +474,24 @@ internal sealed class MessageStream : IBodyTarget
             Decoded(bytes);
             return;
         }
-        if (_decoder.Failed || (!message.Streamed && message.BodySize > _analyzer.Config.MaxBodyBytes))
+        if (_decoder.Failed || _decoder.Capped || (!message.Streamed && message.BodySize > _analyzer.Config.MaxBodyBytes))
         {
-            // Corrupt, or already past the cap: nothing more to keep, so no need to inflate it.
+            // Corrupt, inflated as far as it may be, or already past the cap: nothing more to keep, so no need to inflate it.
             message.BodyTruncated = true;
             return;
         }
         _decoder.Decode(bytes, _decoded ??= new DecodedTarget(this));
-        if (_decoder.Failed)
+        if (_decoder.Capped)
+        {
+            // Past max_decoded_bytes or the ratio guard (a decompression bomb, streamed or not): cut, said and counted once.
+            _analyzer.Counters.DecompressionCapped.Add();
+            if (!message.BodyTruncated)
+            {
+                _analyzer.Counters.BodiesTruncated.Add();
+            }
+            message.BodyTruncated = true;
+        }
+        else if (_decoder.Failed)
         {
             _analyzer.Counters.DecodeErrors.Add();
             message.BodyTruncated = true;

@@ -24,14 +24,15 @@ public sealed class HttpRobustnessTests
     }
 
     [Fact]
-    public void Http2_and_other_protocols_pass_as_raw_events_untouched()
+    public void Http2_when_turned_off_and_other_protocols_pass_as_raw_events_untouched()
     {
+        // HTTP/2 is parsed by default (tests/AgentSight.Tests/Analyzers/Http2); with http2: false it stays raw, as before.
         var preface = Encoding.ASCII.GetBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
         var frame = new byte[] { 0, 0, 18, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100 };
         var wire = new Wire().Add(TlsDirection.Write, preface).Add(TlsDirection.Write, frame).Add(TlsDirection.Read, frame)
             .Read("SSH-2.0-OpenSSH_9.6\r\n", connection: 0x2000);
 
-        var run = HttpRun.Of(wire.Events);
+        var run = HttpRun.Of(wire.Events, new HttpAnalyzerConfig { Http2 = false });
 
         Assert.Empty(run.Exchanges);
         Assert.Equal(wire.Events, run.Raw);
