@@ -49,11 +49,16 @@ internal static class PluginsEditCommands
 
     public static int Install(HostSettings settings, string source, bool force, bool disabled, bool noPin, TextWriter output)
     {
+        var safety = FileSafety.ForCurrentProcess(settings.AllowWritablePlugins);
+        if (UnsafeManifest(settings, safety) is { } unsafeManifest)
+        {
+            return Fail(unsafeManifest, ExitCodes.Usage);
+        }
         InstalledPlugin plugin;
         try
         {
             // As root, the source must pass the checks the loader applies, before any of its code can run (docs/PLUGINS.md).
-            plugin = PluginInstaller.Install(source, settings.PluginsDirectory, force, FileSafety.ForCurrentProcess(settings.AllowWritablePlugins));
+            plugin = PluginInstaller.Install(source, settings.PluginsDirectory, force, safety);
         }
         catch (InstallException ex)
         {
@@ -140,6 +145,10 @@ internal static class PluginsEditCommands
     /// </summary>
     private static int EditManifest(HostSettings settings, TextWriter output, Func<ManifestEditor, Func<string, PluginKind?>, string> edit)
     {
+        if (UnsafeManifest(settings, FileSafety.ForCurrentProcess(settings.AllowWritablePlugins)) is { } unsafeManifest)
+        {
+            return Fail(unsafeManifest, ExitCodes.Usage);
+        }
         using var services = HostServices.Build(settings);
         var catalog = services.GetRequiredService<PluginCatalog>();
         PluginKind? KindOf(string plugin)
@@ -177,6 +186,14 @@ internal static class PluginsEditCommands
         }
         return ExitCodes.Success;
     }
+
+    /// <summary>
+    /// As root, why the manifest must not be edited, or null: it says what root loads, so one that another user could
+    /// have written is refused as the loader refuses it at a run, before it is read and (for install) before the plugin
+    /// is copied or loaded.
+    /// </summary>
+    private static string? UnsafeManifest(HostSettings settings, FileSafety safety) =>
+        File.Exists(settings.ManifestPath) ? safety.Check(settings.ManifestPath, "manifest") : null;
 
     /// <summary>New analyzers go before redact (so redaction stays last), else before the first sink; sinks go last.</summary>
     private static int InsertionIndex(ManifestEditor editor, PluginKind kind, Func<string, PluginKind?> kindOf)

@@ -38,8 +38,8 @@ internal static class ReplayCommand
         };
         var analyze = new Option<string>("--analyze")
         {
-            Description = "Run the analyzers that derive http, sse and llm events: auto (not when the recording already holds such events), yes or no "
-                + "(no analyzer but fail-closed ones such as redact)",
+            Description = "Run the analyzers that derive http, sse and llm events: auto (not when the recording already holds such events), "
+                + "yes (again: recorded http, sse and llm events are left out and rebuilt from the raw TLS events) or no (no analyzer but fail-closed ones such as redact)",
             DefaultValueFactory = _ => "auto",
             HelpName = "WHEN",
         };
@@ -79,27 +79,31 @@ internal static class ReplayCommand
                 return ExitCodes.Usage;
             }
             var overrides = pipeline.Read(parse);
-            var analyzed = Analyzed(parse.GetValue(analyze)!, path, overrides);
+            var when = parse.GetValue(analyze)!;
+            var holdsAnalyzerOutput = path != ReplayOptions.StandardInput && SessionFile.HoldsAnalyzedEvents(path);
+            if (when == "yes" && holdsAnalyzerOutput && !SessionFile.HoldsRawTls(path))
+            {
+                await Console.Error.WriteLineAsync($"agentsight: --analyze yes: {path} holds analyzer output but not the raw TLS events it was "
+                    + "built from (it was recorded without http.keep_raw), so there is nothing to analyze again; replay it without --analyze yes");
+                return ExitCodes.Usage;
+            }
+            var analysis = PlanAnalysis(when, path, holdsAnalyzerOutput, overrides);
             var options = new ReplayOptions
             {
                 Path = path,
                 Timestamps = Enum.Parse<ReplayTimestampMode>(parse.GetValue(timestamps)!, ignoreCase: true),
                 BootTime = boot,
                 Speed = pace,
-                // Standard input cannot be scanned first: analyzer output in it is said when it comes.
-                WarnOnSources = analyzed is null && path == ReplayOptions.StandardInput && parse.GetValue(analyze) == "auto"
-                    ? SessionFile.DerivedSources
-                    : null,
+                WarnOnSources = analysis.WarnOnSources,
+                DropSources = analysis.DropSources,
             };
             return await PipelineRun.ExecuteAsync(global.Read(parse), overrides, !parse.GetValue(pipeline.NoSummary),
                 eventTime: true,
                 services =>
                 {
-                    if (analyzed is not null)
+                    if (analysis.Notice is { } notice)
                     {
-                        services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight.Replay").LogInformation(
-                            "{File} already holds analyzer output (http, sse or llm events): the stages of {Analyzers} are left out so that no exchange "
-                            + "or call is counted twice (--analyze yes runs them anyway)", analyzed, string.Join(", ", SessionFile.DerivingAnalyzers));
+                        services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight.Replay").LogInformation("{Notice}", notice);
                     }
                     return [new ReplayRunner(options, new EventTimeClock(), services.GetRequiredService<ILogger<ReplayRunner>>(),
                         services.GetRequiredService<TimeProvider>())];
@@ -108,26 +112,39 @@ internal static class ReplayCommand
         return command;
     }
 
+    /// <summary>What <c>--analyze</c> does to what is read, and the line that says so (or null).</summary>
+    private sealed record Analysis(string? Notice, IReadOnlySet<string>? WarnOnSources = null, IReadOnlySet<string>? DropSources = null);
+
     /// <summary>
-    /// Applies <c>--analyze</c>. A recording that went through the analyzers holds their output (and, with
-    /// <c>http.keep_raw</c>, the raw TLS events too): running them again would derive every exchange and call a second
-    /// time, next to the recorded ones. So <c>auto</c> leaves out the analyzers that derive those events, as
-    /// <c>serve</c> and <c>report</c> do, but keeps every other stage (filters, redaction, your own analyzers): the
-    /// recorded output is kept rather than dropped and rebuilt, since a recording usually no longer holds the raw
-    /// events it was built from (<c>keep_raw</c> is off by default). Returns the file when it was found analyzed.
+    /// Applies <c>--analyze</c> so that every exchange and call is counted once. A recording that went through the
+    /// analyzers holds their output (and, with <c>http.keep_raw</c>, the raw TLS events too): running them again would
+    /// derive every exchange and call a second time, next to the recorded ones. So <c>auto</c> leaves out the analyzers
+    /// that derive those events, as <c>serve</c> and <c>report</c> do, but keeps every other stage (filters, redaction,
+    /// your own analyzers), and keeps the recorded output, since a recording usually no longer holds the raw events it
+    /// was built from (<c>keep_raw</c> is off by default). <c>yes</c> analyzes again: the recorded output is left out
+    /// as it is read and the analyzers rebuild it from the raw events (the caller refuses a file that has none).
     /// </summary>
-    private static string? Analyzed(string when, string path, Manifest.PipelineOverrides overrides)
+    private static Analysis PlanAnalysis(string when, string path, bool holdsAnalyzerOutput, Manifest.PipelineOverrides overrides)
     {
+        var standardInput = path == ReplayOptions.StandardInput;
         switch (when)
         {
             case "no":
                 overrides.NoAnalyzers = true;
-                return null;
-            case "auto" when path != ReplayOptions.StandardInput && SessionFile.HoldsAnalyzedEvents(path):
+                return new Analysis(null);
+            case "auto" when holdsAnalyzerOutput:
                 overrides.LeaveOutAnalyzers = SessionFile.DerivingAnalyzers;
-                return path;
+                return new Analysis($"{path} already holds analyzer output (http, sse or llm events): the stages of "
+                    + $"{string.Join(", ", SessionFile.DerivingAnalyzers)} are left out so that no exchange or call is counted twice "
+                    + "(--analyze yes rebuilds that output from the recording's raw TLS events instead)");
+            case "auto" when standardInput:
+                // Standard input cannot be scanned first: analyzer output in it is said when it comes.
+                return new Analysis(null, WarnOnSources: SessionFile.DerivedSources);
+            case "yes" when holdsAnalyzerOutput || standardInput:
+                // The runner says so at the first event it leaves out, and counts them.
+                return new Analysis(null, DropSources: SessionFile.DerivedSources);
             default:
-                return null;
+                return new Analysis(null);
         }
     }
 }

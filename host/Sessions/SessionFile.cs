@@ -20,7 +20,13 @@ internal static class SessionFile
     /// </summary>
     public static readonly IReadOnlyList<string> DerivingAnalyzers = ["http", "sse", "llm"];
 
-    private static readonly byte[][] AnalyzedMarkers = [.. DerivedSources.Select(source => Encoding.UTF8.GetBytes($"\"source\":\"{source}\""))];
+    private static readonly byte[][] AnalyzedMarkers = [.. DerivedSources.Select(SourceMarker)];
+
+    // Reads and writes, not handshakes: those pass the analyzers untouched, so every analyzed recording holds them.
+    private static readonly byte[][] RawTlsMarkers = ["\"function\":\"READ/RECV\""u8.ToArray(), "\"function\":\"WRITE/SEND\""u8.ToArray()];
+
+    /// <summary>How a source appears in the lines we write (compact JSON): only our own output holds analyzer events.</summary>
+    private static byte[] SourceMarker(string source) => Encoding.UTF8.GetBytes($"\"source\":\"{source}\"");
 
     public static SessionFileKind KindOf(string path)
     {
@@ -32,13 +38,22 @@ internal static class SessionFile
 
     /// <summary>
     /// True when an NDJSON recording already holds the analyzers' output (it was recorded through them): running them
-    /// again would rebuild every exchange a second time. A scan of the bytes, fast enough for large recordings.
+    /// again would rebuild every exchange a second time.
     /// </summary>
-    public static bool HoldsAnalyzedEvents(string path)
+    public static bool HoldsAnalyzedEvents(string path) => HoldsAny(path, AnalyzedMarkers);
+
+    /// <summary>
+    /// True when an NDJSON recording holds raw TLS reads or writes (an analyzed one does when recorded with
+    /// <c>http.keep_raw</c>): what the analyzers can derive their output from again.
+    /// </summary>
+    public static bool HoldsRawTls(string path) => HoldsAny(path, RawTlsMarkers);
+
+    /// <summary>A scan of the bytes for any of <paramref name="markers"/>, fast enough for large recordings.</summary>
+    private static bool HoldsAny(string path, byte[][] markers)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 20);
         var buffer = new byte[1 << 20];
-        var keep = AnalyzedMarkers.Max(m => m.Length) - 1;
+        var keep = markers.Max(m => m.Length) - 1;
         var filled = 0;
         while (true)
         {
@@ -49,7 +64,7 @@ internal static class SessionFile
             }
             filled += read;
             var span = buffer.AsSpan(0, filled);
-            foreach (var marker in AnalyzedMarkers)
+            foreach (var marker in markers)
             {
                 if (span.IndexOf(marker) >= 0)
                 {

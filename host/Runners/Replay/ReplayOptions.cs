@@ -36,6 +36,12 @@ internal sealed class ReplayOptions
     /// </summary>
     public IReadOnlySet<string>? WarnOnSources { get; init; }
 
+    /// <summary>
+    /// Sources left out as they are read, counted: the recorded analyzer output, when <c>--analyze yes</c> has the
+    /// analyzers rebuild it from the recording's raw TLS events (kept as well, every call would count twice). Null: none.
+    /// </summary>
+    public IReadOnlySet<string>? DropSources { get; init; }
+
     /// <summary>True when reading standard input.</summary>
     public bool IsStandardInput => Path == StandardInput;
 

@@ -46,6 +46,8 @@ internal sealed class ReplayRunner : IRunner
         var collector = new EventCollector(new ReplayLineParser(new ReplayTimestamps(_options, SourceName, _time, _logger)), badLines)
         {
             WarnOnSources = _options.WarnOnSources,
+            DropSources = _options.DropSources,
+            Dropped = _options.DropSources is null ? null : metrics.Counter("analyzer_output_left_out"),
             Logger = _logger,
             SourceName = SourceName,
         };
@@ -123,10 +125,15 @@ internal sealed class ReplayRunner : IRunner
     private sealed class EventCollector(ReplayLineParser parser, BadLineReport badLines) : ILineHandler
     {
         private bool _warned;
+        private bool _toldDrop;
 
         public List<AgentEvent> Events { get; } = [];
 
         public IReadOnlySet<string>? WarnOnSources { get; init; }
+
+        public IReadOnlySet<string>? DropSources { get; init; }
+
+        public Counter? Dropped { get; init; }
 
         public required ILogger Logger { get; init; }
 
@@ -136,6 +143,11 @@ internal sealed class ReplayRunner : IRunner
         {
             if (parser.TryParse(line, out var evt, out var error))
             {
+                if (DropSources is { } dropped && dropped.Contains(evt.Source))
+                {
+                    LeaveOut(evt, lineNumber);
+                    return;
+                }
                 Events.Add(evt);
                 if (!_warned && WarnOnSources is { } sources && sources.Contains(evt.Source))
                 {
@@ -148,6 +160,17 @@ internal sealed class ReplayRunner : IRunner
             else
             {
                 badLines.Add(lineNumber, error);
+            }
+        }
+
+        private void LeaveOut(AgentEvent evt, long lineNumber)
+        {
+            Dropped?.Add();
+            if (!_toldDrop)
+            {
+                _toldDrop = true;
+                Logger.LogInformation("{File}:{Line}: a {Source} event: the analyzer output recorded in this file is left out and rebuilt from its raw "
+                    + "TLS events (--analyze yes), so that every exchange and call is counted once", SourceName, lineNumber, evt.Source);
             }
         }
 

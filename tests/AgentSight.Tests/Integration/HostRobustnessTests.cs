@@ -169,7 +169,18 @@ public sealed class HostRobustnessTests
         Assert.Matches(@"\n\s+\d+\s+redact\s+redact\s+analyzer\s+stopped", again.Stderr);
         if (keepRaw)
         {
-            Assert.Equal(2 * calls, LlmEvents(forced.Stdout));
+            // Analyzed again: the recorded calls are left out and rebuilt from the raw TLS events kept beside them.
+            Assert.True(forced.ExitCode == 0, forced.Stderr);
+            Assert.Equal(calls, LlmEvents(forced.Stdout));
+            Assert.Contains("left out and rebuilt from its raw TLS events (--analyze yes)", forced.Stderr, StringComparison.Ordinal);
+        }
+        else
+        {
+            // Nothing to rebuild from: said at once, rather than a replay that silently loses every call.
+            Assert.Equal(2, forced.ExitCode);
+            Assert.Empty(forced.Stdout);
+            Assert.Equal($"agentsight: --analyze yes: {analyzed} holds analyzer output but not the raw TLS events it was built from (it was recorded "
+                + "without http.keep_raw), so there is nothing to analyze again; replay it without --analyze yes\n", forced.Stderr);
         }
     }
 

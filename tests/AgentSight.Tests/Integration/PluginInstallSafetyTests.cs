@@ -81,6 +81,31 @@ public sealed class PluginInstallSafetyTests
     }
 
     [Fact]
+    public async Task As_root_a_manifest_others_can_write_is_refused_before_the_plugin_is_copied_or_loaded()
+    {
+        RequireRoot();
+        using var temp = TempFolder.ForCaller();
+        var (plugins, manifest) = PluginsFolder(temp);
+        File.SetUnixFileMode(manifest, (UnixFileMode)0b110_110_110);
+        var before = File.ReadAllText(manifest);
+        var marker = temp.Combine("marker.txt");
+
+        var (code, stdout, stderr) = await HostProcess.RunAsync(Args(plugins, "plugins", "install", Path.Combine(Artifacts.TestPluginsDirectory, "probe-analyzer")),
+            environment: new Dictionary<string, string> { [MarkerVariable] = marker });
+        var disable = await HostProcess.RunAsync(Args(plugins, "plugins", "disable", "console"));
+
+        Assert.False(File.Exists(marker), "the plugin's static constructor ran although the manifest was refused");
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Equal($"agentsight: refusing manifest {manifest}: it is writable by everyone (mode 0666); fix it with chmod go-w {manifest}, "
+            + "or run with --allow-writable-plugins\n", stderr);
+        Assert.False(Directory.Exists(Path.Combine(plugins, "probe-analyzer")));
+        Assert.Equal(2, disable.ExitCode);
+        Assert.StartsWith($"agentsight: refusing manifest {manifest}: it is writable by everyone", disable.Stderr, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllText(manifest));
+    }
+
+    [Fact]
     public async Task A_safe_source_is_loaded_to_be_checked_and_the_flag_allows_a_writable_one()
     {
         RequireRoot();
