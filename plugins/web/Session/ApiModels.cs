@@ -62,7 +62,12 @@ internal sealed record ErrorRow(string Kind, long Count, IReadOnlyList<string> E
 
 internal sealed record DropRow(string Stage, string Kind, string Counter, long Count);
 
-internal sealed record DropTotals(long Total, IReadOnlyList<DropRow> Items, bool FromRecording);
+/// <summary>
+/// Every loss counted. <c>Incomplete</c> is true for a stored session whose recorder never marked it complete
+/// (killed, crashed, or still recording): events that were in its queues are missing and no counter says how many;
+/// <c>IncompleteText</c> says so in one sentence (null when complete).
+/// </summary>
+internal sealed record DropTotals(long Total, IReadOnlyList<DropRow> Items, bool FromRecording, bool Incomplete, string? IncompleteText);
 
 internal sealed record FileSummary(string Path, int Opens, int Writes, int Failures, long FirstNs, long LastNs, IReadOnlyList<string> By);
 

@@ -82,8 +82,21 @@ internal static class PipelineViews
         {
             items.Add(new DropRow(uiStage, "sink", "evicted_from_memory", evicted));
         }
-        return new DropTotals(items.Sum(i => i.Count), items, fromRecording);
+        var incomplete = view.Recorded is { } stored && !RecordedComplete(stored);
+        return new DropTotals(items.Sum(i => i.Count), items, fromRecording, incomplete, incomplete ? IncompleteText : null);
     }
+
+    /// <summary>What the report and the UI say about a stored session that was never marked complete.</summary>
+    public const string IncompleteText = "This session is incomplete: its recording did not finish (the recorder was killed, crashed "
+        + "or is still running), so events that were still in its queues are missing and its last counters predate them.";
+
+    /// <summary>
+    /// True when the session store marked the session complete. It writes <c>complete=false</c> when it starts and
+    /// <c>true</c> only after its last batch and final counters are stored, so anything else (false, missing, a kill
+    /// between the two) means events may be missing that no counter shows.
+    /// </summary>
+    private static bool RecordedComplete(RecordedPipeline recorded) =>
+        recorded.Meta.TryGetValue("complete", out var complete) && complete == "true";
 
     private static void Collect(IReadOnlyList<SourceRow> sources, IReadOnlyList<StageRow> stages, List<DropRow> items, string prefix)
     {

@@ -21,7 +21,8 @@ internal static class ReportText
         text.Append("         ").Append(Number(o.Llm.Calls)).Append(" LLM calls, ")
             .Append(Number(o.Llm.InputTokens)).Append(" tokens in, ").Append(Number(o.Llm.OutputTokens)).Append(" out; ")
             .Append(Number(o.Processes.Count)).Append(" processes; ").Append(Number(o.Files.Paths)).Append(" files (")
-            .Append(Number(o.Files.Written)).Append(" written); ").Append(Number(o.Drops.Total)).Append(" lost or dropped\n");
+            .Append(Number(o.Files.Written)).Append(" written); ").Append(Number(o.Drops.Total)).Append(" lost or dropped")
+            .Append(o.Drops.Incomplete ? "; incomplete: events are missing (see Drops)\n" : "\n");
         if (o.Network.Warnings.Count > 0)
         {
             var unseen = o.Network.Warnings.Sum(w => w.Connections);
@@ -92,13 +93,22 @@ internal static class ReportText
         Network(text, o.Network);
 
         Section(text, "Drops");
-        if (o.Drops.Items.Count == 0)
+        if (o.Drops.IncompleteText is { } incomplete)
         {
-            text.Append("  none: no event was lost or dropped").Append(o.Drops.FromRecording ? "" : " (a recording in NDJSON carries no counters of the run that made it; a .db session does)").Append('\n');
+            // Said first, and never followed by "none": no counter shows the events a killed recorder did not store.
+            text.Append("  ! ").Append(incomplete).Append('\n');
+        }
+        if (o.Drops.Items.Count > 0)
+        {
+            Table(text, ["WHERE", "KIND", "COUNTER", "COUNT"], o.Drops.Items.Select(d => new[] { d.Stage, d.Kind, d.Counter, Number(d.Count) }), rightAligned: 0);
+        }
+        else if (o.Drops.Incomplete)
+        {
+            text.Append("  no loss was counted before it stopped\n");
         }
         else
         {
-            Table(text, ["WHERE", "KIND", "COUNTER", "COUNT"], o.Drops.Items.Select(d => new[] { d.Stage, d.Kind, d.Counter, Number(d.Count) }), rightAligned: 0);
+            text.Append("  none: no event was lost or dropped").Append(o.Drops.FromRecording ? "" : " (a recording in NDJSON carries no counters of the run that made it; a .db session does)").Append('\n');
         }
         return text.ToString();
     }

@@ -225,7 +225,8 @@ export interface Overview {
   files: { paths: number; opens: number; written: number; failed: number };
   http: { exchanges: number; errors: number; incomplete: number };
   errors: ErrorRow[];
-  drops: { total: number; items: DropRow[]; from_recording: boolean };
+  /** incomplete: a stored session its recorder never marked complete (killed, crashed or still recording): events are missing that no counter shows. */
+  drops: { total: number; items: DropRow[]; from_recording: boolean; incomplete: boolean; incomplete_text: string | null };
   files_written: FileSummary[];
   network: NetworkTotals;
 }

@@ -5,6 +5,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { expectedFrom, fixture, launchBrowser, numberOf, runHost, startHost, tempDir } from './support.mjs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const expected = expectedFrom(fixture);
 const folder = tempDir('agentsight-stored-');
@@ -41,6 +42,7 @@ describe('serve SESSION.db', () => {
     assert.equal(await numberOf(page, 'ov-events'), expected.events);
     assert.equal(await numberOf(page, 'ov-drops'), expected.badLines);
     assert.match(await page.getByTestId('drops').innerText(), /recorded: replay\s+source\s+bad_lines\s+1/);
+    assert.equal(await page.getByTestId('incomplete-session').count(), 0, 'a session that ended cleanly is not flagged');
   });
 
   test('the pipeline view shows the recording run\'s stages next to this one\'s', async () => {
@@ -49,6 +51,46 @@ describe('serve SESSION.db', () => {
     await page.getByTestId('recorded-stages').waitFor();
     const stored = page.locator('[data-testid="recorded-stages"] [data-testid="stage-row"][data-id="session-store"]');
     assert.equal(Number((await stored.locator('[data-col="in"]').innerText()).replace(/,/g, '')), expected.events);
+  });
+});
+
+describe('serve SESSION.db of a recorder killed with SIGKILL', () => {
+  const killed = join(folder, 'killed.db');
+  let host;
+  let browser;
+  before(async () => {
+    // A long recording replayed at its own pace: the recorder is still storing it when it is killed.
+    const recording = join(folder, 'long.jsonl');
+    const start = 1_795_514_400_000_000_000n;
+    writeFileSync(recording, Array.from({ length: 600 }, (_, i) =>
+      JSON.stringify({ timestamp: Number(start + BigInt(i) * 100_000_000n), source: 'seq', pid: 1, tid: 1, comm: 'seq', data: { seq: i } })).join('\n') + '\n');
+    const manifest = join(folder, 'store-killed.json');
+    writeFileSync(manifest, JSON.stringify({ stages: [{ plugin: 'session-store', config: { path: killed, flush_interval_ms: 50 } }] }));
+    const recorder = await startHost(['--manifest', manifest, 'replay', recording, '--speed', '1', '--no-summary'], { waitForUi: false });
+    for (let waited = 0; !/Storing the session in/.test(recorder.stderr); waited += 50) {
+      assert.ok(waited < 60_000, `the recorder never started storing; stderr:\n${recorder.stderr}`);
+      await sleep(50);
+    }
+    await sleep(1_000);
+    recorder.child.kill('SIGKILL');
+    await recorder.exited;
+    host = await startHost(['serve', killed, '--port', '0']);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await host?.stop();
+  });
+
+  test('the Overview warns that the session is incomplete instead of saying nothing was lost', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${host.url}/#/overview`);
+    const warning = page.getByTestId('incomplete-session');
+    await warning.waitFor();
+    assert.match(await warning.innerText(), /Incomplete session[\s\S]*did not finish/);
+    const dropsCard = page.locator('.card', { has: page.getByTestId('ov-drops') });
+    assert.match(await dropsCard.innerText(), /session incomplete/);
+    assert.doesNotMatch(await page.getByTestId('overview').innerText(), /every event reached this view/);
   });
 });
 

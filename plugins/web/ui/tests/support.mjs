@@ -53,7 +53,8 @@ export async function startHost(args, { stdin = 'ignore', timeoutMs = 60_000, wa
     });
     child.once('exit', (code) => { clearTimeout(timer); if (!host.url) reject(new Error(`agentsight ${args.join(' ')} exited with ${code} before serving; stderr:\n${stderr}`)); });
   });
-  if (waitForUi) await ready;
+  // A host that serves no UI (a recorder) never resolves it; its exit must not become an unhandled rejection.
+  if (waitForUi) await ready; else ready.catch(() => {});
   return host;
 }
 

@@ -85,6 +85,7 @@ export function Overview() {
   const errors = o.errors.reduce((n, e) => n + e.count, 0);
   return (
     <div class="overview" data-testid="overview">
+      {o.drops.incomplete_text && <div class="warning" data-testid="incomplete-session"><div class="warning-title">Incomplete session</div>{o.drops.incomplete_text}</div>}
       <UnseenTls warnings={o.network.warnings} />
       <div class="cards">
         <Card label="Duration" testid="ov-duration" value={duration(o.duration_ms)} sub={o.start_ns ? `from ${dateTime(o.start_ns)}` : 'no events yet'} />
@@ -97,8 +98,8 @@ export function Overview() {
           tone={o.network.unseen > 0 ? 'bad' : undefined}
           sub={`${num(o.network.connections)} connections${o.network.failed_connects > 0 ? `, ${num(o.network.failed_connects)} failed` : ''}${o.network.unseen > 0 ? `, ${num(o.network.unseen)} TLS unseen` : ''}`} />
         <Card label="Errors" testid="ov-errors" value={num(errors)} tone={errors > 0 ? 'bad' : 'ok'} />
-        <Card label="Lost or dropped" testid="ov-drops" value={num(o.drops.total)} tone={o.drops.total > 0 ? 'bad' : 'ok'} link={href('pipeline')}
-          sub={o.drops.total === 0 ? 'nothing lost' : `${o.drops.items.length} counters`} />
+        <Card label="Lost or dropped" testid="ov-drops" value={num(o.drops.total)} tone={o.drops.total > 0 || o.drops.incomplete ? 'bad' : 'ok'} link={href('pipeline')}
+          sub={o.drops.incomplete ? 'session incomplete: more missing' : o.drops.total === 0 ? 'nothing lost' : `${o.drops.items.length} counters`} />
         <Card label="Events" testid="ov-events" value={num(o.events)} link={href('events')} />
       </div>
 
@@ -139,7 +140,8 @@ export function Overview() {
         </section>
         <section>
           <h2>Lost or dropped events</h2>
-          {o.drops.items.length === 0 ? <p class="muted">None: every event reached this view{o.drops.from_recording ? ' and was recorded' : ''}.</p> : (
+          {o.drops.items.length === 0
+            ? <p class="muted">{o.drops.incomplete ? 'No loss was counted before the recording stopped; more is missing (see the warning above).' : `None: every event reached this view${o.drops.from_recording ? ' and was recorded' : ''}.`}</p> : (
             <table class="grid" data-testid="drops">
               <thead><tr><th>Where</th><th>Counter</th><th class="n">Count</th></tr></thead>
               <tbody>{o.drops.items.map((d) => <tr key={d.stage + d.counter}><td>{d.stage} <span class="muted small">{d.kind}</span></td><td>{d.counter}</td><td class="n">{num(d.count)}</td></tr>)}</tbody>
