@@ -31,6 +31,8 @@ internal static class PipelineRun
 
         using var signal = new ShutdownSignal(log, childOwnsInterrupt);
         SessionResult result;
+        // The host's own CPU while events flow (start-up before it excluded): what a traced run costs the machine.
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         try
         {
             result = await services.GetRequiredService<PipelineSession>().RunAsync(plan, createRunners(services), eventTime, signal.Token);
@@ -42,7 +44,7 @@ internal static class PipelineRun
         }
         if (printSummary)
         {
-            await Console.Error.WriteAsync(SummaryTable.Format(result));
+            await Console.Error.WriteAsync(SummaryTable.Format(result, Environment.CpuUsage.TotalTime - cpuBefore));
         }
         // A failed source, a sink taken out (its events were not written) or a shutdown given up on: the run failed.
         return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;

@@ -7,10 +7,18 @@ namespace AgentSight.Host.Pipeline;
 /// <summary>The table printed on stderr when a run ends: what each source produced and what each stage did.</summary>
 internal static class SummaryTable
 {
-    /// <summary>The table, then what made the run fail: stages that lost events, a shutdown given up on.</summary>
-    public static string Format(SessionResult result)
+    /// <summary>
+    /// The table, the host's CPU time for the run when known, then what made the run fail: stages that lost events, a
+    /// shutdown given up on.
+    /// </summary>
+    public static string Format(SessionResult result, TimeSpan? hostCpu = null)
     {
         var text = new StringBuilder(Format(result.Metrics, result.Elapsed));
+        if (hostCpu is { } cpu)
+        {
+            text.AppendLine();
+            text.AppendLine(HostCpuLine(cpu, result.Metrics.Sources.Sum(s => s.Produced)));
+        }
         if (result.FailedStages.Count > 0 || result.StuckShutdown is not null)
         {
             text.AppendLine();
@@ -73,6 +81,15 @@ internal static class SummaryTable
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// "Host CPU: 1.20 s (40.0 us per event produced)": capture, analyzers and sinks together, start-up excluded, so
+    /// that a user sees what tracing costs the machine besides the probes' own time in the traced programs.
+    /// </summary>
+    public static string HostCpuLine(TimeSpan cpu, long produced) =>
+        produced > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"Host CPU: {cpu.TotalSeconds:0.00} s ({cpu.TotalMicroseconds / produced:0.0} us per event produced)")
+            : string.Create(CultureInfo.InvariantCulture, $"Host CPU: {cpu.TotalSeconds:0.00} s (no event produced)");
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

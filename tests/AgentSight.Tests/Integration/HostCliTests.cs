@@ -44,6 +44,10 @@ public sealed class HostCliTests
         Assert.Equal(File.ReadLines(Artifacts.Sample("llm-session.jsonl")).Count(), lines.Length);
         Assert.All(lines, line => Assert.NotNull(JsonNode.Parse(line)!["timestamp"]));
         Assert.Contains("Pipeline summary", stderr, StringComparison.Ordinal);
+        // What the run cost the machine, per event, beside the table.
+        var cpu = System.Text.RegularExpressions.Regex.Match(stderr, @"Host CPU: (\d+\.\d\d) s \((\d+\.\d) us per event produced\)");
+        Assert.True(cpu.Success, stderr);
+        Assert.True(double.Parse(cpu.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) > 0);
         // Every event of our own format comes out exactly as it went in.
         Assert.Equal(File.ReadAllLines(Artifacts.Sample("llm-session.jsonl")), lines);
     }
