@@ -85,10 +85,8 @@ internal sealed class AccessGate
         {
             return Access.Allowed;
         }
-        if (request.Cookies.TryGetValue(CookieName, out var cookie) && Matches(_cookieDigest, cookie))
-        {
-            return Access.Allowed;
-        }
+        // The URL before the cookie: a page opened from the printed URL is sent on without the token even when the
+        // browser already holds the cookie.
         if (request.Query.TryGetValue(QueryName, out var query) && query is [{ } token] && Matches(_tokenDigest, token))
         {
             // A session cookie (no expiry): it ends with the browser, and is useless after this run anyway.
@@ -100,6 +98,10 @@ internal sealed class AccessGate
                 IsEssential = true,
             });
             return Access.FromQuery;
+        }
+        if (request.Cookies.TryGetValue(CookieName, out var cookie) && Matches(_cookieDigest, cookie))
+        {
+            return Access.Allowed;
         }
         return Access.Denied;
     }
