@@ -13,7 +13,8 @@ after(async () => { await host?.stop(); });
 function raw(path, headers = host.headers) {
   const { hostname, port } = new URL(host.url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: 'GET', headers }, (res) => {
+    // A connection of its own: one the POST test left behind may have been closed by the server.
+    const req = request({ hostname, port, path, method: 'GET', headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d) => { body += d; }).on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
     });
