@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
-import { fixture, startHost } from './support.mjs';
+import { fixture, launchBrowser, startHost } from './support.mjs';
 
 let host;
 before(async () => { host = await startHost(['serve', fixture, '--port', '0']); });
@@ -71,5 +71,20 @@ test('without the token the page, the API and the live stream are 401 and show n
       assert.equal(res.status, 401, `${path} answered ${res.status}`);
       assert.doesNotMatch(res.body, /claude|<script/);
     }
+  }
+});
+
+test('--no-auth serves without the token and the page says so', async () => {
+  const open = await startHost(['serve', fixture, '--port', '0', '--no-auth']);
+  const browser = await launchBrowser();
+  try {
+    assert.equal(open.token, null);
+    assert.match(open.stderr, /WRN\] web: The web UI has no access control/);
+    const page = await browser.newPage();
+    await page.goto(open.open('#/overview'));
+    await page.getByTestId('no-auth-warning').waitFor();
+  } finally {
+    await browser.close();
+    await open.stop();
   }
 });
