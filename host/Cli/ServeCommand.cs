@@ -20,8 +20,7 @@ internal static class ServeCommand
         };
         var command = new Command("serve", "Open a recorded session (NDJSON or a session-store .db) in the web UI; no root needed");
         sources.AddTo(command);
-        command.Options.Add(web.Port);
-        command.Options.Add(web.Host);
+        web.AddAddressAndAccessTo(command);
         command.Options.Add(speed);
         command.SetAction(async (parse, cancellation) =>
         {

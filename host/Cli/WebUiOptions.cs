@@ -6,7 +6,8 @@ using AgentSight.Host.Manifest;
 namespace AgentSight.Host.Cli;
 
 /// <summary>
-/// The web UI's options: <c>--port</c>, <c>--host</c>, and for commands that start it by default (<c>record</c>,
+/// The web UI's options: <c>--port</c>, <c>--host</c>, its access (<c>--token</c>, <c>--token-file</c>,
+/// <c>--no-auth</c>), and for commands that start it by default (<c>record</c>,
 /// <c>trace</c>, <c>demo</c>) <c>--no-server</c>; the capture commands that do not (<c>ssl</c>, <c>process</c>) start it
 /// with the original tool's <c>--server</c>. <see cref="Apply"/> turns them into manifest overrides of the <c>web</c>
 /// stage.
@@ -24,6 +25,23 @@ internal sealed class WebUiOptions
     {
         Description = "Address of the web UI (default 127.0.0.1; another one exposes decrypted traffic to whoever can reach it)",
         HelpName = "ADDRESS",
+    };
+
+    public Option<string?> Token { get; } = new("--token")
+    {
+        Description = "Access token of the web UI, for scripts that must know it (default: a random one, printed in the URL); other users see it in ps, --token-file does not show",
+        HelpName = "TOKEN",
+    };
+
+    public Option<FileInfo?> TokenFile { get; } = new("--token-file")
+    {
+        Description = "Read the web UI's access token from the first line of this file",
+        HelpName = "FILE",
+    };
+
+    public Option<bool> NoAuth { get; } = new("--no-auth")
+    {
+        Description = "Serve the web UI without a token: every user of this machine can read the session (refused on a non-loopback --host)",
     };
 
     public Option<bool> NoServer { get; } = new("--no-server")
@@ -50,8 +68,7 @@ internal sealed class WebUiOptions
     /// <summary>Adds the options of a command that starts the UI by default; <c>--server</c> is accepted and changes nothing.</summary>
     public void AddTo(Command command)
     {
-        command.Options.Add(Port);
-        command.Options.Add(Host);
+        AddAddressAndAccessTo(command);
         command.Options.Add(NoServer);
         Server.Hidden = true;
         command.Options.Add(Server);
@@ -61,8 +78,17 @@ internal sealed class WebUiOptions
     public void AddOptInTo(Command command)
     {
         command.Options.Add(Server);
+        AddAddressAndAccessTo(command);
+    }
+
+    /// <summary>Adds where the UI listens and who may read it (<c>serve</c>, which always serves, has only these).</summary>
+    public void AddAddressAndAccessTo(Command command)
+    {
         command.Options.Add(Port);
         command.Options.Add(Host);
+        command.Options.Add(Token);
+        command.Options.Add(TokenFile);
+        command.Options.Add(NoAuth);
     }
 
     /// <summary>For an opt-in command: the UI when <c>--server</c> was given, nothing otherwise.</summary>
@@ -88,7 +114,7 @@ internal sealed class WebUiOptions
     /// <param name="requireUi">The UI is the point of the command (<c>demo</c>): a manifest without a <c>web</c> stage is an error.</param>
     /// <remarks>
     /// Otherwise a manifest without a <c>web</c> or <c>session-store</c> stage records without them; only an explicit
-    /// <c>--port</c> or <c>--host</c> insists on the UI (and names the missing stage).
+    /// <c>--port</c>, <c>--host</c> or access option insists on the UI (and names the missing stage).
     /// </remarks>
     public void ApplyToRecording(ParseResult parse, PipelineOverrides overrides, string? sessionFile, bool requireUi = false)
     {
@@ -96,7 +122,8 @@ internal sealed class WebUiOptions
         {
             overrides.DisableIfPresent.Add("web");
         }
-        else if (requireUi || parse.GetValue(Port) is not null || parse.GetValue(Host) is not null)
+        else if (requireUi || parse.GetValue(Port) is not null || parse.GetValue(Host) is not null
+                 || parse.GetValue(Token) is not null || parse.GetValue(TokenFile) is not null || parse.GetValue(NoAuth))
         {
             Apply(parse, overrides);
         }
@@ -127,6 +154,19 @@ internal sealed class WebUiOptions
         if (parse.GetValue(Host) is { Length: > 0 } host)
         {
             overrides.Set.Add($"web.host={JsonSerializer.Serialize(host)}");
+        }
+        // The plugin's config checks them (length, both given, --no-auth with a token, a non-loopback host).
+        if (parse.GetValue(Token) is { } token)
+        {
+            overrides.Set.Add($"web.token={JsonSerializer.Serialize(token)}");
+        }
+        if (parse.GetValue(TokenFile) is { } file)
+        {
+            overrides.Set.Add($"web.token_file={JsonSerializer.Serialize(file.FullName)}");
+        }
+        if (parse.GetValue(NoAuth))
+        {
+            overrides.Set.Add("web.auth=false");
         }
     }
 }

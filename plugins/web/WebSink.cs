@@ -46,6 +46,12 @@ internal sealed class WebSink : ISink, IAsyncDisposable
     /// <summary>The address the UI is served on, once started with a server.</summary>
     internal Uri? Address => _server?.Address;
 
+    /// <summary>The address to open, with its token (what the log prints).</summary>
+    internal Uri? LaunchAddress => _server?.LaunchAddress;
+
+    /// <summary>The access token, or null without auth or server.</summary>
+    internal string? Token => _server?.Token;
+
     /// <inheritdoc />
     public async ValueTask StartAsync(CancellationToken cancellationToken)
     {
@@ -57,7 +63,8 @@ internal sealed class WebSink : ISink, IAsyncDisposable
         var server = new WebServer(_config, _index, _context, _time);
         await server.StartAsync(cancellationToken);
         _server = server;
-        _context.Logger.LogInformation("Web UI: {Address}", server.Address);
+        // With the token: this line is how the user (and scripts) get it.
+        _context.Logger.LogInformation("Web UI: {Address}", server.LaunchAddress);
     }
 
     /// <inheritdoc />

@@ -17,9 +17,11 @@ namespace AgentSight.Plugins.Web.Server;
 
 /// <summary>Kestrel, inside the plugin: the embedded UI, a small JSON API over the session index, and live updates (SSE).</summary>
 /// <remarks>
-/// Security: only embedded files and known API paths answer, everything else is 404; requests whose Host header is
-/// not one of the server's own names or addresses are refused (<see cref="HostCheck"/>: a page on another origin
-/// cannot reach the API through DNS rebinding); no CORS header is ever sent, so other origins cannot read answers.
+/// Security: every request needs the run's access token (<see cref="AccessGate"/>: other local users cannot read the
+/// session), unless <c>auth</c> is off; only embedded files and known API paths answer, everything else is 404;
+/// requests whose Host header is not one of the server's own names or addresses are refused (<see cref="HostCheck"/>:
+/// a page on another origin cannot reach the API through DNS rebinding); no CORS header is ever sent, so other
+/// origins cannot read answers.
 /// </remarks>
 internal sealed partial class WebServer : IAsyncDisposable
 {
@@ -32,6 +34,7 @@ internal sealed partial class WebServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private WebApplication? _app;
     private HostCheck? _hosts;
+    private AccessGate? _access;
 
     public WebServer(WebSinkConfig config, SessionIndex index, IStageContext context, TimeProvider time)
     {
@@ -44,12 +47,24 @@ internal sealed partial class WebServer : IAsyncDisposable
     /// <summary>The UI's address, e.g. <c>http://127.0.0.1:7395/</c>.</summary>
     public Uri? Address { get; private set; }
 
+    /// <summary>The address to open: with the token, e.g. <c>http://127.0.0.1:7395/?token=…</c> (without auth, <see cref="Address"/>).</summary>
+    public Uri? LaunchAddress { get; private set; }
+
+    /// <summary>The access token, or null without auth.</summary>
+    public string? Token => _access?.Token;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var address = _config.Address;
         if (!IPAddress.IsLoopback(address))
         {
             _context.Logger.LogWarning("The web UI listens on {Address}, which is not a loopback address: anyone who can reach it sees the session's decrypted traffic", address);
+        }
+        // Read before listening: a token file that went missing stops the run before the port opens.
+        var token = _config.Auth ? _config.ChosenToken() ?? AccessGate.NewToken() : null;
+        if (token is null)
+        {
+            _context.Logger.LogWarning("The web UI has no access control (--no-auth): every user of this machine can read the session");
         }
         if (Assets.Count == 0)
         {
@@ -94,6 +109,8 @@ internal sealed partial class WebServer : IAsyncDisposable
         _app = app;
         var port = BoundPort(app) ?? _config.Port;
         Address = new Uri(Format(address, port));
+        _access = token is null ? null : new AccessGate(token, port);
+        LaunchAddress = token is null ? Address : new Uri($"{Address}?{AccessGate.QueryName}={token}");
         _hosts = new HostCheck(address, port, _time);
     }
 
@@ -122,12 +139,28 @@ internal sealed partial class WebServer : IAsyncDisposable
             await Text(ctx, StatusCodes.Status403Forbidden, "Forbidden: this server answers only to its own address (Host header).");
             return;
         }
+        var path = ctx.Request.Path.Value ?? "/";
+        var access = _access?.Check(ctx) ?? Access.Allowed;
+        if (access == Access.Denied)
+        {
+            response.Headers.WWWAuthenticate = "Bearer realm=\"agentsight\"";
+            await Text(ctx, StatusCodes.Status401Unauthorized,
+                "Unauthorized: open the full address agentsight printed when it started (http://…/?token=…), or send the token as Authorization: Bearer TOKEN.");
+            return;
+        }
         if (!HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method))
         {
             await Text(ctx, StatusCodes.Status404NotFound, "Not found.");
             return;
         }
-        var path = ctx.Request.Path.Value ?? "/";
+        if (access == Access.FromQuery && !path.StartsWith("/api/", StringComparison.Ordinal))
+        {
+            // The page opened from the printed URL: the cookie is set; the same page again without the token.
+            response.StatusCode = StatusCodes.Status303SeeOther;
+            response.Headers.Location = AccessGate.WithoutToken(ctx.Request);
+            response.Headers.CacheControl = "no-store";
+            return;
+        }
         try
         {
             if (path.StartsWith("/api/", StringComparison.Ordinal))
@@ -177,6 +210,7 @@ internal sealed partial class WebServer : IAsyncDisposable
                 query.Int("offset", 0, 0, int.MaxValue), query.Int("limit", 500, 1, 5000)),
             ["timeline"] => _index.Timeline(query.Long("from"), query.Long("to"), query.Int("bins", 200, 10, 2000)),
             ["pipeline"] => Pipeline(),
+            ["access"] => new AccessView(_access is not null),
             ["live"] => null,
             _ => NotFound.Instance,
         };
@@ -285,6 +319,9 @@ internal sealed partial class WebServer : IAsyncDisposable
         }
         _stopping.Dispose();
     }
+
+    /// <summary>What <c>/api/access</c> says: whether requests need the token (false: the page warns).</summary>
+    private sealed record AccessView(bool Auth);
 
     /// <summary>Marks an API path that names nothing.</summary>
     private sealed class NotFound

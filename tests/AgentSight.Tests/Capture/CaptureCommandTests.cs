@@ -116,8 +116,7 @@ public sealed class CaptureCommandTests
         using var host = HostProcess.Start(["demo", "--port", "0", "-o", session], folder.Path);
 
         await host.WaitForStderrAsync("The demo agent is done", TimeSpan.FromSeconds(180));
-        var address = System.Text.RegularExpressions.Regex.Match(host.Stderr, @"Web UI: (http://127\.0\.0\.1:\d+/)").Groups[1].Value;
-        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        using var http = WebUiAddress.Client(host.Stderr);
         var overview = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("/api/overview"))!;
         var page = await http.GetStringAsync("/");
         host.Signal(2);
@@ -155,8 +154,7 @@ public sealed class CaptureCommandTests
             "/bin/sh", "-c", $"touch {marker}; sleep 4"], folder.Path);
 
         await host.WaitForStderrAsync("Web UI: http://", TimeSpan.FromSeconds(60));
-        var address = System.Text.RegularExpressions.Regex.Match(host.Stderr, @"Web UI: (http://127\.0\.0\.1:\d+/)").Groups[1].Value;
-        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        using var http = WebUiAddress.Client(host.Stderr);
         var seenWhileRunning = false;
         for (var attempt = 0; attempt < 30 && !seenWhileRunning; attempt++)
         {

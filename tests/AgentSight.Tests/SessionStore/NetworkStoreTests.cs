@@ -2,7 +2,6 @@ extern alias store;
 
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using AgentSight.Contracts;
 using AgentSight.Tests.Support;
 using AgentSight.Tests.WebUi;
@@ -100,9 +99,6 @@ public sealed partial class NetworkStoreTests
         Assert.Equal("2", Scalar(db, "SELECT value FROM meta WHERE key = 'schema_minor'"));
     }
 
-    [GeneratedRegex(@"Web UI: (http://127\.0\.0\.1:\d+/)")]
-    private static partial Regex WebUiLine();
-
     [Fact]
     public async Task Serving_the_stored_session_shows_the_same_hosts_and_warnings_as_serving_its_ndjson()
     {
@@ -118,7 +114,7 @@ public sealed partial class NetworkStoreTests
         {
             using var host = HostProcess.Start(["serve", session, "--port", "0"]);
             await host.WaitForStderrAsync("serving until Ctrl+C", TimeSpan.FromSeconds(60));
-            using var http = new HttpClient { BaseAddress = new Uri(WebUiLine().Match(host.Stderr).Groups[1].Value) };
+            using var http = WebUiAddress.Client(host.Stderr);
             var overview = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/overview", UriKind.Relative)))!;
             var connections = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/network", UriKind.Relative)))!;
             served.Add((overview["network"]!, connections));

@@ -13,9 +13,10 @@ public sealed partial class HostProcess : IDisposable
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private HostProcess(IEnumerable<string> args, string? workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    private HostProcess(IEnumerable<string> args, string? workingDirectory, IReadOnlyDictionary<string, string>? environment = null, string? user = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // As another user: through runuser, which passes signals on to the host.
+        var start = new ProcessStartInfo(user is null ? "dotnet" : "runuser")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -23,6 +24,13 @@ public sealed partial class HostProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        if (user is not null)
+        {
+            foreach (var arg in new[] { "-u", user, "--", "dotnet" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
         start.ArgumentList.Add(Artifacts.HostDll);
         foreach (var arg in args)
         {
@@ -66,6 +74,9 @@ public sealed partial class HostProcess : IDisposable
     }
 
     public static HostProcess Start(IEnumerable<string> args, string? workingDirectory = null) => new(args, workingDirectory);
+
+    /// <summary>Starts the host as another user (the tests run as root), e.g. <c>nobody</c>.</summary>
+    public static HostProcess StartAs(string user, IEnumerable<string> args, string? workingDirectory = null) => new(args, workingDirectory, user: user);
 
     /// <summary>Runs to the end and returns the exit code, stdout and stderr.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, string? workingDirectory = null,

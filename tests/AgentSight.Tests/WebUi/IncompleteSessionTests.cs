@@ -1,7 +1,6 @@
 using System.Net.Http;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using AgentSight.Contracts;
 using AgentSight.Tests.Support;
 using Microsoft.Data.Sqlite;
@@ -15,9 +14,6 @@ namespace AgentSight.Tests.WebUi;
 /// </summary>
 public sealed partial class IncompleteSessionTests
 {
-    [GeneratedRegex(@"Web UI: (http://127\.0\.0\.1:\d+/)")]
-    private static partial Regex WebUiLine();
-
     [Theory]
     [InlineData("false")]
     [InlineData(null)]
@@ -50,7 +46,7 @@ public sealed partial class IncompleteSessionTests
 
         using var host = HostProcess.Start(["serve", db, "--port", "0"]);
         await host.WaitForStderrAsync("serving until Ctrl+C", TimeSpan.FromSeconds(60));
-        using var http = new HttpClient { BaseAddress = new Uri(WebUiLine().Match(host.Stderr).Groups[1].Value) };
+        using var http = WebUiAddress.Client(host.Stderr);
         using var served = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/overview", UriKind.Relative)));
         Assert.True(served.RootElement.GetProperty("drops").GetProperty("incomplete").GetBoolean());
         host.Signal(2);

@@ -212,7 +212,7 @@ public sealed class NetworkViewTests
         var sink = new WebSink(new WebSinkConfig { Port = 0 }, new TestStageContext { StageId = "web" }, TimeProvider.System, TextWriter.Null);
         await sink.StartAsync(CancellationToken.None);
         await using (sink)
-        using (var http = new HttpClient { BaseAddress = sink.Address })
+        using (var http = WebUiAddress.Client(sink.LaunchAddress!))
         {
             foreach (var evt in NetworkSession())
             {

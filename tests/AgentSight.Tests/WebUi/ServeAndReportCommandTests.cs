@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using AgentSight.Contracts;
 using AgentSight.Tests.Support;
 
@@ -17,17 +16,13 @@ public sealed partial class ServeAndReportCommandTests
         return path;
     }
 
-    [GeneratedRegex(@"Web UI: (http://127\.0\.0\.1:\d+/)")]
-    private static partial Regex WebUiLine();
-
     [Fact]
     public async Task Serve_prints_the_address_and_serves_the_session_until_ctrl_c()
     {
         using var folder = TempFolder.ForCaller();
         using var host = HostProcess.Start(["serve", Recording(folder), "--port", "0"]);
         await host.WaitForStderrAsync("serving until Ctrl+C", TimeSpan.FromSeconds(60));
-        var address = new Uri(WebUiLine().Match(host.Stderr).Groups[1].Value);
-        using var http = new HttpClient { BaseAddress = address };
+        using var http = WebUiAddress.Client(host.Stderr);
         using var overview = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/overview", UriKind.Relative)));
         Assert.Equal(2, overview.RootElement.GetProperty("llm").GetProperty("calls").GetInt32());
         Assert.Equal("", host.Stdout);
@@ -100,7 +95,7 @@ public sealed partial class ServeAndReportCommandTests
             """{ "plugin": "web" }""");
         using var host = HostProcess.Start(["--plugins", plugins, "--manifest", manifest, "serve", Recording(folder), "--port", "0", "--analyze", analyze]);
         await host.WaitForStderrAsync("serving until Ctrl+C", TimeSpan.FromSeconds(60));
-        using var http = new HttpClient { BaseAddress = new Uri(WebUiLine().Match(host.Stderr).Groups[1].Value) };
+        using var http = WebUiAddress.Client(host.Stderr);
         async Task<int> Matching(string text)
         {
             using var page = JsonDocument.Parse(await http.GetStringAsync(new Uri($"/api/events?q={text}", UriKind.Relative)));

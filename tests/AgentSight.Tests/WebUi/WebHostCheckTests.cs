@@ -13,12 +13,15 @@ namespace AgentSight.Tests.WebUi;
 /// </summary>
 public sealed class WebHostCheckTests
 {
+    // Every request carries it: what is checked here is the Host header, not access.
+    private const string Token = "host-check-test-token";
+
     [Theory]
     [InlineData("0.0.0.0")]
     [InlineData("::")]
     public async Task Bound_to_every_address_it_answers_to_the_machine_own_names_and_addresses(string bind)
     {
-        await using var sink = new WebSink(new WebSinkConfig { Host = bind, Port = 0 }, new TestStageContext { StageId = "web" }, TimeProvider.System, TextWriter.Null);
+        await using var sink = new WebSink(new WebSinkConfig { Host = bind, Port = 0, Token = Token }, new TestStageContext { StageId = "web" }, TimeProvider.System, TextWriter.Null);
         await sink.StartAsync(CancellationToken.None);
         var port = sink.Address!.Port;
 
@@ -40,7 +43,7 @@ public sealed class WebHostCheckTests
     [InlineData("::")]
     public async Task Bound_to_every_address_it_still_refuses_any_other_name(string bind)
     {
-        await using var sink = new WebSink(new WebSinkConfig { Host = bind, Port = 0 }, new TestStageContext { StageId = "web" }, TimeProvider.System, TextWriter.Null);
+        await using var sink = new WebSink(new WebSinkConfig { Host = bind, Port = 0, Token = Token }, new TestStageContext { StageId = "web" }, TimeProvider.System, TextWriter.Null);
         await sink.StartAsync(CancellationToken.None);
         var port = sink.Address!.Port;
 
@@ -60,7 +63,7 @@ public sealed class WebHostCheckTests
     [Fact]
     public async Task Bound_to_loopback_it_answers_only_to_the_loopback_names()
     {
-        await using var sink = new WebSink(new WebSinkConfig { Port = 0 }, new TestStageContext { StageId = "web" }, TimeProvider.System, TextWriter.Null);
+        await using var sink = new WebSink(new WebSinkConfig { Port = 0, Token = Token }, new TestStageContext { StageId = "web" }, TimeProvider.System, TextWriter.Null);
         await sink.StartAsync(CancellationToken.None);
         var port = sink.Address!.Port;
 
@@ -86,7 +89,7 @@ public sealed class WebHostCheckTests
         await client.ConnectAsync(address, port);
         var stream = client.GetStream();
         host ??= address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]:{port}" : $"{address}:{port}";
-        var request = $"GET /api/session HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n";
+        var request = $"GET /api/session HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {Token}\r\nConnection: close\r\n\r\n";
         await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
         using var reader = new StreamReader(stream);
         var status = await reader.ReadLineAsync() ?? "";

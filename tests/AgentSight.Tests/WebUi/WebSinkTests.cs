@@ -14,7 +14,7 @@ public sealed class WebSinkTests
         config ??= new WebSinkConfig { Port = 0 };
         var sink = new WebSink(config, new TestStageContext { StageId = "web" }, TimeProvider.System, report ?? TextWriter.Null);
         await sink.StartAsync(CancellationToken.None);
-        return (sink, new HttpClient { BaseAddress = sink.Address });
+        return (sink, WebUiAddress.Client(sink.LaunchAddress!));
     }
 
     [Fact]

@@ -40,6 +40,17 @@ function LiveBadge() {
   );
 }
 
+/** Under --no-auth, a line above every view: anyone on this machine can read what it shows. */
+function OpenAccessWarning() {
+  const access = useFetch<{ auth: boolean }>('/api/access', {}, []).data;
+  if (access?.auth !== false) return null;
+  return (
+    <div class="warning" data-testid="no-auth-warning">
+      No access control (--no-auth): every user of this machine can read this session.
+    </div>
+  );
+}
+
 function App() {
   const route = useRoute();
   const version = useLiveVersion(1000);
@@ -62,6 +73,7 @@ function App() {
         {VIEWS.map(([v, label]) => <a key={v} href={href(v)} class={v === view ? 'active' : ''} data-testid={`nav-${v}`}>{label}</a>)}
       </nav>
       <main data-view={view}>
+        <OpenAccessWarning />
         {view === 'overview' && <Overview />}
         {view === 'llm' && <LlmCalls route={route} />}
         {view === 'processes' && <ProcessTree route={route} />}

@@ -12,7 +12,7 @@ test('an event written into the pipeline appears in the event log within a secon
   const host = await startHost(['replay', '-', '-q', '--no-summary', '--enable', 'web', '--set', 'web.port=0'], { stdin: 'pipe' });
   try {
     const page = await browser.newPage();
-    await page.goto(`${host.url}/#/events`);
+    await page.goto(host.open(`#/events`));
     await page.waitForFunction(() => document.querySelector('[data-testid="live-badge"]')?.getAttribute('data-state') === 'live');
     const latencies = [];
     for (let i = 0; i < 5; i++) {
@@ -39,7 +39,7 @@ test('a running synthetic session updates the overview as its calls arrive, with
   const host = await startHost(['synthetic', '--count', '12', '--interval', '400', '-q', '--no-summary', '--enable', 'web', '--set', 'web.port=0']);
   try {
     const page = await browser.newPage();
-    await page.goto(`${host.url}/#/overview`);
+    await page.goto(host.open(`#/overview`));
     const first = await page.getByTestId('ov-events').innerText().then((t) => Number(t.replace(/,/g, '')));
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="ov-events"]')?.textContent?.replace(/,/g, '')) > n + 20, first,
       { timeout: 8000 });

@@ -61,7 +61,7 @@ async function overviewOf(session) {
   const host = await startHost(['serve', session, '--port', '0']);
   try {
     const page = await browser.newPage();
-    await page.goto(`${host.url}/#/overview`);
+    await page.goto(host.open(`#/overview`));
     await page.getByTestId('ov-hosts').waitFor();
     await page.waitForTimeout(200);
     const warnings = await page.getByTestId('tls-unseen-line').allInnerTexts();
@@ -136,7 +136,7 @@ describe('event log', () => {
     const host = await startHost(['serve', recording, '--port', '0']);
     try {
       const page = await browser.newPage();
-      await page.goto(`${host.url}/#/events`);
+      await page.goto(host.open(`#/events`));
       await page.locator('[data-testid="source-chip"][data-source="network"]').click();
       const count = lines.filter((l) => l.includes('"source":"network"')).length;
       await page.waitForFunction((n) => document.querySelectorAll('[data-testid="ev-row"]').length === n, count);

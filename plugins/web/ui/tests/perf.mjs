@@ -55,7 +55,7 @@ try {
     const times = [];
     for (let i = 0; i < Number(values.runs); i++) {
       const page = await browser.newPage();
-      await page.goto(`${host.url}/${hash}`, { waitUntil: 'commit' });
+      await page.goto(host.open(hash), { waitUntil: 'commit' });
       await page.locator(ready).first().waitFor({ timeout: 30_000 });
       times.push(await page.evaluate(() => performance.now()));
       await page.close();
@@ -68,12 +68,12 @@ try {
     const times = [];
     for (let i = 0; i < Number(values.runs); i++) {
       const t = performance.now();
-      const res = await fetch(host.url + path);
+      const res = await fetch(host.url + path, { headers: host.headers });
       await res.arrayBuffer();
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    api.push({ path, median: times[Math.floor(times.length / 2)], bytes: Number((await fetch(host.url + path)).headers.get('content-length') ?? 0) || (await (await fetch(host.url + path)).arrayBuffer()).byteLength });
+    api.push({ path, median: times[Math.floor(times.length / 2)], bytes: Number((await fetch(host.url + path, { headers: host.headers })).headers.get('content-length') ?? 0) || (await (await fetch(host.url + path, { headers: host.headers })).arrayBuffer()).byteLength });
   }
   console.log(`\nserve: the session read and indexed in ${(ingestMs / 1000).toFixed(1)} s\n`);
   console.log('| View | Median load (ms) | Slowest of ' + values.runs + ' (ms) |\n|---|---:|---:|');

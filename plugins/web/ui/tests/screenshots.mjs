@@ -20,7 +20,7 @@ try {
     ['pipeline', '#/pipeline', '[data-testid="stage-row"]'],
   ];
   for (const [name, hash, ready] of shots) {
-    await page.goto(`${host.url}/${hash}`);
+    await page.goto(host.open(hash));
     await page.locator(ready).first().waitFor();
     await page.waitForTimeout(400);
     await page.screenshot({ path: join(out, `${name}.png`), fullPage: false });

@@ -1,19 +1,20 @@
-// The server answers only with its own files and API: no path reaches the filesystem, other Host names are
-// refused (DNS rebinding), and no CORS header lets another origin read it.
+// The server answers only with its own files and API, and only to who holds the printed token: no path reaches the
+// filesystem, other Host names are refused (DNS rebinding), and no CORS header lets another origin read it.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
-import { fixture, startHost } from './support.mjs';
+import { fixture, launchBrowser, startHost } from './support.mjs';
 
 let host;
 before(async () => { host = await startHost(['serve', fixture, '--port', '0']); });
 after(async () => { await host?.stop(); });
 
-/** A raw request: the path goes out exactly as written (no URL normalization), like curl --path-as-is. */
-function raw(path, headers = {}) {
+/** A raw request with the token (unless `headers` says otherwise): the path goes out exactly as written (no URL normalization), like curl --path-as-is. */
+function raw(path, headers = host.headers) {
   const { hostname, port } = new URL(host.url);
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, method: 'GET', headers }, (res) => {
+    // A connection of its own: one the POST test left behind may have been closed by the server.
+    const req = request({ hostname, port, path, method: 'GET', headers, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d) => { body += d; }).on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
     });
@@ -47,7 +48,7 @@ test('the UI and the API answer on the server\'s own address', async () => {
 });
 
 test('a request for another Host name is refused (DNS rebinding)', async () => {
-  const res = await raw('/api/overview', { Host: `attacker.example:${new URL(host.url).port}` });
+  const res = await raw('/api/overview', { ...host.headers, Host: `attacker.example:${new URL(host.url).port}` });
   assert.equal(res.status, 403);
   assert.doesNotMatch(res.body, /llm/);
 });
@@ -55,9 +56,35 @@ test('a request for another Host name is refused (DNS rebinding)', async () => {
 test('other methods are not served', async () => {
   const { hostname, port } = new URL(host.url);
   const status = await new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path: '/api/events', method: 'POST' }, (res) => { res.resume(); resolve(res.statusCode); });
+    const req = request({ hostname, port, path: '/api/events', method: 'POST', headers: host.headers }, (res) => { res.resume(); resolve(res.statusCode); });
     req.on('error', reject);
     req.end('{}');
   });
   assert.equal(status, 404);
+});
+
+test('without the token the page, the API and the live stream are 401 and show nothing', async () => {
+  const wrong = { authorization: `Bearer ${host.token.replace(/.$/, (c) => (c === '0' ? '1' : '0'))}` };
+  for (const path of ['/', '/api/session', '/api/llm', '/api/live']) {
+    for (const headers of [{}, wrong]) {
+      const res = await raw(path, headers);
+      assert.equal(res.status, 401, `${path} answered ${res.status}`);
+      assert.doesNotMatch(res.body, /claude|<script/);
+    }
+  }
+});
+
+test('--no-auth serves without the token and the page says so', async () => {
+  const open = await startHost(['serve', fixture, '--port', '0', '--no-auth']);
+  const browser = await launchBrowser();
+  try {
+    assert.equal(open.token, null);
+    assert.match(open.stderr, /WRN\] web: The web UI has no access control/);
+    const page = await browser.newPage();
+    await page.goto(open.open('#/overview'));
+    await page.getByTestId('no-auth-warning').waitFor();
+  } finally {
+    await browser.close();
+    await open.stop();
+  }
 });

@@ -34,7 +34,7 @@ describe('serve SESSION.db', () => {
 
   test('shows the stored session and the line its recording lost', async () => {
     const page = await browser.newPage();
-    await page.goto(`${host.url}/#/overview`);
+    await page.goto(host.open(`#/overview`));
     await page.getByTestId('ov-llm-calls').waitFor();
     assert.equal(await numberOf(page, 'ov-llm-calls'), expected.llmCalls);
     assert.equal(await numberOf(page, 'ov-tokens-in'), expected.inputTokens);
@@ -47,7 +47,7 @@ describe('serve SESSION.db', () => {
 
   test('the pipeline view shows the recording run\'s stages next to this one\'s', async () => {
     const page = await browser.newPage();
-    await page.goto(`${host.url}/#/pipeline`);
+    await page.goto(host.open(`#/pipeline`));
     await page.getByTestId('recorded-stages').waitFor();
     const stored = page.locator('[data-testid="recorded-stages"] [data-testid="stage-row"][data-id="session-store"]');
     assert.equal(Number((await stored.locator('[data-col="in"]').innerText()).replace(/,/g, '')), expected.events);

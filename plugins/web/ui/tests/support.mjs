@@ -15,7 +15,12 @@ const configuration = process.env.AGENTSIGHT_TEST_CONFIGURATION ?? process.env.A
 export const hostDll = join(repoRoot, 'artifacts', configuration, 'host', 'agentsight.dll');
 export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-/** Starts `agentsight ARGS…` and waits for its "Web UI: http://…" line; the caller stops it. */
+/**
+ * Starts `agentsight ARGS…` and waits for its "Web UI: http://…/?token=…" line; the caller stops it. `host.url` is
+ * the server's origin, `host.printedUrl` the line's URL with its token, `host.open('#/view')` that URL with a view
+ * (what a user opens: the server sets its cookie and sends the page on without the token), `host.headers` the bearer
+ * header a script sends.
+ */
 export async function startHost(args, { stdin = 'ignore', timeoutMs = 60_000, waitForUi = true } = {}) {
   if (!existsSync(hostDll)) {
     throw new Error(`the host is not built: ${hostDll} is missing (run scripts/test, or dotnet build AgentSight.sln -c ${configuration})`);
@@ -27,6 +32,10 @@ export async function startHost(args, { stdin = 'ignore', timeoutMs = 60_000, wa
   const host = {
     child,
     url: null,
+    printedUrl: null,
+    token: null,
+    open(hash = '') { return `${host.printedUrl}${hash}`; },
+    get headers() { return host.token ? { authorization: `Bearer ${host.token}` } : {}; },
     get stderr() { return stderr; },
     get stdout() { return stdout; },
     async stop() {
@@ -46,7 +55,10 @@ export async function startHost(args, { stdin = 'ignore', timeoutMs = 60_000, wa
       stderr += d;
       const match = /Web UI: (http:\/\/\S+)/.exec(stderr);
       if (match && !host.url) {
-        host.url = match[1].replace(/\/$/, '');
+        const printed = new URL(match[1]);
+        host.printedUrl = match[1];
+        host.token = printed.searchParams.get('token');
+        host.url = printed.origin;
         clearTimeout(timer);
         resolveReady();
       }

@@ -21,7 +21,7 @@ after(async () => {
 });
 
 async function open(view) {
-  await page.goto(`${host.url}/#/${view}`);
+  await page.goto(host.open(`#/${view}`));
 }
 
 describe('overview', () => {
@@ -94,7 +94,7 @@ describe('LLM calls', () => {
 
   test('filters by model', async () => {
     const [model, m] = [...expected.models].find(([, v]) => v.calls > 1);
-    await page.goto(`${host.url}/#/llm?model=${encodeURIComponent(model)}`);
+    await page.goto(host.open(`#/llm?model=${encodeURIComponent(model)}`));
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="llm-row"]').length === n, m.calls);
     const models = await page.locator('[data-testid="llm-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-model')));
     assert.ok(models.every((x) => x === model));
