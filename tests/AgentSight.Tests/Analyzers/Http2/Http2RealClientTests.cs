@@ -115,6 +115,79 @@ public sealed class Http2RealClientTests
         Assert.Equal("gzip", (string?)exchange["response"]!["content_encoding"]);
     }
 
+    [Fact]
+    public async Task Curl_upgrading_to_h2c_gives_its_upgraded_request_as_stream_1_and_one_llm_call()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var serving = ServeH2cUpgradeAsync(listener);
+        await using var relay = RecordingRelay.Start(((IPEndPoint)listener.LocalEndpoint).Port);
+        var body = """{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi over h2c"}]}""";
+
+        var output = await Run("curl", ["-sS", "--http2", "--max-time", "30", "-X", "POST", $"{relay.Url}/v1/messages",
+            "-H", "content-type: application/json", "-H", $"x-api-key: {AnthropicKey}", "--data-binary", body]);
+        Assert.Contains("message_stop", output, StringComparison.Ordinal);
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var chain = AnalyzerChain.Default().Run(await relay.EventsAsync());
+
+        var llm = chain.Llm();
+        Assert.Equal("claude-sonnet-4-5", (string?)llm["gen_ai.request.model"]);
+        Assert.Equal(LlmServer.AnswerText, ExpectedCall.OutputText(llm));
+        Assert.Equal(25, (long)llm["gen_ai.usage.output_tokens"]!);
+        var exchange = chain.OfSource("http").Single().Fields!;
+        Assert.True((bool)exchange["complete"]!, exchange.ToJsonString());
+        Assert.Equal(1, (int)exchange["stream_id"]!);
+        // The request went as HTTP/1.1 (it asked for the upgrade); its answer came over HTTP/2.
+        Assert.Equal("HTTP/1.1", (string?)exchange["request"]!["version"]);
+        Assert.Equal("h2c", (string?)exchange["request"]!["headers"]!["upgrade"]);
+        Assert.Equal(body, (string?)exchange["request"]!["body"]);
+        Assert.Equal("HTTP/2", (string?)exchange["response"]!["version"]);
+        Assert.Equal("req_h2c", (string?)exchange["response"]!["headers"]!["request-id"]);
+        Assert.Empty(chain.OfSource("ssl"));
+    }
+
+    /// <summary>
+    /// A server that takes one HTTP/1.1 request asking for <c>Upgrade: h2c</c>, switches (RFC 7540 §3.2) and answers it
+    /// on stream 1 with an Anthropic stream, written frame by frame (no HTTP/2 server at hand does h2c upgrades).
+    /// </summary>
+    private static async Task ServeH2cUpgradeAsync(TcpListener listener)
+    {
+        using var connection = await listener.AcceptTcpClientAsync();
+        var stream = connection.GetStream();
+        var head = new List<byte>();
+        var one = new byte[1];
+        while (head.Count < 4 || !head[^4..].SequenceEqual("\r\n\r\n"u8.ToArray()))
+        {
+            await stream.ReadExactlyAsync(one);
+            head.Add(one[0]);
+        }
+        var text = Encoding.ASCII.GetString([.. head]);
+        Assert.Contains("Upgrade: h2c", text, StringComparison.OrdinalIgnoreCase);
+        var length = int.Parse(System.Text.RegularExpressions.Regex.Match(text, @"(?i)content-length:\s*(\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        await stream.ReadExactlyAsync(new byte[length]);
+
+        var hpack = new Wire.HpackEncoder();
+        var frames = new List<byte[]>
+        {
+            "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"u8.ToArray(),
+            Wire.H2Frames.Settings((3, 100)),
+            Wire.H2Frames.Headers(1, hpack.Encode([(":status", "200"), ("content-type", "text/event-stream; charset=utf-8"), ("request-id", "req_h2c")]), endStream: false),
+        };
+        frames.AddRange(Http2AnalyzerTests.AnthropicStream(LlmServer.AnswerText).Select(sse => Wire.H2Wire.Data(1, sse)));
+        frames.Add(Wire.H2Frames.Data(1, [], endStream: true));
+        foreach (var frame in frames)
+        {
+            await stream.WriteAsync(frame);
+            await stream.FlushAsync();
+        }
+        // The client's preface, SETTINGS and their acknowledgements, until it closes.
+        var rest = new byte[4096];
+        while (await stream.ReadAsync(rest) > 0)
+        {
+        }
+    }
+
     /// <summary>The one http event: HTTP/2, whole, every header known, and no byte of the connection left raw.</summary>
     private static JsonObject AssertOneHttp2Exchange(AnalyzerChain chain, string path, int port)
     {
