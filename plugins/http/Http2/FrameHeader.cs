@@ -66,6 +66,18 @@ internal readonly record struct FrameHeader(int Length, byte Type, byte Flags, i
         };
     }
 
+    /// <summary>
+    /// True when the side that wrote the frame may send it on its stream: a client sends DATA, HEADERS and
+    /// CONTINUATION only on the streams it opens (odd ones: pushed streams are closed to it) and never PUSH_PROMISE,
+    /// which a server sends on a client's stream (RFC 9113 §5.1, §8.4).
+    /// </summary>
+    public bool IsPossibleFrom(bool client) => Type switch
+    {
+        FrameType.Data or FrameType.Headers or FrameType.Continuation => !client || (StreamId & 1) == 1,
+        FrameType.PushPromise => !client && (StreamId & 1) == 1,
+        _ => true,
+    };
+
     /// <summary>True for the frame types RFC 9113 defines.</summary>
     public bool IsKnownType => Type <= FrameType.Continuation;
 }

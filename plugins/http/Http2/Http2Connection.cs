@@ -59,6 +59,9 @@ internal sealed class Http2Connection
 
     public HttpConnection Connection { get; }
 
+    /// <summary>True when which side is the client is known (from the start, configured, or learnt from a head).</summary>
+    public bool RoleKnown => _roleKnown;
+
     /// <summary>True when something is in progress: a stream, or a header block.</summary>
     public bool Busy => _streams.Count > 0 || _writes.InBlock || _reads.InBlock;
 
@@ -137,7 +140,7 @@ internal sealed class Http2Connection
                 Restart(clientIsWrite: isWrite);
                 reader.Start(preface: true);
             }
-            else if (!data.IsEmpty && Http2Detector.LooksLikeFrames(data))
+            else if (!data.IsEmpty && Http2Detector.LooksLikeFrames(data, _roleKnown ? reader.FromClient : null))
             {
                 _analyzer.Counters.Resyncs.Add();
                 reader.Start(preface: false);
@@ -422,10 +425,14 @@ internal sealed class Http2Connection
             _analyzer.Counters.InterimResponses.Add();
             return;
         }
-        if (side is null && block is { HasPseudo: false } && reader.BlockEndStream && !_fromStart)
+        var headless = false;
+        if (side is null && block is { HasPseudo: false } && (block.Missed == 0 || !_exactStreams))
         {
-            // Seen from the middle: a block without pseudo-headers that ends the stream is its trailers (a head
-            // always has them); the head and the body went by before.
+            // A head always has pseudo-headers (RFC 9113 §8.3): a block without them is trailers whose head and body
+            // went by unseen (a capture begun after them, or bytes lost). With fields missed its pseudo-headers may
+            // be among them: unless every frame so far was seen (so a side's first block is its head), it could be
+            // either, and its fields are dropped rather than shown as a head's.
+            headless = block.Missed > 0;
             Body(stream, fromClient, reader.BlockStartNs);
             side = stream.Side(fromClient);
         }
@@ -440,7 +447,7 @@ internal sealed class Http2Connection
             }
             AddSide(stream, fromClient, head, reader.BlockStartNs);
         }
-        else
+        else if (!headless)
         {
             _counters.Trailers.Add();
         }

@@ -32,7 +32,8 @@ internal static class Http2Detector
     /// the start of another. Text and the other protocols met in TLS never pass: their first bytes make a length
     /// or a type no sender writes.
     /// </summary>
-    public static bool LooksLikeFrames(ReadOnlySpan<byte> data)
+    /// <param name="fromClient">The side that wrote the bytes, when known: each frame must be one it may send.</param>
+    public static bool LooksLikeFrames(ReadOnlySpan<byte> data, bool? fromClient = null)
     {
         var pos = 0;
         var evidence = 0;
@@ -40,7 +41,8 @@ internal static class Http2Detector
         {
             var header = FrameHeader.Read(data[pos..]);
             if (!header.IsKnownType || !header.IsValid() || header.Length > FrameHeader.DefaultMaxFrameSize
-                || (data[pos + 5] & 0x80) != 0 || header.StreamId >= MaxPlausibleStreamId)
+                || (data[pos + 5] & 0x80) != 0 || header.StreamId >= MaxPlausibleStreamId
+                || (fromClient is { } client && !header.IsPossibleFrom(client)))
             {
                 return false;
             }
@@ -63,8 +65,10 @@ internal static class Http2Detector
         {
             return evidence >= 2;
         }
-        // The start of one more frame header: its length so far must be possible.
-        return evidence >= 2 && data[pos] == 0;
+        // The start of one more frame header: its length so far must be possible. Cut so short, it checks too little
+        // for a single frame before it: a SETTINGS payload (ids and values with zeros around them) reads as a small
+        // DATA frame followed by the zeros of a header.
+        return evidence >= 3 && data[pos] == 0;
     }
 
     /// <summary>Stream ids a connection found in its middle may have: a million requests on one connection is past any seen.</summary>

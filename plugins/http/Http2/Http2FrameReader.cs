@@ -236,6 +236,16 @@ internal sealed class Http2FrameReader
         {
             return;
         }
+        if (_phase == Phase.Preface && lost <= Http2Detector.PrefaceLength - _prefaceMatched)
+        {
+            // The preface is fixed text: its lost bytes are known, and the frames after it are still in step.
+            _prefaceMatched += (int)lost;
+            if (_prefaceMatched == Http2Detector.PrefaceLength)
+            {
+                _phase = Phase.Header;
+            }
+            return;
+        }
         if (_phase == Phase.Content && lost <= (long)_contentLeft + _paddingLeft)
         {
             var fromContent = (int)Math.Min(lost, _contentLeft);
@@ -267,7 +277,7 @@ internal sealed class Http2FrameReader
     private bool StartFrame()
     {
         var frame = Frame;
-        if (!frame.IsValid())
+        if (!frame.IsValid() || (_connection.RoleKnown && !frame.IsPossibleFrom(FromClient)))
         {
             return false;
         }

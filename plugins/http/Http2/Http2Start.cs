@@ -29,6 +29,7 @@ internal sealed class Http2Start
     {
         result = FeedResult.Raw;
         var data = tls.HasBytes ? tls.Bytes.Span : default;
+        var lost = tls.HasBytes ? tls.BytesLost : Math.Max(0, tls.Length);
         if (connection.Http2Prelude is { } prelude)
         {
             if (prelude.IsWrite != stream.IsWrite)
@@ -37,7 +38,9 @@ internal sealed class Http2Start
             }
             prelude._bytes.Append(data);
             var match = Http2Detector.MatchPreface(prelude._bytes.Span);
-            if (match == 0)
+            // A start of the preface cut by lost bytes is taken whole: its bytes are fixed, so the frame reader skips the
+            // lost ones, where waiting for the rest would wait for bytes that never come.
+            if (match == 0 && lost == 0)
             {
                 prelude.Hold(analyzer, evt);
                 result = FeedResult.Held;
@@ -58,7 +61,7 @@ internal sealed class Http2Start
             Consume(analyzer, prelude._held.Count);
             var before = prelude._bytes.Length - data.Length;
             http2.Feed(stream.IsWrite, evt, prelude._bytes.Span[..before], 0);
-            result = http2.Feed(stream.IsWrite, evt, data, tls.BytesLost);
+            result = http2.Feed(stream.IsWrite, evt, data, lost);
             prelude._bytes.Release();
             return true;
         }
@@ -70,7 +73,8 @@ internal sealed class Http2Start
         var pending = stream.PendingStart;
         var joined = pending.IsEmpty ? data : [.. pending, .. data];
         var preface = Http2Detector.MatchPreface(joined);
-        if (preface == 1)
+        // The start of the preface followed by lost bytes: waiting for the rest would wait for bytes that never come.
+        if (preface == 1 || (preface == 0 && joined.Length >= Decisive && lost > 0))
         {
             Consume(analyzer, stream.DropForHttp2());
             var http2 = connection.StartHttp2(Http2Connection.FromPreface(connection, analyzer, stream.IsWrite), evt);
@@ -78,7 +82,7 @@ internal sealed class Http2Start
             {
                 http2.Feed(stream.IsWrite, evt, joined[..^data.Length], 0);
             }
-            result = http2.Feed(stream.IsWrite, evt, data, tls.BytesLost);
+            result = http2.Feed(stream.IsWrite, evt, data, lost);
             return true;
         }
         if (preface == 0 && joined.Length >= Decisive)
@@ -95,7 +99,9 @@ internal sealed class Http2Start
             result = FeedResult.Held;
             return true;
         }
-        if (preface < 0 && pending.IsEmpty && !data.IsEmpty && Http2Detector.LooksLikeFrames(data))
+        var role = analyzer.Config.Role;
+        bool? fromClient = role == HttpRole.Auto ? null : (role == HttpRole.Client) == stream.IsWrite;
+        if (preface < 0 && pending.IsEmpty && !data.IsEmpty && Http2Detector.LooksLikeFrames(data, fromClient))
         {
             var http2 = connection.StartHttp2(Http2Connection.Joined(connection, analyzer, stream.IsWrite, analyzer.Config.Role), evt);
             result = http2.Feed(evt, tls);

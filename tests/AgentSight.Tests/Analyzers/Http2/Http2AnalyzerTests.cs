@@ -446,6 +446,69 @@ public sealed class Http2AnalyzerTests
     }
 
     [Fact]
+    public void Bytes_lost_inside_the_preface_are_counted_and_the_calls_after_it_are_read_whole()
+    {
+        var whole = new H2Wire().Start();
+        whole.Write(whole.Request(1, method: "GET", path: "/v1/models", endStream: true));
+        whole.Read(whole.Response(1, headers: [("content-type", "text/plain")]), H2Wire.Data(1, "ok", endStream: true));
+        var (writes, reads) = H2Run.Bytes(whole.Events);
+        // The capture keeps "PRI * HTTP/" of the first write and loses "2.0\r\n" (the preface is fixed text).
+        var wire = new Support.Wire();
+        wire.Add(TlsDirection.Write, writes[..11], 0x2000, bytesLost: 5);
+        wire.Add(TlsDirection.Write, writes[16..], 0x2000);
+        wire.Add(TlsDirection.Read, reads, 0x2000);
+
+        var run = HttpRun.Of(wire.Events);
+
+        var exchange = Assert.Single(run.Exchanges);
+        Assert.True((bool)exchange["complete"]!);
+        Assert.Equal("/v1/models", (string?)exchange["request"]!["path"]);
+        Assert.Equal("ok", (string?)exchange["response"]!["body"]);
+        Assert.Equal(1, run.Counter("capture_gaps"));
+        Assert.Equal(0, run.Counter("http2_joined"));
+    }
+
+    [Fact]
+    public void Trailers_after_a_head_lost_by_the_capture_are_never_shown_as_the_head()
+    {
+        var h2 = new H2Wire().Start();
+        h2.Write(h2.Request(1, endStream: true));
+        var head = h2.Response(1, headers: [("content-type", "application/json")]);
+        // The read that carried the response's head and body was lost whole; the trailers come in the next one.
+        h2.Tls.Add(TlsDirection.Read, [], 0x2000, bytesLost: head.Length + 20);
+        h2.Read(H2Frames.Headers(1, h2.Server.Encode([("x-trailer", "done")]), endStream: true));
+
+        var run = HttpRun.Of(h2.Events);
+
+        var exchange = Assert.Single(run.Exchanges);
+        var response = exchange["response"]!;
+        Assert.Null(response["status"]);
+        Assert.Null(response["headers_missed"]);
+        Assert.Empty((JsonObject)response["headers"]!);
+        Assert.False((bool)exchange["complete"]!);
+        Assert.Equal("POST", (string?)exchange["request"]!["method"]);
+    }
+
+    [Fact]
+    public void A_capture_begun_inside_the_SETTINGS_payload_makes_no_stream_out_of_it()
+    {
+        // Curl's and Go's SETTINGS (ENABLE_PUSH 0, INITIAL_WINDOW_SIZE) read from the middle of its header look like
+        // a small DATA frame on stream 4 followed by the zeros of another header.
+        var h2 = new H2Wire();
+        var settings = H2Frames.Settings((2, 0), (4, 4194304));
+        h2.Write(H2Frames.Preface, settings[..8]);
+        var joinAt = h2.Events.Count;
+        h2.Write(settings[8..], [0, 0]);
+        h2.Read(H2Frames.Settings((3, 100)), H2Frames.SettingsAck());
+        h2.Write(h2.Request(1, endStream: true));
+        h2.Read(h2.Response(1, headers: [("content-type", "text/plain")]), H2Wire.Data(1, "ok", endStream: true));
+
+        var run = HttpRun.Of(h2.Events.Skip(joinAt));
+
+        Assert.All(run.Exchanges, e => Assert.Equal(1, (int)e["stream_id"]!));
+    }
+
+    [Fact]
     public void Text_and_other_protocols_are_never_taken_for_HTTP2_frames()
     {
         string[] samples =
