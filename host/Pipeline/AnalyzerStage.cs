@@ -11,7 +11,8 @@ namespace AgentSight.Host.Pipeline;
 /// forwarded after each call, so a full downstream queue (block policy) pauses this stage rather than the plugin.
 /// A plugin exception is contained here: logged with the event (as <see cref="EventDescription"/> allows), the instance
 /// replaced by a fresh one, and after <see cref="StageSettings.MaxFailures"/> failures the stage is taken out and events
-/// flow around it (or, for a stage that fails closed, <c>on_error: drop</c>, are dropped). Every call into the plugin
+/// flow around it (or, for a stage that fails closed, <c>on_error: drop</c>, are dropped). A last flush that throws at
+/// shutdown loses what the instance held, with no later instance to make up for it: the run fails. Every call into the plugin
 /// is marked on the stage's metrics (<see cref="PluginCall"/>), so a shutdown it holds can name it.
 /// </remarks>
 internal sealed class AnalyzerStage : IEventOutput
@@ -33,6 +34,7 @@ internal sealed class AnalyzerStage : IEventOutput
     private Task<bool>? _pendingWait;
     private long _busySince;
     private long _droppedOnFailure;
+    private string? _lastFlushFailure;
 
     public AnalyzerStage(StagePlan plan, StageQueue input, IStageTarget output, StageContext context, StageMetrics metrics,
         StageEventClock? eventClock, TimeProvider time, ILogger hostLogger, IAnalyzer firstInstance, EventDescription events)
@@ -54,9 +56,16 @@ internal sealed class AnalyzerStage : IEventOutput
 
     public void Start() => Completion = Task.Run(RunAsync);
 
-    /// <summary>Why the run failed because of this stage, or null: a fail-closed stage taken out dropped every later event.</summary>
+    /// <summary>
+    /// Why the run failed because of this stage, or null: a fail-closed stage taken out dropped every later event; a last
+    /// flush that threw lost what the stage held (how much, only the plugin knew).
+    /// </summary>
     public StageFailure? Failure()
     {
+        if (_lastFlushFailure is not null)
+        {
+            return new StageFailure(_plan.Id, _plan.Plugin, PluginKind.Analyzer, _lastFlushFailure, _metrics.In, Lost: null);
+        }
         if (_metrics.State != StageState.Removed || _plan.Settings.OnError != OnError.Drop)
         {
             // Taken out, an analyzer that passes on error lets events around it: they still reach the sinks.
@@ -100,7 +109,10 @@ internal sealed class AnalyzerStage : IEventOutput
             }
         }
 
-        FlushInstance(_analyzer, reason: "shutdown");
+        if (FlushInstance(_analyzer, reason: "shutdown") is { } flushError)
+        {
+            _lastFlushFailure = $"its last flush threw ({_events.Reason(flushError)})";
+        }
         await ForwardPendingAsync();
         PauseBusy();
         DisposeInstance(_analyzer);
@@ -203,8 +215,9 @@ internal sealed class AnalyzerStage : IEventOutput
 
         var failed = _analyzer;
         _analyzer = null;
-        // Held events may still be good: give the failed instance one chance to hand them over.
-        FlushInstance(failed, reason: "restart");
+        // Held events may still be good: give the failed instance one chance to hand them over. If it throws, that is
+        // logged and counted; the run goes on with a fresh instance, as after any failure it recovers from.
+        _ = FlushInstance(failed, reason: "restart");
         DisposeInstance(failed);
 
         if (_plan.Settings.MaxFailures > 0 && failures >= _plan.Settings.MaxFailures)
@@ -237,11 +250,12 @@ internal sealed class AnalyzerStage : IEventOutput
         _nextTimer = _context.Clock.IsEventTime || _timerIntervalNs == 0 ? 0 : _context.Clock.Now + _timerIntervalNs;
     }
 
-    private void FlushInstance(IAnalyzer? analyzer, string reason)
+    /// <summary>Lets an instance emit what it holds; returns what it threw (logged here), or null.</summary>
+    private Exception? FlushInstance(IAnalyzer? analyzer, string reason)
     {
         if (analyzer is null)
         {
-            return;
+            return null;
         }
         try
         {
@@ -253,8 +267,11 @@ internal sealed class AnalyzerStage : IEventOutput
             _metrics.AddFailed();
             _log.LogError(_events.ForLog(ex), "Stage {Stage} (plugin {Plugin}) failed to flush held events at {Reason}; they are lost",
                 _plan.Id, _plan.Plugin, reason);
+            _metrics.Leave();
+            return ex;
         }
         _metrics.Leave();
+        return null;
     }
 
     private void DisposeInstance(IAnalyzer? analyzer)

@@ -74,9 +74,8 @@ internal sealed class PipelineSession(ILoggerFactory loggers, TimeProvider time)
         var failures = pipeline.Failures();
         foreach (var failure in failures)
         {
-            _log.LogError("{Kind} {Stage} (plugin {Plugin}) failed: {Reason}; {Lost} of the {Received} events it received were {Fate}",
-                failure.Kind == PluginKind.Sink ? "Sink" : "Stage", failure.Id, failure.Plugin, failure.Reason, failure.Lost, failure.Received,
-                failure.Kind == PluginKind.Sink ? "not written" : "dropped");
+            _log.LogError("{Kind} {Stage} (plugin {Plugin}) failed: {Reason}; {Consequence}",
+                failure.Kind == PluginKind.Sink ? "Sink" : "Stage", failure.Id, failure.Plugin, failure.Reason, failure.Consequence);
         }
         var snapshot = pipeline.Metrics.Snapshot();
         return new SessionResult(snapshot, Stopwatch.GetElapsedTime(started), failed) { FailedStages = failures };

@@ -8,7 +8,10 @@ namespace AgentSight.Host.Pipeline;
 /// <param name="FailedRunners">The sources that failed.</param>
 internal sealed record SessionResult(PipelineMetricsSnapshot Metrics, TimeSpan Elapsed, IReadOnlyList<string> FailedRunners)
 {
-    /// <summary>The stages whose failure lost events for good (a sink taken out, a fail-closed analyzer taken out).</summary>
+    /// <summary>
+    /// The stages whose failure lost events for good: a sink taken out or whose last flush or stop threw, a fail-closed
+    /// analyzer taken out, an analyzer whose last flush threw.
+    /// </summary>
     public IReadOnlyList<StageFailure> FailedStages { get; init; } = [];
 
     /// <summary>Set when the shutdown did not finish within its bound and the run gave up on a stage.</summary>
@@ -22,15 +25,31 @@ internal sealed record SessionResult(PipelineMetricsSnapshot Metrics, TimeSpan E
 /// <param name="Id">The stage id.</param>
 /// <param name="Plugin">Its plugin.</param>
 /// <param name="Kind">Sink or analyzer.</param>
-/// <param name="Reason">Why it was taken out: <c>taken out after 10 failures (last error: …)</c>, <c>could not be restarted (…)</c>.</param>
+/// <param name="Reason">
+/// What failed: <c>taken out after 10 failures (last error: …)</c>, <c>could not be restarted (…)</c>, <c>its stop threw (…)</c>,
+/// <c>its last flush threw (…)</c>.
+/// </param>
 /// <param name="Received">Events that reached it.</param>
-/// <param name="Lost">Of those, the ones it did not write (a sink) or dropped (a fail-closed analyzer).</param>
-internal sealed record StageFailure(string Id, string Plugin, PluginKind Kind, string Reason, long Received, long Lost)
+/// <param name="Lost">
+/// Of those, the ones it did not write (a sink) or dropped (a fail-closed analyzer); null when only the plugin knows
+/// (what a sink still held when its stop failed, without an <c>events_dropped</c> counter; what an analyzer held).
+/// </param>
+internal sealed record StageFailure(string Id, string Plugin, PluginKind Kind, string Reason, long Received, long? Lost)
 {
+    /// <summary>The counter a sink counts the events it could not write in (the file and session-store sinks do).</summary>
+    public const string SinkLossCounter = "events_dropped";
+
+    /// <summary>What was lost, as the end of a line: <c>15 of the 30 events it received were not written</c>.</summary>
+    public string Consequence => (Kind, Lost) switch
+    {
+        (PluginKind.Sink, null) => $"some of the {Received} events it received may not have been written",
+        (PluginKind.Sink, _) => $"{Lost} of the {Received} events it received were not written",
+        (_, null) => $"what it still held of the {Received} events it received was lost",
+        _ => $"{Lost} of the {Received} events it received were dropped",
+    };
+
     /// <summary>One line: which stage, why, and what was lost.</summary>
-    public override string ToString() =>
-        $"{(Kind == PluginKind.Sink ? "sink" : "stage")} {Id} (plugin {Plugin}): {Reason}; {Lost} of the {Received} events it received were "
-        + (Kind == PluginKind.Sink ? "not written" : "dropped");
+    public override string ToString() => $"{(Kind == PluginKind.Sink ? "sink" : "stage")} {Id} (plugin {Plugin}): {Reason}; {Consequence}";
 }
 
 /// <summary>A shutdown the run gave up on.</summary>

@@ -8,7 +8,8 @@ namespace AgentSight.Host.Pipeline;
 /// <remarks>
 /// A sink exception is contained here: logged with the event (as <see cref="Events"/> allows), the instance stopped and
 /// replaced by a fresh one, and after <see cref="StageSettings.MaxFailures"/> failures the sink is taken out; the events
-/// it no longer takes are counted as dropped, and the run fails (<see cref="Failure"/>). Other sinks are not affected.
+/// it no longer takes are counted as dropped, and the run fails (<see cref="Failure"/>). So does a last flush or stop that
+/// throws when the run ends: what the sink still held was not written. Other sinks are not affected.
 /// Every call into the plugin is marked on the stage's metrics (<see cref="PluginCall"/>), so a shutdown it holds can
 /// name it.
 /// </remarks>
@@ -23,6 +24,7 @@ internal sealed class SinkStage
     private readonly ILogger _log;
     private ISink? _sink;
     private long _busySince;
+    private string? _stopFailure;
 
     public SinkStage(StagePlan plan, StageQueue input, StageContext context, StageMetrics metrics, StageEventClock? eventClock, ILogger hostLogger)
     {
@@ -77,10 +79,21 @@ internal sealed class SinkStage
 
     public void Start() => Completion = Task.Run(RunAsync);
 
-    /// <summary>Why the run failed because of this sink, or null: a sink taken out did not write what reached it since.</summary>
-    public StageFailure? Failure() => _metrics.State == StageState.Removed
-        ? new StageFailure(_plan.Id, _plan.Plugin, PluginKind.Sink, _metrics.RemovalReason ?? "taken out", _metrics.In, _metrics.In - _metrics.Out)
-        : null;
+    /// <summary>
+    /// Why the run failed because of this sink, or null: a sink taken out did not write what reached it since; one whose
+    /// last flush or stop threw did not write what it still held.
+    /// </summary>
+    public StageFailure? Failure()
+    {
+        if (_metrics.State == StageState.Removed)
+        {
+            return new StageFailure(_plan.Id, _plan.Plugin, PluginKind.Sink, _metrics.RemovalReason ?? "taken out", _metrics.In, _metrics.In - _metrics.Out);
+        }
+        // Every event was handed over by Write, so only the sink knows how many it never wrote: ours count them.
+        return _stopFailure is null
+            ? null
+            : new StageFailure(_plan.Id, _plan.Plugin, PluginKind.Sink, _stopFailure, _metrics.In, _metrics.CounterValue(StageFailure.SinkLossCounter));
+    }
 
     /// <summary>Closes a sink that was opened, when the pipeline fails to start.</summary>
     public async ValueTask CloseAsync()
@@ -130,7 +143,8 @@ internal sealed class SinkStage
 
         var last = _sink;
         _sink = null;
-        await StopQuietlyAsync(last);
+        // A failure here is not followed by a restart: nothing would write what the instance still held.
+        _stopFailure = await StopQuietlyAsync(last);
         if (_metrics.State == StageState.Running)
         {
             _metrics.SetState(StageState.Stopped);
@@ -195,12 +209,14 @@ internal sealed class SinkStage
         _metrics.Leave();
     }
 
-    private async ValueTask StopQuietlyAsync(ISink? sink)
+    /// <summary>Flushes and stops an instance, logging what throws; returns why it failed (the first failure), or null.</summary>
+    private async ValueTask<string?> StopQuietlyAsync(ISink? sink)
     {
         if (sink is null)
         {
-            return;
+            return null;
         }
+        string? failure = null;
         try
         {
             _metrics.Enter(PluginCall.FlushAsync);
@@ -210,6 +226,7 @@ internal sealed class SinkStage
         {
             _metrics.AddFailed();
             _log.LogError(Events.ForLog(ex), "Sink {Stage} (plugin {Plugin}) failed its last flush; what it buffered may be lost", _plan.Id, _plan.Plugin);
+            failure = $"its last flush threw ({Events.Reason(ex)})";
         }
         try
         {
@@ -220,7 +237,9 @@ internal sealed class SinkStage
         {
             _metrics.AddFailed();
             _log.LogError(Events.ForLog(ex), "Sink {Stage} (plugin {Plugin}) failed to stop cleanly", _plan.Id, _plan.Plugin);
+            failure ??= $"its stop threw ({Events.Reason(ex)})";
         }
         _metrics.Leave();
+        return failure;
     }
 }

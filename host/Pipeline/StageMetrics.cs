@@ -86,6 +86,9 @@ internal sealed class StageMetrics
 
     public Counter Counter(string name) => _counters.GetOrAdd(name, static n => new Counter(n));
 
+    /// <summary>A plugin counter's value, or null when the plugin never asked for it (reading does not create it).</summary>
+    public long? CounterValue(string name) => _counters.TryGetValue(name, out var counter) ? counter.Value : null;
+
     /// <summary>Samples the queue depth to keep its high-water mark.</summary>
     public void SampleDepth()
     {

@@ -64,6 +64,22 @@ public sealed class HostRobustnessTests
         Assert.Contains("Failed: sink archive (plugin null-sink): taken out after 3 failures", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_sink_that_fails_only_when_it_stops_makes_the_run_fail_with_a_line_naming_it_and_what_it_lost()
+    {
+        // /dev/full takes the open and refuses every write: the file sink holds its events and retries, and only its
+        // stop, when it gives up on what it still holds, fails.
+        var manifest = Path.Combine(Artifacts.RepoRoot, "plugins", "manifest.json");
+
+        var (code, _, stderr) = await HostProcess.RunAsync(Args(Artifacts.PluginsDirectory, manifest, "replay", Artifacts.Sample("llm-session.jsonl"),
+            "-q", "-o", "/dev/full"));
+
+        Assert.True(code == 1, stderr);
+        Assert.Contains("Failed: sink file (plugin file): its stop threw (IOException: The file sink could not write 40 events to /dev/full "
+            + "(No space left on device)", stderr, StringComparison.Ordinal);
+        Assert.Contains("; 40 of the 40 events it received were not written", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("process", 15)]
     [InlineData("flush", 2)]

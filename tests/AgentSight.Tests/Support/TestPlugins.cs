@@ -55,14 +55,17 @@ public sealed class CollectingSinkFactory : SinkFactory<NoConfig>
 
     public Func<ValueTask>? OnStart { get; init; }
 
+    /// <summary>Runs in StopAsync with the instance's context (to count what it lost, or to throw).</summary>
+    public Action<IStageContext>? OnStop { get; init; }
+
     public int Started;
     public int Stopped;
 
     public override string Description => "test sink";
 
-    protected override ISink Create(NoConfig config, IStageContext context) => new Sink(this);
+    protected override ISink Create(NoConfig config, IStageContext context) => new Sink(this, context);
 
-    private sealed class Sink(CollectingSinkFactory owner) : ISink
+    private sealed class Sink(CollectingSinkFactory owner, IStageContext context) : ISink
     {
         public async ValueTask StartAsync(CancellationToken cancellationToken)
         {
@@ -88,6 +91,7 @@ public sealed class CollectingSinkFactory : SinkFactory<NoConfig>
         public ValueTask StopAsync(CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref owner.Stopped);
+            owner.OnStop?.Invoke(context);
             return default;
         }
     }
