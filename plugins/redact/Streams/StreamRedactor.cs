@@ -405,23 +405,24 @@ internal sealed class StreamRedactor
                     _views.MapInto(decoded, _decodedSpans, _inView);
                 }
             }
+            // The spans before this index continue a secret left open by earlier pieces: its trigger may no longer be
+            // in the key's tail, so they are never left to be found again.
+            var continued = _inView.Count;
             if (carried || _views.MayContainSecrets(view.Text))
             {
                 _views.ScanView(view, 0, context, _inView);
             }
-            foreach (var span in _inView)
+            var heldEnd = i < _afterHeld.Count ? _afterHeld[i] : 0;
+            for (var s = 0; s < _inView.Count; s++)
             {
-                _ranges.Clear();
-                view.Map(span.Start, span.End, _ranges);
-                if (_ranges.Count == 0 || _ranges[0].Start >= regionEnd)
+                var span = _inView[s];
+                if (s >= continued && span.Start >= heldEnd)
                 {
-                    // Only in values sent before (already handled), or only ahead (found again when that piece is held).
-                    if (span.Open && _ranges.Count == 0 && span.End >= view.Length)
-                    {
-                        _contentOpen[name] = (span.Continue, span.Rule);
-                    }
+                    // Starts in the next piece's values: found again, trigger and all, when that piece is held.
                     continue;
                 }
+                _ranges.Clear();
+                view.Map(span.Start, span.End, _ranges);
                 foreach (var (start, end) in _ranges)
                 {
                     _spans.Add(new SecretSpan(start, end, span.Rule, false, Continuation.None));

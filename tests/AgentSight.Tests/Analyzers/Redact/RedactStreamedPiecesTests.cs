@@ -126,6 +126,40 @@ public sealed class RedactStreamedPiecesTests
         }
     }
 
+    /// <summary>
+    /// A key longer than what a stream remembers of each key's values (a JWT, a project key), streamed three
+    /// characters per event, with the body read in small reads so that many reads carry no piece of it: the reads
+    /// between its pieces must not make the redactor lose track of it once its start is far behind.
+    /// </summary>
+    [Theory]
+    [InlineData("sse_disabled")]
+    [InlineData("include_events")]
+    [InlineData("http_disabled")]
+    public void A_long_key_streamed_in_small_reads_is_replaced_to_its_end(string setup)
+    {
+        foreach (var shape in SecretCorpus.Shapes.Where(s => s.Make(new Random(1)).Length > 100))
+        {
+            var random = new Random(shape.Name.Length);
+            var key = shape.Make(random);
+            var wire = new Support.Wire()
+                .Write(Support.Wire.Request("{\"model\":\"gpt-5\",\"stream\":true,\"messages\":[]}", "/v1/chat/completions", "api.openai.com"))
+                .Read(Support.Wire.StreamHead());
+            var (_, _, stream) = Stream("openai-chat", [.. $"Sure: {key} done".Chunk(3).Select(c => new string(c))]);
+            foreach (var chunk in stream.Select(Support.Wire.Chunk))
+            {
+                foreach (var read in chunk.Chunk(16))
+                {
+                    wire.Read(new string(read));
+                }
+            }
+            wire.Read(Support.Wire.LastChunk);
+
+            var chain = RunSetup(setup, wire.Events);
+
+            Leaks.AssertNone(key, chain.Output, shape.Prefix.Length);
+        }
+    }
+
     [Fact]
     public void With_the_events_kept_the_answer_still_reads_as_it_was_apart_from_the_key()
     {
