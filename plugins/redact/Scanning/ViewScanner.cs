@@ -37,10 +37,11 @@ internal sealed class ViewScanner(SecretScanner scanner)
 
     /// <summary>
     /// The decoded view of <paramref name="text"/> (one level), for carrying an open secret on in it; null when the
-    /// text has no escape. Valid until the next call on this scanner.
+    /// text has no escape. The text is a stream's, which may go on: an escape cut by its end stays open. Valid until
+    /// the next call on this scanner.
     /// </summary>
     public MappedText? Decoded(ReadOnlySpan<char> text) =>
-        EscapeDecoder.MayHaveEscapes(text) && EscapeDecoder.Decode(text, _decoded[0], out _) ? _decoded[0] : null;
+        EscapeDecoder.MayHaveEscapes(text) && EscapeDecoder.Decode(text, _decoded[0], out _, endIsOpen: true) ? _decoded[0] : null;
 
     /// <summary>
     /// Scans a view (and its decoded views) and adds what it finds to <paramref name="viewSpans"/> in the view's own
@@ -105,7 +106,7 @@ internal sealed class ViewScanner(SecretScanner scanner)
             return;
         }
         var view = _decoded[level];
-        if (!EscapeDecoder.Decode(text, view, out var again))
+        if (!EscapeDecoder.Decode(text, view, out var again, context.EndIsOpen))
         {
             return;
         }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 using AgentSight.Plugins.Http;
+using AgentSight.Plugins.Redact;
 using AgentSight.Tests.Analyzers.Support;
 using AgentSight.Tests.Support;
 using static AgentSight.Tests.Analyzers.Redact.RedactHarness;
@@ -76,6 +77,37 @@ public sealed class RedactEncodingTests
                 var output = Run(events);
 
                 Leaks.AssertNone(key, output, prefix);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A read that ends inside an escape (<c>%5</c> | <c>9…</c>, <c>\u00</c> | <c>59…</c>) in the middle of a key: the
+    /// key does not end at the <c>%</c> or <c>\</c>, also when the read goes out before the next one comes
+    /// (<c>hold_ms: 0</c>, or its wait over).
+    /// </summary>
+    [Theory]
+    [InlineData(200, false)]
+    [InlineData(200, true)]
+    [InlineData(0, false)]
+    [InlineData(0, true)]
+    public void A_key_with_an_escape_cut_by_a_read_boundary_is_replaced_on_both_sides(int holdMs, bool json)
+    {
+        foreach (var shape in SecretCorpus.Shapes)
+        {
+            var key = shape.Make(new Random(shape.Name.Length));
+            var middle = key.Length / 2;
+            var escape = json ? "\\u" + ((int)key[middle]).ToString("x4", CultureInfo.InvariantCulture) : "%" + ((int)key[middle]).ToString("X2", CultureInfo.InvariantCulture);
+            var written = key[..middle] + escape + key[(middle + 1)..];
+            var text = json
+                ? $"POST /v1/messages HTTP/1.1\r\nhost: api.anthropic.com\r\n\r\n{{\"messages\":[{{\"content\":\"key:\\n{written} ok\"}}]}}"
+                : $"GET /v1/search?q=%20{written}&page=2 HTTP/1.1\r\nhost: example.com\r\n\r\n";
+            var at = text.IndexOf(escape, StringComparison.Ordinal);
+            for (var cut = at + 1; cut < at + escape.Length; cut++)
+            {
+                var output = Run(new RedactConfig { HoldMs = holdMs }, Raw(text[..cut]), Raw(text[cut..], timestamp: Some.Epoch + 1_000_000));
+
+                Leaks.AssertNone(key, output, shape.Prefix.Length);
             }
         }
     }
