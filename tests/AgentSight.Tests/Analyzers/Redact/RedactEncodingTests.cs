@@ -112,6 +112,29 @@ public sealed class RedactEncodingTests
         }
     }
 
+    /// <summary>
+    /// A percent-encoded URL with a password (a search for a connection string) cut anywhere from its scheme to the
+    /// password: what announces the password (<c>%3A%2F%2F</c>, the user name) is in one read, the password in the
+    /// next, also when the first goes out alone.
+    /// </summary>
+    [Theory]
+    [InlineData(200)]
+    [InlineData(0)]
+    public void An_encoded_url_cut_before_its_password_has_the_password_replaced_in_the_next_read(int holdMs)
+    {
+        const string password = "pqM5ah-Fj1wUU9qAiI6EB4";
+        var url = Uri.EscapeDataString($"postgresql://app:{password}@db.internal:5432/app");
+        var text = $"GET /v1/search?q=%20{url}&page=2 HTTP/1.1\r\nhost: example.com\r\n\r\n";
+        var from = text.IndexOf("postgresql", StringComparison.Ordinal);
+        var to = text.IndexOf(password, StringComparison.Ordinal);
+        for (var cut = from + 1; cut <= to; cut++)
+        {
+            var output = Run(new RedactConfig { HoldMs = holdMs }, Raw(text[..cut]), Raw(text[cut..], timestamp: Some.Epoch + 1_000_000));
+
+            Leaks.AssertNone(password, output);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(ShapeNames))]
     public void A_key_after_or_with_an_escape_is_replaced_in_argv_paths_and_any_string(string shapeName)
