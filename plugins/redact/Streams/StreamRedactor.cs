@@ -74,10 +74,21 @@ internal sealed class StreamRedactor
     private readonly ArrayBufferWriter<byte> _output = new();
     private char[] _window = new char[8192];
 
+    /// <summary>The tails of the stream being scanned, put before each key's new values (<see cref="ContentGroups.BeforeFirstValue"/>).</summary>
+    private Dictionary<string, StreamState.Tail>? _tailsOfScan;
+
     public StreamRedactor(SecretScanner scanner, long holdNs, int maxStreams, Action<int> found, Counter evicted, Counter changed, Counter forgotten)
     {
         _scanner = scanner;
         _views = new ViewScanner(scanner);
+        // A key's earlier values are context only for its new ones: keys without a value in this scan are not joined.
+        _groups.BeforeFirstValue = (name, view) =>
+        {
+            if (_tailsOfScan is { } tails && tails.TryGetValue(name, out var tail))
+            {
+                view.AppendUnmapped(tail.Text);
+            }
+        };
         _forgotten = forgotten;
         _lostRule = scanner.Rules.ToList().FindIndex(r => r.Id == LostStateRule.Name);
         _holdNs = holdNs;
@@ -357,13 +368,7 @@ internal sealed class StreamRedactor
     private void ScanContent(StreamState state, ReadOnlySpan<char> text, int regionStart, int regionEnd, int total)
     {
         _groups.Clear();
-        if (state.Tails is { } tails)
-        {
-            foreach (var (name, tail) in tails)
-            {
-                _groups.Get(name)?.AppendUnmapped(tail.Text);
-            }
-        }
+        _tailsOfScan = state.Tails;
         var reader = state.Reader ??= new JsonValueReader();
         reader.Read(text[regionStart..regionEnd], regionStart, _groups);
         _afterHeld.Clear();
