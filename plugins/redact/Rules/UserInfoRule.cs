@@ -17,6 +17,9 @@ internal sealed class UserInfoRule() : ScanRule("url-userinfo", 15)
     private const int MinBareToken = 16;
 
     /// <summary>What ends an authority: the path, query or fragment, and what ends a URL in text.</summary>
+    /// <summary>What a host name's label is made of, as written in URLs.</summary>
+    private static readonly SearchValues<char> HostLabel = SearchValues.Create("abcdefghijklmnopqrstuvwxyz-");
+
     private static readonly SearchValues<char> AuthorityEnds = SearchValues.Create("/?#@ \t\r\n\"'<>`\\[]{}|^");
 
     public override IEnumerable<string> Triggers => ["://"];
@@ -91,9 +94,15 @@ internal sealed class UserInfoRule() : ScanRule("url-userinfo", 15)
         spans.Add(new SecretSpan(secretStart, userEnd, Index, false, Continuation.None));
     }
 
-    /// <summary>The start of an authority cut by the end of a read that may be a token's: 8 or more token characters, letters and digits.</summary>
+    /// <summary>
+    /// The start of an authority cut by the end of a read that may be a token's: 8 or more token characters, not all
+    /// digits, that do not read like a host name's label (lowercase letters and <c>-</c>): a digit, a capital or an
+    /// <c>_</c> is in it. A token's first characters need not hold a digit (<c>OJQIywes…</c>), and host names in URLs
+    /// are written in lowercase.
+    /// </summary>
     private static bool MayBeToken(ReadOnlySpan<char> run) =>
-        run.Length >= 8 && run.IndexOfAnyExcept(CharSets.Token) < 0 && run.IndexOfAny(CharSets.DigitChars) >= 0 && run.IndexOfAnyExcept(CharSets.DigitChars) >= 0;
+        run.Length >= 8 && run.IndexOfAnyExcept(CharSets.Token) < 0 && run.IndexOfAnyExcept(HostLabel) >= 0
+        && run.IndexOfAnyExcept(CharSets.DigitChars) >= 0;
 
     /// <summary>
     /// A userinfo without a password that is a token rather than a user name: long, only token characters (no dot,

@@ -10,6 +10,7 @@ namespace AgentSight.Plugins.Redact.Scanning;
 internal static class EscapeDecoder
 {
     private static readonly SearchValues<char> Starts = SearchValues.Create("\\%");
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
     /// <summary>True when <paramref name="text"/> holds something that may be an escape.</summary>
     public static bool MayHaveEscapes(ReadOnlySpan<char> text) => text.ContainsAny(Starts);
@@ -20,7 +21,12 @@ internal static class EscapeDecoder
     /// <paramref name="again"/> is true when decoding made a backslash or a percent sign, which may start an escape
     /// of a next level (<c>\\u0073</c>, <c>%2520</c>).
     /// </summary>
-    public static bool Decode(ReadOnlySpan<char> text, MappedText view, out bool again)
+    /// <param name="endIsOpen">
+    /// The text may go on (a read of a stream): an escape cut by its end (<c>%5</c>, <c>\u00</c>, a lone <c>\</c>)
+    /// becomes <see cref="CutEscape"/>, so that a secret running into it runs off the end, open, instead of
+    /// seeming to end at the <c>%</c> or <c>\</c> while its rest comes in the next read.
+    /// </param>
+    public static bool Decode(ReadOnlySpan<char> text, MappedText view, out bool again, bool endIsOpen = false)
     {
         view.Clear();
         again = false;
@@ -36,6 +42,12 @@ internal static class EscapeDecoder
             var at = position + next;
             if (!TryEscape(text, at, out var c, out var length))
             {
+                if (endIsOpen && IsCut(text[at..]))
+                {
+                    view.AppendCopy(text[position..at], position);
+                    view.AppendEscape(CutEscape, at, text.Length - at);
+                    return true;
+                }
                 view.AppendCopy(text[position..(at + 1)], position);
                 position = at + 1;
                 continue;
@@ -53,6 +65,33 @@ internal static class EscapeDecoder
         view.AppendCopy(text[position..], position);
         return true;
     }
+
+    /// <summary>
+    /// What an escape cut by the end of an open text decodes to: a letter-or-digit found in every secret's characters,
+    /// standing for the character not read yet.
+    /// </summary>
+    public const char CutEscape = '0';
+
+    /// <summary>True when <paramref name="rest"/> (from a <c>%</c> or <c>\</c> to the end) is the start of an escape the end cut.</summary>
+    private static bool IsCut(ReadOnlySpan<char> rest)
+    {
+        if (rest[0] == '%')
+        {
+            return rest.Length < 3 && IsHex(rest[1..]);
+        }
+        if (rest.Length == 1)
+        {
+            return true;
+        }
+        return rest[1] switch
+        {
+            'u' => rest.Length < 6 && IsHex(rest[2..]),
+            'x' => rest.Length < 4 && IsHex(rest[2..]),
+            _ => false,
+        };
+    }
+
+    private static bool IsHex(ReadOnlySpan<char> digits) => !digits.ContainsAnyExcept(HexDigits);
 
     /// <summary>The escape at <paramref name="at"/>: the character it stands for and its length.</summary>
     private static bool TryEscape(ReadOnlySpan<char> text, int at, out char c, out int length)

@@ -194,6 +194,13 @@ internal sealed class ContentGroups
 
     public ContentGroups() => _lookup = _byName.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>
+    /// Called with a name's view when the name gets its first value since the last <see cref="Clear"/>, before the
+    /// value is appended: a stream puts the end of the name's earlier values there, only for the names that have a
+    /// new value (most of a stream's names have none in a given piece).
+    /// </summary>
+    public Action<string, MappedText>? BeforeFirstValue { get; set; }
+
     /// <summary>Names seen (some with nothing in their view since the last <see cref="Clear"/>).</summary>
     public int Count => _names.Count;
 
@@ -201,7 +208,7 @@ internal sealed class ContentGroups
 
     public MappedText View(int index) => _views[index];
 
-    /// <summary>True when the name had a value (or a tail) since the last <see cref="Clear"/>.</summary>
+    /// <summary>True when the name had a value since the last <see cref="Clear"/>.</summary>
     public bool IsUsed(int index) => _used[index];
 
     /// <summary>Empties every view; names are kept (and strings for them reused).</summary>
@@ -244,19 +251,6 @@ internal sealed class ContentGroups
         return text;
     }
 
-    /// <summary>The view of a name, created when new.</summary>
-    public MappedText? Get(string name)
-    {
-        var known = NameOf(name);
-        if (known is null)
-        {
-            return null;
-        }
-        var index = _byName[known];
-        _used[index] = true;
-        return _views[index];
-    }
-
     /// <summary>Values appended to the view of <paramref name="index"/> since the last <see cref="Clear"/>.</summary>
     public int Values(int index) => _values[index];
 
@@ -270,7 +264,11 @@ internal sealed class ContentGroups
             }
             index = _byName[name];
         }
-        _used[index] = true;
+        if (!_used[index])
+        {
+            _used[index] = true;
+            BeforeFirstValue?.Invoke(_names[index], _views[index]);
+        }
         if (newValue)
         {
             _values[index]++;

@@ -26,21 +26,22 @@ internal sealed class ViewScanner(SecretScanner scanner)
 
     /// <summary>
     /// Adds the secrets of <paramref name="text"/> and of its decoded views that start in [searchStart, searchEnd)
-    /// (view positions mapped to the text's). Returns where the last trigger was found in the text as written, or -1.
+    /// (view positions mapped to the text's). Returns where the last trigger was found, as written or decoded (as a
+    /// position in the text), or -1: a stream searches again from there when a check may have needed more text.
     /// </summary>
     public int Scan(ReadOnlySpan<char> text, int searchStart, int searchEnd, in ScanContext context, List<SecretSpan> spans)
     {
         var lastHit = Scanner.Scan(text, searchStart, searchEnd, context, spans);
-        ScanDecoded(text, searchStart, searchEnd, context, spans, 0);
-        return lastHit;
+        return Math.Max(lastHit, ScanDecoded(text, searchStart, searchEnd, context, spans, 0));
     }
 
     /// <summary>
     /// The decoded view of <paramref name="text"/> (one level), for carrying an open secret on in it; null when the
-    /// text has no escape. Valid until the next call on this scanner.
+    /// text has no escape. The text is a stream's, which may go on: an escape cut by its end stays open. Valid until
+    /// the next call on this scanner.
     /// </summary>
     public MappedText? Decoded(ReadOnlySpan<char> text) =>
-        EscapeDecoder.MayHaveEscapes(text) && EscapeDecoder.Decode(text, _decoded[0], out _) ? _decoded[0] : null;
+        EscapeDecoder.MayHaveEscapes(text) && EscapeDecoder.Decode(text, _decoded[0], out _, endIsOpen: true) ? _decoded[0] : null;
 
     /// <summary>
     /// Scans a view (and its decoded views) and adds what it finds to <paramref name="viewSpans"/> in the view's own
@@ -98,26 +99,30 @@ internal sealed class ViewScanner(SecretScanner scanner)
         }
     }
 
-    private void ScanDecoded(ReadOnlySpan<char> text, int searchStart, int searchEnd, in ScanContext context, List<SecretSpan> spans, int level)
+    /// <summary>Scans the decoded view of <paramref name="text"/>; returns the text position of its last trigger, or -1.</summary>
+    private int ScanDecoded(ReadOnlySpan<char> text, int searchStart, int searchEnd, in ScanContext context, List<SecretSpan> spans, int level)
     {
         if (level >= MaxLevels || !EscapeDecoder.MayHaveEscapes(text))
         {
-            return;
+            return -1;
         }
         var view = _decoded[level];
-        if (!EscapeDecoder.Decode(text, view, out var again))
+        if (!EscapeDecoder.Decode(text, view, out var again, context.EndIsOpen))
         {
-            return;
+            return -1;
         }
         var found = _found[level];
         found.Clear();
-        var start = searchStart <= 0 ? 0 : view.FromBase(searchStart);
+        // The text before searchStart was searched already, but a trigger written with escapes is longer there than
+        // the caller allowed for (":" is "%3A", "s" is "\u0073"): one cut by that point starts before it, decoded.
+        var start = searchStart <= 0 ? 0 : Math.Max(0, view.FromBase(searchStart) - (Scanner.LongestTrigger - 1));
         var end = searchEnd >= text.Length ? view.Length : view.FromBase(searchEnd);
-        Scanner.Scan(view.Text, start, end, context, found);
+        var lastHit = Scanner.Scan(view.Text, start, end, context, found);
         if (again)
         {
-            ScanDecoded(view.Text, start, end, context, found, level + 1);
+            lastHit = Math.Max(lastHit, ScanDecoded(view.Text, start, end, context, found, level + 1));
         }
         MapInto(view, found, spans);
+        return lastHit < 0 ? -1 : view.ToBase(lastHit);
     }
 }

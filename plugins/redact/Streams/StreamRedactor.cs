@@ -74,10 +74,21 @@ internal sealed class StreamRedactor
     private readonly ArrayBufferWriter<byte> _output = new();
     private char[] _window = new char[8192];
 
+    /// <summary>The tails of the stream being scanned, put before each key's new values (<see cref="ContentGroups.BeforeFirstValue"/>).</summary>
+    private Dictionary<string, StreamState.Tail>? _tailsOfScan;
+
     public StreamRedactor(SecretScanner scanner, long holdNs, int maxStreams, Action<int> found, Counter evicted, Counter changed, Counter forgotten)
     {
         _scanner = scanner;
         _views = new ViewScanner(scanner);
+        // A key's earlier values are context only for its new ones: keys without a value in this scan are not joined.
+        _groups.BeforeFirstValue = (name, view) =>
+        {
+            if (_tailsOfScan is { } tails && tails.TryGetValue(name, out var tail))
+            {
+                view.AppendUnmapped(tail.Text);
+            }
+        };
         _forgotten = forgotten;
         _lostRule = scanner.Rules.ToList().FindIndex(r => r.Id == LostStateRule.Name);
         _holdNs = holdNs;
@@ -357,13 +368,7 @@ internal sealed class StreamRedactor
     private void ScanContent(StreamState state, ReadOnlySpan<char> text, int regionStart, int regionEnd, int total)
     {
         _groups.Clear();
-        if (state.Tails is { } tails)
-        {
-            foreach (var (name, tail) in tails)
-            {
-                _groups.Get(name)?.AppendUnmapped(tail.Text);
-            }
-        }
+        _tailsOfScan = state.Tails;
         var reader = state.Reader ??= new JsonValueReader();
         reader.Read(text[regionStart..regionEnd], regionStart, _groups);
         _afterHeld.Clear();
@@ -405,23 +410,24 @@ internal sealed class StreamRedactor
                     _views.MapInto(decoded, _decodedSpans, _inView);
                 }
             }
+            // The spans before this index continue a secret left open by earlier pieces: its trigger may no longer be
+            // in the key's tail, so they are never left to be found again.
+            var continued = _inView.Count;
             if (carried || _views.MayContainSecrets(view.Text))
             {
                 _views.ScanView(view, 0, context, _inView);
             }
-            foreach (var span in _inView)
+            var heldEnd = i < _afterHeld.Count ? _afterHeld[i] : 0;
+            for (var s = 0; s < _inView.Count; s++)
             {
-                _ranges.Clear();
-                view.Map(span.Start, span.End, _ranges);
-                if (_ranges.Count == 0 || _ranges[0].Start >= regionEnd)
+                var span = _inView[s];
+                if (s >= continued && span.Start >= heldEnd)
                 {
-                    // Only in values sent before (already handled), or only ahead (found again when that piece is held).
-                    if (span.Open && _ranges.Count == 0 && span.End >= view.Length)
-                    {
-                        _contentOpen[name] = (span.Continue, span.Rule);
-                    }
+                    // Starts in the next piece's values: found again, trigger and all, when that piece is held.
                     continue;
                 }
+                _ranges.Clear();
+                view.Map(span.Start, span.End, _ranges);
                 foreach (var (start, end) in _ranges)
                 {
                     _spans.Add(new SecretSpan(start, end, span.Rule, false, Continuation.None));

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 using AgentSight.Plugins.Http;
+using AgentSight.Plugins.Redact;
 using AgentSight.Tests.Analyzers.Support;
 using AgentSight.Tests.Support;
 using static AgentSight.Tests.Analyzers.Redact.RedactHarness;
@@ -77,6 +78,60 @@ public sealed class RedactEncodingTests
 
                 Leaks.AssertNone(key, output, prefix);
             }
+        }
+    }
+
+    /// <summary>
+    /// A read that ends inside an escape (<c>%5</c> | <c>9…</c>, <c>\u00</c> | <c>59…</c>) in the middle of a key: the
+    /// key does not end at the <c>%</c> or <c>\</c>, also when the read goes out before the next one comes
+    /// (<c>hold_ms: 0</c>, or its wait over).
+    /// </summary>
+    [Theory]
+    [InlineData(200, false)]
+    [InlineData(200, true)]
+    [InlineData(0, false)]
+    [InlineData(0, true)]
+    public void A_key_with_an_escape_cut_by_a_read_boundary_is_replaced_on_both_sides(int holdMs, bool json)
+    {
+        foreach (var shape in SecretCorpus.Shapes)
+        {
+            var key = shape.Make(new Random(shape.Name.Length));
+            var middle = key.Length / 2;
+            var escape = json ? "\\u" + ((int)key[middle]).ToString("x4", CultureInfo.InvariantCulture) : "%" + ((int)key[middle]).ToString("X2", CultureInfo.InvariantCulture);
+            var written = key[..middle] + escape + key[(middle + 1)..];
+            var text = json
+                ? $"POST /v1/messages HTTP/1.1\r\nhost: api.anthropic.com\r\n\r\n{{\"messages\":[{{\"content\":\"key:\\n{written} ok\"}}]}}"
+                : $"GET /v1/search?q=%20{written}&page=2 HTTP/1.1\r\nhost: example.com\r\n\r\n";
+            var at = text.IndexOf(escape, StringComparison.Ordinal);
+            for (var cut = at + 1; cut < at + escape.Length; cut++)
+            {
+                var output = Run(new RedactConfig { HoldMs = holdMs }, Raw(text[..cut]), Raw(text[cut..], timestamp: Some.Epoch + 1_000_000));
+
+                Leaks.AssertNone(key, output, shape.Prefix.Length);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A percent-encoded URL with a password (a search for a connection string) cut anywhere from its scheme to the
+    /// password: what announces the password (<c>%3A%2F%2F</c>, the user name) is in one read, the password in the
+    /// next, also when the first goes out alone.
+    /// </summary>
+    [Theory]
+    [InlineData(200)]
+    [InlineData(0)]
+    public void An_encoded_url_cut_before_its_password_has_the_password_replaced_in_the_next_read(int holdMs)
+    {
+        const string password = "pqM5ah-Fj1wUU9qAiI6EB4";
+        var url = Uri.EscapeDataString($"postgresql://app:{password}@db.internal:5432/app");
+        var text = $"GET /v1/search?q=%20{url}&page=2 HTTP/1.1\r\nhost: example.com\r\n\r\n";
+        var from = text.IndexOf("postgresql", StringComparison.Ordinal);
+        var to = text.IndexOf(password, StringComparison.Ordinal);
+        for (var cut = from + 1; cut <= to; cut++)
+        {
+            var output = Run(new RedactConfig { HoldMs = holdMs }, Raw(text[..cut]), Raw(text[cut..], timestamp: Some.Epoch + 1_000_000));
+
+            Leaks.AssertNone(password, output);
         }
     }
 

@@ -126,6 +126,66 @@ public sealed class RedactStreamedPiecesTests
         }
     }
 
+    /// <summary>
+    /// A key longer than what a stream remembers of each key's values (a JWT, a project key), streamed three
+    /// characters per event, with the body read in small reads so that many reads carry no piece of it: the reads
+    /// between its pieces must not make the redactor lose track of it once its start is far behind.
+    /// </summary>
+    [Theory]
+    [InlineData("sse_disabled")]
+    [InlineData("include_events")]
+    [InlineData("http_disabled")]
+    public void A_long_key_streamed_in_small_reads_is_replaced_to_its_end(string setup)
+    {
+        foreach (var shape in SecretCorpus.Shapes.Where(s => s.Make(new Random(1)).Length > 100))
+        {
+            var random = new Random(shape.Name.Length);
+            var key = shape.Make(random);
+            var wire = new Support.Wire()
+                .Write(Support.Wire.Request("{\"model\":\"gpt-5\",\"stream\":true,\"messages\":[]}", "/v1/chat/completions", "api.openai.com"))
+                .Read(Support.Wire.StreamHead());
+            var (_, _, stream) = Stream("openai-chat", [.. $"Sure: {key} done".Chunk(3).Select(c => new string(c))]);
+            foreach (var chunk in stream.Select(Support.Wire.Chunk))
+            {
+                foreach (var read in chunk.Chunk(16))
+                {
+                    wire.Read(new string(read));
+                }
+            }
+            wire.Read(Support.Wire.LastChunk);
+
+            var chain = RunSetup(setup, wire.Events);
+
+            Leaks.AssertNone(key, chain.Output, shape.Prefix.Length);
+        }
+    }
+
+    /// <summary>
+    /// A token written as a URL's whole userinfo (<c>https://TOKEN@github.com/…</c>), streamed back a few characters per
+    /// event: its first characters hold no digit, so until its <c>@</c> comes it could be a host name; it is still not
+    /// readable from the pieces.
+    /// </summary>
+    [Theory]
+    [InlineData("include_events")]
+    [InlineData("sse_disabled")]
+    [InlineData("keep_raw")]
+    public void A_token_streamed_as_a_urls_userinfo_cannot_be_rebuilt(string setup)
+    {
+        const string token = "OJQIywesYfpw6Y2HoR17xK9qLm";
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var chain = RunSetup(setup, Wire("openai-chat", $"Sure:\ngit remote add origin https://{token}@github.com/acme/app.git\ndone", new Random(seed)));
+
+            Leaks.AssertNone(token, chain.Output);
+            if (setup != "sse_disabled")
+            {
+                // The answer as the llm event gives it (read from the stream by sse) keeps the URL around the marker.
+                Assert.Contains("https://[REDACTED:url-userinfo]@github.com/acme/app.git", chain.OfSource("llm").Single().Fields!.ToJsonString(),
+                    StringComparison.Ordinal);
+            }
+        }
+    }
+
     [Fact]
     public void With_the_events_kept_the_answer_still_reads_as_it_was_apart_from_the_key()
     {
