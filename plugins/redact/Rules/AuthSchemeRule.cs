@@ -38,17 +38,18 @@ internal sealed class AuthSchemeRule : ScanRule
         }
         var end = RunEnd(text, start, _chars);
         var open = RunsOff(text, end, context);
+        // Judged with its trailing dots, which a token may end with: a 12-character token ending in '.' is still one.
+        if (!open && !Plausible(text[start..end]))
+        {
+            return;
+        }
         if (!open)
         {
-            // A sentence's full stop is not part of the token ("… Bearer abc123.").
+            // A sentence's full stop is not replaced ("… Bearer abc123." keeps its '.').
             while (end > start && text[end - 1] == '.')
             {
                 end--;
             }
-        }
-        if (!open && !Plausible(text[start..end]))
-        {
-            return;
         }
         if (end > start || open)
         {
