@@ -7,4 +7,5 @@ internal static class EventNames
     public const string Process = "process";
     public const string Http = "http";
     public const string HttpBody = "http_body";
+    public const string WebSocket = "websocket";
 }

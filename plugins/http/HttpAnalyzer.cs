@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 using AgentSight.Plugins.Http.Http2;
+using AgentSight.Plugins.Http.WebSocket;
 using Microsoft.Extensions.Logging;
 
 namespace AgentSight.Plugins.Http;
@@ -38,6 +39,7 @@ internal sealed class HttpAnalyzer : IAnalyzer
         _context = context;
         Counters = new HttpCounters(context);
         Http2Counters = new Http2Counters(context);
+        WebSocketCounters = new WebSocketCounters(context);
         KeepRaw = config.KeepRaw;
         _streamedTypes = new HashSet<string>(config.StreamedContentTypes.Select(t => t.Trim()), StringComparer.OrdinalIgnoreCase);
         _idleTimeoutNs = config.IdleTimeoutMs * 1_000_000;
@@ -48,6 +50,8 @@ internal sealed class HttpAnalyzer : IAnalyzer
     public HttpCounters Counters { get; }
 
     public Http2Counters Http2Counters { get; }
+
+    public WebSocketCounters WebSocketCounters { get; }
 
     public bool KeepRaw { get; }
 
@@ -166,6 +170,9 @@ internal sealed class HttpAnalyzer : IAnalyzer
         Counters.RawPassed.Add();
         _output!.Emit(evt);
     }
+
+    /// <summary>Emits an event made here (a <c>websocket</c> message).</summary>
+    public void EmitEvent(AgentEvent evt) => _output!.Emit(evt);
 
     /// <summary>Emits one piece of a streamed body.</summary>
     public void EmitPiece(HttpConnection connection, HttpExchange exchange, HttpMessage message, ReadOnlySpan<byte> bytes, AgentEvent? evt)

@@ -91,6 +91,12 @@ public sealed class HttpAnalyzerConfig : PluginConfig
     /// </summary>
     public int MaxStreams { get; set; } = 1000;
 
+    /// <summary>
+    /// Parse WebSocket (<c>websocket</c>) after a <c>101</c> to <c>Upgrade: websocket</c>; default true. False leaves
+    /// its frames as <c>ssl</c> events.
+    /// </summary>
+    public bool Websocket { get; set; } = true;
+
     /// <inheritdoc />
     public override IEnumerable<ConfigError> Validate()
     {

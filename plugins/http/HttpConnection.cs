@@ -1,5 +1,6 @@
 using AgentSight.Contracts;
 using AgentSight.Plugins.Http.Http2;
+using AgentSight.Plugins.Http.WebSocket;
 
 namespace AgentSight.Plugins.Http;
 
@@ -58,13 +59,16 @@ internal sealed class HttpConnection
     /// <summary>The HTTP/2 reader, once the connection is known to be HTTP/2.</summary>
     public Http2Connection? Http2 { get; private set; }
 
+    /// <summary>The WebSocket reader, once a <c>101</c> switched the connection to WebSocket.</summary>
+    public WebSocketConnection? WebSocket { get; private set; }
+
     /// <summary>A client preface being gathered across writes (or reads), while it is incomplete.</summary>
     public Http2Start? Http2Prelude { get; set; }
 
     /// <summary>True when something is in progress: an exchange, a message or a held event.</summary>
     public bool Busy => _open.Count > 0 || Writes.InMessage || Reads.InMessage || Http2Prelude is not null || Http2 is { Busy: true };
 
-    public long BufferedBytes => Writes.BufferedBytes + Reads.BufferedBytes + (Http2?.BufferedBytes ?? 0);
+    public long BufferedBytes => Writes.BufferedBytes + Reads.BufferedBytes + (Http2?.BufferedBytes ?? 0) + (WebSocket?.BufferedBytes ?? 0);
 
     public FeedResult Feed(AgentEvent evt, TlsPayload tls)
     {
@@ -73,6 +77,10 @@ internal sealed class HttpConnection
         if (Http2 is { } http2)
         {
             return http2.Feed(evt, tls);
+        }
+        if (WebSocket is { } webSocket)
+        {
+            return webSocket.Feed(evt, tls);
         }
         var stream = tls.Direction == TlsDirection.Write ? Writes : Reads;
         if (!_http1Seen && _analyzer.Config.Http2 && Http2Start.TryFeed(this, _analyzer, stream, evt, tls, out var result))
@@ -159,6 +167,12 @@ internal sealed class HttpConnection
             _open.Remove(target);
             _analyzer.EmitExchange(this, target, complete: target.Request is { Ended: true }, EndReasons.Upgrade, evt);
             CutOpen(EndReasons.Upgrade, evt);
+            if (_analyzer.Config.Websocket && IsWebSocketUpgrade(head, target))
+            {
+                // The rest of the read that carried the 101, and all that follows both ways, are frames.
+                WebSocket = new WebSocketConnection(this, _analyzer, clientIsWrite: Role != HttpRole.Server, target.Id,
+                    head.Get("sec-websocket-extensions"));
+            }
             Writes.Upgrade(evt);
             Reads.Upgrade(evt);
         }
@@ -197,6 +211,18 @@ internal sealed class HttpConnection
         Reads.Reset(evt, opaque: false);
         Http2Prelude?.Release(_analyzer);
         Http2Prelude = null;
+        if (WebSocket is { } webSocket)
+        {
+            // As for HTTP/2: a connection that goes on (an idle timeout) keeps its framing and its inflaters.
+            if (reason is EndReasons.Evicted or EndReasons.ProcessExit or EndReasons.Shutdown)
+            {
+                webSocket.Close();
+            }
+            else
+            {
+                webSocket.Cut();
+            }
+        }
         if (Http2 is { } http2)
         {
             // Cut streams end; an HTTP/2 connection that goes on keeps its HPACK state (an idle timeout).
@@ -217,6 +243,8 @@ internal sealed class HttpConnection
         CutOpen(EndReasons.ConnectionClosed, evt);
         Http2?.Close(EndReasons.ConnectionClosed, evt);
         Http2 = null;
+        WebSocket?.Close();
+        WebSocket = null;
         Http2Prelude?.Release(_analyzer);
         Http2Prelude = null;
         _http1Seen = false;
@@ -258,6 +286,14 @@ internal sealed class HttpConnection
     /// <summary>An <c>Upgrade: h2c</c> request answered <c>101</c> with <c>Upgrade: h2c</c> (RFC 7540 §3.2).</summary>
     private static bool IsH2cUpgrade(HttpHead response, HttpExchange exchange) =>
         response.Status == 101 && IsH2c(response.Get("upgrade")) && exchange.Request is { } request && IsH2c(request.Head.Get("upgrade"));
+
+    /// <summary>An <c>Upgrade: websocket</c> request answered <c>101</c> with <c>Upgrade: websocket</c> (RFC 6455 §4.2.2).</summary>
+    private static bool IsWebSocketUpgrade(HttpHead response, HttpExchange exchange) =>
+        response.Status == 101 && IsToken(response.Get("upgrade"), "websocket")
+        && exchange.Request is { } request && IsToken(request.Head.Get("upgrade"), "websocket");
+
+    private static bool IsToken(string? list, string token) =>
+        list is not null && list.Split(',', StringSplitOptions.TrimEntries).Any(p => p.Equals(token, StringComparison.OrdinalIgnoreCase));
 
     private static bool IsH2c(string? upgrade) =>
         upgrade is not null && upgrade.Split(',', StringSplitOptions.TrimEntries).Any(p => p.Equals("h2c", StringComparison.OrdinalIgnoreCase));

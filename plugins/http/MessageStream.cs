@@ -194,6 +194,14 @@ internal sealed class MessageStream : IBodyTarget
                         lost = 0;
                         break;
                     }
+                    if (_state == State.Upgraded && _connection.WebSocket is { } webSocket)
+                    {
+                        // The 101 and the first frames in one read: the frames go to the WebSocket reader.
+                        webSocket.Feed(IsWrite, evt, data[pos..], lost);
+                        pos = data.Length;
+                        lost = 0;
+                        break;
+                    }
                     // Went opaque (or upgraded) in the middle of this event: the rest is not HTTP.
                     raw = true;
                     break;

@@ -168,10 +168,11 @@ public sealed class HttpExchangeTests
     [Fact]
     public void An_upgrade_ends_http_parsing_and_later_bytes_stay_raw()
     {
+        // A protocol other than WebSocket (which the WebSocket reader takes) and HTTP/2.
         var frame = new byte[] { 0x81, 0x05, (byte)'h', (byte)'e', (byte)'l', (byte)'l', (byte)'o' };
         var wire = new Wire()
-            .Write("GET /v1/responses HTTP/1.1\r\nHost: api.openai.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-            .Read("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")
+            .Write("GET /v1/responses HTTP/1.1\r\nHost: api.openai.com\r\nUpgrade: custom/1\r\nConnection: Upgrade\r\n\r\n")
+            .Read("HTTP/1.1 101 Switching Protocols\r\nUpgrade: custom/1\r\n\r\n")
             .Add(TlsDirection.Read, frame)
             .Write("POST /not-parsed HTTP/1.1\r\nHost: h\r\n\r\n");
 
