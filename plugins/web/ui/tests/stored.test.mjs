@@ -84,7 +84,7 @@ describe('serve SESSION.db of a recorder killed with SIGKILL', () => {
 
   test('the Overview warns that the session is incomplete instead of saying nothing was lost', async () => {
     const page = await browser.newPage();
-    await page.goto(`${host.url}/#/overview`);
+    await page.goto(host.open(`#/overview`));
     const warning = page.getByTestId('incomplete-session');
     await warning.waitFor();
     assert.match(await warning.innerText(), /Incomplete session[\s\S]*did not finish/);
