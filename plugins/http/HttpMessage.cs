@@ -42,4 +42,62 @@ internal sealed class HttpMessage(HttpHead head, long startNs)
 
     /// <summary>Offset in the decoded body of the piece being gathered.</summary>
     public long PieceOffset { get; set; }
+
+    /// <summary>The media type of a <c>Content-Type</c> (lowercase, without parameters), or null.</summary>
+    public static string? MediaTypeOf(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return null;
+        }
+        var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);
+        var type = (semicolon >= 0 ? contentType[..semicolon] : contentType).Trim();
+        return type.ToLowerInvariant();
+    }
+
+    /// <summary>Starts gathering a streamed piece in <paramref name="piece"/>, with the character held back from the last one.</summary>
+    public void StartPiece(ByteBuffer piece)
+    {
+        PieceOffset = BodySize - CarryLength;
+        piece.Clear();
+        piece.Append(Carry.AsSpan(0, CarryLength));
+        CarryLength = 0;
+    }
+
+    /// <summary>
+    /// A gathered piece without a UTF-8 character cut at its end, which is held back for the next piece, so that every
+    /// piece is text when the body is.
+    /// </summary>
+    public ReadOnlySpan<byte> HoldBackCutCharacter(ReadOnlySpan<byte> bytes)
+    {
+        var tail = Utf8Tail.IncompleteLength(bytes);
+        if (tail == 0)
+        {
+            return bytes;
+        }
+        bytes[^tail..].CopyTo(Carry);
+        CarryLength = tail;
+        return bytes[..^tail];
+    }
+
+    /// <summary>Keeps decoded bytes of a body that is not streamed, up to the analyzer's cap (counted once when cut).</summary>
+    public void Keep(ReadOnlySpan<byte> bytes, HttpAnalyzer analyzer)
+    {
+        var room = analyzer.Config.MaxBodyBytes - (Body?.Length ?? 0);
+        if (room < bytes.Length)
+        {
+            if (!BodyTruncated)
+            {
+                analyzer.Counters.BodiesTruncated.Add();
+            }
+            BodyTruncated = true;
+        }
+        var keep = (int)Math.Max(0, Math.Min(room, bytes.Length));
+        if (keep > 0)
+        {
+            Body ??= new ByteBuffer();
+            analyzer.Grow(Body.Append(bytes[..keep]));
+        }
+        BodySize += bytes.Length;
+    }
 }

@@ -427,7 +427,7 @@ internal sealed class MessageStream : IBodyTarget
         _message = message;
         _exchange = exchange;
         message.ContentType = head.Get("content-type");
-        message.MediaType = MediaType(message.ContentType);
+        message.MediaType = HttpMessage.MediaTypeOf(message.ContentType);
         message.ContentEncoding = head.Get("content-encoding");
         message.Streamed = head.Kind == MessageKind.Response && message.MediaType is not null
             && _analyzer.IsStreamedType(message.MediaType);
@@ -515,31 +515,13 @@ internal sealed class MessageStream : IBodyTarget
             if (!_pieceOpen)
             {
                 _pieceOpen = true;
-                message.PieceOffset = message.BodySize - message.CarryLength;
-                _analyzer.Piece.Clear();
-                _analyzer.Piece.Append(message.Carry.AsSpan(0, message.CarryLength));
-                message.CarryLength = 0;
+                message.StartPiece(_analyzer.Piece);
             }
             _analyzer.Piece.Append(bytes);
             message.BodySize += bytes.Length;
             return;
         }
-        var room = _analyzer.Config.MaxBodyBytes - (message.Body?.Length ?? 0);
-        if (room < bytes.Length)
-        {
-            if (!message.BodyTruncated)
-            {
-                _analyzer.Counters.BodiesTruncated.Add();
-            }
-            message.BodyTruncated = true;
-        }
-        var keep = (int)Math.Max(0, Math.Min(room, bytes.Length));
-        if (keep > 0)
-        {
-            message.Body ??= new ByteBuffer();
-            _analyzer.Grow(message.Body.Append(bytes[..keep]));
-        }
-        message.BodySize += bytes.Length;
+        message.Keep(bytes, _analyzer);
     }
 
     /// <summary>Sends what is gathered of a streamed body now, held-back bytes of a cut character included.</summary>
@@ -559,24 +541,14 @@ internal sealed class MessageStream : IBodyTarget
             {
                 return;
             }
-            _analyzer.Piece.Clear();
-            _analyzer.Piece.Append(message.Carry.AsSpan(0, message.CarryLength));
-            message.PieceOffset = message.BodySize - message.CarryLength;
-            message.CarryLength = 0;
+            message.StartPiece(_analyzer.Piece);
             _pieceOpen = true;
         }
         _pieceOpen = false;
-        var bytes = _analyzer.Piece.Span;
+        ReadOnlySpan<byte> bytes = _analyzer.Piece.Span;
         if (!final)
         {
-            // Keep a UTF-8 character cut by the read for the next piece, so every piece is text when the body is.
-            var tail = Utf8Tail.IncompleteLength(bytes);
-            if (tail > 0)
-            {
-                bytes[^tail..].CopyTo(message.Carry);
-                message.CarryLength = tail;
-                bytes = bytes[..^tail];
-            }
+            bytes = message.HoldBackCutCharacter(bytes);
         }
         if (bytes.IsEmpty)
         {
@@ -679,16 +651,5 @@ internal sealed class MessageStream : IBodyTarget
     private sealed class DecodedTarget(MessageStream stream) : IBodyTarget
     {
         public void OnBody(ReadOnlySpan<byte> bytes) => stream.Decoded(bytes);
-    }
-
-    private static string? MediaType(string? contentType)
-    {
-        if (string.IsNullOrEmpty(contentType))
-        {
-            return null;
-        }
-        var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);
-        var type = (semicolon >= 0 ? contentType[..semicolon] : contentType).Trim();
-        return type.ToLowerInvariant();
     }
 }

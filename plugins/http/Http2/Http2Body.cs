@@ -23,7 +23,7 @@ internal sealed class Http2Body : IBodyTarget
         Message = message;
         var head = message.Head;
         message.ContentType = head.Get("content-type");
-        message.MediaType = MediaType(message.ContentType);
+        message.MediaType = HttpMessage.MediaTypeOf(message.ContentType);
         message.ContentEncoding = head.Get("content-encoding");
         message.Streamed = head.Kind == MessageKind.Response && message.MediaType is not null && analyzer.IsStreamedType(message.MediaType);
         if (analyzer.Config.DecodeContent)
@@ -105,24 +105,15 @@ internal sealed class Http2Body : IBodyTarget
                 return;
             }
             _connection.ClaimPiece(this, evt);
-            _analyzer.Piece.Clear();
-            _analyzer.Piece.Append(message.Carry.AsSpan(0, message.CarryLength));
-            message.PieceOffset = message.BodySize - message.CarryLength;
-            message.CarryLength = 0;
+            message.StartPiece(_analyzer.Piece);
             _pieceOpen = true;
         }
         _pieceOpen = false;
         _connection.ReleasePiece(this);
-        var bytes = _analyzer.Piece.Span;
+        ReadOnlySpan<byte> bytes = _analyzer.Piece.Span;
         if (!final)
         {
-            var tail = Utf8Tail.IncompleteLength(bytes);
-            if (tail > 0)
-            {
-                bytes[^tail..].CopyTo(message.Carry);
-                message.CarryLength = tail;
-                bytes = bytes[..^tail];
-            }
+            bytes = message.HoldBackCutCharacter(bytes);
         }
         if (bytes.IsEmpty)
         {
@@ -148,41 +139,12 @@ internal sealed class Http2Body : IBodyTarget
             {
                 _connection.ClaimPiece(this, null);
                 _pieceOpen = true;
-                message.PieceOffset = message.BodySize - message.CarryLength;
-                _analyzer.Piece.Clear();
-                _analyzer.Piece.Append(message.Carry.AsSpan(0, message.CarryLength));
-                message.CarryLength = 0;
+                message.StartPiece(_analyzer.Piece);
             }
             _analyzer.Piece.Append(bytes);
             message.BodySize += bytes.Length;
             return;
         }
-        var room = _analyzer.Config.MaxBodyBytes - (message.Body?.Length ?? 0);
-        if (room < bytes.Length)
-        {
-            if (!message.BodyTruncated)
-            {
-                _analyzer.Counters.BodiesTruncated.Add();
-            }
-            message.BodyTruncated = true;
-        }
-        var keep = (int)Math.Max(0, Math.Min(room, bytes.Length));
-        if (keep > 0)
-        {
-            message.Body ??= new ByteBuffer();
-            _analyzer.Grow(message.Body.Append(bytes[..keep]));
-        }
-        message.BodySize += bytes.Length;
-    }
-
-    private static string? MediaType(string? contentType)
-    {
-        if (string.IsNullOrEmpty(contentType))
-        {
-            return null;
-        }
-        var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);
-        var type = (semicolon >= 0 ? contentType[..semicolon] : contentType).Trim();
-        return type.ToLowerInvariant();
+        message.Keep(bytes, _analyzer);
     }
 }
