@@ -13,7 +13,7 @@ internal sealed class AssignmentRule(SecretNames names) : ScanRule("query-param"
     private static readonly string[] Words = ["sig=", "signature="];
 
     public override IEnumerable<string> Triggers =>
-        TriggerWords.Common.Concat(Words).Concat(names.ExtraParams.Select(TriggerWords.LastWord)).Distinct(StringComparer.OrdinalIgnoreCase);
+        TriggerWords.With(names.ExtraParams, Words);
 
     public override void Match(ReadOnlySpan<char> text, int at, string trigger, in ScanContext context, List<SecretSpan> spans)
     {

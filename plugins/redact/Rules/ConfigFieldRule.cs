@@ -11,7 +11,7 @@ namespace AgentSight.Plugins.Redact.Rules;
 internal sealed class ConfigFieldRule(SecretNames names) : ScanRule("config-field", 22)
 {
     public override IEnumerable<string> Triggers =>
-        TriggerWords.Common.Concat(names.ExtraFields.Select(TriggerWords.LastWord)).Distinct(StringComparer.OrdinalIgnoreCase);
+        TriggerWords.With(names.ExtraFields);
 
     public override void Match(ReadOnlySpan<char> text, int at, string trigger, in ScanContext context, List<SecretSpan> spans)
     {

@@ -18,7 +18,7 @@ internal sealed class FlagRule(SecretNames names) : ScanRule("cli-flag", 25)
     private static readonly string[] Commands = ["curl", "mysql", "sshpass", "redis-cli"];
 
     public override IEnumerable<string> Triggers =>
-        TriggerWords.Common.Concat(names.ExtraParams.Select(TriggerWords.LastWord)).Concat(Commands).Distinct(StringComparer.OrdinalIgnoreCase);
+        TriggerWords.With(names.ExtraParams, Commands);
 
     public override void Match(ReadOnlySpan<char> text, int at, string trigger, in ScanContext context, List<SecretSpan> spans)
     {

@@ -13,7 +13,7 @@ internal sealed class HeaderLineRule(SecretNames names) : ScanRule("header", 40)
     private const int MaxScheme = 24;
 
     public override IEnumerable<string> Triggers =>
-        TriggerWords.Common.Concat(names.ExtraHeaders.Select(TriggerWords.LastWord)).Distinct(StringComparer.OrdinalIgnoreCase);
+        TriggerWords.With(names.ExtraHeaders);
 
     public override void Match(ReadOnlySpan<char> text, int at, string trigger, in ScanContext context, List<SecretSpan> spans)
     {

@@ -15,6 +15,13 @@ internal static class TriggerWords
     public static IReadOnlyList<string> Common { get; } = ["key", "token", "secret", "pass", "auth", "cookie", "bearer", "pwd"];
 
     /// <summary>
+    /// The common words, the last word of each name the user added, and <paramref name="more"/>, once each (ignoring case):
+    /// what a rule that judges names searches for.
+    /// </summary>
+    public static IEnumerable<string> With(IEnumerable<string> extraNames, params string[] more) =>
+        Common.Concat(more).Concat(extraNames.Select(LastWord)).Distinct(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
     /// True when the trigger at <paramref name="at"/> cannot be a name's end although it must be: built-in names
     /// end with <c>token</c>, <c>key</c>, <c>secret</c>, <c>cookie</c> or <c>bearer</c> whenever they contain it,
     /// so <c>max_tokens</c> or <c>keyboard</c> (a lowercase letter right after) are rejected before any other work;
