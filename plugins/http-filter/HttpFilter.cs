@@ -75,8 +75,9 @@ public sealed class HttpFilter : IAnalyzer
         else if (exchangeId is not null && _dropped?.Contains(exchangeId) == true)
         {
             _droppedRelated.Add();
-            // The llm event is the last one of an exchange: nothing more will come with this id.
-            if (evt.Source == "llm")
+            // The llm event is the last one of an HTTP exchange: nothing more will come with this id. Not so for a
+            // WebSocket upgrade, whose messages and calls all carry its id until the connection closes.
+            if (evt.Source == "llm" && !(fields["transport"] is JsonValue transport && transport.TryGetValue(out string? via) && via == "websocket"))
             {
                 _dropped.Remove(exchangeId);
             }

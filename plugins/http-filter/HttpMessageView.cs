@@ -33,12 +33,17 @@ internal sealed class HttpMessageView
 
     /// <summary>
     /// True when the message has no body. A streamed body is not in <c>body</c> (it went out as <c>http_body</c>
-    /// events) but <c>body_size</c> still counts it, so a streamed LLM answer is never "empty".
+    /// events) but <c>body_size</c> still counts it, so a streamed LLM answer is never "empty". Nor is a
+    /// <c>101 Switching Protocols</c>: what follows it (WebSocket messages, HTTP/2 streams) is its connection's content.
     /// </summary>
     public bool BodyIsEmpty
     {
         get
         {
+            if (Status == 101)
+            {
+                return false;
+            }
             if (_message["body_size"] is JsonValue size && size.TryGetValue(out long bytes))
             {
                 return bytes == 0;

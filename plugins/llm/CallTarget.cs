@@ -140,7 +140,8 @@ internal sealed record CallTarget(ApiKind Api, string Provider, string Operation
         return colon > close && int.TryParse(host.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) ? port : null;
     }
 
-    private static string OpenAiCompatible(string host, string? raw) => host switch
+    /// <summary>The provider of an OpenAI-style API by its host name (<paramref name="raw"/>: the host header, for its port).</summary>
+    public static string OpenAiCompatible(string host, string? raw) => host switch
     {
         "api.openai.com" or "chatgpt.com" => "openai",
         _ when host.EndsWith(".openai.azure.com", StringComparison.Ordinal) => "azure.ai.openai",

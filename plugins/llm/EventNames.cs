@@ -6,4 +6,5 @@ internal static class EventNames
     public const string Http = "http";
     public const string Sse = "sse";
     public const string Llm = "llm";
+    public const string WebSocket = "websocket";
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Llm.WebSocket;
 
 namespace AgentSight.Plugins.Llm;
 
@@ -7,7 +8,9 @@ namespace AgentSight.Plugins.Llm;
 /// The <c>llm</c> analyzer: one event per call to a model. A non-streamed call's <c>http</c> event goes on at once,
 /// followed by its <c>llm</c> event; a streamed call's <c>http</c> event is held until its <c>sse</c> event comes
 /// (normally right behind it), then <c>http</c>, <c>sse</c> and <c>llm</c> leave in that order. Holding is bounded
-/// in count (<c>max_held</c>) and time (<c>hold_timeout_ms</c>).
+/// in count (<c>max_held</c>) and time (<c>hold_timeout_ms</c>). Calls over a WebSocket (the Responses API's WebSocket
+/// transport, the Realtime API) are read from the <c>websocket</c> events of connections whose upgrade went to a
+/// model's path; each call's <c>llm</c> event follows the message that ended it.
 /// </summary>
 internal sealed class LlmAnalyzer : IAnalyzer
 {
@@ -23,11 +26,14 @@ internal sealed class LlmAnalyzer : IAnalyzer
     private readonly HashSet<string> _passed = new(StringComparer.Ordinal);
     private readonly Queue<string> _passedOrder = new();
 
+    private readonly SocketCalls _sockets;
+
     public LlmAnalyzer(LlmAnalyzerConfig config, IStageContext context)
     {
         _config = config;
         _counters = new LlmCounters(context);
         _holdNs = config.HoldTimeoutMs * 1_000_000;
+        _sockets = new SocketCalls(config, _counters, EmitSocketCall);
     }
 
     public TimeSpan TimerInterval => TimeSpan.FromSeconds(1);
@@ -45,6 +51,10 @@ internal sealed class LlmAnalyzer : IAnalyzer
             case EventNames.Sse when evt.Fields is { } sse:
                 OnSse(evt, sse, output);
                 break;
+            case EventNames.WebSocket when evt.Fields is { } message:
+                output.Emit(evt);
+                _sockets.OnMessage(evt, message, output);
+                break;
             default:
                 output.Emit(evt);
                 break;
@@ -61,6 +71,7 @@ internal sealed class LlmAnalyzer : IAnalyzer
 
     public void Flush(IEventOutput output)
     {
+        _sockets.Flush(output);
         while (_order.First is { } oldest)
         {
             Release(oldest.Value, output);
@@ -80,6 +91,12 @@ internal sealed class LlmAnalyzer : IAnalyzer
             ? CallTarget.Detect(method, Json.Str(request, "host"), path, body)
             : null;
         var waitsForStream = Json.Bool(response, "streamed") == true && IsEventStream(response);
+        if (Json.Long(response, "status") == 101)
+        {
+            output.Emit(evt);
+            _sockets.TryFollow(http, output);
+            return;
+        }
         if (target is null || id is null)
         {
             output.Emit(evt);
@@ -167,6 +184,21 @@ internal sealed class LlmAnalyzer : IAnalyzer
     private void EmitCall(AgentEvent http, CallTarget target, JsonObject fields, JsonNode? body, JsonObject? sse, IEventOutput output)
     {
         var call = LlmEventBuilder.Build(target, fields, body, sse, _config);
+        Count(call);
+        output.Emit(new AgentEvent(http.Timestamp, EventNames.Llm, http.Pid, http.Tid, http.Comm, new JsonPayload(call)));
+    }
+
+    private void EmitSocketCall(SocketTarget target, SocketCall call, IEventOutput output)
+    {
+        var fields = LlmEventBuilder.Build(target, call, _config);
+        Count(fields);
+        var asked = call.Asked;
+        // Stamped, like an HTTP call's, with the time its answer ended (as far as it was seen).
+        output.Emit(new AgentEvent(call.EndNs ?? asked.Timestamp, EventNames.Llm, asked.Pid, asked.Tid, asked.Comm, new JsonPayload(fields)));
+    }
+
+    private void Count(JsonObject call)
+    {
         _counters.Calls.Add();
         if (call["complete"] is JsonValue complete && !complete.GetValue<bool>())
         {
@@ -176,7 +208,6 @@ internal sealed class LlmAnalyzer : IAnalyzer
         {
             _counters.CallsFailed.Add();
         }
-        output.Emit(new AgentEvent(http.Timestamp, EventNames.Llm, http.Pid, http.Tid, http.Comm, new JsonPayload(call)));
     }
 
     private void RememberPassed(string id)

@@ -22,4 +22,13 @@ internal sealed class LlmCounters(IStageContext context)
 
     /// <summary>Requests to a model endpoint whose body was not JSON (cut, compressed with an unknown coding).</summary>
     public Counter UnreadableRequests { get; } = context.Counter("unreadable_requests");
+
+    /// <summary>WebSocket connections followed as a model's (their upgrade went to a Responses or Realtime path).</summary>
+    public Counter Sockets { get; } = context.Counter("websocket_connections");
+
+    /// <summary>Of those, connections given up past <c>max_held</c> (their open calls ended incomplete).</summary>
+    public Counter SocketsEvicted { get; } = context.Counter("websocket_connections_evicted");
+
+    /// <summary>Text messages on those connections that were not a JSON event (cut, lost bytes, not JSON).</summary>
+    public Counter SocketMessagesUnreadable { get; } = context.Counter("websocket_messages_unreadable");
 }

@@ -1,8 +1,12 @@
 using System.Text.Json.Nodes;
+using AgentSight.Plugins.Llm.WebSocket;
 
 namespace AgentSight.Plugins.Llm;
 
-/// <summary>Builds the <c>llm</c> event's fields from an <c>http</c> event and, for a streamed call, its <c>sse</c> event.</summary>
+/// <summary>
+/// Builds the <c>llm</c> event's fields from an <c>http</c> event and, for a streamed call, its <c>sse</c> event; or
+/// from a call made over a WebSocket (<see cref="SocketCall"/>).
+/// </summary>
 internal static class LlmEventBuilder
 {
     private static readonly string[] RequestIdHeaders = ["request-id", "x-request-id", "x-generation-id", "x-goog-request-id", "apim-request-id"];
@@ -66,7 +70,12 @@ internal static class LlmEventBuilder
         fields["conn_id"] = Json.Str(http, "conn_id");
         RequestMapper.Set(fields, "request_id", RequestId(Json.Obj(response, "headers")));
         fields["streaming"] = streamed;
-        var complete = Json.Bool(http, "complete") == true && (!streamed || Json.Bool(sse, "complete") == true);
+        // A stream that reached its end marker holds the whole answer even when the exchange itself was cut after it:
+        // an HTTP/2 client resets the stream once it has read response.completed (Codex does), before the server's
+        // END_STREAM arrives.
+        var answeredInStream = Json.Str(sse, "end_reason") == "end_marker" && Json.Long(request, "end_ns") is not null
+            && Json.Bool(request, "body_truncated") != true;
+        var complete = (Json.Bool(http, "complete") == true || answeredInStream) && (!streamed || Json.Bool(sse, "complete") == true);
         fields["complete"] = complete;
         fields["truncated"] = Json.Bool(request, "body_truncated") == true || Json.Bool(response, "body_truncated") == true
             || Json.Bool(sse, "truncated") == true || (requestBody is null && Json.Long(request, "body_size") > 0);
@@ -85,6 +94,80 @@ internal static class LlmEventBuilder
         if (requestEnd is not null && Json.Long(sse, "first_content_ns") is { } firstContent)
         {
             fields["time_to_first_token_ms"] = Milliseconds(firstContent - requestEnd.Value);
+        }
+        return fields;
+    }
+
+    /// <summary>A call made over a WebSocket: the same fields, with <c>transport: websocket</c> and the upgrade's exchange as the link.</summary>
+    public static JsonObject Build(SocketTarget target, SocketCall call, LlmAnalyzerConfig config)
+    {
+        var fields = new JsonObject
+        {
+            ["gen_ai.provider.name"] = target.Provider,
+            ["gen_ai.operation.name"] = "chat",
+            ["openai.api.type"] = target.Api == SocketApi.Responses ? "responses" : "realtime",
+        };
+        if (call.Body is { } body)
+        {
+            RequestMapper.Map(new CallTarget(ApiKind.OpenAiResponses, target.Provider, "chat"), body, target.Path, fields, config);
+            if (Json.Bool(body, "generate") == false)
+            {
+                // A warm-up (Codex sends one when a connection opens): the model reads the prompt and writes nothing.
+                fields["openai.request.generate"] = false;
+            }
+        }
+        RequestMapper.Set(fields, "gen_ai.request.model", Json.Str(fields, "gen_ai.request.model") ?? target.Model);
+        var response = call.Response;
+        if (response is not null && call.Items.Count > 0 && Json.Arr(response, "output") is not { Count: > 0 })
+        {
+            // The final event may leave the output out (it was streamed item by item): take the items as they ended.
+            response = (JsonObject)response.DeepClone();
+            response["output"] = new JsonArray([.. call.Items.Values.Select(i => i.DeepClone())]);
+        }
+        else if (response is null && call.Items.Count > 0)
+        {
+            response = new JsonObject { ["object"] = "response", ["id"] = call.ResponseId, ["output"] = new JsonArray([.. call.Items.Values.Select(i => i.DeepClone())]) };
+        }
+        var message = ResponseNormalizer.Normalize(ApiKind.OpenAiResponses, response);
+        if (message is not null)
+        {
+            message["id"] ??= call.ResponseId;
+            ResponseMapper.Map(ApiKind.OpenAiResponses, message, fields, config.IncludeOutput);
+        }
+        else
+        {
+            RequestMapper.Set(fields, "gen_ai.response.id", call.ResponseId);
+        }
+        RequestMapper.Set(fields, "server.address", CallTarget.HostName(target.Host) is { Length: > 0 } name ? name : null);
+        RequestMapper.Set(fields, "server.port", CallTarget.Port(target.Host) ?? 443);
+        RequestMapper.Set(fields, "url.path", target.Path);
+        fields["transport"] = "websocket";
+        var errorType = ResponseMapper.ErrorType(call.Error) ?? ResponseMapper.ErrorType(message?["error"]);
+        if (errorType is null && Json.Str(message, "status") is "failed")
+        {
+            errorType = "failed";
+        }
+        RequestMapper.Set(fields, "error.type", errorType);
+        fields["exchange_id"] = target.ExchangeId;
+        fields["conn_id"] = target.ConnId;
+        RequestMapper.Set(fields, "request_id", target.RequestId);
+        fields["streaming"] = true;
+        fields["complete"] = call.Complete && !call.Truncated;
+        fields["truncated"] = call.Truncated;
+        if (call.AskedNs is { } asked)
+        {
+            if (call.EndNs is { } end)
+            {
+                fields["duration_ms"] = Milliseconds(end - asked);
+            }
+            if (call.FirstEventNs is { } first)
+            {
+                fields["time_to_first_chunk_ms"] = Milliseconds(first - asked);
+            }
+            if (call.FirstContentNs is { } content)
+            {
+                fields["time_to_first_token_ms"] = Milliseconds(content - asked);
+            }
         }
         return fields;
     }

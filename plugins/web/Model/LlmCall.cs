@@ -20,6 +20,14 @@ internal sealed class LlmCall
 
     public string? ExchangeId { get; init; }
 
+    /// <summary><c>websocket</c> for a call made over a WebSocket (several calls share the upgrade's exchange id), else null (HTTP).</summary>
+    public string? Transport { get; init; }
+
+    public string? ResponseId { get; init; }
+
+    /// <summary>What tells this call from the others: its exchange for HTTP, its exchange and response for a WebSocket.</summary>
+    public string? Key => ExchangeId is null ? null : Transport == "websocket" ? $"{ExchangeId}#{ResponseId ?? Timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : ExchangeId;
+
     public string? Provider { get; init; }
 
     public string? Operation { get; init; }
@@ -82,6 +90,8 @@ internal sealed class LlmCall
             Pid = evt.Pid,
             Comm = evt.Comm,
             ExchangeId = JsonRead.Str(f, "exchange_id"),
+            Transport = JsonRead.Str(f, "transport"),
+            ResponseId = JsonRead.Str(f, "gen_ai.response.id"),
             Provider = JsonRead.Str(f, "gen_ai.provider.name") ?? JsonRead.Str(f, "gen_ai.system"),
             Operation = JsonRead.Str(f, "gen_ai.operation.name"),
             RequestModel = JsonRead.Str(f, "gen_ai.request.model"),

@@ -298,7 +298,7 @@ internal sealed partial class SessionIndex
             rows.Add(new ErrorRow("llm_call", failedCalls.Count,
                 failedCalls.Take(5).Select(c => $"#{c.Id} {c.Model}: {c.ErrorType ?? c.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)}").ToList()));
         }
-        var httpErrors = _exchanges.Values.Where(x => x.Status >= 400 && !_callsByExchange.ContainsKey(x.ExchangeId)).ToList();
+        var httpErrors = _exchanges.Values.Where(x => x.Status >= 400 && !_exchangesWithCalls.Contains(x.ExchangeId)).ToList();
         if (httpErrors.Count > 0)
         {
             rows.Add(new ErrorRow("http", httpErrors.Count, httpErrors.Take(5).Select(x => $"{x.Method} {x.Host}{x.Path} → {x.Status}").ToList()));

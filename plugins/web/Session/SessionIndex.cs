@@ -26,7 +26,8 @@ internal sealed partial class SessionIndex : IDisposable
     private readonly ProcessTracker _tracker = new();
     private readonly Dictionary<int, ProcessActivity> _activity = [];
     private readonly List<LlmCall> _calls = [];
-    private readonly Dictionary<string, LlmCall> _callsByExchange = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _callKeys = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _exchangesWithCalls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HttpExchange> _exchanges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FileStats> _files = new(StringComparer.Ordinal);
     private readonly NetworkTracker _network = new();
@@ -190,16 +191,17 @@ internal sealed partial class SessionIndex : IDisposable
     private void AddCall(AgentEvent evt, ProcessActivity? activity, EventRecord record)
     {
         var call = LlmCall.Read(evt);
-        if (call.ExchangeId is { } exchangeId)
+        if (call.Key is { } key)
         {
             // A recording that already held llm events, replayed through the analyzers again, yields each call twice.
-            if (_callsByExchange.ContainsKey(exchangeId))
+            if (!_callKeys.Add(key))
             {
                 _duplicates++;
                 return;
             }
-            _callsByExchange.Add(exchangeId, call);
-            if (_exchanges.TryGetValue(exchangeId, out var exchange))
+            _exchangesWithCalls.Add(call.ExchangeId!);
+            // A WebSocket's exchange is its upgrade, not the call: the call keeps its own times.
+            if (call.Transport is null && _exchanges.TryGetValue(call.ExchangeId!, out var exchange))
             {
                 call.AlignWith(exchange);
             }

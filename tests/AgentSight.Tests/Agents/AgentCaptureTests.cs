@@ -50,15 +50,30 @@ public sealed class AgentCaptureTests(ITestOutputHelper output)
         using var cache = TempFolder.ForCaller($"cache-{kind}");
         await AgentCaptureCheck.RunAsync(RealAgent.Default(kind), output, throughLauncher: true, discoveryCache: cache.Path);
     }
+
+    /// <summary>
+    /// Codex against an endpoint that accepts HTTP/2 (it offers <c>h2</c> and takes it: HTTP/2 frames with HPACK inside
+    /// rustls), and against one it is told speaks the Responses API over WebSocket (its <c>supports_websockets</c>:
+    /// a warm-up <c>response.create</c> with <c>generate: false</c>, then the conversation, as permessage-deflate
+    /// messages on one connection): every call is an llm event all the same.
+    /// </summary>
+    [Theory]
+    [InlineData(EndpointTransport.Http2)]
+    [InlineData(EndpointTransport.WebSocket)]
+    public async Task Codex_calls_over_HTTP2_and_over_WebSocket_are_llm_events(EndpointTransport transport)
+    {
+        await AgentCaptureCheck.RunAsync(RealAgent.Default(AgentKind.Codex), output, transport: transport);
+    }
 }
 
 /// <summary>The check one recorded agent run must pass (shared with the version matrix).</summary>
 internal static class AgentCaptureCheck
 {
-    public static async Task RunAsync(RealAgent agent, ITestOutputHelper output, bool throughLauncher = false, string? discoveryCache = null)
+    public static async Task RunAsync(RealAgent agent, ITestOutputHelper output, bool throughLauncher = false, string? discoveryCache = null,
+        EndpointTransport transport = EndpointTransport.Http1)
     {
-        using var folder = TempFolder.ForCaller($"{agent.Kind}-{agent.Version}");
-        await using var endpoint = await AgentEndpoint.StartAsync(folder.Combine("endpoint"));
+        using var folder = TempFolder.ForCaller($"{agent.Kind}-{agent.Version}-{transport}");
+        await using var endpoint = await AgentEndpoint.StartAsync(folder.Combine("endpoint"), transport: transport);
 
         var recording = await AgentRecording.RecordAsync(agent, endpoint, folder, throughLauncher, discoveryCache);
 
@@ -87,7 +102,25 @@ internal static class AgentCaptureCheck
                 case AnswerKind.ToolCall:
                     Assert.Contains($"\"name\":\"{answer.ToolName}\"", said, StringComparison.Ordinal);
                     break;
+                case AnswerKind.Prewarm:
+                    Assert.Equal(false, (bool?)call.Data["openai.request.generate"]);
+                    break;
             }
+            Assert.True((bool?)call.Data["complete"] == true, $"{answer.ResponseId} incomplete\n{explain}");
+        }
+        switch (transport)
+        {
+            case EndpointTransport.Http2:
+                // The model calls went as HTTP/2 streams, and the http events say so.
+                var streams = recording.Events.Where(e => e.Source == "http" && (string?)e.Data["request"]?["version"] == "HTTP/2").ToList();
+                Assert.True(llm.Count(c => streams.Any(s => (string?)s.Data["exchange_id"] == (string?)c.Data["exchange_id"])) == llm.Count,
+                    $"not every llm event links to an HTTP/2 exchange\n{explain}");
+                break;
+            case EndpointTransport.WebSocket:
+                Assert.All(llm, c => Assert.Equal("websocket", (string?)c.Data["transport"]));
+                Assert.Contains(endpoint.Answers, a => a.Kind == AnswerKind.Prewarm);
+                Assert.Contains(recording.Events, e => e.Source == "websocket");
+                break;
         }
 
         // The tool's command ran as a descendant of the agent, and is in the session.

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
+using System.Net.WebSockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -16,9 +17,10 @@ using Microsoft.Extensions.Logging;
 namespace AgentSight.Tests.Agents;
 
 /// <summary>
-/// A fake LLM endpoint for real coding agents: HTTPS on 127.0.0.1 (a random port; Kestrel, HTTP/1.1 only, so ALPN
-/// offers only <c>http/1.1</c> and a client that offers <c>h2</c> too, like Codex, falls back to HTTP/1.1), with a
-/// certificate from a throw-away CA in <see cref="CaCertificatePath"/>. It speaks each provider's real streaming
+/// A fake LLM endpoint for real coding agents: HTTPS on 127.0.0.1 (a random port; Kestrel; by default HTTP/1.1 only,
+/// so ALPN offers only <c>http/1.1</c> and a client that offers <c>h2</c> too, like Codex, falls back to HTTP/1.1; or
+/// HTTP/2, or the Responses API over WebSocket: see <see cref="EndpointTransport"/>), with a certificate from a
+/// throw-away CA in <see cref="CaCertificatePath"/>. It speaks each provider's real streaming
 /// format: Anthropic Messages (Claude Code), OpenAI Responses (Codex), OpenAI Chat Completions (Copilot CLI) and Gemini
 /// (Gemini CLI).
 /// </summary>
@@ -53,9 +55,10 @@ public sealed class AgentEndpoint : IAsyncDisposable
     private readonly List<EndpointAnswer> _answers = [];
     private readonly ConcurrentDictionary<string, IReadOnlyList<string>> _offeredAlpn = new();
 
-    private AgentEndpoint(WebApplication app, LocalCertificateAuthority ca, string folder, bool ownsFolder, Action<string>? log)
+    private AgentEndpoint(WebApplication app, LocalCertificateAuthority ca, string folder, bool ownsFolder, Action<string>? log, EndpointTransport transport)
     {
         _app = app;
+        Transport = transport;
         _ca = ca;
         _folder = folder;
         _ownsFolder = ownsFolder;
@@ -68,6 +71,9 @@ public sealed class AgentEndpoint : IAsyncDisposable
     }
 
     public int Port { get; private set; }
+
+    /// <summary>How agents reach it; <see cref="RealAgent.Prepare"/> configures agents to match.</summary>
+    public EndpointTransport Transport { get; }
 
     /// <summary><c>https://127.0.0.1:PORT</c>, without a trailing slash.</summary>
     public string BaseUrl => $"https://127.0.0.1:{Port}";
@@ -117,13 +123,13 @@ public sealed class AgentEndpoint : IAsyncDisposable
         {
             lock (_gate)
             {
-                return [.. _answers.Where(a => a.Kind != AnswerKind.SideAnswer).Select(a => _requests[a.RequestIndex])];
+                return [.. _answers.Where(a => a.Kind is AnswerKind.ToolCall or AnswerKind.FinalText).Select(a => _requests[a.RequestIndex])];
             }
         }
     }
 
     /// <summary>Starts the endpoint. <paramref name="folder"/> receives <c>ca.crt</c> (a temporary folder, removed on dispose, when null); <paramref name="log"/> gets one line per request and answer.</summary>
-    public static async Task<AgentEndpoint> StartAsync(string? folder = null, Action<string>? log = null)
+    public static async Task<AgentEndpoint> StartAsync(string? folder = null, Action<string>? log = null, EndpointTransport transport = EndpointTransport.Http1)
     {
         var ownsFolder = folder is null;
         folder ??= Directory.CreateTempSubdirectory("agentsight-endpoint-").FullName;
@@ -137,8 +143,8 @@ public sealed class AgentEndpoint : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
             kestrel.Listen(IPAddress.Loopback, 0, listen =>
             {
-                // HTTP/1.1 only: ALPN then offers http/1.1 alone, and h2-capable clients fall back to it.
-                listen.Protocols = HttpProtocols.Http1;
+                // HTTP/1.1 only unless asked: ALPN then offers http/1.1 alone, and h2-capable clients fall back to it.
+                listen.Protocols = transport == EndpointTransport.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
                     ServerCertificate = ca.ServerCertificate,
@@ -152,7 +158,8 @@ public sealed class AgentEndpoint : IAsyncDisposable
             });
         });
         var app = builder.Build();
-        endpoint = new AgentEndpoint(app, ca, folder, ownsFolder, log);
+        endpoint = new AgentEndpoint(app, ca, folder, ownsFolder, log, transport);
+        app.UseWebSockets();
         app.Run(endpoint.HandleAsync);
         await app.StartAsync();
         endpoint.Port = new Uri(app.Urls.Single()).Port;
@@ -223,29 +230,12 @@ public sealed class AgentEndpoint : IAsyncDisposable
         var request = context.Request;
         var encoding = request.Headers.ContentEncoding.ToString();
         var body = await ReadBodyAsync(request.Body, encoding, cancel);
-        var tls = context.Features.Get<ISslStreamFeature>()?.SslStream;
-        var alpn = tls is null ? "" : Encoding.ASCII.GetString(tls.NegotiatedApplicationProtocol.Protocol.Span);
-        var offered = _offeredAlpn.TryGetValue(context.Connection.Id, out var list) ? list : [];
-        RecordedRequest recorded;
-        lock (_gate)
+        var recorded = Record(context, request.Protocol, request.Method, encoding.Length == 0 ? null : encoding, body);
+        if (context.WebSockets.IsWebSocketRequest)
         {
-            recorded = new RecordedRequest(
-                _requests.Count,
-                DateTimeOffset.UtcNow,
-                context.Connection.Id,
-                request.Protocol,
-                tls?.SslProtocol.ToString() ?? "",
-                offered,
-                alpn,
-                request.Method,
-                request.Path.Value ?? "/",
-                request.QueryString.Value ?? "",
-                request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
-                encoding.Length == 0 ? null : encoding,
-                body);
-            _requests.Add(recorded);
+            await ServeWebSocketAsync(context, recorded, cancel);
+            return;
         }
-        _log?.Invoke("endpoint: " + recorded);
         try
         {
             await RouteAsync(context.Response, recorded, cancel);
@@ -258,6 +248,96 @@ public sealed class AgentEndpoint : IAsyncDisposable
                 await Sse.JsonAsync(context.Response, 500, new JsonObject { ["error"] = new JsonObject { ["message"] = ex.Message, ["type"] = "server_error" } }, cancel);
             }
         }
+    }
+
+    /// <summary>Keeps one request (or one WebSocket message: <paramref name="protocol"/> <c>websocket</c>) in <see cref="Requests"/>.</summary>
+    private RecordedRequest Record(HttpContext context, string protocol, string method, string? encoding, string body)
+    {
+        var request = context.Request;
+        var tls = context.Features.Get<ISslStreamFeature>()?.SslStream;
+        var alpn = tls is null ? "" : Encoding.ASCII.GetString(tls.NegotiatedApplicationProtocol.Protocol.Span);
+        var offered = _offeredAlpn.TryGetValue(context.Connection.Id, out var list) ? list : [];
+        RecordedRequest recorded;
+        lock (_gate)
+        {
+            recorded = new RecordedRequest(
+                _requests.Count,
+                DateTimeOffset.UtcNow,
+                context.Connection.Id,
+                protocol,
+                tls?.SslProtocol.ToString() ?? "",
+                offered,
+                alpn,
+                method,
+                request.Path.Value ?? "/",
+                request.QueryString.Value ?? "",
+                request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
+                encoding,
+                body);
+            _requests.Add(recorded);
+        }
+        _log?.Invoke("endpoint: " + recorded);
+        return recorded;
+    }
+
+    /// <summary>
+    /// The Responses API over WebSocket on <c>GET …/responses</c>: each text message <c>response.create</c> is one model
+    /// call (kept in <see cref="Requests"/> as method <c>WS</c>, protocol <c>websocket</c>), answered with the events a
+    /// streamed HTTP call gets, one message each; a warm-up (<c>generate: false</c>) gets a response with no output.
+    /// </summary>
+    private async Task ServeWebSocketAsync(HttpContext context, RecordedRequest upgrade, CancellationToken cancel)
+    {
+        if (!upgrade.Path.EndsWith("/responses", StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+        context.Response.Headers["x-request-id"] = "req_" + WireIds.Hex(32);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = true });
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        using var message = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        while (socket.State == WebSocketState.Open)
+        {
+            message.SetLength(0);
+            WebSocketReceiveResult received;
+            do
+            {
+                received = await socket.ReceiveAsync(buffer, cancel);
+                message.Write(buffer, 0, received.Count);
+            }
+            while (!received.EndOfMessage && received.MessageType != WebSocketMessageType.Close);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", cancel);
+                return;
+            }
+            var text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
+            var recorded = Record(context, "websocket", "WS", null, text);
+            Task Send(JsonObject payload) => socket.SendAsync(Encoding.UTF8.GetBytes(Sse.Serialize(payload)), WebSocketMessageType.Text, endOfMessage: true, cancel);
+            if (recorded.Json is not JsonObject json || WireJson.String(json["type"]) != "response.create")
+            {
+                await Send(new JsonObject { ["type"] = "error", ["status"] = 400, ["error"] = OpenAiResponsesWire.Error("invalid_request_error", "expected a response.create event")["error"]!.DeepClone() });
+                continue;
+            }
+            var call = OpenAiResponsesWire.Inspect(json);
+            var reply = json["generate"] is JsonValue generate && generate.GetValueKind() == System.Text.Json.JsonValueKind.False
+                ? Prewarm(recorded, call)
+                : Decide(recorded, call);
+            await OpenAiResponsesWire.StreamAsync(reply, created, (_, payload) => Send(payload));
+        }
+    }
+
+    /// <summary>A warm-up call: answered with a response without output, reporting <see cref="SideUsage"/>.</summary>
+    private ScriptedReply Prewarm(RecordedRequest request, ModelCall call)
+    {
+        var reply = new ScriptedReply(AnswerKind.Prewarm, call.Model, "", null, null, null, SideUsage, WireIds.ResponsesResponse());
+        lock (_gate)
+        {
+            _answers.Add(new EndpointAnswer(request.Index, call.Api, AnswerKind.Prewarm, call.Model, true, reply.ResponseId, null, null, null, null, null, SideUsage));
+        }
+        _log?.Invoke($"endpoint: #{request.Index} {call.Api} model {call.Model} warm-up -> {AnswerKind.Prewarm}");
+        return reply;
     }
 
     private async Task RouteAsync(HttpResponse response, RecordedRequest request, CancellationToken cancel)

@@ -17,7 +17,7 @@ public static class AgentRoundTrip
         Assert.False(run.TimedOut, "timed out\n" + explain);
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n" + explain);
 
-        var conversation = endpoint.Answers.Where(a => a.Kind != AnswerKind.SideAnswer).ToList();
+        var conversation = endpoint.Answers.Where(a => a.Kind is AnswerKind.ToolCall or AnswerKind.FinalText).ToList();
         Assert.True(conversation.Count >= 2, "fewer than two model calls\n" + explain);
         var toolCall = conversation[0];
         var final = conversation[1];
@@ -31,7 +31,20 @@ public static class AgentRoundTrip
         Assert.Equal(toolCall.Model, final.Model);
         Assert.True(run.StandardOutput.Contains(endpoint.FinalMarker, StringComparison.Ordinal),
             $"stdout lacks the final marker {endpoint.FinalMarker}\n" + explain);
-        // HTTP/1.1 only, whatever the client offered.
-        Assert.All(endpoint.Requests, r => Assert.Equal(("HTTP/1.1", "http/1.1"), (r.Protocol, r.Alpn)));
+        switch (endpoint.Transport)
+        {
+            case EndpointTransport.Http1:
+                // HTTP/1.1 only, whatever the client offered.
+                Assert.All(endpoint.Requests, r => Assert.Equal(("HTTP/1.1", "http/1.1"), (r.Protocol, r.Alpn)));
+                break;
+            case EndpointTransport.Http2:
+                // HTTP/2 for every connection whose client offered it.
+                Assert.All(endpoint.Requests, r => Assert.Equal(r.OfferedAlpn.Contains("h2") ? ("HTTP/2", "h2") : ("HTTP/1.1", "http/1.1"), (r.Protocol, r.Alpn)));
+                break;
+            case EndpointTransport.WebSocket:
+                // The conversation went over the WebSocket.
+                Assert.All(conversation, a => Assert.Equal("websocket", endpoint.RequestOf(a).Protocol));
+                break;
+        }
     }
 }

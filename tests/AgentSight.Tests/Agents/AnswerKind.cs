@@ -11,4 +11,10 @@ public enum AnswerKind
 
     /// <summary>A call without a shell tool and without a tool result (titles, summaries, routing): a short plausible answer.</summary>
     SideAnswer,
+
+    /// <summary>
+    /// A warm-up over the Responses API's WebSocket transport (<c>generate: false</c>, which Codex sends when it opens
+    /// the connection): a completed response with no output.
+    /// </summary>
+    Prewarm,
 }

@@ -52,17 +52,27 @@ internal static class OpenAiResponsesWire
         response.Headers["x-request-id"] = "req_" + WireIds.Hex(32);
         response.Headers["openai-processing-ms"] = "42";
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var itemId = reply.Kind == AnswerKind.ToolCall
-            ? WireIds.ResponsesItem(reply.Tool!.IsLocalShell ? "lsh" : "fc")
-            : WireIds.ResponsesItem("msg");
-        var item = reply.Kind == AnswerKind.ToolCall ? ToolItem(reply, itemId, done: true) : MessageItem(itemId, reply.Text, done: true);
         if (!stream)
         {
+            var itemId = reply.Kind == AnswerKind.ToolCall
+                ? WireIds.ResponsesItem(reply.Tool!.IsLocalShell ? "lsh" : "fc")
+                : WireIds.ResponsesItem("msg");
+            var item = reply.Kind == AnswerKind.ToolCall ? ToolItem(reply, itemId, done: true) : MessageItem(itemId, reply.Text, done: true);
             await Sse.JsonAsync(response, 200, Response(reply, created, "completed", [item.DeepClone()], withUsage: true), cancel);
             return;
         }
 
         await Sse.StartAsync(response, cancel);
+        await StreamAsync(reply, created, (name, payload) => Sse.EventAsync(response, name, payload, cancel));
+    }
+
+    /// <summary>
+    /// The events of one streamed answer, each with its <c>type</c> and <c>sequence_number</c>, handed to
+    /// <paramref name="send"/> in order: as SSE events over HTTP, or as WebSocket messages (the Responses API's WebSocket
+    /// transport sends the same events). A <see cref="AnswerKind.Prewarm"/> gets a response with no output.
+    /// </summary>
+    public static async Task StreamAsync(ScriptedReply reply, long created, Func<string, JsonObject, Task> send)
+    {
         var sequence = 0;
         Task Event(string name, JsonObject data)
         {
@@ -72,11 +82,20 @@ internal static class OpenAiResponsesWire
                 data.Remove(key);
                 payload[key] = value;
             }
-            return Sse.EventAsync(response, name, payload, cancel);
+            return send(name, payload);
         }
 
         await Event("response.created", new JsonObject { ["response"] = Response(reply, created, "in_progress", [], withUsage: false) });
         await Event("response.in_progress", new JsonObject { ["response"] = Response(reply, created, "in_progress", [], withUsage: false) });
+        if (reply.Kind == AnswerKind.Prewarm)
+        {
+            await Event("response.completed", new JsonObject { ["response"] = Response(reply, created, "completed", [], withUsage: true) });
+            return;
+        }
+        var itemId = reply.Kind == AnswerKind.ToolCall
+            ? WireIds.ResponsesItem(reply.Tool!.IsLocalShell ? "lsh" : "fc")
+            : WireIds.ResponsesItem("msg");
+        var item = reply.Kind == AnswerKind.ToolCall ? ToolItem(reply, itemId, done: true) : MessageItem(itemId, reply.Text, done: true);
         if (reply.Kind == AnswerKind.ToolCall)
         {
             await Event("response.output_item.added", new JsonObject { ["output_index"] = 0, ["item"] = ToolItem(reply, itemId, done: false) });

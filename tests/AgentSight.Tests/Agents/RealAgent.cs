@@ -299,6 +299,11 @@ public sealed record RealAgent(AgentKind Kind, string Version)
         text.AppendLine("wire_api = \"responses\"");
         text.AppendLine("request_max_retries = 1");
         text.AppendLine("stream_max_retries = 1");
+        if (endpoint.Transport == EndpointTransport.WebSocket)
+        {
+            // The Responses API over WebSocket, as Codex uses it with OpenAI's own endpoint.
+            text.AppendLine("supports_websockets = true");
+        }
         text.AppendLine();
         text.AppendLine("[analytics]");
         text.AppendLine("enabled = false");

@@ -46,6 +46,53 @@ public sealed class StackCaptureTests
     }
 
     [Fact]
+    public async Task A_Go_client_over_HTTP2_gives_one_llm_event_per_stream_with_its_headers_decoded()
+    {
+        var client = await GoProgram.BuildAsync(GoProgram.Http2Client);
+        using var recorder = Recorder.Create();
+        await using var endpoint = await AgentEndpoint.StartAsync(recorder.Folder.Combine("endpoint"), transport: EndpointTransport.Http2);
+        var session = recorder.Folder.Combine("session.jsonl");
+
+        var (code, stdout, stderr) = await HostProcess.RunAsync(
+            ["--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "--no-summary", "-o", session,
+             "--", client, endpoint.BaseUrl, endpoint.CaCertificatePath], recorder.Folder.Path, TimeSpan.FromSeconds(120));
+
+        var events = CapturedEvent.ReadSession(session);
+        var explain = $"exit {code}; stdout {stdout}\n{stderr}\n{endpoint.Describe()}";
+        Assert.True(code == 0, explain);
+        Assert.Equal(2, stdout.Split('\n').Count(line => line.StartsWith("HTTP/2.0 200 OK", StringComparison.Ordinal)));
+        Assert.All(endpoint.Requests, r => Assert.Equal(("HTTP/2", "h2"), (r.Protocol, r.Alpn)));
+        Assert.Single(endpoint.Requests.Select(r => r.ConnectionId).Distinct());
+
+        // Two streams of one connection: two exchanges with their pseudo-headers and headers decoded, two llm events.
+        var http = events.Where(e => e.Source == "http").ToList();
+        Assert.Equal(2, http.Count);
+        Assert.All(http, e =>
+        {
+            Assert.Equal("HTTP/2", (string?)e.Data["request"]!["version"]);
+            Assert.Equal("POST", (string?)e.Data["request"]!["method"]);
+            Assert.Equal("/v1/messages", (string?)e.Data["request"]!["path"]);
+            Assert.Equal($"127.0.0.1:{endpoint.Port}", (string?)e.Data["request"]!["host"]);
+            Assert.Equal("2023-06-01", (string?)e.Data["request"]!["headers"]!["anthropic-version"]);
+            Assert.Equal(200, (int?)e.Data["response"]!["status"]);
+            Assert.Equal(0, (int?)e.Data["request"]!["headers_missed"]);
+        });
+        Assert.Single(http.Select(e => (string?)e.Data["conn_id"]).Distinct());
+        var llm = events.Where(e => e.Source == "llm").ToList();
+        Assert.Equal(endpoint.Answers.Select(a => a.ResponseId), llm.Select(e => (string?)e.Data["gen_ai.response.id"]));
+        Assert.All(llm, e =>
+        {
+            Assert.Equal("claude-from-go-h2", (string?)e.Data["gen_ai.request.model"]);
+            Assert.True((bool?)e.Data["complete"], e.Data.ToJsonString());
+        });
+        Assert.Contains("hello 2 from go over h2", llm[1].Data["gen_ai.input.messages"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(endpoint.Answers.Select(a => a.Usage.OutputTokens), llm.Select(e => (int?)e.Data["gen_ai.usage.output_tokens"] ?? -1));
+        // The key went in an HPACK-coded header and is redacted all the same.
+        Assert.DoesNotContain("go-fake-key", File.ReadAllText(session), StringComparison.Ordinal);
+        Assert.DoesNotContain(events, e => e.Kind == "TLS_UNSEEN");
+    }
+
+    [Fact]
     public async Task A_program_never_seen_before_that_connects_at_once_is_seen_from_its_first_run()
     {
         var client = await GoProgram.BuildAsync(GoProgram.HttpsClient);

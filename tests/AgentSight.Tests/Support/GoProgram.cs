@@ -111,4 +111,50 @@ internal static class GoProgram
         	fmt.Println(response.Status, len(answer))
         }
         """;
+
+    /// <summary>
+    /// An HTTPS client as Go programs are by default: net/http takes HTTP/2 when the server offers it in ALPN. Two
+    /// streamed Anthropic-style calls to ARG1 + "/v1/messages" on one connection (HPACK's dynamic table carries over
+    /// from the first to the second), trusting the CA in ARG2; prints each call's protocol, status and body length.
+    /// </summary>
+    public const string Http2Client = """
+        package main
+
+        import (
+        	"bytes"
+        	"crypto/tls"
+        	"crypto/x509"
+        	"fmt"
+        	"io"
+        	"net/http"
+        	"os"
+        )
+
+        func main() {
+        	pool := x509.NewCertPool()
+        	pem, err := os.ReadFile(os.Args[2])
+        	if err != nil || !pool.AppendCertsFromPEM(pem) {
+        		fmt.Println("no CA:", err)
+        		os.Exit(2)
+        	}
+        	// A custom TLS config turns Go's automatic HTTP/2 off; ForceAttemptHTTP2 turns it back on, as http.DefaultTransport has it.
+        	transport := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: true}
+        	client := &http.Client{Transport: transport}
+        	for i := 1; i <= 2; i++ {
+        		body := []byte(fmt.Sprintf(`{"model":"claude-from-go-h2","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hello %d from go over h2"}]}`, i))
+        		request, _ := http.NewRequest("POST", os.Args[1]+"/v1/messages", bytes.NewReader(body))
+        		request.Header.Set("Content-Type", "application/json")
+        		request.Header.Set("anthropic-version", "2023-06-01")
+        		request.Header.Set("x-api-key", "sk-ant-api03-go-fake-key-0000000000000000000000000000")
+        		response, err := client.Do(request)
+        		if err != nil {
+        			fmt.Println("error:", err)
+        			os.Exit(1)
+        		}
+        		answer, _ := io.ReadAll(response.Body)
+        		response.Body.Close()
+        		fmt.Println(response.Proto, response.Status, len(answer))
+        	}
+        }
+        """;
 }
