@@ -23,7 +23,7 @@ internal static class AnalyzerBenchmark
     private static readonly string[] CoreChain = ["http", "sse", "llm"];
 
     /// <summary>How busy each stage was in the last run (time in the plugin / wall time).</summary>
-    private static string Busy { get; set; } = "";
+    internal static string Busy { get; private set; } = "";
 
     public static async Task RunAsync(int calls, int runs, int warmups, bool coreOnly, int openStreams)
     {
@@ -69,7 +69,7 @@ internal static class AnalyzerBenchmark
         }
     }
 
-    private static async Task<(double Seconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, long LlmEvents)> RunOnce(PipelinePlan plan, AgentEvent[] events, long plaintext)
+    internal static async Task<(double Seconds, long AllocatedBytes, int Gen0, int Gen1, int Gen2, long LlmEvents)> RunOnce(PipelinePlan plan, AgentEvent[] events, long plaintext)
     {
         using var pipeline = EventPipeline.Create(plan, NullLoggerFactory.Instance, TimeProvider.System, eventTime: true);
         await pipeline.StartAsync(CancellationToken.None);

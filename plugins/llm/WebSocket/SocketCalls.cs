@@ -11,10 +11,18 @@ namespace AgentSight.Plugins.Llm.WebSocket;
 /// </summary>
 internal sealed class SocketCalls(LlmAnalyzerConfig config, LlmCounters counters, Action<SocketTarget, SocketCall, IEventOutput> emit)
 {
-    /// <summary>A message larger than this is not parsed when its type alone says what it is (audio going in or out).</summary>
-    private const int PeekAbove = 4096;
-
-    private static readonly string[] BulkTypes = ["input_audio_buffer.append", "response.output_audio.delta", "response.audio.delta"];
+    /// <summary>
+    /// The message types whose content a call needs; any other (text and audio deltas, most of a stream) is known by
+    /// its type alone and not parsed, when its type comes first as every client and server writes it.
+    /// </summary>
+    private static readonly HashSet<string> ReadWhole = new(StringComparer.Ordinal)
+    {
+        "response.create", "response.created", "response.output_item.done", "response.completed", "response.failed",
+        "response.incomplete", "response.cancelled", "response.done", "error",
+        "session.update", "session.created", "session.updated",
+        "conversation.item.create", "conversation.item.created", "conversation.item.added",
+        "conversation.item.input_audio_transcription.completed",
+    };
 
     private readonly Dictionary<string, ModelSocket> _sockets = new(StringComparer.Ordinal);
     private readonly LinkedList<ModelSocket> _order = new();
@@ -104,14 +112,14 @@ internal sealed class SocketCalls(LlmAnalyzerConfig config, LlmCounters counters
         _ended.Clear();
     }
 
-    /// <summary>The message's type and, unless it is bulk audio whose type says enough, the message parsed.</summary>
+    /// <summary>The message's type and, when a call needs more than its type, the message parsed.</summary>
     private static (string? Type, JsonObject? Json) Read(string? text)
     {
         if (text is null)
         {
             return (null, null);
         }
-        if (text.Length > PeekAbove && PeekType(text) is { } peeked && BulkTypes.Contains(peeked))
+        if (PeekType(text) is { } peeked && !ReadWhole.Contains(peeked))
         {
             return (peeked, null);
         }
@@ -119,17 +127,15 @@ internal sealed class SocketCalls(LlmAnalyzerConfig config, LlmCounters counters
         return (Json.Str(json, "type"), json);
     }
 
-    /// <summary>The value of a leading <c>"type":"…"</c> (how every client and server writes these events), or null.</summary>
+    /// <summary>The value of a leading <c>{"type":"…"</c>, or null when the message does not start so.</summary>
     private static string? PeekType(string text)
     {
-        const string Key = "\"type\":\"";
-        var at = text.IndexOf(Key, 0, Math.Min(text.Length, 64), StringComparison.Ordinal);
-        if (at < 0)
+        const string Start = "{\"type\":\"";
+        if (!text.StartsWith(Start, StringComparison.Ordinal))
         {
             return null;
         }
-        var start = at + Key.Length;
-        var end = text.IndexOf('"', start);
-        return end > start && end - start < 64 ? text[start..end] : null;
+        var end = text.IndexOf('"', Start.Length);
+        return end > Start.Length && end - Start.Length <= 64 && text.IndexOf('\\', Start.Length, end - Start.Length) < 0 ? text[Start.Length..end] : null;
     }
 }
