@@ -171,6 +171,41 @@ public sealed class LlmOverWebSocketTests
         Assert.Equal(1, chain.Context("llm").CounterValue("calls_incomplete"));
     }
 
+    /// <summary>
+    /// Secrets in the upgrade's headers and inside compressed messages (an API key in a Realtime session's settings, a
+    /// token in a prompt, JSON-escaped) are redacted in the websocket events and in the llm events built from them.
+    /// </summary>
+    [Fact]
+    public async Task Secrets_in_WebSocket_messages_and_the_calls_built_from_them_are_redacted()
+    {
+        const string Key = "sk-proj-Ws7kQ2mN9pX4vR8tY3uZ6aB1cD5eF0gH2jK4lM7nP9qS";
+        const string Token = "ghp_R2d2C3poBb8yXw0Zk9Lm4Nq7Tv1Sr6Ju5Ha3";
+        await using var server = await ModelSocketServer.StartAsync();
+        await using var relay = RecordingRelay.Start(server.Port);
+        using (var client = await ConnectAsync(relay, "/v1/realtime?model=gpt-realtime"))
+        {
+            await client.ReceiveUntilAsync("session.created");
+            await client.SendJsonAsync(new JsonObject { ["type"] = "session.update", ["session"] = new JsonObject { ["instructions"] = "Use the key " + Key + " for tools.", ["api_key"] = Key } });
+            await client.SendJsonAsync(new JsonObject { ["type"] = "conversation.item.create", ["item"] = new JsonObject { ["type"] = "message", ["role"] = "user", ["content"] = new JsonArray(new JsonObject { ["type"] = "input_text", ["text"] = $"export GITHUB_TOKEN=\"{Token}\"\nthen push" }) } });
+            await client.SendJsonAsync(new JsonObject { ["type"] = "response.create" });
+            await client.ReceiveUntilAsync("response.done");
+            await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        }
+
+        var chain = AnalyzerChain.Default().Add("redact", ctx => new AgentSight.Plugins.Redact.RedactFactory().Create(new AgentSight.Plugins.Redact.RedactConfig(), ctx))
+            .Run(await relay.EventsAsync());
+
+        Assert.Single(chain.OfSource("llm"));
+        Assert.Contains(chain.Output, e => e.Source == "websocket" && e.Fields!["text"]!.ToString().Contains("session.update", StringComparison.Ordinal));
+        foreach (var evt in chain.Output.Where(e => e.Source is "websocket" or "llm" or "http"))
+        {
+            var text = evt.Fields!.ToJsonString();
+            Assert.DoesNotContain(Key[3..20], text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Token[4..20], text, StringComparison.Ordinal);
+            Assert.DoesNotContain("sk-ws-test-key", text, StringComparison.Ordinal);
+        }
+    }
+
     private static JsonObject UserText(string text) =>
         new() { ["type"] = "message", ["role"] = "user", ["content"] = new JsonArray(new JsonObject { ["type"] = "input_text", ["text"] = text }) };
 
