@@ -5,7 +5,7 @@ namespace AgentSight.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project bench/AgentSight.Benchmarks -- bus [--events N] [--runs N]</c>, or
 /// <c>analyzers [--calls N] [--runs N] [--warmup N] [--core] [--streams N]</c>, <c>stages [--calls N] [--runs N]</c>, <c>redact [--calls N] [--runs N]</c>, or
-/// <c>transports [--calls N] [--runs N] [--warmup N]</c>, or <c>capture [--requests N] [--runs N] [--sink file|null]</c> (as root).
+/// <c>transports [--calls N] [--runs N] [--warmup N] [--stages]</c>, or <c>capture [--requests N] [--runs N] [--sink file|null]</c> (as root).
 /// Console harnesses rather than BenchmarkDotNet: each scenario is a whole pipeline with its own tasks, measured
 /// end to end over millions of events.
 /// </summary>
@@ -34,7 +34,7 @@ internal static class BenchmarkCli
                 await RedactBenchmark.RunAsync(IntOption(args, "--calls", 2000), runs);
                 return 0;
             case "transports":
-                await TransportBenchmark.RunAsync(IntOption(args, "--calls", 1000), runs, IntOption(args, "--warmup", 1));
+                await TransportBenchmark.RunAsync(IntOption(args, "--calls", 1000), runs, IntOption(args, "--warmup", 1), args.Contains("--stages"));
                 return 0;
             case "capture":
                 var sinkIndex = Array.IndexOf(args, "--sink");

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using AgentSight.Contracts;
+using AgentSight.Host.Pipeline;
 using AgentSight.Host.Runners.Synthetic;
 
 namespace AgentSight.Benchmarks;
@@ -22,11 +23,22 @@ internal static class StageProfileBenchmark
             var stages = string.Join(", ", BenchPlugins.DefaultChain.Select(name => $$"""{ "plugin": "{{name}}" }"""));
             var plan = BenchPlugins.Plan(plugins, $$"""{ "stages": [ {{stages}}, { "plugin": "null-sink" } ] }""");
             var recording = SyntheticTraffic.Generate(new SyntheticOptions { Count = calls, Seed = 11, StartTime = SyntheticTraffic.DefaultStartTime });
-            var events = recording.Events.ToArray();
+            Profile(plan, recording.Events.ToArray(), $"{calls:N0} calls", runs);
+        }
+        finally
+        {
+            Directory.Delete(plugins, recursive: true);
+        }
+    }
+
+    /// <summary>Times each stage of <paramref name="plan"/>'s analyzers over <paramref name="events"/>, as <see cref="Run"/> does.</summary>
+    public static void Profile(PipelinePlan plan, AgentEvent[] events, string label, int runs)
+    {
+        {
             var megabytes = events.Sum(e => e.Data is TlsPayload t ? (long)t.Bytes.Length : 0) / 1e6;
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Default chain by direct calls on 1 thread: {calls:N0} calls, {events.Length:N0} ssl events, {megabytes:N1} MB of plaintext, {runs} runs after 1 warm-up"));
+                $"Default chain by direct calls on 1 thread: {label}, {events.Length:N0} ssl events, {megabytes:N1} MB of plaintext, {runs} runs after 1 warm-up"));
             var ids = plan.Analyzers.Select(s => s.Id).ToList();
             var perStage = ids.ToDictionary(id => id, _ => new List<double>());
             var allocations = ids.ToDictionary(id => id, _ => new List<double>());
@@ -84,10 +96,6 @@ internal static class StageProfileBenchmark
             var median = Median(totals);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"    {"all",-12} {median,6:N2}   ({1000 / median:N0} MB/s on one core), of which GC pauses {Median(pauses):N2}"));
-        }
-        finally
-        {
-            Directory.Delete(plugins, recursive: true);
         }
     }
 

@@ -10,7 +10,7 @@ namespace AgentSight.Benchmarks;
 /// </summary>
 internal static class TransportBenchmark
 {
-    public static async Task RunAsync(int calls, int runs, int warmups)
+    public static async Task RunAsync(int calls, int runs, int warmups, bool byStage)
     {
         var plugins = BenchPlugins.Prepare("transports", [.. BenchPlugins.DefaultChain, "null-sink"]);
         try
@@ -26,6 +26,15 @@ internal static class TransportBenchmark
                 recordings[transport] = (events, events.Sum(e => e.Data is TlsPayload t ? (long)t.Bytes.Length : 0));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {transport,-17} {events.Length,9:N0} ssl events  {recordings[transport].Plaintext / 1e6,7:N1} MB of plaintext"));
+            }
+            if (byStage)
+            {
+                // Where each transport's time goes, stage by stage, without the bus.
+                foreach (var (transport, (events, _)) in recordings)
+                {
+                    StageProfileBenchmark.Profile(plan, events, $"{transport}, {calls:N0} calls", runs);
+                }
+                return;
             }
             Console.WriteLine($"{string.Join(" -> ", BenchPlugins.DefaultChain)} -> discarding sink, {runs} runs after {warmups} warm-up runs, interleaved");
             var throughput = Enum.GetValues<Transport>().ToDictionary(t => t, _ => new List<double>());

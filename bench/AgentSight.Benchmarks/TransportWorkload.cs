@@ -27,6 +27,12 @@ internal enum Transport
 /// Responses API's WebSocket transport, with and without permessage-deflate) talk to Kestrel on 127.0.0.1 through a
 /// relay that turns every read and write into an <c>ssl</c> event, in the order it saw them.
 /// </summary>
+/// <remarks>
+/// The server pauses about a millisecond between the events of an answer, as a model streams them: the client then
+/// reads each event as it comes, one read per event as a TLS reader gets one record per flush, over every transport
+/// alike. Without the pause the relay would gather a whole HTTP answer into one or two reads while a WebSocket still
+/// gives one event per message, and the comparison would be of read sizes, not of transports.
+/// </remarks>
 internal static class TransportWorkload
 {
     private const int Deltas = 40;
@@ -166,6 +172,7 @@ internal static class TransportWorkload
                 foreach (var evt in AnswerEvents("gpt-5.1-codex"))
                 {
                     await socket.SendAsync(Encoding.UTF8.GetBytes(evt.ToJsonString()), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+                    await Task.Delay(1);
                 }
             }
         }
@@ -176,6 +183,7 @@ internal static class TransportWorkload
         {
             await context.Response.WriteAsync($"event: {(string?)evt["type"]}\ndata: {evt.ToJsonString()}\n\n");
             await context.Response.Body.FlushAsync();
+            await Task.Delay(1);
         }
     }
 
