@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentSight.Host.Capture;
-using AgentSight.Host.Demo;
+using AgentSight.Demo;
 using AgentSight.Host.Hosting;
 using AgentSight.Host.Runners;
 using AgentSight.Host.Sessions;
@@ -45,11 +45,11 @@ internal static class DemoCommand
             var folder = Directory.CreateTempSubdirectory("agentsight-demo-").FullName;
             var workspace = Path.Combine(folder, "workspace");
             Directory.CreateDirectory(workspace);
-            var script = Path.Combine(folder, "demo_agent.py");
+            var script = Path.Combine(folder, DemoAgent.FileName);
             var certificatePath = Path.Combine(folder, "endpoint-cert.pem");
             using var certificate = DemoCertificate.Create();
             await File.WriteAllTextAsync(certificatePath, DemoCertificate.ToPem(certificate), cancellation);
-            await File.WriteAllBytesAsync(script, ReadAgentScript(), cancellation);
+            await File.WriteAllBytesAsync(script, DemoAgent.ReadScript(), cancellation);
             // The agent runs as the user who ran sudo: it must read its files and write in its workspace.
             if (OperatingSystem.IsLinux())
             {
@@ -103,15 +103,6 @@ internal static class DemoCommand
         return [new HoldOpenRunner(hub.Runners[0], log,
             "The demo agent is done; its session stays open in the web UI (address above) until Ctrl+C, then the summary follows"),
             .. hub.Runners.Skip(1)];
-    }
-
-    private static byte[] ReadAgentScript()
-    {
-        using var stream = typeof(DemoCommand).Assembly.GetManifestResourceStream("AgentSight.Demo.demo_agent.py")
-            ?? throw new InvalidOperationException("the demo agent script is not embedded in the host");
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
     }
 
     /// <summary>
