@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgentSight.Host.Capture;
+using AgentSight.Contracts;
 using AgentSight.Demo;
+using AgentSight.Host.Capture;
 using AgentSight.Host.Hosting;
 using AgentSight.Host.Runners;
-using AgentSight.Host.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -127,32 +127,32 @@ internal static class DemoCommand
             }
             switch (Str(evt["source"]), Str(data["function"]) ?? Str(data["event"]))
             {
-                case ("ssl", var function):
+                case (EventSources.Ssl, var function):
                     tls++;
                     if (function == "WRITE/SEND" && Str(data["data"]) is { } sent && sent.StartsWith("POST ", StringComparison.Ordinal))
                     {
                         rawRequests.Add(FirstLine(sent));
                     }
                     break;
-                case ("http", _):
+                case (EventSources.Http, _):
                     if (data["request"] is JsonObject request)
                     {
                         var status = data["response"] is JsonObject response ? $" → {response["status"]}" : "";
                         exchanges.Add($"{request["method"]} {request["path"]}{status}");
                     }
                     break;
-                case ("llm", _):
+                case (EventSources.Llm, _):
                     calls.Add($"{Str(data["gen_ai.provider.name"])} {Str(data["gen_ai.request.model"])}");
                     answer = OutputText(data) ?? answer;
                     break;
-                case ("process", "EXEC"):
+                case (EventSources.Process, "EXEC"):
                     execs++;
                     if (data["argv"] is JsonArray argv && !argv.Any(a => Str(a) == script))
                     {
                         commands.Add(string.Join(' ', argv.Select(Str)));
                     }
                     break;
-                case ("process", "FILE_OPEN"):
+                case (EventSources.Process, "FILE_OPEN"):
                     opens++;
                     var flags = data["flags"] is JsonValue flagValue && flagValue.TryGetValue(out long parsed) ? parsed : 0;
                     if ((flags & 3) != 0 && data["fd"] is not null && Str(data["filepath"]) is { } path && !path.StartsWith("/dev/", StringComparison.Ordinal))
@@ -160,7 +160,7 @@ internal static class DemoCommand
                         written.Add(path);
                     }
                     break;
-                case ("process", _):
+                case (EventSources.Process, _):
                     forksAndExits++;
                     break;
                 default:

@@ -1,8 +1,7 @@
 using AgentSight.Host.Pipeline;
-using AgentSight.Host.Runners;
 using Microsoft.Extensions.Logging;
 
-namespace AgentSight.Host.Sessions;
+namespace AgentSight.Host.Runners;
 
 /// <summary>Runs another runner, then keeps the session open until the user stops it: <c>serve</c> keeps serving.</summary>
 internal sealed class HoldOpenRunner(IRunner inner, ILogger logger, string whenDone) : IRunner

@@ -1,16 +1,22 @@
+using AgentSight.Contracts;
 using Microsoft.Data.Sqlite;
 
-namespace AgentSight.Host.Sessions;
+namespace AgentSight.Plugins.SessionStore;
 
 /// <summary>
 /// Checks a session database before a pipeline is started on it: <c>report</c> and <c>serve</c> would otherwise open
 /// their sink first and, when the file turns out to be unreadable, show an empty session as if it were one.
 /// </summary>
-internal static class SessionDatabase
+internal static class SessionDatabaseCheck
 {
+    private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
+
     /// <summary>SQLite's result codes for a file it cannot read as a database (SQLITE_CORRUPT, SQLITE_NOTADB).</summary>
     private const int Corrupt = 11;
     private const int NotADatabase = 26;
+
+    /// <summary>True when a file starts with SQLite's header (what this plugin writes; whether it is a session, <see cref="Check"/> says).</summary>
+    public static bool IsSqlite(ReadOnlySpan<byte> header) => header.StartsWith(SqliteHeader);
 
     /// <summary>Why <paramref name="path"/> cannot be read as a stored session, or null when it can.</summary>
     /// <remarks>
@@ -18,7 +24,7 @@ internal static class SessionDatabase
     /// download, a disk that filled up) is found here, not half way through the report. It reads the whole file once;
     /// the report reads it all anyway.
     /// </remarks>
-    public static SessionDatabaseProblem? Check(string path)
+    public static SessionProblem? Check(string path)
     {
         try
         {
@@ -31,12 +37,12 @@ internal static class SessionDatabase
             db.Open();
             if (!HasTable(db, "meta") || Meta(db, "schema_version") is not { } version)
             {
-                return new SessionDatabaseProblem($"{path} is a SQLite database but not a stored session (it has no schema_version in its meta table)",
+                return new SessionProblem($"{path} is a SQLite database but not a stored session (it has no schema_version in its meta table)",
                     Damaged: false);
             }
-            if (version != "1")
+            if (version != Schema.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
             {
-                return new SessionDatabaseProblem($"{path} is a stored session of schema version {version}; this agentsight reads version 1", Damaged: false);
+                return new SessionProblem($"{path} is a stored session of schema version {version}; this agentsight reads version {Schema.Version}", Damaged: false);
             }
             using var check = db.CreateCommand();
             check.CommandText = "PRAGMA quick_check(1)";
@@ -49,12 +55,12 @@ internal static class SessionDatabase
         }
         catch (SqliteException ex)
         {
-            return new SessionDatabaseProblem($"{path} cannot be read: {Describe(ex)}", Damaged: false);
+            return new SessionProblem($"{path} cannot be read: {Describe(ex)}", Damaged: false);
         }
     }
 
     /// <summary>The message for a session database SQLite cannot read: the file, and SQLite's own words.</summary>
-    public static SessionDatabaseProblem Damage(string path, string detail) =>
+    public static SessionProblem Damage(string path, string detail) =>
         new($"the session database is damaged: {path}: {detail} (it may have been cut short or changed after it was written)", Damaged: true);
 
     /// <summary>True for SQLite's errors that mean the file is not an intact database.</summary>
@@ -85,8 +91,3 @@ internal static class SessionDatabase
         return command.ExecuteScalar() as string;
     }
 }
-
-/// <summary>Why a file cannot be read as a stored session.</summary>
-/// <param name="Message">One line for the user.</param>
-/// <param name="Damaged">True when the file is a damaged database (the run fails, exit 1); false when it is simply not a session (exit 2).</param>
-internal sealed record SessionDatabaseProblem(string Message, bool Damaged);

@@ -1,17 +1,16 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
-using AgentSight.Host.Pipeline;
-using AgentSight.Host.Runners;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace AgentSight.Host.Sessions;
+namespace AgentSight.Plugins.SessionStore;
 
 /// <summary>
-/// Reads a session stored by the <c>session-store</c> plugin back onto the bus, in order, and then one <c>session</c>
-/// event with what its pipeline counted when it was recorded (losses included) and its meta data.
+/// Reads a stored session back, in order, and then one <c>session</c> event with what its pipeline counted when it
+/// was recorded (losses included) and its meta data: what <c>serve</c> and <c>report</c> put on the bus.
 /// </summary>
 /// <remarks>
 /// Opened read-only: a session still being recorded (WAL mode) can be opened, and shows what was written so far.
@@ -19,51 +18,39 @@ namespace AgentSight.Host.Sessions;
 /// counters}],"stages":[{position, id, plugin, kind, state, in, out, dropped, failed, restarts, queue_depth,
 /// queue_high_water, queue_capacity, backpressure, time_spent_ms, counters}]}</c> (docs/SESSION-STORE.md).
 /// </remarks>
-internal sealed class SessionDatabaseRunner(string path, EventTimeClock clock, ILogger<SessionDatabaseRunner> logger) : IRunner
+internal sealed class StoredSessionReader(string path, ISessionReadContext context)
 {
     /// <summary>The source of the record that follows the events.</summary>
     public const string SessionSource = "session";
+
+    /// <summary>Counter of rows whose event could not be read (skipped).</summary>
+    public const string BadRowsCounter = "bad_rows";
 
     private static readonly HashSet<string> StageFields = new(StringComparer.Ordinal)
     {
         "in", "out", "dropped", "failed", "restarts", "queue_depth", "queue_high_water", "queue_capacity",
     };
 
-    public string Name => "session-db";
-
-    public async Task RunAsync(PipelineInput input, RunnerMetrics metrics, CancellationToken stop)
+    public async IAsyncEnumerable<AgentEvent> ReadAsync([EnumeratorCancellation] CancellationToken stop)
     {
-        try
-        {
-            await ReadAsync(input, metrics, stop);
-        }
-        catch (SqliteException ex) when (SessionDatabase.IsDamage(ex))
-        {
-            // Damage the check before the run did not reach (the file changed since, or a page it does not walk).
-            throw new InvalidDataException(SessionDatabase.Damage(path, SessionDatabase.Describe(ex)).Message, ex);
-        }
-    }
-
-    private async Task ReadAsync(PipelineInput input, RunnerMetrics metrics, CancellationToken stop)
-    {
-        var badRows = metrics.Counter("bad_rows");
+        var badRows = context.Counter(BadRowsCounter);
         await using var db = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = false,
         }.ToString());
-        await db.OpenAsync(stop);
-        var meta = await ReadMetaAsync(db, stop);
+        await Guard(db.OpenAsync(stop));
+        var meta = await Guard(ReadMetaAsync(db, stop));
         if (!meta.TryGetValue("schema_version", out var version))
         {
             throw new InvalidDataException($"{path} is a SQLite database but not a stored session (it has no schema_version in its meta table)");
         }
-        if (version != "1")
+        if (version != Schema.Version.ToString(CultureInfo.InvariantCulture))
         {
-            throw new InvalidDataException($"{path} is a stored session of schema version {version}; this agentsight reads version 1");
+            throw new InvalidDataException($"{path} is a stored session of schema version {version}; this agentsight reads version {Schema.Version}");
         }
-        logger.LogInformation("Reading the stored session {Path} ({Events} events; recorded with: {CommandLine})", path,
+        context.Logger.LogInformation("Reading the stored session {Path} ({Events} events; recorded with: {CommandLine})", path,
             meta.GetValueOrDefault("events", "?"), meta.GetValueOrDefault("command_line", "?"));
 
         long last = 0;
@@ -71,26 +58,45 @@ internal sealed class SessionDatabaseRunner(string path, EventTimeClock clock, I
         await using (var command = db.CreateCommand())
         {
             command.CommandText = "SELECT seq, json FROM events ORDER BY seq";
-            await using var reader = await command.ExecuteReaderAsync(stop);
-            while (await reader.ReadAsync(stop))
+            await using var reader = await Guard(command.ExecuteReaderAsync(stop));
+            while (await Guard(reader.ReadAsync(stop)))
             {
                 var json = reader.GetString(1);
                 if (!AgentEventJson.TryParse(Encoding.UTF8.GetBytes(json), out var evt, out var error))
                 {
                     badRows.Add();
-                    logger.LogWarning("{Path}: event {Seq} skipped: {Error}", path, reader.GetInt64(0), error);
+                    context.Logger.LogWarning("{Path}: event {Seq} skipped: {Error}", path, reader.GetInt64(0), error);
                     continue;
                 }
-                // Not cancellable: an event read is an event kept.
-                await input.WriteAsync(evt, metrics);
-                clock.Advance(evt.Timestamp);
                 last = Math.Max(last, evt.Timestamp);
                 count++;
+                yield return evt;
             }
         }
-        var record = await ReadCountersAsync(db, meta, stop);
-        await input.WriteAsync(new AgentEvent(last, SessionSource, 0, 0, string.Empty, new JsonPayload(record)), metrics);
-        logger.LogInformation("Read {Count} events from {Path}", count, path);
+        var record = await Guard(ReadCountersAsync(db, meta, stop));
+        yield return new AgentEvent(last, SessionSource, 0, 0, string.Empty, new JsonPayload(record));
+        context.Logger.LogInformation("Read {Count} events from {Path}", count, path);
+    }
+
+    /// <summary>Damage the check before the run did not reach (the file changed since, or a page it does not walk), as the reader's error.</summary>
+    private async Task<T> Guard<T>(Task<T> task)
+    {
+        try
+        {
+            return await task;
+        }
+        catch (SqliteException ex) when (SessionDatabaseCheck.IsDamage(ex))
+        {
+            throw new InvalidDataException(SessionDatabaseCheck.Damage(path, SessionDatabaseCheck.Describe(ex)).Message, ex);
+        }
+    }
+
+    private async Task Guard(Task task) => await Guard(WithResult(task));
+
+    private static async Task<bool> WithResult(Task task)
+    {
+        await task;
+        return true;
     }
 
     private static async Task<Dictionary<string, string>> ReadMetaAsync(SqliteConnection db, CancellationToken stop)
@@ -106,7 +112,7 @@ internal sealed class SessionDatabaseRunner(string path, EventTimeClock clock, I
                 meta[reader.GetString(0)] = reader.IsDBNull(1) ? string.Empty : reader.GetString(1);
             }
         }
-        catch (SqliteException ex) when (!SessionDatabase.IsDamage(ex))
+        catch (SqliteException ex) when (!SessionDatabaseCheck.IsDamage(ex))
         {
             // No meta table: not a stored session; the caller says so.
         }
