@@ -1,7 +1,7 @@
+using AgentSight.Host.Capture;
 using AgentSight.Host.Pipeline;
-using AgentSight.Host.Runners;
 
-namespace AgentSight.Host.Capture;
+namespace AgentSight.Host.Runners.Capture;
 
 /// <summary>
 /// The <c>ssl</c> or <c>process</c> runner: one face of a <see cref="CaptureHub"/>, so that each source has its own
