@@ -199,7 +199,7 @@ internal static class CaptureCommand
     /// <param name="printSummary">Print the summary table at the end.</param>
     /// <param name="options">What to capture.</param>
     /// <param name="childOwnsInterrupt">The recorded command owns Ctrl+C (see <see cref="ShutdownSignal"/>).</param>
-    /// <param name="banner">A line printed once the checks have passed.</param>
+    /// <param name="banner">A line printed once the checks have passed (the pipeline's and the outputs' too).</param>
     /// <param name="decorate">Wraps the capture runners (the demo keeps the session open after its agent ends).</param>
     public static async Task<(int ExitCode, CaptureHub? Hub)> RunAsync(HostSettings settings, PipelineOverrides overrides, bool printSummary,
         CaptureOptions options, bool childOwnsInterrupt = false, string? banner = null,
@@ -220,16 +220,12 @@ internal static class CaptureCommand
             await Console.Error.WriteLineAsync($"agentsight: {preflight}");
             return (ExitCodes.Failure, null);
         }
-        if (banner is not null)
-        {
-            await Console.Error.WriteLineAsync(banner);
-        }
         CaptureHub? hub = null;
         var code = await PipelineRun.ExecuteAsync(settings, overrides, printSummary, eventTime: false, services =>
         {
             hub = new CaptureHub(options, services.GetRequiredService<ILoggerFactory>());
             return decorate is null ? hub.Runners : decorate(hub, services);
-        }, childOwnsInterrupt);
+        }, childOwnsInterrupt, banner: banner);
         return (code, hub);
     }
 

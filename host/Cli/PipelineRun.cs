@@ -20,9 +20,10 @@ internal static class PipelineRun
     /// Runs once the host's services exist and before the pipeline is planned (it may change the overrides); a message
     /// and exit code stop the run there.
     /// </param>
+    /// <param name="banner">A line printed once every check has passed, before anything starts (<c>recording to FILE</c>).</param>
     public static async Task<int> ExecuteAsync(HostSettings settings, PipelineOverrides overrides, bool printSummary, bool eventTime,
         Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners, bool childOwnsInterrupt = false,
-        Func<IServiceProvider, (string Message, int ExitCode)?>? prepare = null)
+        Func<IServiceProvider, (string Message, int ExitCode)?>? prepare = null, string? banner = null)
     {
         using var services = HostServices.Build(settings);
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight");
@@ -47,6 +48,10 @@ internal static class PipelineRun
                 return ExitCodes.Usage;
             }
             log.LogInformation("{Message}", decision.Message);
+        }
+        if (banner is not null)
+        {
+            await Console.Error.WriteLineAsync(banner);
         }
 
         using var signal = new ShutdownSignal(log, childOwnsInterrupt);

@@ -42,6 +42,7 @@ public sealed class ExistingOutputTests
         Assert.Contains("nothing was started", stderr, StringComparison.Ordinal);
         Assert.Contains("--set file.append=false --set session-store.overwrite=true", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Appending events", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("recording to", stderr, StringComparison.Ordinal);
         Assert.Equal(jsonl ? Earlier : null, File.Exists(events) ? File.ReadAllText(events) : null);
         Assert.Equal(db ? "an earlier session" : null, File.Exists(store) ? File.ReadAllText(store) : null);
         Assert.False(File.Exists(store + "-wal"));
