@@ -80,7 +80,7 @@ internal sealed class PipelineOverrides
             foreach (var role in only)
             {
                 var existing = stages.Where(s => roles.RolesOf(s).Contains(role)).ToList();
-                if (existing.Count == 0 && roles.PluginWithRole(role) is { } plugin)
+                if (existing.Count == 0 && roles.PluginWithRole(role, manifest) is { } plugin)
                 {
                     stages.Add(new StageSpec { Position = stages.Count + 1, Id = plugin, Plugin = plugin });
                 }

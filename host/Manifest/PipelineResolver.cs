@@ -82,6 +82,14 @@ internal static class PipelineResolver
             : null;
     }
 
+    /// <summary>
+    /// Loads a plugin outside the manifest's stages (a reader, a role a command needs), after checking the SHA-256 any
+    /// stage of <paramref name="manifest"/> pins for it: a pin holds wherever the plugin is loaded from.
+    /// </summary>
+    public static void LoadPinned(PluginCatalog catalog, PluginDescriptor plugin, PipelineManifest? manifest) =>
+        LoadPinned(catalog, plugin, manifest?.Stages.FirstOrDefault(s => s.Sha256 is not null
+            && string.Equals(s.Plugin, plugin.Name, StringComparison.OrdinalIgnoreCase))?.Sha256);
+
     /// <summary>Loads a plugin, after checking the SHA-256 a stage pins (when it pins one): refused when it differs.</summary>
     public static void LoadPinned(PluginCatalog catalog, PluginDescriptor plugin, string? pinned)
     {

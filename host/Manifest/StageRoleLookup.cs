@@ -27,7 +27,7 @@ internal sealed class StageRoleLookup(PluginCatalog? catalog)
     }
 
     /// <summary>An installed plugin that declares <paramref name="role"/>, for a command that needs one the manifest lacks.</summary>
-    public string? PluginWithRole(string role)
+    public string? PluginWithRole(string role, PipelineManifest manifest)
     {
         if (catalog is null)
         {
@@ -35,7 +35,7 @@ internal sealed class StageRoleLookup(PluginCatalog? catalog)
         }
         foreach (var plugin in catalog.Plugins.Where(p => p.IsUsable))
         {
-            catalog.Load(plugin);
+            PipelineResolver.LoadPinned(catalog, plugin, manifest);
             if (plugin.Factory?.Roles.Contains(role) == true)
             {
                 return plugin.Name;

@@ -45,12 +45,13 @@ internal sealed class SessionSources
     /// and recognizes the file's header, or the host's replay (NDJSON) when none does; a binary file (a NUL byte in its
     /// header) that no plugin recognizes is refused rather than replayed as lines of garbage.
     /// </summary>
-    public static SessionInput Open(PluginCatalog catalog, string path)
+    public static SessionInput Open(PluginCatalog catalog, string path, PipelineManifest manifest)
     {
         var header = SessionFile.HeaderOf(path);
         foreach (var plugin in catalog.Plugins.Where(p => p.IsUsable))
         {
-            catalog.Load(plugin);
+            // The manifest's pins hold here too: a plugin's code runs as soon as it is loaded.
+            PipelineResolver.LoadPinned(catalog, plugin, manifest);
             if (plugin.Factory is ISessionReader reader && reader.Recognizes(header))
             {
                 return new SessionInput(path, reader, plugin.Name, null);
@@ -58,7 +59,7 @@ internal sealed class SessionSources
         }
         return new SessionInput(path, null, null, header.AsSpan().Contains((byte)0)
             ? $"{path} is not NDJSON, and no installed plugin reads it as a stored session (installed: "
-                + $"{(catalog.Plugins.Count == 0 ? "none" : string.Join(", ", catalog.Plugins.Select(p => p.Name)))})"
+                + $"{(catalog.Plugins.Count == 0 ? "none" : string.Join(", ", catalog.Plugins.Select(p => p.IsUsable ? p.Name : $"{p.Name}: {p.StatusText}")))})"
             : null);
     }
 
@@ -94,7 +95,14 @@ internal sealed class SessionSources
     public (string Message, int ExitCode)? Prepare(IServiceProvider services, ParseResult parse, string path, PipelineOverrides overrides,
         out SessionInput opened)
     {
-        opened = Open(services.GetRequiredService<PluginCatalog>(), path);
+        var manifest = services.GetRequiredService<PipelineLoader>().ReadManifest(new PipelineOverrides(), []);
+        if (manifest is null)
+        {
+            // An unreadable or unsafe manifest: no plugin is loaded to look for a reader; planning the run reports it.
+            opened = new SessionInput(path, null, null, null);
+            return null;
+        }
+        opened = Open(services.GetRequiredService<PluginCatalog>(), path, manifest);
         if (Unreadable(opened) is { } unreadable)
         {
             return unreadable;

@@ -302,4 +302,19 @@ public sealed class HostRobustnessTests
         Assert.Empty(stdout);
         Assert.Equal($"agentsight: {db} is not NDJSON, and no installed plugin reads it as a stored session (installed: web)\n", stderr);
     }
+
+    [Fact]
+    public async Task A_session_reader_whose_pin_does_not_match_is_never_loaded()
+    {
+        using var temp = TempFolder.ForCaller();
+        var plugins = Artifacts.MakePluginsFolder(temp, "session-store", "web");
+        var manifest = Manifests.Write(temp, $$"""{ "plugin": "session-store", "enabled": false, "sha256": "{{new string('0', 64)}}" }""", """{ "plugin": "web" }""");
+        var db = temp.Combine("stored.db");
+        File.WriteAllBytes(db, [.. "SQLite format 3\0"u8.ToArray(), .. new byte[100]]);
+
+        var (code, _, stderr) = await HostProcess.RunAsync(Args(plugins, manifest, "report", db));
+
+        Assert.Equal(2, code);
+        Assert.Contains("no installed plugin reads it as a stored session (installed: session-store: refused: session-store.dll has SHA-256 ", stderr, StringComparison.Ordinal);
+    }
 }
