@@ -7,7 +7,7 @@ using AgentSight.Host.Manifest;
 using AgentSight.Host.Pipeline;
 using AgentSight.Host.Plugins;
 using AgentSight.Host.Runners;
-using AgentSight.Host.Runners.Synthetic;
+using AgentSight.Traffic;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentSight.Benchmarks;

@@ -8,7 +8,7 @@ using AgentSight.Host.Manifest;
 using AgentSight.Host.Pipeline;
 using AgentSight.Host.Plugins;
 using AgentSight.Host.Runners;
-using AgentSight.Host.Runners.Synthetic;
+using AgentSight.Traffic;
 using AgentSight.Plugins.HttpFilter;
 using AgentSight.Plugins.Redact;
 using AgentSight.Plugins.SslFilter;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using AgentSight.Contracts;
 using AgentSight.Host.Pipeline;
-using AgentSight.Host.Runners.Synthetic;
+using AgentSight.Traffic;
 
 namespace AgentSight.Benchmarks;
 

@@ -21,6 +21,9 @@ public abstract class AnalyzerFactory<TConfig> : IAnalyzerFactory
     public PluginConfig CreateDefaultConfig() => new TConfig();
 
     /// <inheritdoc />
+    public virtual IReadOnlyCollection<string> Roles => [];
+
+    /// <inheritdoc />
     public IAnalyzer Create(PluginConfig config, IStageContext context) => Create((TConfig)config, context);
 
     /// <summary>Creates an analyzer from a validated configuration.</summary>

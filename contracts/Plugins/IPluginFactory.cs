@@ -20,4 +20,10 @@ public interface IPluginFactory
 
     /// <summary>A configuration with every default.</summary>
     PluginConfig CreateDefaultConfig();
+
+    /// <summary>
+    /// The roles this plugin fills (<see cref="StageRoles"/>, contracts 1.4): the host's commands find the stages they
+    /// change by role, never by plugin name. Default none.
+    /// </summary>
+    IReadOnlyCollection<string> Roles => [];
 }

@@ -18,6 +18,9 @@ public abstract class SinkFactory<TConfig> : ISinkFactory
     public PluginConfig CreateDefaultConfig() => new TConfig();
 
     /// <inheritdoc />
+    public virtual IReadOnlyCollection<string> Roles => [];
+
+    /// <inheritdoc />
     public ISink Create(PluginConfig config, IStageContext context) => Create((TConfig)config, context);
 
     /// <summary>Creates a sink from a validated configuration.</summary>

@@ -1,5 +1,6 @@
 using AgentSight.Host.Pipeline;
 using AgentSight.Host.Runners;
+using AgentSight.Host.Runners.Capture;
 using Microsoft.Extensions.Logging;
 
 namespace AgentSight.Host.Capture;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AgentSight.Contracts;
 using AgentSight.Host.Capture;
 using AgentSight.Host.Hosting;
 using AgentSight.Host.Manifest;
@@ -87,7 +88,8 @@ internal static class CaptureCommand
         {
             if (parse.GetValue(RotateLogs))
             {
-                overrides.Set.Add($"file.max_size_mb={(parse.GetValue(MaxLogSize) ?? 10).ToString(CultureInfo.InvariantCulture)}");
+                overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.EventFile, RoleKeys.MaxSizeMb,
+                    (parse.GetValue(MaxLogSize) ?? 10).ToString(CultureInfo.InvariantCulture)));
             }
         }
     }
@@ -121,15 +123,17 @@ internal static class CaptureCommand
     public static PipelineOverrides RecordingOverrides(PipelineOptions pipeline, ParseResult parse, string sessionFile)
     {
         var overrides = pipeline.Read(parse);
-        overrides.DisableIfPresent.Add("console");
+        var console = PipelineOverrides.Role(StageRoles.Console);
+        var eventFile = PipelineOverrides.Role(StageRoles.EventFile);
+        overrides.DisableIfPresent.Add(console);
         AddRecordPresets(overrides);
         if (parse.GetValue(pipeline.Pretty))
         {
-            overrides.Enable.Add("console");
+            overrides.Enable.Add(console);
         }
-        overrides.Enable.Add("file");
-        // First, so that a --set file.path of the user's still wins.
-        overrides.Set.Insert(0, $"file.path={System.Text.Json.JsonSerializer.Serialize(sessionFile)}");
+        overrides.Enable.Add(eventFile);
+        // First, so that a --set of the path of the user's still wins.
+        overrides.Set.Insert(0, PipelineOverrides.SetOfRole(StageRoles.EventFile, RoleKeys.Path, System.Text.Json.JsonSerializer.Serialize(sessionFile)));
         return overrides;
     }
 
@@ -140,9 +144,15 @@ internal static class CaptureCommand
     /// </summary>
     public static void AddRecordPresets(PipelineOverrides overrides)
     {
-        overrides.EnableIfPresent.Add("ssl-filter/leftovers");
-        overrides.SetIfPresent.Add(("http-filter", "presets", new System.Text.Json.Nodes.JsonArray("record")));
+        // Named by its id in the default manifest, the one stage id the host knows: it is the second stage of the
+        // tls-filter role (after the analyzers, for the raw events they left), which a role alone cannot tell from the
+        // first. A manifest without a stage of that id records without it.
+        overrides.EnableIfPresent.Add(LeftoversFilterStage);
+        overrides.SetIfPresent.Add((PipelineOverrides.Role(StageRoles.HttpFilter), RoleKeys.Presets, new System.Text.Json.Nodes.JsonArray("record")));
     }
+
+    /// <summary>The default manifest's raw leftovers filter (see <see cref="AddRecordPresets"/>).</summary>
+    public const string LeftoversFilterStage = "ssl-filter/leftovers";
 
     /// <summary>Process names from repeatable, possibly comma-separated <c>-c</c> values (the original's process -c took a list).</summary>
     public static List<string> Comms(IEnumerable<string>? values) =>
@@ -189,7 +199,7 @@ internal static class CaptureCommand
     /// <param name="printSummary">Print the summary table at the end.</param>
     /// <param name="options">What to capture.</param>
     /// <param name="childOwnsInterrupt">The recorded command owns Ctrl+C (see <see cref="ShutdownSignal"/>).</param>
-    /// <param name="banner">A line printed once the checks have passed.</param>
+    /// <param name="banner">A line printed once the checks have passed (the pipeline's and the outputs' too).</param>
     /// <param name="decorate">Wraps the capture runners (the demo keeps the session open after its agent ends).</param>
     public static async Task<(int ExitCode, CaptureHub? Hub)> RunAsync(HostSettings settings, PipelineOverrides overrides, bool printSummary,
         CaptureOptions options, bool childOwnsInterrupt = false, string? banner = null,
@@ -210,16 +220,12 @@ internal static class CaptureCommand
             await Console.Error.WriteLineAsync($"agentsight: {preflight}");
             return (ExitCodes.Failure, null);
         }
-        if (banner is not null)
-        {
-            await Console.Error.WriteLineAsync(banner);
-        }
         CaptureHub? hub = null;
         var code = await PipelineRun.ExecuteAsync(settings, overrides, printSummary, eventTime: false, services =>
         {
             hub = new CaptureHub(options, services.GetRequiredService<ILoggerFactory>());
             return decorate is null ? hub.Runners : decorate(hub, services);
-        }, childOwnsInterrupt);
+        }, childOwnsInterrupt, banner: banner);
         return (code, hub);
     }
 

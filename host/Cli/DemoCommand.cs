@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentSight.Contracts;
+using AgentSight.Demo;
 using AgentSight.Host.Capture;
-using AgentSight.Host.Demo;
 using AgentSight.Host.Hosting;
 using AgentSight.Host.Runners;
-using AgentSight.Host.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -45,11 +45,11 @@ internal static class DemoCommand
             var folder = Directory.CreateTempSubdirectory("agentsight-demo-").FullName;
             var workspace = Path.Combine(folder, "workspace");
             Directory.CreateDirectory(workspace);
-            var script = Path.Combine(folder, "demo_agent.py");
+            var script = Path.Combine(folder, DemoAgent.FileName);
             var certificatePath = Path.Combine(folder, "endpoint-cert.pem");
             using var certificate = DemoCertificate.Create();
             await File.WriteAllTextAsync(certificatePath, DemoCertificate.ToPem(certificate), cancellation);
-            await File.WriteAllBytesAsync(script, ReadAgentScript(), cancellation);
+            await File.WriteAllBytesAsync(script, DemoAgent.ReadScript(), cancellation);
             // The agent runs as the user who ran sudo: it must read its files and write in its workspace.
             if (OperatingSystem.IsLinux())
             {
@@ -105,15 +105,6 @@ internal static class DemoCommand
             .. hub.Runners.Skip(1)];
     }
 
-    private static byte[] ReadAgentScript()
-    {
-        using var stream = typeof(DemoCommand).Assembly.GetManifestResourceStream("AgentSight.Demo.demo_agent.py")
-            ?? throw new InvalidOperationException("the demo agent script is not embedded in the host");
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
-
     /// <summary>
     /// What was recorded, in a few lines, and where to look next. Works on raw <c>ssl</c> events and on what the
     /// default pipeline's analyzers make of them (<c>http</c> exchanges and <c>llm</c> calls replace the raw reads and
@@ -136,32 +127,32 @@ internal static class DemoCommand
             }
             switch (Str(evt["source"]), Str(data["function"]) ?? Str(data["event"]))
             {
-                case ("ssl", var function):
+                case (EventSources.Ssl, var function):
                     tls++;
                     if (function == "WRITE/SEND" && Str(data["data"]) is { } sent && sent.StartsWith("POST ", StringComparison.Ordinal))
                     {
                         rawRequests.Add(FirstLine(sent));
                     }
                     break;
-                case ("http", _):
+                case (EventSources.Http, _):
                     if (data["request"] is JsonObject request)
                     {
                         var status = data["response"] is JsonObject response ? $" → {response["status"]}" : "";
                         exchanges.Add($"{request["method"]} {request["path"]}{status}");
                     }
                     break;
-                case ("llm", _):
+                case (EventSources.Llm, _):
                     calls.Add($"{Str(data["gen_ai.provider.name"])} {Str(data["gen_ai.request.model"])}");
                     answer = OutputText(data) ?? answer;
                     break;
-                case ("process", "EXEC"):
+                case (EventSources.Process, "EXEC"):
                     execs++;
                     if (data["argv"] is JsonArray argv && !argv.Any(a => Str(a) == script))
                     {
                         commands.Add(string.Join(' ', argv.Select(Str)));
                     }
                     break;
-                case ("process", "FILE_OPEN"):
+                case (EventSources.Process, "FILE_OPEN"):
                     opens++;
                     var flags = data["flags"] is JsonValue flagValue && flagValue.TryGetValue(out long parsed) ? parsed : 0;
                     if ((flags & 3) != 0 && data["fd"] is not null && Str(data["filepath"]) is { } path && !path.StartsWith("/dev/", StringComparison.Ordinal))
@@ -169,7 +160,7 @@ internal static class DemoCommand
                         written.Add(path);
                     }
                     break;
-                case ("process", _):
+                case (EventSources.Process, _):
                     forksAndExits++;
                     break;
                 default:

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
+using AgentSight.Contracts;
 using AgentSight.Host.Manifest;
 
 namespace AgentSight.Host.Cli;
@@ -9,7 +11,7 @@ internal sealed class PipelineOptions
 {
     public Option<string?> Output { get; } = new("--output", "-o")
     {
-        Description = "Also write every event to this NDJSON file (enables the \"file\" stage and sets its path)",
+        Description = "Also write every event to this NDJSON file (enables the stage of the event-file role, the file plugin, and sets its path)",
         HelpName = "FILE",
     };
 
@@ -20,7 +22,7 @@ internal sealed class PipelineOptions
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q")
     {
-        Description = "No events on the console (disables the \"console\" stage)",
+        Description = "No events on the console (disables the stages of the console role)",
     };
 
     public Option<string[]> Enable { get; } = new("--enable")
@@ -70,19 +72,19 @@ internal sealed class PipelineOptions
     // The original tool's flags, kept so its users' command lines keep working (docs/FILTERS.md).
     public Option<string[]> SslFilter { get; } = new("--ssl-filter")
     {
-        Description = "Drop raw TLS events matching this expression (repeatable; sets the \"ssl-filter\" stage's patterns)",
+        Description = "Drop raw TLS events matching this expression (repeatable; sets the patterns of the tls-filter role's stage, ssl-filter)",
         HelpName = "EXPR",
     };
 
     public Option<string[]> HttpFilter { get; } = new("--http-filter")
     {
-        Description = "Drop HTTP exchanges matching this expression, with their stream and LLM events (repeatable; sets the \"http-filter\" stage's patterns)",
+        Description = "Drop HTTP exchanges matching this expression, with their stream and LLM events (repeatable; sets the patterns of the http-filter role's stage)",
         HelpName = "EXPR",
     };
 
     public Option<bool> DisableAuthRemoval { get; } = new("--disable-auth-removal")
     {
-        Description = "Do not redact credentials (disables the \"redact\" stage): keys and tokens reach every sink",
+        Description = "Do not redact credentials (disables the stages of the redaction role, redact): keys and tokens reach every sink",
     };
 
     public void AddTo(Command command)
@@ -105,33 +107,35 @@ internal sealed class PipelineOptions
         var overrides = new PipelineOverrides { ShutdownTimeout = ParseSeconds(parse.GetValue(ShutdownTimeout)) };
         overrides.Enable.AddRange(parse.GetValue(Enable) ?? []);
         overrides.Disable.AddRange(parse.GetValue(Disable) ?? []);
+        // Stages are found by the roles their plugins declare, so that a renamed or replaced plugin still answers the
+        // flag (docs/MANIFEST.md, "Roles").
         if (parse.GetValue(Output) is { Length: > 0 } output)
         {
-            overrides.Enable.Add("file");
+            overrides.Enable.Add(PipelineOverrides.Role(StageRoles.EventFile));
             // Quoted as JSON so a path that looks like a number stays a string.
-            overrides.Set.Add($"file.path={System.Text.Json.JsonSerializer.Serialize(Path.GetFullPath(output))}");
+            overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.EventFile, RoleKeys.Path, JsonSerializer.Serialize(Path.GetFullPath(output))));
         }
         if (parse.GetValue(Pretty))
         {
-            overrides.Set.Add("console.format=pretty");
+            overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.Console, RoleKeys.Format, "\"pretty\""));
         }
         if (parse.GetValue(Quiet))
         {
-            overrides.Disable.Add("console");
+            overrides.Disable.Add(PipelineOverrides.Role(StageRoles.Console));
         }
         if (parse.GetValue(SslFilter) is { Length: > 0 } sslFilters)
         {
-            overrides.Enable.Add("ssl-filter");
-            overrides.Set.Add($"ssl-filter.patterns={System.Text.Json.JsonSerializer.Serialize(sslFilters)}");
+            overrides.Enable.Add(PipelineOverrides.Role(StageRoles.TlsFilter));
+            overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.TlsFilter, RoleKeys.Patterns, JsonSerializer.Serialize(sslFilters)));
         }
         if (parse.GetValue(HttpFilter) is { Length: > 0 } httpFilters)
         {
-            overrides.Enable.Add("http-filter");
-            overrides.Set.Add($"http-filter.patterns={System.Text.Json.JsonSerializer.Serialize(httpFilters)}");
+            overrides.Enable.Add(PipelineOverrides.Role(StageRoles.HttpFilter));
+            overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.HttpFilter, RoleKeys.Patterns, JsonSerializer.Serialize(httpFilters)));
         }
         if (parse.GetValue(DisableAuthRemoval))
         {
-            overrides.Disable.Add("redact");
+            overrides.Disable.Add(PipelineOverrides.Role(StageRoles.Redaction));
             Console.Error.WriteLine("agentsight: warning: --disable-auth-removal: credentials (API keys, tokens, cookies, passwords) " +
                                     "will reach every sink as captured");
         }

@@ -16,17 +16,42 @@ internal static class PipelineRun
     /// <param name="eventTime">True for replays: stage clocks follow event time.</param>
     /// <param name="createRunners">Creates the sources once the plan is known to be valid.</param>
     /// <param name="childOwnsInterrupt">A runner runs a foreground command that owns Ctrl+C (see <see cref="ShutdownSignal"/>).</param>
+    /// <param name="prepare">
+    /// Runs once the host's services exist and before the pipeline is planned (it may change the overrides); a message
+    /// and exit code stop the run there.
+    /// </param>
+    /// <param name="banner">A line printed once every check has passed, before anything starts (<c>recording to FILE</c>).</param>
     public static async Task<int> ExecuteAsync(HostSettings settings, PipelineOverrides overrides, bool printSummary, bool eventTime,
-        Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners, bool childOwnsInterrupt = false)
+        Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners, bool childOwnsInterrupt = false,
+        Func<IServiceProvider, (string Message, int ExitCode)?>? prepare = null, string? banner = null)
     {
         using var services = HostServices.Build(settings);
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight");
+        if (prepare?.Invoke(services) is { } stop)
+        {
+            await Console.Error.WriteLineAsync($"agentsight: {stop.Message}");
+            return stop.ExitCode;
+        }
         var problems = new List<ManifestProblem>();
         var plan = services.GetRequiredService<PipelineLoader>().Load(overrides, problems);
         if (plan is null)
         {
             ProblemReport.Print(problems);
             return ExitCodes.Usage;
+        }
+        // Before any sink opens anything: what happens to outputs that already hold a session, one rule for every sink.
+        if (ExistingOutputs.Decide(plan) is { } decision)
+        {
+            if (decision.Refused)
+            {
+                await Console.Error.WriteLineAsync($"agentsight: {decision.Message}");
+                return ExitCodes.Usage;
+            }
+            log.LogInformation("{Message}", decision.Message);
+        }
+        if (banner is not null)
+        {
+            await Console.Error.WriteLineAsync(banner);
         }
 
         using var signal = new ShutdownSignal(log, childOwnsInterrupt);

@@ -86,6 +86,7 @@ internal static class PluginsCommand
                 plugin.StatusText, plugin.Problem, plugin.AssemblyPath)
             {
                 Sha256 = File.Exists(plugin.AssemblyPath) ? PluginCatalog.Sha256Of(plugin) : null,
+                Roles = plugin.Factory?.Roles.Order(StringComparer.Ordinal).ToList() ?? [],
             };
         }).ToList();
         foreach (var missing in stages.Where(s => catalog.Find(s.Plugin) is null))
@@ -98,7 +99,7 @@ internal static class PluginsCommand
 
     private static void WriteTable(TextWriter output, List<PluginRow> rows)
     {
-        var table = new List<string[]> { new[] { "NAME", "VERSION", "KIND", "ENABLED", "POSITION", "STATUS", "DESCRIPTION" } };
+        var table = new List<string[]> { new[] { "NAME", "VERSION", "KIND", "ENABLED", "POSITION", "STATUS", "ROLES", "DESCRIPTION" } };
         table.AddRange(rows.Select(r => new[]
         {
             r.Name,
@@ -107,6 +108,7 @@ internal static class PluginsCommand
             r.Enabled switch { true => "yes", false => "no", null => "no (not in manifest)" },
             r.Positions.Count == 0 ? "-" : string.Join(",", r.Positions),
             r.Status,
+            r.Roles.Count == 0 ? "-" : string.Join(",", r.Roles),
             r.Description ?? string.Empty,
         }));
         var widths = Enumerable.Range(0, table[0].Length).Select(i => table.Max(row => row[i].Length)).ToArray();
@@ -120,6 +122,9 @@ internal static class PluginsCommand
         bool? Enabled, IReadOnlyList<int> Positions, IReadOnlyList<string> Stages, string Status, string? Error, string? Path)
     {
         public string? Sha256 { get; init; }
+
+        /// <summary>The roles the plugin declares (docs/MANIFEST.md, "Roles"): what <c>role:NAME</c> finds.</summary>
+        public IReadOnlyList<string> Roles { get; init; } = [];
 
         public JsonObject ToJson() => new()
         {
@@ -136,6 +141,7 @@ internal static class PluginsCommand
             ["error"] = Error,
             ["path"] = Path,
             ["sha256"] = Sha256,
+            ["roles"] = new JsonArray([.. Roles.Select(r => (JsonNode)r)]),
         };
     }
 }

@@ -71,7 +71,7 @@ internal static class PluginsEditCommands
         output.WriteLine($"Installed {plugin.Name} {plugin.Version} ({Kind(plugin.Kind)}) into {Path.Combine(settings.PluginsDirectory, plugin.Name)}"
             + (plugin.Replaced ? ", replacing the previous copy" : string.Empty));
 
-        return EditManifest(settings, output, (editor, kindOf) =>
+        return EditManifest(settings, output, (editor, factoryOf) =>
         {
             var stages = editor.Stages.Where(s => Same(s.Plugin, plugin.Name)).ToList();
             if (stages.Count > 0)
@@ -85,7 +85,7 @@ internal static class PluginsEditCommands
                 }
                 return $"Kept its {stages.Count} existing stage(s) in {{0}}" + (noPin ? string.Empty : ", with the new SHA-256 pinned");
             }
-            var index = InsertionIndex(editor, plugin.Kind, kindOf);
+            var index = InsertionIndex(editor, plugin.Kind, factoryOf);
             var pin = noPin ? string.Empty : $", \"sha256\": \"{plugin.Sha256}\"";
             editor.Insert(index, $"{{ \"plugin\": \"{plugin.Name}\", \"enabled\": {(disabled ? "false" : "true")}{pin}, \"config\": {plugin.DefaultConfigJson} }}");
             return $"Added it as stage {index + 1} ({(disabled ? "disabled" : "enabled")}) of {{0}}";
@@ -93,7 +93,7 @@ internal static class PluginsEditCommands
     }
 
     public static int SetEnabled(HostSettings settings, string name, bool enable, TextWriter output) =>
-        EditManifest(settings, output, (editor, kindOf) =>
+        EditManifest(settings, output, (editor, factoryOf) =>
         {
             var stages = Matching(editor, name);
             switch (stages.Count)
@@ -104,12 +104,12 @@ internal static class PluginsEditCommands
                 case > 1:
                     throw new InstallException($"plugin {name} has several stages ({string.Join(", ", stages.Select(s => s.EffectiveId))}); name the stage id");
             }
-            if (!enable || kindOf(name) is not { } kind)
+            if (!enable || factoryOf(name)?.Kind is not { } kind)
             {
                 throw new InstallException($"no stage or plugin \"{name}\" in {settings.ManifestPath}"
                     + Suggest.DidYouMean(name, editor.Stages.Select(s => s.EffectiveId)));
             }
-            var index = InsertionIndex(editor, kind, kindOf);
+            var index = InsertionIndex(editor, kind, factoryOf);
             editor.Insert(index, $"{{ \"plugin\": \"{name}\", \"enabled\": true }}");
             return $"Added stage \"{name}\" at position {index + 1} of {{0}}";
         });
@@ -143,7 +143,7 @@ internal static class PluginsEditCommands
     /// Opens the manifest, applies <paramref name="edit"/> (which returns what it did, with {0} for the manifest path),
     /// saves it, and says whether the pipeline it now describes is valid.
     /// </summary>
-    private static int EditManifest(HostSettings settings, TextWriter output, Func<ManifestEditor, Func<string, PluginKind?>, string> edit)
+    private static int EditManifest(HostSettings settings, TextWriter output, Func<ManifestEditor, Func<string, IPluginFactory?>, string> edit)
     {
         if (UnsafeManifest(settings, FileSafety.ForCurrentProcess(settings.AllowWritablePlugins)) is { } unsafeManifest)
         {
@@ -151,19 +151,19 @@ internal static class PluginsEditCommands
         }
         using var services = HostServices.Build(settings);
         var catalog = services.GetRequiredService<PluginCatalog>();
-        PluginKind? KindOf(string plugin)
+        IPluginFactory? FactoryOf(string plugin)
         {
             if (catalog.Find(plugin) is not { } found)
             {
                 return null;
             }
             catalog.Load(found);
-            return found.Kind;
+            return found.Factory;
         }
         try
         {
             var editor = ManifestEditor.Open(settings.ManifestPath);
-            var done = edit(editor, KindOf);
+            var done = edit(editor, FactoryOf);
             editor.Save();
             output.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, done, settings.ManifestPath));
         }
@@ -195,19 +195,19 @@ internal static class PluginsEditCommands
     private static string? UnsafeManifest(HostSettings settings, FileSafety safety) =>
         File.Exists(settings.ManifestPath) ? safety.Check(settings.ManifestPath, "manifest") : null;
 
-    /// <summary>New analyzers go before redact (so redaction stays last), else before the first sink; sinks go last.</summary>
-    private static int InsertionIndex(ManifestEditor editor, PluginKind kind, Func<string, PluginKind?> kindOf)
+    /// <summary>New analyzers go before the redaction stage (so it stays last), else before the first sink; sinks go last.</summary>
+    private static int InsertionIndex(ManifestEditor editor, PluginKind kind, Func<string, IPluginFactory?> factoryOf)
     {
         if (kind == PluginKind.Sink)
         {
             return editor.Stages.Count;
         }
-        var redact = editor.Stages.ToList().FindIndex(s => Same(s.Plugin, "redact"));
+        var redact = editor.Stages.ToList().FindIndex(s => s.Plugin is { } p && factoryOf(p)?.Roles.Contains(StageRoles.Redaction) == true);
         if (redact >= 0)
         {
             return redact;
         }
-        var firstSink = editor.Stages.ToList().FindIndex(s => s.Plugin is { } p && kindOf(p) == PluginKind.Sink);
+        var firstSink = editor.Stages.ToList().FindIndex(s => s.Plugin is { } p && factoryOf(p)?.Kind == PluginKind.Sink);
         return firstSink >= 0 ? firstSink : editor.Stages.Count;
     }
 

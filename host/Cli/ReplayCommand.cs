@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using AgentSight.Contracts;
 using AgentSight.Host.Hosting;
 using AgentSight.Host.Pipeline;
 using AgentSight.Host.Runners;
@@ -133,9 +134,9 @@ internal static class ReplayCommand
                 overrides.NoAnalyzers = true;
                 return new Analysis(null);
             case "auto" when holdsAnalyzerOutput:
-                overrides.LeaveOutAnalyzers = SessionFile.DerivingAnalyzers;
-                return new Analysis($"{path} already holds analyzer output (http, sse or llm events): the stages of "
-                    + $"{string.Join(", ", SessionFile.DerivingAnalyzers)} are left out so that no exchange or call is counted twice "
+                overrides.LeaveOutAnalyzerRoles = [StageRoles.DerivesFromTls];
+                return new Analysis($"{path} already holds analyzer output ({string.Join(", ", SessionFile.DerivedSources.Order(StringComparer.Ordinal))} events): "
+                    + $"the analyzers that derive them from raw TLS (role {StageRoles.DerivesFromTls}) are left out so that no exchange or call is counted twice "
                     + "(--analyze yes rebuilds that output from the recording's raw TLS events instead)");
             case "auto" when standardInput:
                 // Standard input cannot be scanned first: analyzer output in it is said when it comes.

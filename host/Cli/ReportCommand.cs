@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AgentSight.Contracts;
 using AgentSight.Host.Hosting;
 using AgentSight.Host.Sessions;
 using Serilog.Events;
@@ -39,24 +40,25 @@ internal static class ReportCommand
                 return ExitCodes.Usage;
             }
             var full = Path.GetFullPath(path);
-            var kind = SessionFile.KindOf(full);
-            if (SessionSources.Unreadable(full, kind) is { } unreadable)
-            {
-                await Console.Error.WriteLineAsync($"agentsight: {unreadable.Message}");
-                return unreadable.ExitCode;
-            }
-            var overrides = sources.Overrides(parse, full, kind);
-            overrides.Set.Add("web.server=false");
-            overrides.Set.Add(parse.GetValue(json) ? "web.report=\"json\"" : "web.report=\"text\"");
-            overrides.Set.Add($"web.slowest_calls={parse.GetValue(slowest)}");
+            var overrides = SessionSources.Overrides();
+            overrides.Set.Add(WebUiOptions.Set(RoleKeys.Server, "false"));
+            overrides.Set.Add(WebUiOptions.Set(RoleKeys.Report, parse.GetValue(json) ? "\"json\"" : "\"text\""));
+            overrides.Set.Add(WebUiOptions.Set(RoleKeys.SlowestCalls, parse.GetValue(slowest).ToString(System.Globalization.CultureInfo.InvariantCulture)));
             var settings = global.Read(parse);
             // The report is the output: progress lines would only get in its way, unless asked for.
             if (parse.GetResult(global.LogLevel) is null or { Implicit: true })
             {
                 settings = settings with { LogLevel = LogEventLevel.Warning };
             }
+            SessionInput? input = null;
             return await PipelineRun.ExecuteAsync(settings, overrides, printSummary: false, eventTime: true,
-                services => [SessionSources.CreateRunner(services, full, kind)]);
+                services => [SessionSources.CreateRunner(services, input!)],
+                prepare: services =>
+                {
+                    var problem = sources.Prepare(services, parse, full, overrides, out var opened);
+                    input = opened;
+                    return problem;
+                });
         });
         return command;
     }

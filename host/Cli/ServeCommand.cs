@@ -1,5 +1,7 @@
 using System.CommandLine;
+using AgentSight.Contracts;
 using AgentSight.Host.Hosting;
+using AgentSight.Host.Runners;
 using AgentSight.Host.Sessions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -18,7 +20,7 @@ internal static class ServeCommand
             Description = "Replay an NDJSON recording at its recorded pace (1), or faster (2, 10…), to watch it arrive live; 0 (default) loads it at once",
             HelpName = "FACTOR",
         };
-        var command = new Command("serve", "Open a recorded session (NDJSON or a session-store .db) in the web UI; no root needed");
+        var command = new Command("serve", "Open a recorded session (NDJSON, or a file a plugin stored it in: the session-store .db) in the web UI; no root needed");
         sources.AddTo(command);
         web.AddAddressAndAccessTo(command);
         command.Options.Add(speed);
@@ -36,20 +38,21 @@ internal static class ServeCommand
                 return ExitCodes.Usage;
             }
             var full = Path.GetFullPath(path);
-            var kind = SessionFile.KindOf(full);
-            if (SessionSources.Unreadable(full, kind) is { } unreadable)
-            {
-                await Console.Error.WriteLineAsync($"agentsight: {unreadable.Message}");
-                return unreadable.ExitCode;
-            }
-            var overrides = sources.Overrides(parse, full, kind);
-            overrides.Set.Add("web.server=true");
-            overrides.Set.Add("web.report=\"none\"");
+            var overrides = SessionSources.Overrides();
+            overrides.Set.Add(WebUiOptions.Set(RoleKeys.Server, "true"));
+            overrides.Set.Add(WebUiOptions.Set(RoleKeys.Report, "\"none\""));
             web.Apply(parse, overrides);
+            SessionInput? input = null;
             return await PipelineRun.ExecuteAsync(global.Read(parse), overrides, printSummary: false, eventTime: true,
-                services => [new HoldOpenRunner(SessionSources.CreateRunner(services, full, kind, pace),
+                services => [new HoldOpenRunner(SessionSources.CreateRunner(services, input!, pace),
                     services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight.Serve"),
-                    $"All of {Path.GetFileName(full)} is in the UI; serving until Ctrl+C")]);
+                    $"All of {Path.GetFileName(full)} is in the UI; serving until Ctrl+C")],
+                prepare: services =>
+                {
+                    var problem = sources.Prepare(services, parse, full, overrides, out var opened);
+                    input = opened;
+                    return problem;
+                });
         });
         return command;
     }

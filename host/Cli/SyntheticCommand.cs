@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using AgentSight.Host.Hosting;
 using AgentSight.Host.Runners.Synthetic;
+using AgentSight.Traffic;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

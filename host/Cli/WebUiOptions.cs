@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentSight.Contracts;
 using AgentSight.Host.Manifest;
 
 namespace AgentSight.Host.Cli;
@@ -9,8 +10,8 @@ namespace AgentSight.Host.Cli;
 /// The web UI's options: <c>--port</c>, <c>--host</c>, its access (<c>--token</c>, <c>--token-file</c>,
 /// <c>--no-auth</c>), and for commands that start it by default (<c>record</c>,
 /// <c>trace</c>, <c>demo</c>) <c>--no-server</c>; the capture commands that do not (<c>ssl</c>, <c>process</c>) start it
-/// with the original tool's <c>--server</c>. <see cref="Apply"/> turns them into manifest overrides of the <c>web</c>
-/// stage.
+/// with the original tool's <c>--server</c>. <see cref="Apply"/> turns them into manifest overrides of the stage of the
+/// web UI's role (<c>StageRoles.WebUi</c>: the <c>web</c> plugin, or whatever plugin declares it).
 /// </summary>
 internal sealed class WebUiOptions
 {
@@ -120,7 +121,7 @@ internal sealed class WebUiOptions
     {
         if (parse.GetValue(NoServer))
         {
-            overrides.DisableIfPresent.Add("web");
+            overrides.DisableIfPresent.Add(WebUi);
         }
         else if (requireUi || parse.GetValue(Port) is not null || parse.GetValue(Host) is not null
                  || parse.GetValue(Token) is not null || parse.GetValue(TokenFile) is not null || parse.GetValue(NoAuth))
@@ -129,44 +130,51 @@ internal sealed class WebUiOptions
         }
         else
         {
-            overrides.EnableIfPresent.Add("web");
+            overrides.EnableIfPresent.Add(WebUi);
         }
         if (sessionFile is not null)
         {
-            overrides.EnableIfPresent.Add("session-store");
-            overrides.SetIfPresent.Add(("session-store", "path", JsonValue.Create(Path.ChangeExtension(sessionFile, ".db"))));
+            var store = PipelineOverrides.Role(StageRoles.SessionStore);
+            overrides.EnableIfPresent.Add(store);
+            overrides.SetIfPresent.Add((store, RoleKeys.Path, JsonValue.Create(Path.ChangeExtension(sessionFile, ".db"))));
         }
     }
 
-    /// <summary>Enables the <c>web</c> stage (unless <c>--no-server</c>) with the given port and address.</summary>
+    /// <summary>Enables the web UI's stage (unless <c>--no-server</c>) with the given port and address.</summary>
     public void Apply(ParseResult parse, PipelineOverrides overrides)
     {
         if (parse.GetResult(NoServer) is not null && parse.GetValue(NoServer))
         {
-            overrides.Disable.Add("web");
+            overrides.Disable.Add(WebUi);
             return;
         }
-        overrides.Enable.Add("web");
+        overrides.Enable.Add(WebUi);
         if (parse.GetValue(Port) is { } port)
         {
-            overrides.Set.Add($"web.port={port}");
+            overrides.Set.Add(Set(RoleKeys.Port, port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
         if (parse.GetValue(Host) is { Length: > 0 } host)
         {
-            overrides.Set.Add($"web.host={JsonSerializer.Serialize(host)}");
+            overrides.Set.Add(Set(RoleKeys.Host, JsonSerializer.Serialize(host)));
         }
         // The plugin's config checks them (length, both given, --no-auth with a token, a non-loopback host).
         if (parse.GetValue(Token) is { } token)
         {
-            overrides.Set.Add($"web.token={JsonSerializer.Serialize(token)}");
+            overrides.Set.Add(Set(RoleKeys.Token, JsonSerializer.Serialize(token)));
         }
         if (parse.GetValue(TokenFile) is { } file)
         {
-            overrides.Set.Add($"web.token_file={JsonSerializer.Serialize(file.FullName)}");
+            overrides.Set.Add(Set(RoleKeys.TokenFile, JsonSerializer.Serialize(file.FullName)));
         }
         if (parse.GetValue(NoAuth))
         {
-            overrides.Set.Add("web.auth=false");
+            overrides.Set.Add(Set(RoleKeys.Auth, "false"));
         }
     }
+
+    /// <summary>The stages of the web UI's role (the <c>web</c> plugin's), wherever a stage id goes.</summary>
+    public static string WebUi { get; } = PipelineOverrides.Role(StageRoles.WebUi);
+
+    /// <summary>A <c>--set</c> of a key of the web UI's role; <paramref name="json"/> is the value as JSON.</summary>
+    public static string Set(string key, string json) => PipelineOverrides.SetOfRole(StageRoles.WebUi, key, json);
 }

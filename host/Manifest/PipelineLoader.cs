@@ -20,7 +20,7 @@ internal sealed class PipelineLoader(HostSettings settings, PluginCatalog catalo
             return null;
         }
         var manifest = ManifestReader.Read(settings.ManifestPath, problems);
-        return manifest is null ? null : overrides.ApplyTo(manifest, problems);
+        return manifest is null ? null : overrides.ApplyTo(manifest, problems, new StageRoleLookup(catalog));
     }
 
     /// <summary>A validated plan, or null with every problem found.</summary>
@@ -33,18 +33,18 @@ internal sealed class PipelineLoader(HostSettings settings, PluginCatalog catalo
         }
         // Resolved even when reading found problems, so that every mistake is reported at once.
         var plan = PipelineResolver.Resolve(manifest, catalog, problems, log);
-        if (plan is not null && overrides.OnlySinks is { } only)
+        if (plan is not null && overrides.OnlySinkRoles is { } only)
         {
-            // Left out after resolution, so that pinned plugins are checked before any of their code loads, as always.
-            var kept = plan.Sinks.Where(s => only.Contains(s.Plugin, StringComparer.OrdinalIgnoreCase)).ToList();
+            // Left out after resolution, so that every stage's configuration is still checked.
+            var kept = plan.Sinks.Where(s => only.Any(s.Factory.Roles.Contains)).ToList();
             var leftOut = plan.Sinks.Except(kept).Select(s => new StageListing(s.Id, s.Plugin, s.Position, s.Kind, Enabled: false));
             plan = plan with { Sinks = kept, Disabled = [.. plan.Disabled, .. leftOut] };
         }
-        if (plan is not null && overrides.LeaveOutAnalyzers.Count > 0)
+        if (plan is not null && overrides.LeaveOutAnalyzerRoles.Count > 0)
         {
             // Fail-closed analyzers stay, as below.
             var leftOut = plan.Analyzers.Where(a => a.Settings.OnError != OnError.Drop
-                && overrides.LeaveOutAnalyzers.Contains(a.Plugin, StringComparer.OrdinalIgnoreCase)).ToList();
+                && overrides.LeaveOutAnalyzerRoles.Any(a.Factory.Roles.Contains)).ToList();
             plan = plan with
             {
                 Analyzers = [.. plan.Analyzers.Except(leftOut)],

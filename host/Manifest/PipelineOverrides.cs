@@ -4,8 +4,23 @@ using System.Text.Json.Nodes;
 namespace AgentSight.Host.Manifest;
 
 /// <summary>Changes to the manifest for one run, from the command line: <c>--enable</c>, <c>--disable</c>, <c>--set</c>.</summary>
+/// <remarks>
+/// Wherever a stage id goes, <c>role:NAME</c> (<see cref="Role"/>) names the stages whose plugin declares that role
+/// (<c>StageRoles</c> in the contracts): the commands' own changes are written that way, so that they reach a renamed
+/// or replaced plugin. A role names every stage of it for <c>--disable</c>, the first one (in manifest order)
+/// otherwise. docs/MANIFEST.md, "Roles".
+/// </remarks>
 internal sealed class PipelineOverrides
 {
+    /// <summary>What starts a role reference.</summary>
+    public const string RolePrefix = "role:";
+
+    /// <summary>A reference to the stages of a role, usable wherever a stage id is.</summary>
+    public static string Role(string role) => RolePrefix + role;
+
+    /// <summary>A <c>--set</c> of a role's key (<c>RoleKeys</c>) on the first stage of the role; <paramref name="json"/> is the value as JSON.</summary>
+    public static string SetOfRole(string role, string key, string json) => $"{Role(role)}.{key}={json}";
+
     public List<string> Enable { get; } = [];
 
     public List<string> Disable { get; } = [];
@@ -26,11 +41,12 @@ internal sealed class PipelineOverrides
     public List<(string Stage, string Key, JsonNode Value)> SetIfPresent { get; } = [];
 
     /// <summary>
-    /// When set, the only sinks of this run, by plugin name (<c>serve</c> and <c>report</c> keep just <c>web</c>): each
-    /// is enabled, and added with its defaults when the manifest has no stage for it; every other sink is left out
-    /// once the plan is resolved (<see cref="PipelineLoader"/>). Analyzers stay as the manifest has them.
+    /// When set, the only sinks of this run, by role (<c>serve</c> and <c>report</c> keep just the web UI): the stages
+    /// of each are enabled, and an installed plugin that declares it is added with its defaults when the manifest has no
+    /// stage for it; every other sink is left out once the plan is resolved (<see cref="PipelineLoader"/>). Analyzers
+    /// stay as the manifest has them.
     /// </summary>
-    public IReadOnlyList<string>? OnlySinks { get; set; }
+    public IReadOnlyList<string>? OnlySinkRoles { get; set; }
 
     /// <summary>
     /// Leave the analyzers out of this run (a stored session's events were analyzed when it was recorded), except
@@ -39,31 +55,39 @@ internal sealed class PipelineOverrides
     public bool NoAnalyzers { get; set; }
 
     /// <summary>
-    /// Leave out the analyzers of these plugins (by name), except fail-closed ones: <c>replay</c> of a recording that
-    /// already holds their output leaves out the analyzers that would derive it a second time.
+    /// Leave out the analyzers whose plugins declare any of these roles, except fail-closed ones: <c>replay</c> of a
+    /// recording that already holds their output leaves out the analyzers that would derive it a second time.
     /// </summary>
-    public IReadOnlyList<string> LeaveOutAnalyzers { get; set; } = [];
+    public IReadOnlyList<string> LeaveOutAnalyzerRoles { get; set; } = [];
 
     /// <summary>The shutdown bound for this run (<c>--shutdown-timeout</c>), over the manifest's <c>shutdown_timeout_s</c>.</summary>
     public TimeSpan? ShutdownTimeout { get; set; }
 
+    /// <summary>Applies the overrides to a manifest, without roles (every stage reference is an id).</summary>
+    public PipelineManifest ApplyTo(PipelineManifest manifest, List<ManifestProblem> problems) => ApplyTo(manifest, problems, StageRoleLookup.None);
+
     /// <summary>Applies the overrides; reports each one that names no stage or is malformed.</summary>
-    /// <returns>The manifest, with a stage added for each of <see cref="OnlySinks"/> it lacked.</returns>
-    public PipelineManifest ApplyTo(PipelineManifest manifest, List<ManifestProblem> problems)
+    /// <returns>The manifest, with a stage added for each of <see cref="OnlySinkRoles"/> it lacked.</returns>
+    public PipelineManifest ApplyTo(PipelineManifest manifest, List<ManifestProblem> problems, StageRoleLookup roles)
     {
         if (ShutdownTimeout is { } timeout)
         {
             manifest = manifest with { ShutdownTimeout = timeout };
         }
-        if (OnlySinks is { } only)
+        if (OnlySinkRoles is { } only)
         {
             var stages = manifest.Stages.ToList();
-            foreach (var plugin in only)
+            foreach (var role in only)
             {
-                var existing = stages.Where(s => string.Equals(s.Plugin, plugin, StringComparison.OrdinalIgnoreCase)).ToList();
-                if (existing.Count == 0)
+                var existing = stages.Where(s => roles.RolesOf(s).Contains(role)).ToList();
+                if (existing.Count == 0 && roles.PluginWithRole(role, manifest) is { } plugin)
                 {
                     stages.Add(new StageSpec { Position = stages.Count + 1, Id = plugin, Plugin = plugin });
+                }
+                else if (existing.Count == 0)
+                {
+                    problems.Add(new ManifestProblem(manifest.Path, null, null,
+                        $"no stage of the manifest and no installed plugin fills the role \"{role}\" this command needs (docs/MANIFEST.md, \"Roles\")"));
                 }
                 foreach (var stage in existing)
                 {
@@ -74,58 +98,79 @@ internal sealed class PipelineOverrides
         }
         foreach (var id in DisableIfPresent)
         {
-            if (manifest.Find(id) is { } stage)
+            foreach (var stage in Every(manifest, id, roles))
             {
                 stage.Enabled = false;
             }
         }
         foreach (var id in EnableIfPresent)
         {
-            if (manifest.Find(id) is { } stage)
+            if (First(manifest, id, roles) is { } stage)
             {
                 stage.Enabled = true;
             }
         }
         foreach (var (id, key, value) in SetIfPresent)
         {
-            if (manifest.Find(id) is { } stage)
+            if (First(manifest, id, roles) is { } stage)
             {
                 (stage.Config ??= new JsonObject())[key] = value.DeepClone();
             }
         }
         foreach (var id in Disable)
         {
-            WithStage(manifest, "--disable", id, problems, stage => stage.Enabled = false);
+            var stages = Every(manifest, id, roles);
+            if (stages.Count == 0)
+            {
+                Missing(manifest, "--disable", id, problems);
+            }
+            foreach (var stage in stages)
+            {
+                stage.Enabled = false;
+            }
         }
         foreach (var id in Enable)
         {
-            WithStage(manifest, "--enable", id, problems, stage => stage.Enabled = true);
+            WithStage(manifest, "--enable", id, problems, roles, stage => stage.Enabled = true);
         }
         foreach (var text in Set)
         {
             var equals = text.IndexOf('=', StringComparison.Ordinal);
             var target = equals < 0 ? text : text[..equals];
-            // Stage ids may contain dots (plugins named like Acme.DropHealthChecks): the longest matching id wins.
-            var stage = manifest.Stages
-                .Where(s => target.Length > s.Id.Length + 1 && target.StartsWith(s.Id + ".", StringComparison.OrdinalIgnoreCase))
-                .MaxBy(s => s.Id.Length);
             if (equals < 0 || target.Length == 0)
             {
                 problems.Add(new ManifestProblem("--set " + text, null, null, "expected STAGE.KEY=VALUE, e.g. --set file.path=session.jsonl"));
                 continue;
             }
+            StageSpec? stage;
+            string reference;
+            if (target.StartsWith(RolePrefix, StringComparison.Ordinal))
+            {
+                // Role names hold no dot: the key starts after the first one.
+                var dot = target.IndexOf('.', StringComparison.Ordinal);
+                reference = dot < 0 ? target : target[..dot];
+                stage = dot < 0 ? null : First(manifest, reference, roles);
+            }
+            else
+            {
+                // Stage ids may contain dots (plugins named like Acme.DropHealthChecks): the longest matching id wins.
+                stage = manifest.Stages
+                    .Where(s => target.Length > s.Id.Length + 1 && target.StartsWith(s.Id + ".", StringComparison.OrdinalIgnoreCase))
+                    .MaxBy(s => s.Id.Length);
+                var dot = target.IndexOf('.', StringComparison.Ordinal);
+                reference = dot <= 0 ? string.Empty : target[..dot];
+            }
             if (stage is null)
             {
-                var dot = target.IndexOf('.', StringComparison.Ordinal);
-                if (dot <= 0)
+                if (reference.Length == 0 || reference.Length == target.Length)
                 {
                     problems.Add(new ManifestProblem("--set " + text, null, null, "expected STAGE.KEY=VALUE, e.g. --set file.path=session.jsonl"));
                     continue;
                 }
-                WithStage(manifest, "--set " + text, target[..dot], problems, _ => { });
+                Missing(manifest, "--set " + text, reference, problems);
                 continue;
             }
-            var keyPath = target[(stage.Id.Length + 1)..].Split('.');
+            var keyPath = target[(target.StartsWith(RolePrefix, StringComparison.Ordinal) ? reference.Length + 1 : stage.Id.Length + 1)..].Split('.');
             var value = ParseValue(text[(equals + 1)..]);
             var section = stage.Config ??= new JsonObject();
             foreach (var key in keyPath[..^1])
@@ -142,6 +187,18 @@ internal sealed class PipelineOverrides
         return manifest;
     }
 
+    /// <summary>The stage an id names, or the first stage of a role.</summary>
+    private static StageSpec? First(PipelineManifest manifest, string reference, StageRoleLookup roles) =>
+        reference.StartsWith(RolePrefix, StringComparison.Ordinal)
+            ? manifest.Stages.FirstOrDefault(s => roles.RolesOf(s).Contains(reference[RolePrefix.Length..]))
+            : manifest.Find(reference);
+
+    /// <summary>The stage an id names, or every stage of a role.</summary>
+    private static List<StageSpec> Every(PipelineManifest manifest, string reference, StageRoleLookup roles) =>
+        reference.StartsWith(RolePrefix, StringComparison.Ordinal)
+            ? [.. manifest.Stages.Where(s => roles.RolesOf(s).Contains(reference[RolePrefix.Length..]))]
+            : manifest.Find(reference) is { } stage ? [stage] : [];
+
     /// <summary>JSON when the text is JSON (numbers, true, false, null, quoted strings, objects), otherwise a string.</summary>
     internal static JsonNode? ParseValue(string text)
     {
@@ -155,16 +212,27 @@ internal sealed class PipelineOverrides
         }
     }
 
-    private static void WithStage(PipelineManifest manifest, string option, string id, List<ManifestProblem> problems, Action<StageSpec> change)
+    private static void WithStage(PipelineManifest manifest, string option, string id, List<ManifestProblem> problems, StageRoleLookup roles,
+        Action<StageSpec> change)
     {
-        var stage = manifest.Find(id);
-        if (stage is null)
+        if (First(manifest, id, roles) is { } stage)
         {
-            var ids = manifest.Stages.Select(s => s.Id).ToList();
-            problems.Add(new ManifestProblem(option, null, null,
-                $"no stage \"{id}\" in {manifest.Path} (stages: {string.Join(", ", ids)}){Suggest.DidYouMean(id, ids)}"));
+            change(stage);
             return;
         }
-        change(stage);
+        Missing(manifest, option, id, problems);
+    }
+
+    private static void Missing(PipelineManifest manifest, string option, string id, List<ManifestProblem> problems)
+    {
+        if (id.StartsWith(RolePrefix, StringComparison.Ordinal))
+        {
+            problems.Add(new ManifestProblem(option, null, null,
+                $"no stage of {manifest.Path} fills the role \"{id[RolePrefix.Length..]}\" (a plugin declares its roles; docs/MANIFEST.md, \"Roles\")"));
+            return;
+        }
+        var ids = manifest.Stages.Select(s => s.Id).ToList();
+        problems.Add(new ManifestProblem(option, null, null,
+            $"no stage \"{id}\" in {manifest.Path} (stages: {string.Join(", ", ids)}){Suggest.DidYouMean(id, ids)}"));
     }
 }

@@ -27,19 +27,9 @@ internal static class PipelineResolver
             void Problem(string message) => problems.Add(new ManifestProblem(manifest.Path, stage.Position, stage.Id, message));
 
             var plugin = catalog.Find(stage.Plugin);
-            if (plugin is not null && stage.Sha256 is { } pinned && plugin.IsUsable && plugin.Status != PluginStatus.Loaded)
-            {
-                // Checked before loading: a plugin's code can run as soon as its assembly is loaded.
-                var actual = PluginCatalog.Sha256Of(plugin);
-                if (actual != pinned)
-                {
-                    PluginCatalog.Refuse(plugin, $"{plugin.Name}.dll has SHA-256 {actual}, but the manifest pins {pinned} "
-                        + "(reinstall it with 'plugins install --force', or update the pin)");
-                }
-            }
             if (plugin is not null)
             {
-                catalog.Load(plugin);
+                LoadPinned(catalog, plugin, stage.Sha256);
             }
             if (!stage.Enabled)
             {
@@ -90,5 +80,29 @@ internal static class PipelineResolver
         return problems.Count == before
             ? new PipelinePlan(analyzers, sinks, disabled) { ShutdownTimeout = manifest.ShutdownTimeout ?? PipelinePlan.DefaultShutdownTimeout }
             : null;
+    }
+
+    /// <summary>
+    /// Loads a plugin outside the manifest's stages (a reader, a role a command needs), after checking the SHA-256 any
+    /// stage of <paramref name="manifest"/> pins for it: a pin holds wherever the plugin is loaded from.
+    /// </summary>
+    public static void LoadPinned(PluginCatalog catalog, PluginDescriptor plugin, PipelineManifest? manifest) =>
+        LoadPinned(catalog, plugin, manifest?.Stages.FirstOrDefault(s => s.Sha256 is not null
+            && string.Equals(s.Plugin, plugin.Name, StringComparison.OrdinalIgnoreCase))?.Sha256);
+
+    /// <summary>Loads a plugin, after checking the SHA-256 a stage pins (when it pins one): refused when it differs.</summary>
+    public static void LoadPinned(PluginCatalog catalog, PluginDescriptor plugin, string? pinned)
+    {
+        if (pinned is not null && plugin.IsUsable && plugin.Status != PluginStatus.Loaded)
+        {
+            // Checked before loading: a plugin's code can run as soon as its assembly is loaded.
+            var actual = PluginCatalog.Sha256Of(plugin);
+            if (actual != pinned)
+            {
+                PluginCatalog.Refuse(plugin, $"{plugin.Name}.dll has SHA-256 {actual}, but the manifest pins {pinned} "
+                    + "(reinstall it with 'plugins install --force', or update the pin)");
+            }
+        }
+        catalog.Load(plugin);
     }
 }

@@ -3,22 +3,17 @@ using AgentSight.Contracts;
 
 namespace AgentSight.Host.Sessions;
 
-/// <summary>Recognizes a session file by its content (not its name), and whether its events were already analyzed.</summary>
+/// <summary>What is in an NDJSON recording (whether its events were already analyzed), and the header plugins recognize their stored sessions by.</summary>
 internal static class SessionFile
 {
-    private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
+    /// <summary>How much of a file's start a plugin's reader sees to recognize its format.</summary>
+    public const int HeaderLength = 512;
 
     /// <summary>Sources only the analyzers write: a recording holding them went through the analyzers already.</summary>
     public static readonly IReadOnlySet<string> DerivedSources = new HashSet<string>(StringComparer.Ordinal)
     {
         EventSources.Llm, EventSources.Http, EventSources.Sse, EventSources.HttpBody,
     };
-
-    /// <summary>
-    /// The built-in analyzers that write <see cref="DerivedSources"/> from raw TLS events (http, then sse, then llm from
-    /// both): run again over a recording that holds their output, they derive every exchange and call a second time.
-    /// </summary>
-    public static readonly IReadOnlyList<string> DerivingAnalyzers = ["http", "sse", "llm"];
 
     private static readonly byte[][] AnalyzedMarkers = [.. DerivedSources.Select(SourceMarker)];
 
@@ -28,12 +23,13 @@ internal static class SessionFile
     /// <summary>How a source appears in the lines we write (compact JSON): only our own output holds analyzer events.</summary>
     private static byte[] SourceMarker(string source) => Encoding.UTF8.GetBytes($"\"source\":\"{source}\"");
 
-    public static SessionFileKind KindOf(string path)
+    /// <summary>The first <see cref="HeaderLength"/> bytes of a file (fewer when it is shorter).</summary>
+    public static byte[] HeaderOf(string path)
     {
         using var stream = File.OpenRead(path);
-        Span<byte> header = stackalloc byte[16];
+        var header = new byte[HeaderLength];
         var read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        return read == header.Length && header.SequenceEqual(SqliteHeader) ? SessionFileKind.SessionDatabase : SessionFileKind.Ndjson;
+        return header[..read];
     }
 
     /// <summary>

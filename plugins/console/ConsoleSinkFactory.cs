@@ -9,6 +9,9 @@ public sealed class ConsoleSinkFactory : SinkFactory<ConsoleSinkConfig>
     public override string Description => "Writes events to stdout or stderr as NDJSON, or one readable line per event.";
 
     /// <inheritdoc />
+    public override IReadOnlyCollection<string> Roles { get; } = [StageRoles.Console];
+
+    /// <inheritdoc />
     protected override ISink Create(ConsoleSinkConfig config, IStageContext context)
     {
         var stream = config.Stream;

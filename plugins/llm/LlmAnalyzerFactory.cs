@@ -10,5 +10,8 @@ public sealed class LlmAnalyzerFactory : AnalyzerFactory<LlmAnalyzerConfig>
         "Emits one llm event per model call (Anthropic, OpenAI Chat and Responses, Gemini, OpenAI-compatible, Ollama) with OpenTelemetry GenAI fields.";
 
     /// <inheritdoc />
+    public override IReadOnlyCollection<string> Roles { get; } = [StageRoles.DerivesFromTls];
+
+    /// <inheritdoc />
     protected override IAnalyzer Create(LlmAnalyzerConfig config, IStageContext context) => new LlmAnalyzer(config, context);
 }

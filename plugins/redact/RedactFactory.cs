@@ -8,6 +8,9 @@ public sealed class RedactFactory : AnalyzerFactory<RedactConfig>
     /// <inheritdoc />
     public override string Description => "Replaces credentials and known secrets (headers, URL parameters, JSON keys, API keys, tokens) in every event.";
 
+    /// <inheritdoc />
+    public override IReadOnlyCollection<string> Roles { get; } = [StageRoles.Redaction];
+
     /// <summary>Fails closed: an event the redactor cannot handle is dropped, never passed on as it came.</summary>
     public override OnError DefaultOnError => OnError.Drop;
 

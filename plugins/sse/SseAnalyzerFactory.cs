@@ -10,5 +10,8 @@ public sealed class SseAnalyzerFactory : AnalyzerFactory<SseAnalyzerConfig>
         "Rebuilds Server-Sent-Event (and NDJSON) streams from http_body pieces, with Anthropic, OpenAI and Gemini streams accumulated (sse).";
 
     /// <inheritdoc />
+    public override IReadOnlyCollection<string> Roles { get; } = [StageRoles.DerivesFromTls];
+
+    /// <inheritdoc />
     protected override IAnalyzer Create(SseAnalyzerConfig config, IStageContext context) => new SseAnalyzer(config, context);
 }

@@ -1,4 +1,5 @@
 using AgentSight.Host.Pipeline;
+using AgentSight.Traffic;
 using Microsoft.Extensions.Logging;
 
 namespace AgentSight.Host.Runners.Synthetic;

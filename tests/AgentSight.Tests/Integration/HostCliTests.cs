@@ -144,10 +144,10 @@ public sealed class HostCliTests
 
         Assert.True(code == 0, stderr);
         var rows = stdout.Split('\n').Where(l => l.Length > 0).ToList();
-        Assert.Matches(@"^NAME\s+VERSION\s+KIND\s+ENABLED\s+POSITION\s+STATUS\s+DESCRIPTION$", rows.Single(r => r.StartsWith("NAME", StringComparison.Ordinal)));
+        Assert.Matches(@"^NAME\s+VERSION\s+KIND\s+ENABLED\s+POSITION\s+STATUS\s+ROLES\s+DESCRIPTION$", rows.Single(r => r.StartsWith("NAME", StringComparison.Ordinal)));
         Assert.Matches(@"^probe-analyzer\s+0\.1\.0\s+analyzer\s+yes\s+1\s+loaded\s+", rows.Single(r => r.StartsWith("probe-analyzer", StringComparison.Ordinal)));
         Assert.Matches(@"^console\s+0\.1\.0\s+sink\s+yes\s+2\s+loaded\s+", rows.Single(r => r.StartsWith("console", StringComparison.Ordinal)));
-        Assert.Matches(@"^file\s+0\.1\.0\s+sink\s+no\s+3\s+loaded\s+", rows.Single(r => r.StartsWith("file", StringComparison.Ordinal)));
+        Assert.Matches(@"^file\s+0\.1\.0\s+sink\s+no\s+3\s+loaded\s+event-file\s+Writes events", rows.Single(r => r.StartsWith("file", StringComparison.Ordinal)));
         Assert.Matches(@"^future-contract\s+-\s+-\s+no \(not in manifest\)\s+-\s+incompatible: built for contracts 2\.0", rows.Single(r => r.StartsWith("future-contract", StringComparison.Ordinal)));
 
         Assert.Equal(0, jsonCode);
@@ -155,6 +155,7 @@ public sealed class HostCliTests
         var console = list.Single(p => p!["name"]!.GetValue<string>() == "console")!;
         Assert.Equal(("sink", true, 2, "loaded"), (console["kind"]!.GetValue<string>(), console["enabled"]!.GetValue<bool>(),
             console["positions"]![0]!.GetValue<int>(), console["status"]!.GetValue<string>()));
+        Assert.Equal(["console"], console["roles"]!.AsArray().Select(r => r!.GetValue<string>()));
         var future = list.Single(p => p!["name"]!.GetValue<string>() == "future-contract")!;
         Assert.Equal("incompatible", future["status"]!.GetValue<string>());
         Assert.StartsWith("built for contracts 2.0", future["error"]!.GetValue<string>(), StringComparison.Ordinal);

@@ -268,7 +268,8 @@ public sealed class HostRobustnessTests
     public async Task A_sqlite_file_that_is_not_a_session_is_one_line_and_exit_code_2()
     {
         using var temp = TempFolder.ForCaller();
-        var plugins = Artifacts.MakePluginsFolder(temp, "web");
+        // The session-store plugin reads SQLite sessions (the host does not): it is the one that says what the file is not.
+        var plugins = Artifacts.MakePluginsFolder(temp, "session-store", "web");
         var manifest = Manifests.Write(temp, """{ "plugin": "web" }""");
         var db = temp.Combine("other.db");
         using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
@@ -284,5 +285,36 @@ public sealed class HostRobustnessTests
         Assert.Equal(2, code);
         Assert.Empty(stdout);
         Assert.Equal($"agentsight: {db} is a SQLite database but not a stored session (it has no schema_version in its meta table)\n", stderr);
+    }
+
+    [Fact]
+    public async Task A_binary_file_no_installed_plugin_reads_is_one_line_and_exit_code_2()
+    {
+        using var temp = TempFolder.ForCaller();
+        var plugins = Artifacts.MakePluginsFolder(temp, "web");
+        var manifest = Manifests.Write(temp, """{ "plugin": "web" }""");
+        var db = temp.Combine("stored.db");
+        File.WriteAllBytes(db, [.. "SQLite format 3\0"u8.ToArray(), .. new byte[100]]);
+
+        var (code, stdout, stderr) = await HostProcess.RunAsync(Args(plugins, manifest, "report", db));
+
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Equal($"agentsight: {db} is not NDJSON, and no installed plugin reads it as a stored session (installed: web)\n", stderr);
+    }
+
+    [Fact]
+    public async Task A_session_reader_whose_pin_does_not_match_is_never_loaded()
+    {
+        using var temp = TempFolder.ForCaller();
+        var plugins = Artifacts.MakePluginsFolder(temp, "session-store", "web");
+        var manifest = Manifests.Write(temp, $$"""{ "plugin": "session-store", "enabled": false, "sha256": "{{new string('0', 64)}}" }""", """{ "plugin": "web" }""");
+        var db = temp.Combine("stored.db");
+        File.WriteAllBytes(db, [.. "SQLite format 3\0"u8.ToArray(), .. new byte[100]]);
+
+        var (code, _, stderr) = await HostProcess.RunAsync(Args(plugins, manifest, "report", db));
+
+        Assert.Equal(2, code);
+        Assert.Contains("no installed plugin reads it as a stored session (installed: session-store: refused: session-store.dll has SHA-256 ", stderr, StringComparison.Ordinal);
     }
 }

@@ -72,7 +72,7 @@ public sealed class FailedStageTests
     public async Task A_fail_closed_analyzer_taken_out_fails_the_run_with_what_it_dropped()
     {
         var failing = new DelegateAnalyzerFactory(_ => new LambdaAnalyzer { OnProcess = (_, _) => throw new InvalidOperationException("cannot redact") },
-            OnError.Drop);
+            OnError.Drop, [StageRoles.Redaction]);
         var chain = new StageChain().Add(failing, "redact", "redact", OnError.Drop, maxFailures: 1).Add(new CollectingSinkFactory(), "out");
 
         var result = await chain.RunAsync(Events(5));

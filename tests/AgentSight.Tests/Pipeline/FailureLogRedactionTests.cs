@@ -100,7 +100,7 @@ public sealed class FailureLogRedactionTests
     {
         // on_error: pass would let an event it failed on reach the later stages unredacted.
         var chain = new StageChain()
-            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer()), "redact", "redact", OnError.Pass)
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer(), roles: [StageRoles.Redaction]), "redact", "redact", OnError.Pass)
             .Add(Thrower(), "late")
             .Add(new CollectingSinkFactory(), "sink");
 

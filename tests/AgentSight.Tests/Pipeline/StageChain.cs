@@ -26,9 +26,9 @@ internal sealed class StageChain
         return this;
     }
 
-    /// <summary>A stage of the plugin named <c>redact</c>, failing closed as the real one does, that passes every event.</summary>
+    /// <summary>A stage of the redaction role (a plugin named <c>redact</c>), failing closed as the real one does, that passes every event.</summary>
     public StageChain AddRedact() =>
-        Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer(), OnError.Drop), "redact", "redact", OnError.Drop);
+        Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer(), OnError.Drop, [StageRoles.Redaction]), "redact", "redact", OnError.Drop);
 
     public PipelinePlan Plan() => new(
         [.. _stages.Where(s => s.Kind == PluginKind.Analyzer)],

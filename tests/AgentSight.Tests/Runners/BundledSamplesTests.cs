@@ -1,6 +1,6 @@
 using System.Text;
 using AgentSight.Contracts;
-using AgentSight.Host.Runners.Synthetic;
+using AgentSight.Traffic;
 using AgentSight.Tests.Support;
 using static AgentSight.Tests.Runners.ReplayHarness;
 

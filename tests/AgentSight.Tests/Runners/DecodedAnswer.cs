@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AgentSight.Host.Runners.Synthetic;
+using AgentSight.Traffic;
 
 namespace AgentSight.Tests.Runners;
 

@@ -1,6 +1,7 @@
 using AgentSight.Contracts;
 using AgentSight.Host.Pipeline;
 using AgentSight.Host.Runners.Synthetic;
+using AgentSight.Traffic;
 using AgentSight.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 

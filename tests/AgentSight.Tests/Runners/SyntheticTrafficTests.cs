@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AgentSight.Contracts;
-using AgentSight.Host.Runners.Synthetic;
+using AgentSight.Traffic;
 using AgentSight.Tests.Support;
 
 namespace AgentSight.Tests.Runners;

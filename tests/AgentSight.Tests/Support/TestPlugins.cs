@@ -7,11 +7,14 @@ namespace AgentSight.Tests.Support;
 public sealed class NoConfig : PluginConfig;
 
 /// <summary>An analyzer factory whose instances are built by a delegate, for engine tests without assembly loading.</summary>
-public sealed class DelegateAnalyzerFactory(Func<IStageContext, IAnalyzer> create, OnError onError = OnError.Pass) : AnalyzerFactory<NoConfig>
+public sealed class DelegateAnalyzerFactory(Func<IStageContext, IAnalyzer> create, OnError onError = OnError.Pass, IReadOnlyCollection<string>? roles = null)
+    : AnalyzerFactory<NoConfig>
 {
     public int Created { get; private set; }
 
     public override string Description => "test analyzer";
+
+    public override IReadOnlyCollection<string> Roles => roles ?? [];
 
     public override OnError DefaultOnError => onError;
 

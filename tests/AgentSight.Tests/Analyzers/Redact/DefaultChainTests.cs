@@ -1,5 +1,5 @@
 using AgentSight.Contracts;
-using AgentSight.Host.Runners.Synthetic;
+using AgentSight.Traffic;
 using AgentSight.Plugins.Http;
 using AgentSight.Plugins.HttpFilter;
 using AgentSight.Plugins.Llm;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
-using AgentSight.Host.Runners.Synthetic;
+using AgentSight.Traffic;
 
 namespace AgentSight.Tests.Analyzers.Support;
 
