@@ -16,8 +16,9 @@ internal static class PipelineRun
     /// <param name="eventTime">True for replays: stage clocks follow event time.</param>
     /// <param name="createRunners">Creates the sources once the plan is known to be valid.</param>
     /// <param name="childOwnsInterrupt">A runner runs a foreground command that owns Ctrl+C (see <see cref="ShutdownSignal"/>).</param>
+    /// <param name="stop">When it completes, the run ends as at a first Ctrl+C (everything accepted is drained): <c>top</c>'s q.</param>
     public static async Task<int> ExecuteAsync(HostSettings settings, PipelineOverrides overrides, bool printSummary, bool eventTime,
-        Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners, bool childOwnsInterrupt = false)
+        Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners, bool childOwnsInterrupt = false, Task? stop = null)
     {
         using var services = HostServices.Build(settings);
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight");
@@ -30,12 +31,14 @@ internal static class PipelineRun
         }
 
         using var signal = new ShutdownSignal(log, childOwnsInterrupt);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(signal.Token);
+        _ = stop?.ContinueWith(_ => stopping.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         SessionResult result;
         // The host's own CPU while events flow (start-up before it excluded): what a traced run costs the machine.
         var cpuBefore = Environment.CpuUsage.TotalTime;
         try
         {
-            result = await services.GetRequiredService<PipelineSession>().RunAsync(plan, createRunners(services), eventTime, signal.Token);
+            result = await services.GetRequiredService<PipelineSession>().RunAsync(plan, createRunners(services), eventTime, stopping.Token);
         }
         catch (PipelineStartException ex)
         {
