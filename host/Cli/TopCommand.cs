@@ -245,11 +245,11 @@ internal static class TopCommand
                 return early.ExitCode;
             }
             using var source = new WebApiSource(() => ReadAnnouncement(announceFile), readResources: true);
-            var outputNote = options.CommandOutput is { } commandOutput ? $"; its output: {Path.GetFileName(commandOutput)}" : "";
+            var outputNote = options.CommandOutput is { } commandOutput ? $", output in {Path.GetFileName(commandOutput)}" : "";
             var app = new TopApp(source, new TopOptions
             {
-                Mode = "own capture",
-                Watching = $"{what} -> {Path.GetFileName(session)}{outputNote}",
+                Mode = $"own capture to {Path.GetFileName(session)}{outputNote}",
+                Watching = what,
                 Interval = settings.Interval,
                 Once = settings.Once,
                 View = settings.View,
@@ -261,7 +261,9 @@ internal static class TopCommand
         {
             Console.SetError(terminal);
         }
-        if (!capture.IsCompleted)
+        // q while the capture runs ends it as Ctrl+C ends record; the command it started is stopped by us, so its status says nothing.
+        var stoppedHere = !capture.IsCompleted;
+        if (stoppedHere)
         {
             await terminal.WriteLineAsync("agentsight: top: ending the capture (every event already read is written)...");
             stopCapture.TrySetResult();
@@ -278,7 +280,7 @@ internal static class TopCommand
         {
             return code;
         }
-        return viewCode != 0 ? viewCode : hub?.CommandExitCode ?? ExitCodes.Success;
+        return viewCode != 0 ? viewCode : stoppedHere ? ExitCodes.Success : hub?.CommandExitCode ?? ExitCodes.Success;
     }
 
     private static WebApiEndpoint? ReadAnnouncement(string file)

@@ -51,6 +51,8 @@ public sealed partial class HostProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public string Stdout
     {
         get
@@ -74,6 +76,10 @@ public sealed partial class HostProcess : IDisposable
     }
 
     public static HostProcess Start(IEnumerable<string> args, string? workingDirectory = null) => new(args, workingDirectory);
+
+    /// <summary>Starts the host with these environment variables set besides ours.</summary>
+    public static HostProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null) =>
+        new(args, workingDirectory, environment);
 
     /// <summary>Starts the host as another user (the tests run as root), e.g. <c>nobody</c>.</summary>
     public static HostProcess StartAs(string user, IEnumerable<string> args, string? workingDirectory = null) => new(args, workingDirectory, user: user);
