@@ -9,10 +9,14 @@ internal static partial class TopScreenText
     [GeneratedRegex(@"^\s*(\d+) (\S+)")]
     private static partial Regex RowStart();
 
+    /// <summary>The table's header (the sorted column carries a mark: PID^ NAME).</summary>
+    [GeneratedRegex(@"^\s*PID\S? NAME")]
+    private static partial Regex HeaderLine();
+
     /// <summary>Each row's pid, name and the whole line, top to bottom.</summary>
     public static List<(int Pid, string Name, string Line)> Rows(string[] screen)
     {
-        var header = Array.FindIndex(screen, l => l.TrimStart().StartsWith("PID NAME", StringComparison.Ordinal));
+        var header = Array.FindIndex(screen, l => HeaderLine().IsMatch(l));
         var rows = new List<(int, string, string)>();
         if (header < 0)
         {

@@ -6,9 +6,10 @@ namespace AgentSight.Top.Sources;
 /// <summary>CPU and resident memory of running processes, from <c>/proc/PID/stat</c>, for a recording on this machine.</summary>
 /// <remarks>
 /// CPU is the process's user and system time since the previous reading, over the wall time between them, in percent
-/// of one core (the kernel counts in USER_HZ ticks, 100 a second on Linux). A pid whose <c>/proc</c> entry names
-/// another program than the recording's (the pid was reused) is left out, as is one that has gone: the view shows "-".
-/// Not thread-safe: one reader at a time.
+/// of one core (the kernel counts in USER_HZ ticks, 100 a second on Linux). Only pids the recording says still run
+/// are read (it sees every exit, so the pid is still theirs); the name is not compared, because a process seen only
+/// through its threads' events carries a thread's name (".NET TP Worker"). A pid that has gone shows "-"; one whose
+/// start time changed between two readings (reused) starts over. Not thread-safe: one reader at a time.
 /// </remarks>
 public sealed class ProcResources
 {
@@ -31,7 +32,7 @@ public sealed class ProcResources
         var seen = new HashSet<int>();
         foreach (var process in processes.Where(p => !p.Exited))
         {
-            if (!seen.Add(process.Pid) || ReadStat(process.Pid) is not { } stat || !SameProgram(stat.Comm, process.Comm))
+            if (!seen.Add(process.Pid) || ReadStat(process.Pid) is not { } stat)
             {
                 continue;
             }
@@ -49,12 +50,6 @@ public sealed class ProcResources
         }
         return result;
     }
-
-    /// <summary>The kernel keeps 15 bytes of a name; the recording's comm may be the same name cut the same way.</summary>
-    private static bool SameProgram(string proc, string recorded) =>
-        recorded.Length == 0 || proc.Equals(recorded, StringComparison.Ordinal)
-        || (proc.Length >= 15 && recorded.StartsWith(proc, StringComparison.Ordinal))
-        || (recorded.Length >= 15 && proc.StartsWith(recorded, StringComparison.Ordinal));
 
     private (string Comm, long Ticks, long StartTime, long RssPages)? ReadStat(int pid)
     {

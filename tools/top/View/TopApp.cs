@@ -393,18 +393,22 @@ public sealed class TopApp
 
     private static (int Width, int Height) Size()
     {
-        try
+        // Into a file or a pipe there is no terminal to fit: COLUMNS, else wide enough for command lines.
+        if (!Console.IsOutputRedirected)
         {
-            var width = Console.WindowWidth;
-            var height = Console.WindowHeight;
-            if (width > 0 && height > 0)
+            try
             {
-                return (width, height);
+                var width = Console.WindowWidth;
+                var height = Console.WindowHeight;
+                if (width > 0 && height > 0)
+                {
+                    return (width, height);
+                }
             }
-        }
-        catch (IOException)
-        {
-            // Not a terminal.
+            catch (IOException)
+            {
+                // No size to be had.
+            }
         }
         var columns = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var c) && c > 0 ? c : 120;
         var lines = int.TryParse(Environment.GetEnvironmentVariable("LINES"), NumberStyles.None, CultureInfo.InvariantCulture, out var l) && l > 0 ? l : 40;
