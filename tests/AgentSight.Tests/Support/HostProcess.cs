@@ -84,6 +84,16 @@ public sealed partial class HostProcess : IDisposable
     /// <summary>Starts the host as another user (the tests run as root), e.g. <c>nobody</c>.</summary>
     public static HostProcess StartAs(string user, IEnumerable<string> args, string? workingDirectory = null) => new(args, workingDirectory, user: user);
 
+    /// <summary>Runs the host as another user to the end, with these environment variables besides ours.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsAsync(string user, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
+    {
+        using var host = new HostProcess(args, workingDirectory, environment, user);
+        host._process.StandardInput.Close();
+        var code = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (code, host.Stdout, host.Stderr);
+    }
+
     /// <summary>Runs to the end and returns the exit code, stdout and stderr.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, string? workingDirectory = null,
         TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
