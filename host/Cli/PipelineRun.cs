@@ -32,7 +32,17 @@ internal static class PipelineRun
 
         using var signal = new ShutdownSignal(log, childOwnsInterrupt);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(signal.Token);
-        _ = stop?.ContinueWith(_ => stopping.Cancel(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = stop?.ContinueWith(_ =>
+        {
+            try
+            {
+                stopping.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Asked after the run had ended: nothing left to stop.
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         SessionResult result;
         // The host's own CPU while events flow (start-up before it excluded): what a traced run costs the machine.
         var cpuBefore = Environment.CpuUsage.TotalTime;

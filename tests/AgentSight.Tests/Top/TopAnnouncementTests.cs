@@ -28,6 +28,14 @@ public sealed class TopAnnouncementTests
         Assert.Equal(0u, folderStatus.Uid);
         Assert.False(folderStatus.GroupWritable || folderStatus.OtherWritable);
 
+        // Once the recording holds the command's process (the announcement comes as the server listens, before it runs).
+        using var http = WebUiAddress.Client(record.Stderr);
+        for (var tries = 0; !(await http.GetStringAsync(new Uri("/api/processes", UriKind.Relative))).Contains("\"comm\":\"sleep\"", StringComparison.Ordinal); tries++)
+        {
+            Assert.True(tries < 300, "the recording never showed the command's process");
+            await Task.Delay(100);
+        }
+
         // That user's top finds it with no address given; another user's top is told it is not theirs.
         var mine = await HostProcess.RunAsAsync("nobody", ["top", "--once"], new Dictionary<string, string> { ["AGENTSIGHT_LIVE_DIR"] = live });
         Assert.True(mine.ExitCode == 0, mine.Stderr);
