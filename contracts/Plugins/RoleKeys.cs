@@ -42,6 +42,9 @@ public static class RoleKeys
     /// <summary>Print the session's report at the end, <c>text</c> or <c>json</c> (<see cref="StageRoles.WebUi"/>).</summary>
     public const string Report = "report";
 
+    /// <summary>A file the web UI writes its address and token to while it serves, and removes at its stop (<see cref="StageRoles.WebUi"/>; how <c>agentsight top</c> finds a recording).</summary>
+    public const string AnnounceFile = "announce_file";
+
     /// <summary>How many of the slowest calls the report lists (<see cref="StageRoles.WebUi"/>).</summary>
     public const string SlowestCalls = "slowest_calls";
 }

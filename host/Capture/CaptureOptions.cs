@@ -32,6 +32,9 @@ internal sealed class CaptureOptions
     /// <summary>Where the command starts (null: the current folder).</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>The command's output and error go to this file, its input is /dev/null (<c>top -- CMD</c>: the view has the terminal); null: it shares the terminal.</summary>
+    public string? CommandOutput { get; init; }
+
     /// <summary>Programs with their own TLS library to probe (<c>--binary-path</c>).</summary>
     public IReadOnlyList<string> BinaryPaths { get; init; } = [];
 

@@ -496,7 +496,7 @@ internal sealed class CaptureSession : IDisposable
         var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal);
         var user = _options.CommandUser;
-        _command = CommandLauncher.Start(_options.Command, user, user?.Apply(environment) ?? environment, _options.WorkingDirectory);
+        _command = CommandLauncher.Start(_options.Command, user, user?.Apply(environment) ?? environment, _options.WorkingDirectory, _options.CommandOutput);
         _process!.Map("tracked").Update((uint)_command.Pid, new TrackedProcess { MuteExecs = _command.MutedExecs });
         _command.Release();
         _log.LogInformation("Started {Command} (pid {Pid}{User}), traced from its first instruction", string.Join(' ', _options.Command), _command.Pid,

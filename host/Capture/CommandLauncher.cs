@@ -43,9 +43,31 @@ internal sealed unsafe class CommandLauncher : IDisposable
     public Task<int> Exited => _exited.Task;
 
     /// <summary>Starts the shim, held at the gate. <paramref name="user"/>: run the command as this user (null: as we are).</summary>
+    /// <param name="command">The command and its arguments.</param>
+    /// <param name="user">Run it as this user (null: as we are).</param>
+    /// <param name="environment">Its environment.</param>
+    /// <param name="workingDirectory">Where it starts (null: here).</param>
+    /// <param name="output">
+    /// Its standard output and error go to this file (made, or appended to), and its input is /dev/null: when the
+    /// terminal is taken by <c>top</c>. Null: it shares ours.
+    /// </param>
     public static CommandLauncher Start(IReadOnlyList<string> command, UserIdentity? user, IDictionary<string, string> environment,
-        string? workingDirectory = null)
+        string? workingDirectory = null, string? output = null)
     {
+        using var outputStream = output is null ? null : new FileStream(output, new FileStreamOptions
+        {
+            Mode = FileMode.Append,
+            Access = FileAccess.Write,
+            Share = FileShare.ReadWrite,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        using var nullStream = output is null ? null : new FileStream("/dev/null", FileMode.Open, FileAccess.Read);
+        var outputHandle = outputStream?.SafeFileHandle;
+        var nullHandle = nullStream?.SafeFileHandle;
+        if (output is not null && user is not null)
+        {
+            _ = Posix.Chown(output, user.Uid, user.Gid);
+        }
         var fds = stackalloc int[2];
         if (Posix.Pipe2(fds, Posix.OCloexec) != 0)
         {
@@ -67,6 +89,16 @@ internal sealed unsafe class CommandLauncher : IDisposable
         try
         {
             Check(Posix.FileActionsInit(fileActions), "posix_spawn_file_actions_init");
+            if (outputHandle is not null && nullHandle is not null)
+            {
+                // Before the gate's dup2 onto fd 3, which one of these may be. dup2 leaves the copies without close-on-exec;
+                // the originals (opened with it) close at exec.
+                var nullFd = (int)nullHandle.DangerousGetHandle();
+                var outputFd = (int)outputHandle.DangerousGetHandle();
+                Check(Posix.FileActionsAddDup2(fileActions, nullFd, 0), "posix_spawn_file_actions_adddup2");
+                Check(Posix.FileActionsAddDup2(fileActions, outputFd, 1), "posix_spawn_file_actions_adddup2");
+                Check(Posix.FileActionsAddDup2(fileActions, outputFd, 2), "posix_spawn_file_actions_adddup2");
+            }
             Check(Posix.FileActionsAddDup2(fileActions, fds[0], 3), "posix_spawn_file_actions_adddup2");
             Check(Posix.FileActionsAddClose(fileActions, fds[1]), "posix_spawn_file_actions_addclose");
             if (workingDirectory is not null)

@@ -35,6 +35,7 @@ internal static class AgentSightCli
         root.Subcommands.Add(ProcessCommand.Create(global));
         root.Subcommands.Add(TraceCommand.Create(global));
         root.Subcommands.Add(ProbesCommand.Create(global));
+        root.Subcommands.Add(TopCommand.Create(global));
         return root;
     }
 

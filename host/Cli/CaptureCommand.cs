@@ -201,9 +201,12 @@ internal static class CaptureCommand
     /// <param name="childOwnsInterrupt">The recorded command owns Ctrl+C (see <see cref="ShutdownSignal"/>).</param>
     /// <param name="banner">A line printed once the checks have passed (the pipeline's and the outputs' too).</param>
     /// <param name="decorate">Wraps the capture runners (the demo keeps the session open after its agent ends).</param>
+    /// <param name="stop">When it completes, the capture ends as at a first Ctrl+C (<c>top</c>'s q).</param>
+    /// <param name="started">Called once the checks have passed, with the announcement file's path (null when not announced).</param>
     public static async Task<(int ExitCode, CaptureHub? Hub)> RunAsync(HostSettings settings, PipelineOverrides overrides, bool printSummary,
         CaptureOptions options, bool childOwnsInterrupt = false, string? banner = null,
-        Func<CaptureHub, IServiceProvider, IReadOnlyList<IRunner>>? decorate = null)
+        Func<CaptureHub, IServiceProvider, IReadOnlyList<IRunner>>? decorate = null, Task? stop = null,
+        Action<string?>? started = null)
     {
         var problems = options.Validate().ToList();
         if (problems.Count > 0)
@@ -220,12 +223,19 @@ internal static class CaptureCommand
             await Console.Error.WriteLineAsync($"agentsight: {preflight}");
             return (ExitCodes.Failure, null);
         }
+        // Where agentsight top finds this recording (when the web UI runs).
+        using var announcement = LiveAnnouncement.Prepare(overrides, out var announceProblem);
+        if (announceProblem is not null)
+        {
+            await Console.Error.WriteLineAsync($"agentsight: {announceProblem}");
+        }
+        started?.Invoke(announcement?.FilePath);
         CaptureHub? hub = null;
         var code = await PipelineRun.ExecuteAsync(settings, overrides, printSummary, eventTime: false, services =>
         {
             hub = new CaptureHub(options, services.GetRequiredService<ILoggerFactory>());
             return decorate is null ? hub.Runners : decorate(hub, services);
-        }, childOwnsInterrupt, banner: banner);
+        }, childOwnsInterrupt, banner: banner, stop: stop);
         return (code, hub);
     }
 

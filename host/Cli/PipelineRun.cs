@@ -21,16 +21,17 @@ internal static class PipelineRun
     /// and exit code stop the run there.
     /// </param>
     /// <param name="banner">A line printed once every check has passed, before anything starts (<c>recording to FILE</c>).</param>
+    /// <param name="stop">When it completes, the run ends as at a first Ctrl+C (everything accepted is drained): <c>top</c>'s q.</param>
     public static async Task<int> ExecuteAsync(HostSettings settings, PipelineOverrides overrides, bool printSummary, bool eventTime,
         Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners, bool childOwnsInterrupt = false,
-        Func<IServiceProvider, (string Message, int ExitCode)?>? prepare = null, string? banner = null)
+        Func<IServiceProvider, (string Message, int ExitCode)?>? prepare = null, string? banner = null, Task? stop = null)
     {
         using var services = HostServices.Build(settings);
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight");
-        if (prepare?.Invoke(services) is { } stop)
+        if (prepare?.Invoke(services) is { } refusal)
         {
-            await Console.Error.WriteLineAsync($"agentsight: {stop.Message}");
-            return stop.ExitCode;
+            await Console.Error.WriteLineAsync($"agentsight: {refusal.Message}");
+            return refusal.ExitCode;
         }
         var problems = new List<ManifestProblem>();
         var plan = services.GetRequiredService<PipelineLoader>().Load(overrides, problems);
@@ -55,12 +56,24 @@ internal static class PipelineRun
         }
 
         using var signal = new ShutdownSignal(log, childOwnsInterrupt);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(signal.Token);
+        _ = stop?.ContinueWith(_ =>
+        {
+            try
+            {
+                stopping.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Asked after the run had ended: nothing left to stop.
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         SessionResult result;
         // The host's own CPU while events flow (start-up before it excluded): what a traced run costs the machine.
         var cpuBefore = Environment.CpuUsage.TotalTime;
         try
         {
-            result = await services.GetRequiredService<PipelineSession>().RunAsync(plan, createRunners(services), eventTime, signal.Token);
+            result = await services.GetRequiredService<PipelineSession>().RunAsync(plan, createRunners(services), eventTime, stopping.Token);
         }
         catch (PipelineStartException ex)
         {

@@ -65,6 +65,47 @@ internal sealed class WebSink : ISink, IAsyncDisposable
         _server = server;
         // With the token: this line is how the user (and scripts) get it.
         _context.Logger.LogInformation("Web UI: {Address}", server.LaunchAddress);
+        Announce(server.LaunchAddress);
+    }
+
+    /// <summary>Writes the address with its token into <c>announce_file</c>: the file is the owner's only (a new one 0600).</summary>
+    private void Announce(Uri? address)
+    {
+        if (_config.AnnounceFile is not { } path || address is null)
+        {
+            return;
+        }
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            using var stream = new FileStream(path, options);
+            using var writer = new StreamWriter(stream);
+            writer.WriteLine(address.ToString());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only finding the UI from elsewhere (agentsight top) depends on it; the session goes on.
+            _context.Logger.LogWarning("Could not write the UI's address to {File}: {Reason}", path, ex.Message);
+        }
+    }
+
+    private void Unannounce()
+    {
+        if (_config.AnnounceFile is { } path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _context.Logger.LogWarning("Could not remove {File}: {Reason}", path, ex.Message);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -111,6 +152,7 @@ internal sealed class WebSink : ISink, IAsyncDisposable
         }
         if (_server is not null)
         {
+            Unannounce();
             await _server.DisposeAsync();
             _server = null;
         }
@@ -122,6 +164,7 @@ internal sealed class WebSink : ISink, IAsyncDisposable
     {
         if (_server is not null)
         {
+            Unannounce();
             await _server.DisposeAsync();
             _server = null;
         }

@@ -53,6 +53,14 @@ public sealed class WebSinkConfig : PluginConfig
     /// <summary>A file whose first line is the access token (<c>token_file</c>); default none.</summary>
     public string? TokenFile { get; set; }
 
+    /// <summary>
+    /// A file to write the UI's address with its token into once the server listens (<c>announce_file</c>), removed
+    /// when the session ends; default none. A file that exists is written in place (its owner and mode kept), a new one
+    /// is made readable by its owner only. <c>record</c>, <c>trace</c> and <c>demo</c> set it to
+    /// <c>/run/agentsight/live/PID.url</c>, which is how <c>agentsight top</c> finds a running recording.
+    /// </summary>
+    public string? AnnounceFile { get; set; }
+
     /// <inheritdoc />
     public override IEnumerable<ConfigError> Validate()
     {

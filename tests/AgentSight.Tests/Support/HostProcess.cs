@@ -51,6 +51,8 @@ public sealed partial class HostProcess : IDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public string Stdout
     {
         get
@@ -75,8 +77,22 @@ public sealed partial class HostProcess : IDisposable
 
     public static HostProcess Start(IEnumerable<string> args, string? workingDirectory = null) => new(args, workingDirectory);
 
+    /// <summary>Starts the host with these environment variables set besides ours.</summary>
+    public static HostProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment, string? workingDirectory = null) =>
+        new(args, workingDirectory, environment);
+
     /// <summary>Starts the host as another user (the tests run as root), e.g. <c>nobody</c>.</summary>
     public static HostProcess StartAs(string user, IEnumerable<string> args, string? workingDirectory = null) => new(args, workingDirectory, user: user);
+
+    /// <summary>Runs the host as another user to the end, with these environment variables besides ours.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsAsync(string user, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
+    {
+        using var host = new HostProcess(args, workingDirectory, environment, user);
+        host._process.StandardInput.Close();
+        var code = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (code, host.Stdout, host.Stderr);
+    }
 
     /// <summary>Runs to the end and returns the exit code, stdout and stderr.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IEnumerable<string> args, string? workingDirectory = null,
