@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentSight.Plugins.Web.Model;
 
 namespace AgentSight.Plugins.Web.Session;
 
@@ -28,10 +29,11 @@ internal sealed record LlmDetail(LlmCallRow Call, JsonElement? Event, HttpRow? H
 
 internal sealed record ProcessRow(int Id, int Pid, int? Ppid, int? ParentId, string Comm, string? Filename, IReadOnlyList<string>? Argv,
     string CommandLine, long StartNs, bool StartKnown, long? EndNs, long LastSeenNs, int? ExitCode, int? Signal, bool CoreDumped,
-    double? DurationMs, int Files, int FilesWritten, int FilesFailed, int LlmCalls, long InputTokens, long OutputTokens, long Events,
+    double? DurationMs, int Files, int FilesWritten, int FilesFailed, int FilesMissed, int LlmCalls, long InputTokens, long OutputTokens, long Events,
     IReadOnlyList<int> Children);
 
-internal sealed record FileRow(long Timestamp, string Path, string Access, bool? Writes, bool Failed, string? Error, long? Fd);
+/// <summary>One open; <c>Failed</c> is true for an error and for a look-up that missed, <c>Outcome</c> says which.</summary>
+internal sealed record FileRow(long Timestamp, string Path, string Access, bool? Writes, bool Failed, FileOpenOutcome Outcome, string? Error, long? Fd);
 
 internal sealed record ProcessDetail(ProcessRow Process, IReadOnlyList<FileRow> Files, IReadOnlyList<LlmCallRow> Calls,
     IReadOnlyList<ConnectionRow> Connections);
@@ -40,9 +42,13 @@ internal sealed record ProcessList(IReadOnlyList<ProcessRow> Items, IReadOnlyLis
 
 internal sealed record CallBar(int Id, long StartNs, long EndNs, string Model, bool Error, long? InputTokens, long? OutputTokens);
 
-/// <summary>Counts per bin: the bin's index, then process, file, network, LLM and other events.</summary>
+/// <summary>
+/// Counts per bin: the bin's index, then process, file, network, LLM and other events. <c>Resources</c>: the process's
+/// resource samples in the window, at most one per bin (its highest CPU and RSS), as [time ns, CPU percent (-1 when
+/// unknown), RSS bytes]; the peaks are the window's.
+/// </summary>
 internal sealed record TimelineLane(int ProcessId, int Pid, string Comm, string Label, int Depth, long StartNs, long EndNs, int? ExitCode,
-    IReadOnlyList<CallBar> Calls, int CallsHidden, IReadOnlyList<long[]> Bins);
+    IReadOnlyList<CallBar> Calls, int CallsHidden, IReadOnlyList<long[]> Bins, IReadOnlyList<double[]> Resources, double? PeakCpu, long? PeakRss);
 
 internal sealed record Timeline(long FromNs, long ToNs, int Bins, long SessionStartNs, long SessionEndNs, IReadOnlyList<TimelineLane> Lanes, int LanesTotal);
 
@@ -54,7 +60,8 @@ internal sealed record LlmTotals(long Calls, long Errors, long InputTokens, long
 
 internal sealed record ProcessTotals(long Count, long Running, long Exited, long Failed);
 
-internal sealed record FileTotals(long Paths, long Opens, long Written, long Failed);
+/// <summary><c>Failed</c>: opens that failed with an error; <c>Missed</c>: look-ups that found nothing (not errors).</summary>
+internal sealed record FileTotals(long Paths, long Opens, long Written, long Failed, long Missed);
 
 internal sealed record HttpTotals(long Exchanges, long Errors, long Incomplete);
 
@@ -69,11 +76,17 @@ internal sealed record DropRow(string Stage, string Kind, string Counter, long C
 /// </summary>
 internal sealed record DropTotals(long Total, IReadOnlyList<DropRow> Items, bool FromRecording, bool Incomplete, string? IncompleteText);
 
-internal sealed record FileSummary(string Path, int Opens, int Writes, int Failures, long FirstNs, long LastNs, IReadOnlyList<string> By);
+internal sealed record FileSummary(string Path, int Opens, int Writes, int Failures, int Misses, long FirstNs, long LastNs, IReadOnlyList<string> By);
 
 internal sealed record Overview(long? StartNs, long? EndNs, double? DurationMs, long Events, IReadOnlyDictionary<string, long> Sources,
     LlmTotals Llm, ProcessTotals Processes, FileTotals Files, HttpTotals Http, IReadOnlyList<ErrorRow> Errors, DropTotals Drops,
-    IReadOnlyList<FileSummary> FilesWritten, NetworkTotals Network);
+    IReadOnlyList<FileSummary> FilesWritten, NetworkTotals Network, ResourceTotals Resources);
+
+/// <summary>The sample at which one process reached a peak: <c>Value</c> is RSS bytes or CPU percent.</summary>
+internal sealed record ResourcePeak(int ProcessId, int Pid, string Comm, double Value, long AtNs);
+
+/// <summary>The session's resource samples: how many, of how many processes, and the highest RSS and CPU of one process.</summary>
+internal sealed record ResourceTotals(long Samples, int Processes, ResourcePeak? PeakRss, ResourcePeak? PeakCpu);
 
 /// <summary>One connection: its connect, its TLS hello and whether its plaintext went unseen (and why).</summary>
 internal sealed record ConnectionRow(int Id, int ProcessId, int Pid, string Comm, long? Fd, long FirstSeq, long StartNs, string Host,
