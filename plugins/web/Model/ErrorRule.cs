@@ -9,7 +9,9 @@ namespace AgentSight.Plugins.Web.Model;
 /// that failed (whatever the errno: the program meant to write and could not), a non-zero exit or a death by signal,
 /// an HTTP status of 400 or more, and an LLM call whose response carried an error. Not errors: an open for reading
 /// that failed with <c>ENOENT</c> or <c>ENOTDIR</c>, which is how programs look for files that may not be there; these
-/// are counted as look-ups that missed (docs/WEB-UI.md).
+/// are counted as look-ups that missed (docs/WEB-UI.md). The same holds for a <c>connect()</c> to a Unix socket that is
+/// not there (<c>ENOENT</c>): glibc looks for nscd that way in every program that resolves a name; any other failed
+/// connect is an error.
 /// </remarks>
 internal static class ErrorRule
 {
@@ -33,6 +35,13 @@ internal static class ErrorRule
             : open.Error is "ENOENT" or "ENOTDIR";
         return lookUpMiss ? FileOpenOutcome.Miss : FileOpenOutcome.Error;
     }
+
+    /// <summary>A failed connect that is not a look-up of a local socket that is not there.</summary>
+    public static bool IsError(NetworkConnection connection) => connection.Failed && !IsMiss(connection);
+
+    /// <summary>A connect to a Unix socket that does not exist: a look-up of a local service, not a failure.</summary>
+    public static bool IsMiss(NetworkConnection connection) =>
+        connection.Failed && connection.Family == "unix" && connection.Error == "ENOENT";
 
     /// <summary>A process that exited with a non-zero status or was killed by a signal.</summary>
     public static bool IsError(ProcessInstance process) => process.ExitCode is not null and not 0 || process.Signal is not null;

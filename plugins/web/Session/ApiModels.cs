@@ -98,10 +98,12 @@ internal sealed record ConnectionPage(IReadOnlyList<ConnectionRow> Items, long T
 
 /// <summary>
 /// The connections of one process to one host. <c>Tls</c> counts TLS connections, <c>Unseen</c> those whose
-/// plaintext no probe saw; <c>Addresses</c> are the peers' addresses when the host is a server name.
+/// plaintext no probe saw; <c>Addresses</c> are the peers' addresses when the host is a server name. <c>FailedConnects</c>
+/// are the failed connects that are errors (their errno names in <c>Errors</c>), <c>MissedConnects</c> those to a Unix
+/// socket that is not there (<see cref="Model.ErrorRule"/>).
 /// </summary>
 internal sealed record HostRow(string Host, long Connections, long Connects, long FailedConnects, IReadOnlyList<string> Errors,
-    long Tls, long Unseen, IReadOnlyList<string> Addresses, IReadOnlyList<string> Alpn, long FirstNs, long LastNs);
+    long MissedConnects, long Tls, long Unseen, IReadOnlyList<string> Addresses, IReadOnlyList<string> Alpn, long FirstNs, long LastNs);
 
 /// <summary>The hosts one process instance talked to.</summary>
 internal sealed record ProcessHosts(int ProcessId, int Pid, string Comm, string? Executable, long Connections, long Unseen,
@@ -118,7 +120,7 @@ internal sealed record UnseenTlsWarning(int? ProcessId, int? Pid, string? Comm, 
 /// The Overview's network part. <c>UnseenCounted</c> is the capture's own count (the <c>ssl</c> source's
 /// <c>unseen_connections</c>, of this run and of the recording's), which also covers runs without network events.
 /// </summary>
-internal sealed record NetworkTotals(long Hosts, long Connections, long Connects, long FailedConnects, long Tls, long Unseen,
+internal sealed record NetworkTotals(long Hosts, long Connections, long Connects, long FailedConnects, long MissedConnects, long Tls, long Unseen,
     long UnseenCounted, IReadOnlyList<ProcessHosts> Processes, IReadOnlyList<UnseenTlsWarning> Warnings);
 
 internal sealed record StageRow(int Position, string Id, string Plugin, string Kind, string State, long In, long Out, long Dropped,

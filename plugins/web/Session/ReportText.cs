@@ -172,6 +172,10 @@ internal static class ReportText
                     {
                         notes.Add("failed: " + string.Join(", ", h.Errors));
                     }
+                    if (h.MissedConnects > 0)
+                    {
+                        notes.Add($"not there (ENOENT, not an error): {Number(h.MissedConnects)}");
+                    }
                     rows.Add(first
                         ? [p.Pid.ToString(Invariant), p.Comm, Cut(p.Executable ?? "", 50), h.Host, Number(h.Connections), Number(h.FailedConnects), Number(h.Tls), Number(h.Unseen), string.Join("; ", notes)]
                         : ["", "", "", h.Host, Number(h.Connections), Number(h.FailedConnects), Number(h.Tls), Number(h.Unseen), string.Join("; ", notes)]);

@@ -75,6 +75,21 @@ public sealed class ErrorRuleTests
         Assert.Equal(error, ErrorRule.IsError(exchange));
     }
 
+    [Theory]
+    [InlineData("unix", "error", "ENOENT", false, true)]
+    [InlineData("unix", "error", "ECONNREFUSED", true, false)]
+    [InlineData("unix", "error", "EACCES", true, false)]
+    [InlineData("ipv4", "error", "ENOENT", true, false)]
+    [InlineData("ipv4", "error", "ECONNREFUSED", true, false)]
+    [InlineData("ipv4", "ok", null, false, false)]
+    [InlineData("ipv4", "in_progress", "EINPROGRESS", false, false)]
+    public void A_failed_connect_is_an_error_unless_it_looked_for_a_unix_socket_that_is_not_there(string family, string result, string? error,
+        bool isError, bool isMiss)
+    {
+        var connection = new NetworkConnection { Id = 1, ProcessId = 1, Pid = 42, Comm = "ls", Fd = 3, FirstSeq = 1, StartNs = 1, Family = family, Result = result, Error = error };
+        Assert.Equal((isError, isMiss), (ErrorRule.IsError(connection), ErrorRule.IsMiss(connection)));
+    }
+
     [Fact]
     public void A_model_call_is_an_error_with_an_error_type_or_a_4xx_5xx_status()
     {

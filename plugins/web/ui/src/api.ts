@@ -149,8 +149,10 @@ export interface HostRow {
   host: string;
   connections: number;
   connects: number;
+  /** Failed connects that are errors; missed_connects: connects to a Unix socket that is not there (not errors). */
   failed_connects: number;
   errors: string[];
+  missed_connects: number;
   tls: number;
   unseen: number;
   addresses: string[];
@@ -177,6 +179,7 @@ export interface NetworkTotals {
   connections: number;
   connects: number;
   failed_connects: number;
+  missed_connects: number;
   tls: number;
   unseen: number;
   unseen_counted: number;

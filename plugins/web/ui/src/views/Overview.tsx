@@ -65,6 +65,7 @@ function Hosts({ network }: { network: NetworkTotals }) {
             <td class="n" data-col="connections">{num(h.connections)}</td>
             <td class={`n ${h.failed_connects > 0 ? 'bad' : ''}`} data-col="failed">
               {num(h.failed_connects)}{h.errors.length > 0 && <div class="small">{h.errors.join(', ')}</div>}
+              {h.missed_connects > 0 && <div class="small muted" title="connect() to a Unix socket that does not exist: a look-up of a local service (glibc looks for nscd this way), not an error">{num(h.missed_connects)} not there</div>}
             </td>
             <td class="n" data-col="tls">{num(h.tls)}</td>
             <td class={`n ${h.unseen > 0 ? 'bad' : ''}`} data-col="unseen">{num(h.unseen)}</td>
@@ -139,8 +140,10 @@ export function Overview() {
             + 'how programs look for files that may not exist (Python\'s pyvenv.cfg, locale files); not errors'} />
         <Card label="Hosts" testid="ov-hosts" value={num(o.network.hosts)} link={href('events', null, { source: 'network' })}
           tone={o.network.unseen > 0 ? 'bad' : undefined}
-          sub={`${num(o.network.connections)} connections${o.network.failed_connects > 0 ? `, ${num(o.network.failed_connects)} failed` : ''}${o.network.unseen > 0 ? `, ${num(o.network.unseen)} TLS unseen` : ''}`}
-          title="Hosts the traced processes connected to (by TLS server name, else address); failed: connect() returned an error; TLS unseen: TLS whose plaintext no probe saw" />
+          sub={`${num(o.network.connections)} connections${o.network.failed_connects > 0 ? `, ${num(o.network.failed_connects)} failed` : ''}${o.network.missed_connects > 0 ? `, ${num(o.network.missed_connects)} local sockets not there` : ''}${o.network.unseen > 0 ? `, ${num(o.network.unseen)} TLS unseen` : ''}`}
+          title={'Hosts the traced processes connected to (by TLS server name, else address). Failed: connect() returned an error. '
+            + 'Local sockets not there: connect() to a Unix socket that does not exist (ENOENT), a look-up of a local service such as nscd, not an error. '
+            + 'TLS unseen: TLS whose plaintext no probe saw'} />
         <Card label="Errors" testid="ov-errors" value={num(errors)} tone={errors > 0 ? 'bad' : 'ok'}
           sub={errors === 0 ? 'none' : o.errors.map((e) => `${num(e.count)} ${errorKind(e.kind)}`).join(', ')}
           title={'Counted as errors: LLM calls that failed, other HTTP exchanges answered 4xx or 5xx, processes that exited non-zero or on a signal, '
