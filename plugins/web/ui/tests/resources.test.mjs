@@ -99,6 +99,16 @@ for (const [name, session] of [['NDJSON', () => recording], ['.db', () => db]]) 
       });
       assert.equal(drawn.height, 24 + 3 * 26 + 2 * 24);
       assert.ok(drawn.colored > 100, `${drawn.colored} coloured pixels in the strip`);
+      // Pointing at a sample in the strip says its figures.
+      const target = await page.evaluate(() => {
+        const canvas = document.querySelector('[data-testid="timeline"] canvas');
+        return { width: canvas.clientWidth };
+      });
+      const canvas = page.locator('[data-testid="timeline"] canvas');
+      // The session spans 0 to 6.5 s; python3's sample at 4 s (210 MiB) sits at 4/6.5 of the width.
+      await canvas.hover({ position: { x: Math.round((target.width * 4) / 6.5), y: 24 + 26 + 26 + 12 } });
+      await page.getByTestId('tl-sample-tooltip').waitFor();
+      assert.equal(await page.getByTestId('tl-sample-tooltip').innerText(), 'python3 (200) at 10:00:04.000\nCPU 97.0 % · RSS 210.0 MiB');
     });
 
     test('look-ups that found nothing are not errors; the refused open and the failed write are', async () => {

@@ -28,6 +28,7 @@ export function Timeline({ route }: { route: Route }) {
   const [data, setData] = useState<TimelineData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [hover, setHover] = useState<{ x: number; y: number; call: CallBar; lane: string } | null>(null);
+  const [sampleHover, setSampleHover] = useState<{ x: number; y: number; sample: number[]; lane: string } | null>(null);
   const [width, setWidth] = useState(900);
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -138,6 +139,17 @@ export function Timeline({ route }: { route: Route }) {
     const call = lane.calls.find((c) => px >= x(c.start_ns) - 2 && px <= Math.max(x(c.end_ns), x(c.start_ns) + 3) + 2);
     return call ? { call, lane: `${lane.comm} (${lane.pid})` } : null;
   };
+  /** The resource sample nearest the pointer in a lane's CPU/memory strip (within 20 px), or null. */
+  const sampleAt = (px: number, py: number) => {
+    const i = tops.findIndex((top, n) => n < lanes.length && py >= top && py < tops[n + 1]);
+    const lane = lanes[i];
+    if (!lane || lane.resources.length === 0 || py < tops[i] + LANE) return null;
+    let best: number[] | null = null;
+    for (const s of lane.resources) {
+      if (Math.abs(x(s[0]) - px) <= 20 && (!best || Math.abs(x(s[0]) - px) < Math.abs(x(best[0]) - px))) best = s;
+    }
+    return best ? { sample: best, lane: `${lane.comm} (${lane.pid})` } : null;
+  };
   const zoom = (factor: number, centerPx = width / 2) => {
     const center = view.from + (centerPx / width) * span;
     const next = Math.max(1e5, span * factor);
@@ -191,7 +203,7 @@ export function Timeline({ route }: { route: Route }) {
                 if (hit) go('llm', hit.call.id);
               }
             }}
-            onMouseLeave={() => { drag.current = null; setHover(null); }}
+            onMouseLeave={() => { drag.current = null; setHover(null); setSampleHover(null); }}
             onMouseMove={(e) => {
               const d = drag.current;
               if (d) {
@@ -201,7 +213,15 @@ export function Timeline({ route }: { route: Route }) {
               }
               const hit = callAt(e.offsetX, e.offsetY);
               setHover(hit ? { x: e.offsetX, y: e.offsetY, ...hit } : null);
+              const sample = hit ? null : sampleAt(e.offsetX, e.offsetY);
+              setSampleHover(sample ? { x: e.offsetX, y: e.offsetY, ...sample } : null);
             }} />
+          {sampleHover && (
+            <div class="tooltip" data-testid="tl-sample-tooltip" style={{ left: `${sampleHover.x + 12}px`, top: `${sampleHover.y + 12}px` }}>
+              <b>{sampleHover.lane}</b> at {clock(sampleHover.sample[0])}<br />
+              CPU {sampleHover.sample[1] < 0 ? '–' : `${sampleHover.sample[1].toFixed(1)} %`} · RSS {bytes(sampleHover.sample[2])}
+            </div>
+          )}
           {hover && (
             <div class="tooltip" style={{ left: `${hover.x + 12}px`, top: `${hover.y + 12}px` }}>
               <b>{hover.call.model}</b> · {hover.lane}<br />
