@@ -43,9 +43,6 @@ internal sealed class CaptureSession : IDisposable
     private ProcessEmit _processEmit;
     private ResourceSampler? _sampler;
 
-    /// <summary>Without a followed tree, the processes sampled: those that ran a program since the capture began.</summary>
-    private readonly HashSet<int> _execed = [];
-
     public CaptureSession(CaptureOptions options, ILoggerFactory loggers)
     {
         _options = options;
@@ -93,15 +90,10 @@ internal sealed class CaptureSession : IDisposable
                         Posix.Kill(pid, Posix.SIGCONT);
                     }
                     _coverage?.OnExec(pid, path);
-                    if (_sampler is not null && !_options.FollowTree)
-                    {
-                        _execed.Add(pid);
-                    }
                 },
                 Exit = pid =>
                 {
                     _sampler?.Forget(pid);
-                    _execed.Remove(pid);
                     _coverage?.OnExit(pid);
                     _discovery?.OnExit(pid);
                 },
@@ -520,11 +512,12 @@ internal sealed class CaptureSession : IDisposable
 
     /// <summary>
     /// The processes whose resources are sampled: the followed tree as the kernel keeps it (the command, -p, -c and every
-    /// descendant), or without one, the processes that ran a program since the capture began.
+    /// descendant). Without a followed tree (trace of every process) nothing is sampled: sampling the whole machine is
+    /// not a recorder's place, and only record and demo ask for samples.
     /// </summary>
     private IEnumerable<int> SampledPids() => _options.FollowTree
         ? _process!.Map("tracked").Keys<uint>().Select(pid => (int)pid)
-        : _execed;
+        : [];
 
     /// <summary>How many processes are still followed (pruning entries of processes that are gone).</summary>
     private int FollowedCount()

@@ -40,9 +40,6 @@ internal sealed class ResourceSampler
         _ticksPerSecond = ticks > 0 ? ticks : 100;
     }
 
-    /// <summary>Samples were taken this session (all processes, all rounds).</summary>
-    public long Samples { get; private set; }
-
     /// <summary>Samples every given process when the interval has passed since the last round; does nothing otherwise.</summary>
     /// <param name="pids">The processes traced now; called only when a round is due, so it may cost a map walk.</param>
     public void SampleIfDue(Func<IEnumerable<int>> pids)
@@ -73,7 +70,6 @@ internal sealed class ResourceSampler
         {
             if (Sample(pid, bootNs) is { } evt)
             {
-                Samples++;
                 _emit(evt);
             }
         }
