@@ -34,6 +34,10 @@ internal sealed class CaptureHub
         {
             names.Add(Contracts.EventSources.Network);
         }
+        if (options.ResourceInterval > TimeSpan.Zero)
+        {
+            names.Add(ResourceSampler.Source);
+        }
         _names = [.. names];
         Runners = [.. _names.Select(n => new CaptureRunner(n, this))];
     }
@@ -86,6 +90,7 @@ internal sealed class CaptureHub
                 ProcessMetrics = Metrics(Contracts.EventSources.Process),
                 Network = Output(Contracts.EventSources.Network),
                 NetworkMetrics = Metrics(Contracts.EventSources.Network),
+                Resource = Output(ResourceSampler.Source),
             };
             // Disposed before the runners are told it is over: the process may exit right after, and the kernel would
             // then detach every probe itself, one at a time.

@@ -16,6 +16,12 @@ internal sealed class CaptureOptions
     /// <summary>Emit <c>network</c> events: connect() results, TLS hellos, TLS connections no probe saw (record, trace, demo).</summary>
     public bool NetworkEvents { get; init; }
 
+    /// <summary>
+    /// How often the CPU time and memory of every traced process are sampled into <c>resource</c> events (record, trace,
+    /// demo); zero: never.
+    /// </summary>
+    public TimeSpan ResourceInterval { get; init; }
+
     /// <summary>Only a process tree (seeded by <see cref="Pids"/>, <see cref="Comms"/>, <see cref="Command"/>), or everything.</summary>
     public bool FollowTree => Pids.Count > 0 || Comms.Count > 0 || Command.Count > 0;
 
@@ -89,6 +95,10 @@ internal sealed class CaptureOptions
             {
                 yield return $"{name} must be a power of two between 1 and 1024 (MiB), got {value}";
             }
+        }
+        if (ResourceInterval < TimeSpan.Zero || ResourceInterval > TimeSpan.FromHours(1))
+        {
+            yield return $"--resource-interval must be between 0 (off) and 3600000 ms, got {ResourceInterval.TotalMilliseconds:0}";
         }
         if (Comms.Count > RecordLayout.MaxComms)
         {

@@ -20,6 +20,9 @@ internal sealed class CaptureOutputs
 
     public RunnerMetrics? NetworkMetrics { get; init; }
 
+    /// <summary>Where <c>resource</c> events go (CPU time and memory samples); null: none are made.</summary>
+    public Action<AgentEvent>? Resource { get; init; }
+
     /// <summary>
     /// Writes to the pipeline from the polling thread, waiting when the first queue is full (block policy): the
     /// kernel ring then fills, and what it cannot hold is counted by the programs, never lost silently.

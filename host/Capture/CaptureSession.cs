@@ -41,6 +41,7 @@ internal sealed class CaptureSession : IDisposable
     private LossReport? _processLosses;
     private TlsCoverage? _coverage;
     private ProcessEmit _processEmit;
+    private ResourceSampler? _sampler;
 
     public CaptureSession(CaptureOptions options, ILoggerFactory loggers)
     {
@@ -72,6 +73,10 @@ internal sealed class CaptureSession : IDisposable
             AttachProcessPrograms();
             _poller = new RingBufferPoller();
             var processEmit = outputs.Process;
+            if (outputs.Resource is { } resource && _options.ResourceInterval > TimeSpan.Zero)
+            {
+                _sampler = new ResourceSampler(_options.ResourceInterval, _clock, resource);
+            }
             var hooks = new ProcessHooks
             {
                 Exec = (pid, path, held) =>
@@ -88,6 +93,7 @@ internal sealed class CaptureSession : IDisposable
                 },
                 Exit = pid =>
                 {
+                    _sampler?.Forget(pid);
                     _coverage?.OnExit(pid);
                     _discovery?.OnExit(pid);
                 },
@@ -160,6 +166,7 @@ internal sealed class CaptureSession : IDisposable
             _tlsDecoder?.FlushStale(PieceTimeout);
             _tlsDecoder?.ReleaseWaiting(PieceTimeout);
             _coverage?.Check();
+            _sampler?.SampleIfDue(SampledPids);
             if (Environment.TickCount64 >= nextLossCheck)
             {
                 // Ten map reads a second would cost more than the losses they watch for while nothing happens.
@@ -502,6 +509,15 @@ internal sealed class CaptureSession : IDisposable
         _log.LogInformation("Started {Command} (pid {Pid}{User}), traced from its first instruction", string.Join(' ', _options.Command), _command.Pid,
             user is null ? string.Empty : $", as {user.Name ?? user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
     }
+
+    /// <summary>
+    /// The processes whose resources are sampled: the followed tree as the kernel keeps it (the command, -p, -c and every
+    /// descendant). Without a followed tree (trace of every process) nothing is sampled: sampling the whole machine is
+    /// not a recorder's place, and only record and demo ask for samples.
+    /// </summary>
+    private IEnumerable<int> SampledPids() => _options.FollowTree
+        ? _process!.Map("tracked").Keys<uint>().Select(pid => (int)pid)
+        : [];
 
     /// <summary>How many processes are still followed (pruning entries of processes that are gone).</summary>
     private int FollowedCount()

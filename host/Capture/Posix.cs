@@ -37,6 +37,12 @@ internal static unsafe partial class Posix
     [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
     public static partial int ClockGetTime(int clock, TimeSpec* time);
 
+    [LibraryImport("libc", EntryPoint = "sysconf")]
+    public static partial long SysConf(int name);
+
+    /// <summary><c>_SC_CLK_TCK</c>: the unit of the CPU times in <c>/proc/PID/stat</c> (100 a second on Linux).</summary>
+    public const int ScClkTck = 2;
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();
 

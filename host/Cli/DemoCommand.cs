@@ -77,6 +77,7 @@ internal static class DemoCommand
                 Command = [python, script],
                 CommandUser = user,
                 WorkingDirectory = workspace,
+                ResourceInterval = ResourceSampler.DefaultInterval,
             };
             await Console.Error.WriteLineAsync($"agentsight demo: a local LLM-style endpoint is listening on {url}; recording the bundled agent ({script}) into {output}");
             // With the UI, the session stays open once the agent is done, so that a newcomer can look at it; Ctrl+C

@@ -28,6 +28,12 @@ internal static class RecordCommand
             Description = "After --: a command to start and trace from its first instruction (as the invoking user under sudo)",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        var resourceInterval = new Option<int>("--resource-interval")
+        {
+            Description = "Sample the CPU time and memory (RSS) of every traced process every MS milliseconds, as resource events; 0: never",
+            HelpName = "MS",
+            DefaultValueFactory = _ => (int)ResourceSampler.DefaultInterval.TotalMilliseconds,
+        };
         var common = new CaptureCommand.CommonOptions();
         var pipeline = new PipelineOptions();
         var web = new WebUiOptions();
@@ -35,6 +41,7 @@ internal static class RecordCommand
         var record = new Command("record", "Record what an agent does (TLS plaintext, processes, file opens) into a session file; needs root");
         record.Options.Add(comm);
         record.Options.Add(pid);
+        record.Options.Add(resourceInterval);
         common.AddTo(record);
         pipeline.AddTo(record);
         web.AddTo(record);
@@ -82,6 +89,7 @@ internal static class RecordCommand
                 MaxCapture = maxCapture.Value,
                 TlsRingMb = parse.GetValue(common.RingMb),
                 Handshakes = true,
+                ResourceInterval = TimeSpan.FromMilliseconds(parse.GetValue(resourceInterval)),
             };
             var (code, hub) = await CaptureCommand.RunAsync(global.Read(parse), overrides, !parse.GetValue(pipeline.NoSummary), options,
                 childOwnsInterrupt: commandLine.Length > 0, banner: $"agentsight: recording to {output}");

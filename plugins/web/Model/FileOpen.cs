@@ -25,7 +25,11 @@ internal sealed record FileOpen(
         ? (flags & AccessModeMask) != 0 || (flags & (OCreat | OTrunc | OAppend)) != 0
         : null;
 
-    public bool Failed => Error is not null || Errno is not null || Fd is < 0;
+    /// <summary>True when the open failed, whether a look-up that missed or an error (<see cref="Outcome"/> tells which).</summary>
+    public bool Failed => Outcome != FileOpenOutcome.Opened;
+
+    /// <summary>Opened, a look-up that missed, or an error, by <see cref="ErrorRule"/>.</summary>
+    public FileOpenOutcome Outcome => ErrorRule.Of(this);
 
     /// <summary>The open mode in words: read, write, read-write, with create/truncate/append.</summary>
     public string Access

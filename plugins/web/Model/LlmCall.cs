@@ -78,7 +78,8 @@ internal sealed class LlmCall
     /// <summary>When the response ended (epoch ns).</summary>
     public long EndNs { get; set; }
 
-    public bool IsError => ErrorType is not null || StatusCode >= 400;
+    /// <summary>See <see cref="ErrorRule.IsError(LlmCall)"/>.</summary>
+    public bool IsError => ErrorRule.IsError(this);
 
     /// <summary>Reads an <c>llm</c> event.</summary>
     public static LlmCall Read(AgentEvent evt)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgentSight.Plugins.Web.Model;
 
 namespace AgentSight.Plugins.Web.Session;
 
@@ -28,10 +29,11 @@ internal sealed record LlmDetail(LlmCallRow Call, JsonElement? Event, HttpRow? H
 
 internal sealed record ProcessRow(int Id, int Pid, int? Ppid, int? ParentId, string Comm, string? Filename, IReadOnlyList<string>? Argv,
     string CommandLine, long StartNs, bool StartKnown, long? EndNs, long LastSeenNs, int? ExitCode, int? Signal, bool CoreDumped,
-    double? DurationMs, int Files, int FilesWritten, int FilesFailed, int LlmCalls, long InputTokens, long OutputTokens, long Events,
+    double? DurationMs, int Files, int FilesWritten, int FilesFailed, int FilesMissed, int LlmCalls, long InputTokens, long OutputTokens, long Events,
     IReadOnlyList<int> Children);
 
-internal sealed record FileRow(long Timestamp, string Path, string Access, bool? Writes, bool Failed, string? Error, long? Fd);
+/// <summary>One open; <c>Failed</c> is true for an error and for a look-up that missed, <c>Outcome</c> says which.</summary>
+internal sealed record FileRow(long Timestamp, string Path, string Access, bool? Writes, bool Failed, FileOpenOutcome Outcome, string? Error, long? Fd);
 
 internal sealed record ProcessDetail(ProcessRow Process, IReadOnlyList<FileRow> Files, IReadOnlyList<LlmCallRow> Calls,
     IReadOnlyList<ConnectionRow> Connections);
@@ -40,9 +42,13 @@ internal sealed record ProcessList(IReadOnlyList<ProcessRow> Items, IReadOnlyLis
 
 internal sealed record CallBar(int Id, long StartNs, long EndNs, string Model, bool Error, long? InputTokens, long? OutputTokens);
 
-/// <summary>Counts per bin: the bin's index, then process, file, network, LLM and other events.</summary>
+/// <summary>
+/// Counts per bin: the bin's index, then process, file, network, LLM and other events. <c>Resources</c>: the process's
+/// resource samples in the window, at most one per bin (its highest CPU and RSS), as [time ns, CPU percent (-1 when
+/// unknown), RSS bytes]; the peaks are the window's.
+/// </summary>
 internal sealed record TimelineLane(int ProcessId, int Pid, string Comm, string Label, int Depth, long StartNs, long EndNs, int? ExitCode,
-    IReadOnlyList<CallBar> Calls, int CallsHidden, IReadOnlyList<long[]> Bins);
+    IReadOnlyList<CallBar> Calls, int CallsHidden, IReadOnlyList<long[]> Bins, IReadOnlyList<double[]> Resources, double? PeakCpu, long? PeakRss);
 
 internal sealed record Timeline(long FromNs, long ToNs, int Bins, long SessionStartNs, long SessionEndNs, IReadOnlyList<TimelineLane> Lanes, int LanesTotal);
 
@@ -54,7 +60,8 @@ internal sealed record LlmTotals(long Calls, long Errors, long InputTokens, long
 
 internal sealed record ProcessTotals(long Count, long Running, long Exited, long Failed);
 
-internal sealed record FileTotals(long Paths, long Opens, long Written, long Failed);
+/// <summary><c>Failed</c>: opens that failed with an error; <c>Missed</c>: look-ups that found nothing (not errors).</summary>
+internal sealed record FileTotals(long Paths, long Opens, long Written, long Failed, long Missed);
 
 internal sealed record HttpTotals(long Exchanges, long Errors, long Incomplete);
 
@@ -69,11 +76,17 @@ internal sealed record DropRow(string Stage, string Kind, string Counter, long C
 /// </summary>
 internal sealed record DropTotals(long Total, IReadOnlyList<DropRow> Items, bool FromRecording, bool Incomplete, string? IncompleteText);
 
-internal sealed record FileSummary(string Path, int Opens, int Writes, int Failures, long FirstNs, long LastNs, IReadOnlyList<string> By);
+internal sealed record FileSummary(string Path, int Opens, int Writes, int Failures, int Misses, long FirstNs, long LastNs, IReadOnlyList<string> By);
 
 internal sealed record Overview(long? StartNs, long? EndNs, double? DurationMs, long Events, IReadOnlyDictionary<string, long> Sources,
     LlmTotals Llm, ProcessTotals Processes, FileTotals Files, HttpTotals Http, IReadOnlyList<ErrorRow> Errors, DropTotals Drops,
-    IReadOnlyList<FileSummary> FilesWritten, NetworkTotals Network);
+    IReadOnlyList<FileSummary> FilesWritten, NetworkTotals Network, ResourceTotals Resources);
+
+/// <summary>The sample at which one process reached a peak: <c>Value</c> is RSS bytes or CPU percent.</summary>
+internal sealed record ResourcePeak(int ProcessId, int Pid, string Comm, double Value, long AtNs);
+
+/// <summary>The session's resource samples: how many, of how many processes, and the highest RSS and CPU of one process.</summary>
+internal sealed record ResourceTotals(long Samples, int Processes, ResourcePeak? PeakRss, ResourcePeak? PeakCpu);
 
 /// <summary>One connection: its connect, its TLS hello and whether its plaintext went unseen (and why).</summary>
 internal sealed record ConnectionRow(int Id, int ProcessId, int Pid, string Comm, long? Fd, long FirstSeq, long StartNs, string Host,
@@ -85,10 +98,12 @@ internal sealed record ConnectionPage(IReadOnlyList<ConnectionRow> Items, long T
 
 /// <summary>
 /// The connections of one process to one host. <c>Tls</c> counts TLS connections, <c>Unseen</c> those whose
-/// plaintext no probe saw; <c>Addresses</c> are the peers' addresses when the host is a server name.
+/// plaintext no probe saw; <c>Addresses</c> are the peers' addresses when the host is a server name. <c>FailedConnects</c>
+/// are the failed connects that are errors (their errno names in <c>Errors</c>), <c>MissedConnects</c> those to a Unix
+/// socket that is not there (<see cref="Model.ErrorRule"/>).
 /// </summary>
 internal sealed record HostRow(string Host, long Connections, long Connects, long FailedConnects, IReadOnlyList<string> Errors,
-    long Tls, long Unseen, IReadOnlyList<string> Addresses, IReadOnlyList<string> Alpn, long FirstNs, long LastNs);
+    long MissedConnects, long Tls, long Unseen, IReadOnlyList<string> Addresses, IReadOnlyList<string> Alpn, long FirstNs, long LastNs);
 
 /// <summary>The hosts one process instance talked to.</summary>
 internal sealed record ProcessHosts(int ProcessId, int Pid, string Comm, string? Executable, long Connections, long Unseen,
@@ -105,7 +120,7 @@ internal sealed record UnseenTlsWarning(int? ProcessId, int? Pid, string? Comm, 
 /// The Overview's network part. <c>UnseenCounted</c> is the capture's own count (the <c>ssl</c> source's
 /// <c>unseen_connections</c>, of this run and of the recording's), which also covers runs without network events.
 /// </summary>
-internal sealed record NetworkTotals(long Hosts, long Connections, long Connects, long FailedConnects, long Tls, long Unseen,
+internal sealed record NetworkTotals(long Hosts, long Connections, long Connects, long FailedConnects, long MissedConnects, long Tls, long Unseen,
     long UnseenCounted, IReadOnlyList<ProcessHosts> Processes, IReadOnlyList<UnseenTlsWarning> Warnings);
 
 internal sealed record StageRow(int Position, string Id, string Plugin, string Kind, string State, long In, long Out, long Dropped,

@@ -23,6 +23,7 @@ internal static class EventSummary
                 "http_body" => HttpBody(evt),
                 "sse" => Sse(evt),
                 "llm" => Llm(evt),
+                ResourceSample.Source when ResourceSample.Read(evt) is { } sample => Resource(sample),
                 _ => Fallback(evt),
             },
             _ => evt.Source,
@@ -56,6 +57,10 @@ internal static class EventSummary
         return builder.ToString();
     }
 
+    private static string Resource(ResourceSample s) =>
+        $"CPU {(s.CpuPercent is { } cpu ? cpu.ToString("0.#", CultureInfo.InvariantCulture) + " %" : "?")} · RSS {ReportText.Bytes(s.RssBytes)}"
+        + $" · user {s.CpuUserMs?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} ms, system {s.CpuSystemMs?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} ms";
+
     private static string Process(AgentEvent evt)
     {
         var f = evt.Fields;
@@ -68,7 +73,12 @@ internal static class EventSummary
                 ? $"EXIT killed by signal {signal.ToString(CultureInfo.InvariantCulture)}"
                 : $"EXIT {JsonRead.Long(f, "exit_code")?.ToString(CultureInfo.InvariantCulture) ?? "?"}{Ms(JsonRead.Double(f, "duration_ms"), " after ")}",
             "FILE_OPEN" when FileOpen.Read(evt) is { } open =>
-                $"OPEN {open.Path} ({open.Access}){(open.Failed ? $" failed: {open.Error ?? open.Errno?.ToString(CultureInfo.InvariantCulture)}" : "")}",
+                $"OPEN {open.Path} ({open.Access}){open.Outcome switch
+                {
+                    FileOpenOutcome.Miss => $" not there: {open.Error ?? open.Errno?.ToString(CultureInfo.InvariantCulture)}",
+                    FileOpenOutcome.Error => $" failed: {open.Error ?? open.Errno?.ToString(CultureInfo.InvariantCulture)}",
+                    _ => "",
+                }}",
             "BASH_READLINE" => $"BASH {JsonRead.Str(f, "command")}",
             _ => kind,
         };

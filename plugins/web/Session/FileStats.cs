@@ -9,7 +9,11 @@ internal sealed class FileStats(string path)
 
     public int Writes { get; set; }
 
+    /// <summary>Opens that failed with an error (<see cref="Model.ErrorRule"/>).</summary>
     public int Failures { get; set; }
+
+    /// <summary>Look-ups that found nothing: opens for reading that failed with ENOENT or ENOTDIR.</summary>
+    public int Misses { get; set; }
 
     public long FirstNs { get; set; } = long.MaxValue;
 

@@ -13,6 +13,9 @@ internal sealed class ProcessActivity(ProcessInstance process)
 
     public List<LlmCall> Calls { get; } = [];
 
+    /// <summary>Its resource samples (CPU time and RSS), in arrival order.</summary>
+    public List<ResourceSample> Samples { get; } = [];
+
     /// <summary>Every event's time and category, in arrival order: the timeline bins these.</summary>
     public List<(long Timestamp, EventCategory Category)> Marks { get; } = [];
 

@@ -23,6 +23,25 @@ internal static class ReportText
             .Append(Number(o.Processes.Count)).Append(" processes; ").Append(Number(o.Files.Paths)).Append(" files (")
             .Append(Number(o.Files.Written)).Append(" written); ").Append(Number(o.Drops.Total)).Append(" lost or dropped")
             .Append(o.Drops.Incomplete ? "; incomplete: events are missing (see Drops)\n" : "\n");
+        var errors = o.Errors.Sum(e => e.Count);
+        text.Append("         ").Append(errors == 0 ? "no errors" : errors == 1 ? "1 error (see Errors)" : $"{Number(errors)} errors (see Errors)");
+        if (o.Files.Missed > 0)
+        {
+            // The same rule as the web UI's (ErrorRule): a read that finds no file is a look-up, not a failure.
+            text.Append("; ").Append(Number(o.Files.Missed)).Append(o.Files.Missed == 1 ? " file look-up" : " file look-ups")
+                .Append(" found nothing (opens for reading that met ENOENT/ENOTDIR: not errors)");
+        }
+        text.Append('\n');
+        if (o.Resources is { PeakRss: { } rssPeak } resources)
+        {
+            text.Append("         peak memory ").Append(Bytes(rssPeak.Value)).Append(" (").Append(rssPeak.Comm).Append(' ').Append(rssPeak.Pid.ToString(Invariant)).Append(')');
+            if (resources.PeakCpu is { } cpuPeak)
+            {
+                text.Append(", peak CPU ").Append(cpuPeak.Value.ToString("0", Invariant)).Append(" % (").Append(cpuPeak.Comm).Append(' ')
+                    .Append(cpuPeak.Pid.ToString(Invariant)).Append(')');
+            }
+            text.Append("; ").Append(Number(resources.Samples)).Append(" resource samples of ").Append(resources.Processes == 1 ? "1 process" : $"{Number(resources.Processes)} processes").Append('\n');
+        }
         if (o.Network.Warnings.Count > 0)
         {
             var unseen = o.Network.Warnings.Sum(w => w.Connections);
@@ -44,6 +63,17 @@ internal static class ReportText
                     Number(m.CacheReadTokens), Duration(m.AvgDurationMs), Duration(m.AvgTtftMs),
                 }),
                 rightAligned: 2);
+        }
+
+        Section(text, "Errors");
+        if (o.Errors.Count == 0)
+        {
+            text.Append("  none\n");
+        }
+        else
+        {
+            Table(text, ["KIND", "COUNT", "EXAMPLES"], o.Errors.Select(e => new[] { ErrorKind(e.Kind), Number(e.Count), Cut(string.Join(" · ", e.Examples), 100) }),
+                rightAligned: 0);
         }
 
         Section(text, "Slowest calls");
@@ -142,6 +172,10 @@ internal static class ReportText
                     {
                         notes.Add("failed: " + string.Join(", ", h.Errors));
                     }
+                    if (h.MissedConnects > 0)
+                    {
+                        notes.Add($"not there (ENOENT, not an error): {Number(h.MissedConnects)}");
+                    }
                     rows.Add(first
                         ? [p.Pid.ToString(Invariant), p.Comm, Cut(p.Executable ?? "", 50), h.Host, Number(h.Connections), Number(h.FailedConnects), Number(h.Tls), Number(h.Unseen), string.Join("; ", notes)]
                         : ["", "", "", h.Host, Number(h.Connections), Number(h.FailedConnects), Number(h.Tls), Number(h.Unseen), string.Join("; ", notes)]);
@@ -159,6 +193,16 @@ internal static class ReportText
             }
         }
     }
+
+    /// <summary>An error row's kind in words, as the Overview says it.</summary>
+    private static string ErrorKind(string kind) => kind switch
+    {
+        "llm_call" => "LLM calls failed",
+        "http" => "HTTP 4xx/5xx",
+        "process_exit" => "processes failed",
+        "file_open" => "file opens failed",
+        _ => kind,
+    };
 
     private static void Section(StringBuilder text, string title) => text.Append('\n').Append(title).Append('\n');
 
@@ -201,6 +245,16 @@ internal static class ReportText
         >= 60_000 => $"{(int)(ms.Value / 60_000)}m{(ms.Value % 60_000 / 1000).ToString("00.0", Invariant)}s",
         >= 1000 => (ms.Value / 1000).ToString("0.00", Invariant) + " s",
         _ => ms.Value.ToString("0.#", Invariant) + " ms",
+    };
+
+    /// <summary>812 B, 45.3 MiB, 1.20 GiB, as the UI writes memory.</summary>
+    internal static string Bytes(double? n) => n switch
+    {
+        null => "?",
+        < 1024 => n.Value.ToString("0", Invariant) + " B",
+        < 1024 * 1024 => (n.Value / 1024).ToString("0.0", Invariant) + " KiB",
+        < 1024 * 1024 * 1024 => (n.Value / (1024 * 1024)).ToString("0.0", Invariant) + " MiB",
+        _ => (n.Value / (1024 * 1024 * 1024)).ToString("0.00", Invariant) + " GiB",
     };
 
     private static string Number(long? n) => n?.ToString("N0", Invariant) ?? "?";

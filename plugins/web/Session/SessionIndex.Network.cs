@@ -42,7 +42,7 @@ internal sealed partial class SessionIndex
             warnings.Add(new UnseenTlsWarning(null, null, null, null, null, null, counted, [], null, NetworkText.CountedOnly(counted)));
         }
         return new NetworkTotals(all.Select(c => c.Host).Distinct(StringComparer.Ordinal).LongCount(), all.Count,
-            all.Count(c => c.ConnectSeq is not null), all.Count(c => c.Failed), all.Count(c => c.Tls), all.Count(c => c.Unseen), counted,
+            all.Count(c => c.ConnectSeq is not null), all.Count(ErrorRule.IsError), all.Count(ErrorRule.IsMiss), all.Count(c => c.Tls), all.Count(c => c.Unseen), counted,
             processes, warnings);
     }
 
@@ -54,8 +54,9 @@ internal sealed partial class SessionIndex
                 g.Key,
                 g.Count(),
                 g.Count(c => c.ConnectSeq is not null),
-                g.Count(c => c.Failed),
-                Distinct(g.Where(c => c.Failed).Select(c => c.Error)),
+                g.Count(ErrorRule.IsError),
+                Distinct(g.Where(ErrorRule.IsError).Select(c => c.Error)),
+                g.Count(ErrorRule.IsMiss),
                 g.Count(c => c.Tls),
                 g.Count(c => c.Unseen),
                 Distinct(g.Select(c => c.Remote ?? c.Target).Where(a => a != g.Key)),

@@ -160,7 +160,7 @@ internal sealed partial class SessionIndex
         {
             return null;
         }
-        var files = activity.Files.Select(f => new FileRow(f.Timestamp, f.Path, f.Access, f.Writes, f.Failed, f.Error, f.Fd)).ToList();
+        var files = activity.Files.Select(f => new FileRow(f.Timestamp, f.Path, f.Access, f.Writes, f.Failed, f.Outcome, f.Error, f.Fd)).ToList();
         return new ProcessDetail(ProcessRowOf(activity), files, activity.Calls.Select(CallRow).ToList(),
             _network.Of(id).Select(ConnectionRowOf).ToList());
     });
@@ -173,7 +173,8 @@ internal sealed partial class SessionIndex
         var p = a.Process;
         return new ProcessRow(p.Id, p.Pid, p.Ppid, p.Parent?.Id, p.Comm, p.Filename, p.Argv, p.CommandLine, p.StartNs, p.StartKnown,
             p.EndNs, p.LastSeenNs, p.ExitCode, p.Signal, p.CoreDumped, p.LifetimeMs, a.Files.Count,
-            a.Files.Count(f => f.Writes == true && !f.Failed), a.Files.Count(f => f.Failed), a.Calls.Count,
+            a.Files.Count(f => f.Writes == true && !f.Failed), a.Files.Count(f => f.Outcome == FileOpenOutcome.Error),
+            a.Files.Count(f => f.Outcome == FileOpenOutcome.Miss), a.Calls.Count,
             a.Calls.Sum(c => c.InputTokens ?? 0), a.Calls.Sum(c => c.OutputTokens ?? 0), a.EventCount,
             a.Children.OrderBy(c => c.StartNs).Select(c => c.Id).ToList());
     }
@@ -254,11 +255,53 @@ internal sealed partial class SessionIndex
                 row[1 + (int)category]++;
             }
             var label = p.Argv is { Count: > 0 } ? p.CommandLine : p.Comm;
+            var (resources, peakCpu, peakRss) = ResourceLane(activity.Samples, start, end, width, bins);
             lanes.Add(new TimelineLane(p.Id, p.Pid, p.Comm, label, depth, p.StartNs, laneEnd, p.ExitCode, bars,
-                calls.Count - bars.Count, counts.Values.OrderBy(r => r[0]).ToList()));
+                calls.Count - bars.Count, counts.Values.OrderBy(r => r[0]).ToList(), resources, peakCpu, peakRss));
         }
         return new Timeline(start, end, bins, sessionStart, sessionEnd, lanes, total);
     });
+
+    /// <summary>
+    /// A lane's samples in [start, end]: all of them when they fit one per bin, else per bin the highest CPU and RSS
+    /// (at the bin's last sample time), so a long session costs the browser no more than a short one.
+    /// </summary>
+    private static (List<double[]> Points, double? PeakCpu, long? PeakRss) ResourceLane(List<ResourceSample> samples, long start, long end, double width, int bins)
+    {
+        var points = new List<double[]>();
+        double? peakCpu = null;
+        long? peakRss = null;
+        var lastBin = -1;
+        foreach (var s in samples)
+        {
+            if (s.Timestamp < start || s.Timestamp > end)
+            {
+                continue;
+            }
+            var cpu = s.CpuPercent ?? -1;
+            var rss = s.RssBytes ?? 0;
+            if (s.CpuPercent is { } c)
+            {
+                peakCpu = Math.Max(peakCpu ?? 0, c);
+            }
+            if (s.RssBytes is { } r)
+            {
+                peakRss = Math.Max(peakRss ?? 0, r);
+            }
+            var bin = Math.Min(bins - 1, (int)((s.Timestamp - start) / width));
+            if (bin == lastBin && points.Count > 0)
+            {
+                var point = points[^1];
+                point[0] = s.Timestamp;
+                point[1] = Math.Max(point[1], cpu);
+                point[2] = Math.Max(point[2], rss);
+                continue;
+            }
+            lastBin = bin;
+            points.Add([s.Timestamp, cpu, rss]);
+        }
+        return (points, peakCpu, peakRss);
+    }
 
     // ---- overview and report ----
 
@@ -276,19 +319,25 @@ internal sealed partial class SessionIndex
             _calls.Sum(c => c.ReasoningTokens ?? 0), models);
         var processes = _tracker.All;
         var procTotals = new ProcessTotals(processes.Count, processes.Count(p => !p.Exited), processes.Count(p => p.Exited),
-            processes.Count(p => p.ExitCode is not null and not 0 || p.Signal is not null));
-        var files = new FileTotals(_files.Count, _fileOpens, _files.Values.Count(f => f.Writes > 0), _files.Values.Sum(f => f.Failures));
-        var http = new HttpTotals(_exchanges.Count, _exchanges.Values.Count(x => x.Status >= 400),
+            processes.Count(ErrorRule.IsError));
+        var files = new FileTotals(_files.Count, _fileOpens, _files.Values.Count(f => f.Writes > 0), _files.Values.Sum(f => f.Failures),
+            _files.Values.Sum(f => f.Misses));
+        var http = new HttpTotals(_exchanges.Count, _exchanges.Values.Count(ErrorRule.IsError),
             _exchanges.Values.Count(x => !x.Complete));
         var written = _files.Values.Where(f => f.Writes > 0).OrderBy(f => f.FirstNs).ThenBy(f => f.Path, StringComparer.Ordinal)
             .Select(FileSummaryOf).ToList();
         return new Overview(StartOrNull, EndOrNull, DurationMs, _seq, new Dictionary<string, long>(_sourceCounts), llm, procTotals,
-            files, http, Errors(), PipelineViews.Drops(pipeline, _evicted, uiStage), written, Network(pipeline));
+            files, http, Errors(), PipelineViews.Drops(pipeline, _evicted, uiStage), written, Network(pipeline), Resources());
     });
 
-    private static FileSummary FileSummaryOf(FileStats f) => new(f.Path, f.Opens, f.Writes, f.Failures, f.FirstNs, f.LastNs,
+    private ResourceTotals Resources() => new(_resourceSamples, _activity.Values.Count(a => a.Samples.Count > 0),
+        _peakRss is { } rss ? new ResourcePeak(rss.ProcessId, rss.Sample.Pid, rss.Sample.Comm, rss.Sample.RssBytes ?? 0, rss.Sample.Timestamp) : null,
+        _peakCpu is { } cpu ? new ResourcePeak(cpu.ProcessId, cpu.Sample.Pid, cpu.Sample.Comm, cpu.Sample.CpuPercent ?? 0, cpu.Sample.Timestamp) : null);
+
+    private static FileSummary FileSummaryOf(FileStats f) => new(f.Path, f.Opens, f.Writes, f.Failures, f.Misses, f.FirstNs, f.LastNs,
         (f.Writers.Count > 0 ? f.Writers : f.Openers).Select(o => $"{o.Comm} ({o.Pid})").ToList());
 
+    /// <summary>Every error by <see cref="ErrorRule"/>, by kind; look-ups that missed are not errors (counted in the files' totals).</summary>
     private List<ErrorRow> Errors()
     {
         var rows = new List<ErrorRow>();
@@ -298,12 +347,12 @@ internal sealed partial class SessionIndex
             rows.Add(new ErrorRow("llm_call", failedCalls.Count,
                 failedCalls.Take(5).Select(c => $"#{c.Id} {c.Model}: {c.ErrorType ?? c.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)}").ToList()));
         }
-        var httpErrors = _exchanges.Values.Where(x => x.Status >= 400 && !_exchangesWithCalls.Contains(x.ExchangeId)).ToList();
+        var httpErrors = _exchanges.Values.Where(x => ErrorRule.IsError(x) && !_exchangesWithCalls.Contains(x.ExchangeId)).ToList();
         if (httpErrors.Count > 0)
         {
             rows.Add(new ErrorRow("http", httpErrors.Count, httpErrors.Take(5).Select(x => $"{x.Method} {x.Host}{x.Path} → {x.Status}").ToList()));
         }
-        var failedProcesses = _tracker.All.Where(p => p.ExitCode is not null and not 0 || p.Signal is not null).ToList();
+        var failedProcesses = _tracker.All.Where(ErrorRule.IsError).ToList();
         if (failedProcesses.Count > 0)
         {
             rows.Add(new ErrorRow("process_exit", failedProcesses.Count,

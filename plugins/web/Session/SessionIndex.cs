@@ -32,6 +32,9 @@ internal sealed partial class SessionIndex : IDisposable
     private readonly Dictionary<string, FileStats> _files = new(StringComparer.Ordinal);
     private readonly NetworkTracker _network = new();
     private long _fileOpens;
+    private long _resourceSamples;
+    private (ResourceSample Sample, int ProcessId)? _peakRss;
+    private (ResourceSample Sample, int ProcessId)? _peakCpu;
     private long _seq;
     private long _evicted;
     private long _duplicates;
@@ -115,8 +118,11 @@ internal sealed partial class SessionIndex : IDisposable
             _minTs = Math.Min(_minTs, evt.Timestamp);
             _maxTs = Math.Max(_maxTs, evt.Timestamp);
 
-            var category = Categorize(evt, kind, activity, record);
-            activity?.Marks.Add((evt.Timestamp, category));
+            // A resource sample is drawn as the lane's CPU and memory, not as an event tick.
+            if (Categorize(evt, kind, activity, record) is { } category)
+            {
+                activity?.Marks.Add((evt.Timestamp, category));
+            }
             return record;
         }
         finally
@@ -125,7 +131,8 @@ internal sealed partial class SessionIndex : IDisposable
         }
     }
 
-    private EventCategory Categorize(AgentEvent evt, ProcessEventKind kind, ProcessActivity? activity, EventRecord record)
+    /// <summary>Indexes the event by its source; its category on the timeline, or null when it is not drawn as a tick.</summary>
+    private EventCategory? Categorize(AgentEvent evt, ProcessEventKind kind, ProcessActivity? activity, EventRecord record)
     {
         switch (evt.Source)
         {
@@ -151,6 +158,13 @@ internal sealed partial class SessionIndex : IDisposable
                     _network.Apply(network, activity?.Process.Id ?? 0, record.Seq);
                 }
                 return EventCategory.Network;
+            case ResourceSample.Source:
+                if (ResourceSample.Read(evt) is { } sample)
+                {
+                    AddSample(sample, activity);
+                    return null;
+                }
+                return EventCategory.Other;
             case EventSources.Ssl or "http_body" or "sse" or EventSources.HttpParser or EventSources.SseProcessor:
                 return EventCategory.Network;
             default:
@@ -168,9 +182,14 @@ internal sealed partial class SessionIndex : IDisposable
             _files.Add(open.Path, stats);
         }
         stats.Opens++;
-        if (open.Failed)
+        var outcome = open.Outcome;
+        if (outcome == FileOpenOutcome.Error)
         {
             stats.Failures++;
+        }
+        else if (outcome == FileOpenOutcome.Miss)
+        {
+            stats.Misses++;
         }
         else if (open.Writes == true)
         {
@@ -185,6 +204,21 @@ internal sealed partial class SessionIndex : IDisposable
         if (!stats.Openers.Exists(o => o.Pid == open.Pid))
         {
             stats.Openers.Add((open.Pid, open.Comm));
+        }
+    }
+
+    private void AddSample(ResourceSample sample, ProcessActivity? activity)
+    {
+        _resourceSamples++;
+        activity?.Samples.Add(sample);
+        var processId = activity?.Process.Id ?? 0;
+        if (sample.RssBytes is { } rss && (_peakRss is not { } rssPeak || rss > rssPeak.Sample.RssBytes))
+        {
+            _peakRss = (sample, processId);
+        }
+        if (sample.CpuPercent is { } cpu && (_peakCpu is not { } cpuPeak || cpu > cpuPeak.Sample.CpuPercent))
+        {
+            _peakCpu = (sample, processId);
         }
     }
 

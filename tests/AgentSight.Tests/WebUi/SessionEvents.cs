@@ -29,10 +29,10 @@ public static class SessionEvents
             ["event"] = "EXIT", ["ppid"] = ppid, ["exit_code"] = code, ["signal"] = signal, ["core_dumped"] = false,
         });
 
-    public static AgentEvent Open(double at, int pid, string comm, string path, int flags, int? fd = 3, string? error = null) =>
+    public static AgentEvent Open(double at, int pid, string comm, string path, int flags, int? fd = 3, string? error = null, int errno = 2) =>
         Process(at, pid, comm, error is null
             ? new JsonObject { ["event"] = "FILE_OPEN", ["filepath"] = path, ["flags"] = flags, ["mode"] = 0, ["syscall"] = "openat", ["fd"] = fd }
-            : new JsonObject { ["event"] = "FILE_OPEN", ["filepath"] = path, ["flags"] = flags, ["mode"] = 0, ["syscall"] = "openat", ["error"] = error, ["errno"] = 2 });
+            : new JsonObject { ["event"] = "FILE_OPEN", ["filepath"] = path, ["flags"] = flags, ["mode"] = 0, ["syscall"] = "openat", ["error"] = error, ["errno"] = errno });
 
     public static AgentEvent Http(double start, double end, int pid, string comm, string exchange, int status = 200) =>
         new(At(end), "http", pid, pid, comm, new JsonPayload(new JsonObject

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 using AgentSight.Plugins.Web.Session;
 using AgentSight.Tests.Support;
@@ -38,9 +39,11 @@ public sealed class SessionIndexTests
         Assert.Equal(1, o.Processes.Running);
         Assert.Equal(3, o.Files.Paths);
         Assert.Equal(1, o.Files.Written);
-        Assert.Equal(1, o.Files.Failed);
+        // Reading .env that is not there is a look-up that missed, not an error (ErrorRule).
+        Assert.Equal(0, o.Files.Failed);
+        Assert.Equal(1, o.Files.Missed);
         Assert.Equal(7_000, o.DurationMs);
-        Assert.Equal(["llm_call", "process_exit", "file_open"], o.Errors.Select(e => e.Kind));
+        Assert.Equal(["llm_call", "process_exit"], o.Errors.Select(e => e.Kind));
         Assert.Equal("/proj/src/app.ts", Assert.Single(o.FilesWritten).Path);
         Assert.Equal(["claude (200)"], o.FilesWritten[0].By);
     }
@@ -60,7 +63,8 @@ public sealed class SessionIndexTests
         Assert.Equal(2, agent.LlmCalls);
         Assert.Equal(2, agent.Files);
         Assert.Equal(1, agent.FilesWritten);
-        Assert.Equal(1, agent.FilesFailed);
+        Assert.Equal(0, agent.FilesFailed);
+        Assert.Equal(1, agent.FilesMissed);
         Assert.Equal(6_900, agent.DurationMs!.Value, 3);
         var npm = list.Items.Single(p => p.Pid == 300);
         Assert.Equal([npm.Id], agent.Children);
@@ -163,6 +167,58 @@ public sealed class SessionIndexTests
         var zoomed = index.Timeline(At(2), At(3.2), 10);
         Assert.DoesNotContain(zoomed.Lanes[1].Calls, c => c.EndNs < At(2));
         Assert.Empty(zoomed.Lanes[1].Calls);
+    }
+
+    [Fact]
+    public void Resource_samples_draw_cpu_and_memory_on_their_process_lane_and_give_the_session_peaks()
+    {
+        AgentEvent Sample(double at, int pid, string comm, double? cpu, long rss) =>
+            new(At(at), "resource", pid, 0, comm, new JsonPayload(new JsonObject
+            {
+                ["cpu_user_ms"] = 100, ["cpu_system_ms"] = 10, ["cpu_percent"] = cpu, ["interval_ms"] = 1000, ["rss_bytes"] = rss, ["threads"] = 1,
+            }));
+        using var index = Index([.. AgentSession(),
+            Sample(1, 200, "claude", 12.5, 40_000_000), Sample(2, 200, "claude", 180, 90_000_000), Sample(3, 200, "claude", 40, 70_000_000),
+            Sample(2.5, 300, "npm", 95, 20_000_000)]);
+
+        var o = index.Overview(NoPipeline, "web");
+        Assert.Equal((4L, 2), (o.Resources.Samples, o.Resources.Processes));
+        Assert.Equal((200, 90_000_000d, At(2)), (o.Resources.PeakRss!.Pid, o.Resources.PeakRss.Value, o.Resources.PeakRss.AtNs));
+        Assert.Equal((200, 180d), (o.Resources.PeakCpu!.Pid, o.Resources.PeakCpu.Value));
+        // Samples are not events of the lane's density ticks, and are no process of their own.
+        Assert.Equal(3, o.Processes.Count);
+
+        var lanes = index.Timeline(null, null, 70).Lanes;
+        var agent = lanes.Single(l => l.Pid == 200);
+        Assert.Equal([12.5, 180, 40], agent.Resources.Select(r => r[1]));
+        Assert.Equal((180d, 90_000_000L), (agent.PeakCpu, agent.PeakRss));
+        Assert.Equal(AgentSession().Count(e => e.Pid == 200), agent.Bins.Sum(b => b[1..].Sum()));
+        Assert.Empty(lanes.Single(l => l.Pid == 100).Resources);
+        Assert.Null(lanes.Single(l => l.Pid == 100).PeakRss);
+
+        // Two bins over the 7 s session: the three samples in its first half become one point, their highest CPU and RSS.
+        var coarse = Assert.Single(index.Timeline(null, null, 2).Lanes.Single(l => l.Pid == 200).Resources);
+        Assert.Equal([At(3), 180, 90_000_000], coarse);
+
+        var text = ReportText.Format(index.Report(NoPipeline, "web", 5));
+        Assert.Contains("peak memory 85.8 MiB (claude 200), peak CPU 180 % (claude 200); 4 resource samples of 2 processes", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_report_counts_errors_and_look_ups_as_the_overview_does()
+    {
+        using var index = Index([.. AgentSession(),
+            Open(3.7, 200, "claude", "/etc/shadow", 0, fd: null, error: "EACCES", errno: 13)]);
+        var o = index.Overview(NoPipeline, "web");
+        Assert.Equal((1L, 1L), (o.Files.Failed, o.Files.Missed));
+        var fileErrors = Assert.Single(o.Errors, e => e.Kind == "file_open");
+        Assert.Equal(["/etc/shadow"], fileErrors.Examples);
+
+        var text = ReportText.Format(index.Report(NoPipeline, "web", 5));
+        Assert.Contains($"{o.Errors.Sum(e => e.Count)} errors (see Errors); 1 file look-up found nothing (opens for reading that met ENOENT/ENOTDIR: not errors)",
+            text, StringComparison.Ordinal);
+        Assert.Matches(@"file opens failed\s+1\s+/etc/shadow", text);
+        Assert.Matches(@"processes failed\s+1\s+npm \(300\) exited 1", text);
     }
 
     [Fact]

@@ -99,7 +99,9 @@ export interface ProcessRow {
   duration_ms: number | null;
   files: number;
   files_written: number;
+  /** Opens that failed with an error (refused, or a failed write); look-ups that missed are in files_missed. */
   files_failed: number;
+  files_missed: number;
   llm_calls: number;
   input_tokens: number;
   output_tokens: number;
@@ -107,7 +109,9 @@ export interface ProcessRow {
   children: number[];
 }
 
-export interface FileRow { timestamp: number; path: string; access: string; writes: boolean | null; failed: boolean; error: string | null; fd: number | null }
+/** How an open ended (the server's rule, ErrorRule): a look-up that found nothing is a `miss`, not an `error`. */
+export type FileOutcome = 'opened' | 'miss' | 'error';
+export interface FileRow { timestamp: number; path: string; access: string; writes: boolean | null; failed: boolean; outcome: FileOutcome; error: string | null; fd: number | null }
 export interface ProcessDetail { process: ProcessRow; files: FileRow[]; calls: LlmCallRow[]; connections: ConnectionRow[] }
 
 /** One connection: its connect(), its TLS hello, and whether no probe saw its plaintext (and why). */
@@ -145,8 +149,10 @@ export interface HostRow {
   host: string;
   connections: number;
   connects: number;
+  /** Failed connects that are errors; missed_connects: connects to a Unix socket that is not there (not errors). */
   failed_connects: number;
   errors: string[];
+  missed_connects: number;
   tls: number;
   unseen: number;
   addresses: string[];
@@ -173,6 +179,7 @@ export interface NetworkTotals {
   connections: number;
   connects: number;
   failed_connects: number;
+  missed_connects: number;
   tls: number;
   unseen: number;
   unseen_counted: number;
@@ -195,6 +202,11 @@ export interface TimelineLane {
   calls_hidden: number;
   /** [bin, process, file, network, llm, other] */
   bins: number[][];
+  /** Resource samples in the window, at most one per bin (the bin's highest): [t_ns, cpu_percent (-1: unknown), rss_bytes]. */
+  resources: number[][];
+  /** The lane's highest CPU percent and RSS in the window (null without samples). */
+  peak_cpu: number | null;
+  peak_rss: number | null;
 }
 export interface Timeline { from_ns: number; to_ns: number; bins: number; session_start_ns: number; session_end_ns: number; lanes: TimelineLane[]; lanes_total: number }
 
@@ -213,7 +225,7 @@ export interface ModelRow {
 }
 export interface DropRow { stage: string; kind: string; counter: string; count: number }
 export interface ErrorRow { kind: string; count: number; examples: string[] }
-export interface FileSummary { path: string; opens: number; writes: number; failures: number; first_ns: number; last_ns: number; by: string[] }
+export interface FileSummary { path: string; opens: number; writes: number; failures: number; misses: number; first_ns: number; last_ns: number; by: string[] }
 export interface Overview {
   start_ns: number | null;
   end_ns: number | null;
@@ -222,14 +234,21 @@ export interface Overview {
   sources: Record<string, number>;
   llm: { calls: number; errors: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_creation_tokens: number; reasoning_tokens: number; models: ModelRow[] };
   processes: { count: number; running: number; exited: number; failed: number };
-  files: { paths: number; opens: number; written: number; failed: number };
+  /** failed: opens that failed with an error; missed: look-ups that found nothing (not errors). */
+  files: { paths: number; opens: number; written: number; failed: number; missed: number };
   http: { exchanges: number; errors: number; incomplete: number };
   errors: ErrorRow[];
   /** incomplete: a stored session its recorder never marked complete (killed, crashed or still recording): events are missing that no counter shows. */
   drops: { total: number; items: DropRow[]; from_recording: boolean; incomplete: boolean; incomplete_text: string | null };
   files_written: FileSummary[];
   network: NetworkTotals;
+  resources: ResourceTotals;
 }
+
+/** The sample at which one process reached a peak: `value` is bytes of RSS or CPU percent. */
+export interface ResourcePeak { process_id: number; pid: number; comm: string; value: number; at_ns: number }
+/** Resource samples over the session (none: samples 0, peaks null). */
+export interface ResourceTotals { samples: number; processes: number; peak_rss: ResourcePeak | null; peak_cpu: ResourcePeak | null }
 
 export interface StageRow {
   position: number;

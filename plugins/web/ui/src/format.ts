@@ -49,3 +49,12 @@ export function exitText(p: { exit_code: number | null; signal: number | null; e
   if (p.exit_code !== null) return `exit ${p.exit_code}`;
   return p.end_ns === null ? 'running' : 'exited';
 }
+
+/** 812 B, 45.3 MiB, 1.20 GiB (binary units, as ps and top count memory). */
+export function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '–';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}

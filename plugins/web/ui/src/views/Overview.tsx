@@ -1,10 +1,11 @@
-import type { Overview as OverviewData, NetworkTotals, UnseenTlsWarning } from '../api';
-import { dateTime, duration, num } from '../format';
+import type { Overview as OverviewData, NetworkTotals, ResourceTotals, UnseenTlsWarning } from '../api';
+import { bytes, clock, dateTime, duration, num } from '../format';
 import { useLiveVersion } from '../live';
 import { href } from '../router';
 import { useFetch } from '../useFetch';
 
-function Card(props: { label: string; value: string; sub?: string; testid: string; tone?: 'bad' | 'ok'; link?: string }) {
+/** A figure; `title` says on hover what exactly is counted, so that no number has to be guessed at. */
+function Card(props: { label: string; value: string; sub?: string; testid: string; tone?: 'bad' | 'ok'; link?: string; title: string }) {
   const body = (
     <>
       <div class="card-label">{props.label}</div>
@@ -12,7 +13,9 @@ function Card(props: { label: string; value: string; sub?: string; testid: strin
       {props.sub && <div class="card-sub">{props.sub}</div>}
     </>
   );
-  return props.link ? <a class={`card ${props.tone ?? ''}`} href={props.link}>{body}</a> : <div class={`card ${props.tone ?? ''}`}>{body}</div>;
+  return props.link
+    ? <a class={`card ${props.tone ?? ''}`} href={props.link} title={props.title} data-testid={`${props.testid}-card`}>{body}</a>
+    : <div class={`card ${props.tone ?? ''}`} title={props.title} data-testid={`${props.testid}-card`}>{body}</div>;
 }
 
 /** Where a warning's events are: the event log filtered to that process's TLS_UNSEEN events, the first one open. */
@@ -62,6 +65,7 @@ function Hosts({ network }: { network: NetworkTotals }) {
             <td class="n" data-col="connections">{num(h.connections)}</td>
             <td class={`n ${h.failed_connects > 0 ? 'bad' : ''}`} data-col="failed">
               {num(h.failed_connects)}{h.errors.length > 0 && <div class="small">{h.errors.join(', ')}</div>}
+              {h.missed_connects > 0 && <div class="small muted" title="connect() to a Unix socket that does not exist: a look-up of a local service (glibc looks for nscd this way), not an error">{num(h.missed_connects)} not there</div>}
             </td>
             <td class="n" data-col="tls">{num(h.tls)}</td>
             <td class={`n ${h.unseen > 0 ? 'bad' : ''}`} data-col="unseen">{num(h.unseen)}</td>
@@ -73,6 +77,37 @@ function Hosts({ network }: { network: NetworkTotals }) {
         )))}
       </tbody>
     </table>
+  );
+}
+
+/** An error row's kind in words (the report says the same). */
+function errorKind(kind: string): string {
+  switch (kind) {
+    case 'llm_call': return 'LLM calls failed';
+    case 'http': return 'HTTP 4xx/5xx';
+    case 'process_exit': return 'processes failed';
+    case 'file_open': return 'file opens failed';
+    default: return kind.replace('_', ' ');
+  }
+}
+
+/**
+ * The peaks of the resource samples (CPU time and RSS of every traced process, sampled while recording): which
+ * process used the most memory and the most CPU, and when. Nothing when the session holds no sample.
+ */
+function ResourceCards({ resources }: { resources: ResourceTotals }) {
+  if (resources.samples === 0) return null;
+  const rss = resources.peak_rss;
+  const cpu = resources.peak_cpu;
+  return (
+    <>
+      <Card label="Peak memory" testid="ov-peak-rss" value={rss ? bytes(rss.value) : '–'}
+        sub={rss ? `${rss.comm} (${rss.pid}) at ${clock(rss.at_ns)}` : undefined} link={rss ? href('timeline', null, { process: rss.process_id }) : undefined}
+        title={`The largest resident set size (RSS: memory in RAM) one traced process reached, over ${num(resources.samples)} samples of ${num(resources.processes)} processes`} />
+      <Card label="Peak CPU" testid="ov-peak-cpu" value={cpu ? `${cpu.value.toFixed(0)} %` : '–'}
+        sub={cpu ? `${cpu.comm} (${cpu.pid}) at ${clock(cpu.at_ns)}` : undefined} link={cpu ? href('timeline', null, { process: cpu.process_id }) : undefined}
+        title="The highest CPU use of one traced process between two samples (user and system time over wall time; 100 % is one core busy, more is several)" />
+    </>
   );
 }
 
@@ -88,19 +123,38 @@ export function Overview() {
       {o.drops.incomplete_text && <div class="warning" data-testid="incomplete-session"><div class="warning-title">Incomplete session</div>{o.drops.incomplete_text}</div>}
       <UnseenTls warnings={o.network.warnings} />
       <div class="cards">
-        <Card label="Duration" testid="ov-duration" value={duration(o.duration_ms)} sub={o.start_ns ? `from ${dateTime(o.start_ns)}` : 'no events yet'} />
-        <Card label="LLM calls" testid="ov-llm-calls" value={num(o.llm.calls)} sub={`${num(o.llm.errors)} failed`} link={href('llm')} />
-        <Card label="Tokens in" testid="ov-tokens-in" value={num(o.llm.input_tokens)} sub={`${num(o.llm.cache_read_tokens)} from cache`} />
-        <Card label="Tokens out" testid="ov-tokens-out" value={num(o.llm.output_tokens)} sub={`${num(o.llm.reasoning_tokens)} reasoning`} />
-        <Card label="Processes" testid="ov-processes" value={num(o.processes.count)} sub={`${num(o.processes.failed)} failed, ${num(o.processes.running)} running`} link={href('processes')} />
-        <Card label="Files" testid="ov-files" value={num(o.files.paths)} sub={`${num(o.files.written)} written, ${num(o.files.failed)} failed opens`} />
+        <Card label="Duration" testid="ov-duration" value={duration(o.duration_ms)} sub={o.start_ns ? `from ${dateTime(o.start_ns)}` : 'no events yet'}
+          title="From the first event of the session to the last one" />
+        <Card label="LLM calls" testid="ov-llm-calls" value={num(o.llm.calls)} sub={`${num(o.llm.errors)} failed`} link={href('llm')}
+          title="Calls to a model API seen in the decrypted traffic; failed: an error body, an in-stream error, or an HTTP status of 400 or more" />
+        <Card label="Tokens in" testid="ov-tokens-in" value={num(o.llm.input_tokens)} sub={`${num(o.llm.cache_read_tokens)} from cache`}
+          title="Input tokens the providers reported over every call, cached tokens included" />
+        <Card label="Tokens out" testid="ov-tokens-out" value={num(o.llm.output_tokens)} sub={`${num(o.llm.reasoning_tokens)} reasoning`}
+          title="Output tokens the providers reported over every call, reasoning tokens included" />
+        <Card label="Processes" testid="ov-processes" value={num(o.processes.count)} sub={`${num(o.processes.failed)} failed, ${num(o.processes.running)} running`} link={href('processes')}
+          title="Processes seen (a pid reused after an exit counts again); failed: exited with a non-zero status or killed by a signal" />
+        <Card label="Files" testid="ov-files" value={num(o.files.paths)}
+          sub={`${num(o.files.written)} written, ${num(o.files.failed)} failed${o.files.missed > 0 ? `, ${num(o.files.missed)} ${o.files.missed === 1 ? 'look-up' : 'look-ups'} found nothing` : ''}`}
+          title={'Different paths opened. Written: opened for writing, creating, truncating or appending. Failed: opens refused (EACCES, EPERM…) '
+            + 'and failed writes or creates, counted as errors. Look-ups found nothing: opens for reading that met ENOENT or ENOTDIR, '
+            + 'how programs look for files that may not exist (Python\'s pyvenv.cfg, locale files); not errors'} />
         <Card label="Hosts" testid="ov-hosts" value={num(o.network.hosts)} link={href('events', null, { source: 'network' })}
           tone={o.network.unseen > 0 ? 'bad' : undefined}
-          sub={`${num(o.network.connections)} connections${o.network.failed_connects > 0 ? `, ${num(o.network.failed_connects)} failed` : ''}${o.network.unseen > 0 ? `, ${num(o.network.unseen)} TLS unseen` : ''}`} />
-        <Card label="Errors" testid="ov-errors" value={num(errors)} tone={errors > 0 ? 'bad' : 'ok'} />
+          sub={`${num(o.network.connections)} connections${o.network.failed_connects > 0 ? `, ${num(o.network.failed_connects)} failed` : ''}${o.network.missed_connects > 0 ? `, ${num(o.network.missed_connects)} local sockets not there` : ''}${o.network.unseen > 0 ? `, ${num(o.network.unseen)} TLS unseen` : ''}`}
+          title={'Hosts the traced processes connected to (by TLS server name, else address). Failed: connect() returned an error. '
+            + 'Local sockets not there: connect() to a Unix socket that does not exist (ENOENT), a look-up of a local service such as nscd, not an error. '
+            + 'TLS unseen: TLS whose plaintext no probe saw'} />
+        <Card label="Errors" testid="ov-errors" value={num(errors)} tone={errors > 0 ? 'bad' : 'ok'}
+          sub={errors === 0 ? 'none' : o.errors.map((e) => `${num(e.count)} ${errorKind(e.kind)}`).join(', ')}
+          title={'Counted as errors: LLM calls that failed, other HTTP exchanges answered 4xx or 5xx, processes that exited non-zero or on a signal, '
+            + 'file opens refused (EACCES, EPERM…) and failed writes or creates. Not errors: look-ups of files that were not there'
+            + (o.files.missed > 0 ? ` (${num(o.files.missed)} in this session, under Files)` : '')} />
         <Card label="Lost or dropped" testid="ov-drops" value={num(o.drops.total)} tone={o.drops.total > 0 || o.drops.incomplete ? 'bad' : 'ok'} link={href('pipeline')}
-          sub={o.drops.incomplete ? 'session incomplete: more missing' : o.drops.total === 0 ? 'nothing lost' : `${o.drops.items.length} counters`} />
-        <Card label="Events" testid="ov-events" value={num(o.events)} link={href('events')} />
+          sub={o.drops.incomplete ? 'session incomplete: more missing' : o.drops.total === 0 ? 'nothing lost' : `${o.drops.items.length} counters`}
+          title="Events lost by the kernel rings, dropped by a stage's queue or a failing sink, or not kept in memory by this view: every counter, on the Pipeline page" />
+        <Card label="Events" testid="ov-events" value={num(o.events)} link={href('events')}
+          title="Every event the session holds, of every source (TLS, processes, files, network, HTTP, LLM, resource samples)" />
+        <ResourceCards resources={o.resources} />
       </div>
 
       <section>
@@ -133,7 +187,7 @@ export function Overview() {
           {o.errors.length === 0 ? <p class="muted">None.</p> : (
             <ul class="plain" data-testid="error-list">
               {o.errors.map((e) => (
-                <li key={e.kind}><b>{num(e.count)}</b> {e.kind.replace('_', ' ')}{e.examples.length > 0 && <div class="muted small">{e.examples.join(' · ')}</div>}</li>
+                <li key={e.kind}><b>{num(e.count)}</b> {errorKind(e.kind)}{e.examples.length > 0 && <div class="muted small">{e.examples.join(' · ')}</div>}</li>
               ))}
             </ul>
           )}

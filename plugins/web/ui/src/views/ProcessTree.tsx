@@ -76,7 +76,11 @@ function Detail({ id }: { id: number }) {
         <table class="grid" data-testid="proc-files">
           <thead><tr><th>Time</th><th>Path</th><th>Access</th><th>Result</th></tr></thead>
           <tbody>{data.files.map((f, i) => (
-            <tr key={i} class={f.failed ? 'bad' : ''}><td class="mono">{clock(f.timestamp)}</td><td class="mono">{f.path}</td><td>{f.access}</td><td>{f.failed ? f.error ?? 'failed' : `fd ${f.fd ?? '?'}`}</td></tr>
+            <tr key={i} class={f.outcome === 'error' ? 'bad' : f.outcome === 'miss' ? 'dim' : ''} data-outcome={f.outcome}
+              title={f.outcome === 'miss' ? 'A look-up: the file was not there (not an error)' : undefined}>
+              <td class="mono">{clock(f.timestamp)}</td><td class="mono">{f.path}</td><td>{f.access}</td>
+              <td>{f.outcome === 'opened' ? `fd ${f.fd ?? '?'}` : f.outcome === 'miss' ? `${f.error ?? 'missing'} (not there)` : f.error ?? 'failed'}</td>
+            </tr>
           ))}</tbody>
         </table>
       )}

@@ -1,13 +1,17 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { get, type CallBar, type Timeline as TimelineData } from '../api';
-import { clock, duration, num } from '../format';
+import { get, type CallBar, type Timeline as TimelineData, type TimelineLane } from '../api';
+import { bytes, clock, duration, num } from '../format';
 import { useLiveVersion } from '../live';
 import { go, href, type Route } from '../router';
 
 const LANE = 26;
+/** Height of the strip under a lane that draws its process's CPU and memory samples. */
+const RESOURCES = 24;
 const LABELS = 260;
 const AXIS = 24;
-const COLORS = { process: '#8e6bd1', file: '#d18f2e', net: '#4a90c2', llm: '#2e9e6a', other: '#999' };
+const COLORS = { process: '#8e6bd1', file: '#d18f2e', net: '#4a90c2', llm: '#2e9e6a', other: '#999', cpu: '#e07b39', rss: '#3558c9' };
+
+const laneHeight = (lane: TimelineLane) => LANE + (lane.resources.length > 0 ? RESOURCES : 0);
 
 interface Window { from: number; to: number }
 
@@ -24,6 +28,7 @@ export function Timeline({ route }: { route: Route }) {
   const [data, setData] = useState<TimelineData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [hover, setHover] = useState<{ x: number; y: number; call: CallBar; lane: string } | null>(null);
+  const [sampleHover, setSampleHover] = useState<{ x: number; y: number; sample: number[]; lane: string } | null>(null);
   const [width, setWidth] = useState(900);
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -54,12 +59,22 @@ export function Timeline({ route }: { route: Route }) {
   const span = Math.max(1, view.to - view.from);
   const x = (ns: number) => ((ns - view.from) / span) * width;
   const lanes = data?.lanes ?? [];
+  const tops = useMemo(() => {
+    const result: number[] = [];
+    let top = AXIS;
+    for (const lane of lanes) {
+      result.push(top);
+      top += laneHeight(lane);
+    }
+    result.push(top);
+    return result;
+  }, [lanes]);
 
   useEffect(() => {
     const c = canvas.current;
     if (!c || !data) return;
     const dpr = window.devicePixelRatio || 1;
-    const height = AXIS + lanes.length * LANE;
+    const height = tops[tops.length - 1] ?? AXIS;
     c.width = width * dpr;
     c.height = height * dpr;
     c.style.width = `${width}px`;
@@ -83,11 +98,12 @@ export function Timeline({ route }: { route: Route }) {
     }
     const binWidth = width / data.bins;
     lanes.forEach((lane, i) => {
-      const top = AXIS + i * LANE;
+      const top = tops[i];
       if (String(lane.process_id) === focus) {
         g.fillStyle = '#fff7d6';
-        g.fillRect(0, top, width, LANE);
+        g.fillRect(0, top, width, laneHeight(lane));
       }
+      if (lane.resources.length > 0) drawResources(g, lane, top + LANE, x);
       // Lifetime.
       g.fillStyle = lane.exit_code !== null && lane.exit_code !== 0 ? '#f3d3d3' : '#e8eef5';
       const a = Math.max(0, x(lane.start_ns));
@@ -114,14 +130,25 @@ export function Timeline({ route }: { route: Route }) {
         g.fillRect(a2, top + 4, Math.max(3, b2 - a2), 12);
       }
     });
-  }, [data, width, focus, view.from, view.to]);
+  }, [data, width, focus, view.from, view.to, tops]);
 
   const callAt = (px: number, py: number) => {
-    const i = Math.floor((py - AXIS) / LANE);
+    const i = tops.findIndex((top, n) => n < lanes.length && py >= top && py < tops[n + 1]);
     const lane = lanes[i];
-    if (!lane) return null;
+    if (!lane || py >= tops[i] + LANE) return null;
     const call = lane.calls.find((c) => px >= x(c.start_ns) - 2 && px <= Math.max(x(c.end_ns), x(c.start_ns) + 3) + 2);
     return call ? { call, lane: `${lane.comm} (${lane.pid})` } : null;
+  };
+  /** The resource sample nearest the pointer in a lane's CPU/memory strip (within 20 px), or null. */
+  const sampleAt = (px: number, py: number) => {
+    const i = tops.findIndex((top, n) => n < lanes.length && py >= top && py < tops[n + 1]);
+    const lane = lanes[i];
+    if (!lane || lane.resources.length === 0 || py < tops[i] + LANE) return null;
+    let best: number[] | null = null;
+    for (const s of lane.resources) {
+      if (Math.abs(x(s[0]) - px) <= 20 && (!best || Math.abs(x(s[0]) - px) < Math.abs(x(best[0]) - px))) best = s;
+    }
+    return best ? { sample: best, lane: `${lane.comm} (${lane.pid})` } : null;
   };
   const zoom = (factor: number, centerPx = width / 2) => {
     const center = view.from + (centerPx / width) * span;
@@ -141,6 +168,7 @@ export function Timeline({ route }: { route: Route }) {
         <span class="legend small">
           <i style={{ background: COLORS.llm }} /> LLM call <i style={{ background: COLORS.process }} /> exec/exit
           <i style={{ background: COLORS.file }} /> file <i style={{ background: COLORS.net }} /> network
+          <i style={{ background: COLORS.cpu }} /> CPU <i style={{ background: COLORS.rss }} /> memory (RSS)
         </span>
       </div>
       {error && <p class="error">{error}</p>}
@@ -149,9 +177,17 @@ export function Timeline({ route }: { route: Route }) {
         data-calls={lanes.reduce((n, l) => n + l.calls.length + l.calls_hidden, 0)}>
         <div class="lane-labels" style={{ paddingTop: `${AXIS}px` }}>
           {lanes.map((l) => (
-            <a key={l.process_id} class={`lane-label ${String(l.process_id) === focus ? 'focus' : ''}`} style={{ height: `${LANE}px`, paddingLeft: `${6 + l.depth * 12}px` }}
+            <a key={l.process_id} class={`lane-label ${String(l.process_id) === focus ? 'focus' : ''}`} style={{ height: `${laneHeight(l)}px`, paddingLeft: `${6 + l.depth * 12}px` }}
               href={href('processes', l.process_id)} title={l.label} data-testid="tl-lane" data-pid={l.pid} data-calls={l.calls.length + l.calls_hidden}>
-              <b>{l.comm}</b> <span class="muted">{l.pid}</span> <span class="muted small mono">{l.label}</span>
+              <div class="lane-name"><b>{l.comm}</b> <span class="muted">{l.pid}</span> <span class="muted small mono">{l.label}</span></div>
+              {l.resources.length > 0 && (
+                <div class="lane-resources small" data-testid="tl-resources" data-pid={l.pid} data-samples={l.resources.length}
+                  data-peak-cpu={l.peak_cpu ?? ''} data-peak-rss={l.peak_rss ?? ''}
+                  title="CPU (orange, 0 to 100 % or the lane's peak) and resident memory (blue, 0 to the lane's peak), sampled while recording">
+                  <span style={{ color: COLORS.cpu }}>CPU ≤ {l.peak_cpu === null ? '–' : `${l.peak_cpu.toFixed(0)} %`}</span>
+                  {' · '}<span style={{ color: COLORS.rss }}>RSS ≤ {bytes(l.peak_rss)}</span>
+                </div>
+              )}
             </a>
           ))}
         </div>
@@ -167,7 +203,7 @@ export function Timeline({ route }: { route: Route }) {
                 if (hit) go('llm', hit.call.id);
               }
             }}
-            onMouseLeave={() => { drag.current = null; setHover(null); }}
+            onMouseLeave={() => { drag.current = null; setHover(null); setSampleHover(null); }}
             onMouseMove={(e) => {
               const d = drag.current;
               if (d) {
@@ -177,7 +213,15 @@ export function Timeline({ route }: { route: Route }) {
               }
               const hit = callAt(e.offsetX, e.offsetY);
               setHover(hit ? { x: e.offsetX, y: e.offsetY, ...hit } : null);
+              const sample = hit ? null : sampleAt(e.offsetX, e.offsetY);
+              setSampleHover(sample ? { x: e.offsetX, y: e.offsetY, ...sample } : null);
             }} />
+          {sampleHover && (
+            <div class="tooltip" data-testid="tl-sample-tooltip" style={{ left: `${sampleHover.x + 12}px`, top: `${sampleHover.y + 12}px` }}>
+              <b>{sampleHover.lane}</b> at {clock(sampleHover.sample[0])}<br />
+              CPU {sampleHover.sample[1] < 0 ? '–' : `${sampleHover.sample[1].toFixed(1)} %`} · RSS {bytes(sampleHover.sample[2])}
+            </div>
+          )}
           {hover && (
             <div class="tooltip" style={{ left: `${hover.x + 12}px`, top: `${hover.y + 12}px` }}>
               <b>{hover.call.model}</b> · {hover.lane}<br />
@@ -190,4 +234,39 @@ export function Timeline({ route }: { route: Route }) {
       {bounds && lanes.length === 0 && <p class="muted">Nothing in this window.</p>}
     </div>
   );
+}
+
+/**
+ * A process's resource samples in the strip under its lane: CPU percent as an orange area (scaled to 100 %, or to the
+ * lane's peak when a multi-threaded process passed it) and RSS as a blue line (scaled to the lane's peak), each
+ * sample held until the next one, as a sampled value is.
+ */
+function drawResources(g: CanvasRenderingContext2D, lane: TimelineLane, top: number, x: (ns: number) => number) {
+  const height = RESOURCES - 4;
+  const base = top + RESOURCES - 2;
+  const cpuScale = Math.max(100, lane.peak_cpu ?? 0);
+  const rssScale = Math.max(1, lane.peak_rss ?? 0);
+  g.fillStyle = '#f6f7f9';
+  g.fillRect(Math.max(0, x(lane.start_ns)), top + 1, Math.max(2, x(lane.end_ns) - x(lane.start_ns)), RESOURCES - 2);
+  const points = lane.resources;
+  g.fillStyle = 'rgba(224, 123, 57, 0.55)';
+  for (let i = 0; i < points.length; i++) {
+    const [t, cpu] = points[i];
+    if (cpu < 0) continue;
+    // A sample's CPU percent covers the time since the one before: drawn over that span.
+    const from = i > 0 ? x(points[i - 1][0]) : x(Math.max(lane.start_ns, t - 1e9));
+    const h = (cpu / cpuScale) * height;
+    g.fillRect(from, base - h, Math.max(1.5, x(t) - from), h);
+  }
+  g.strokeStyle = COLORS.rss;
+  g.lineWidth = 1.5;
+  g.beginPath();
+  points.forEach(([t, , rss], i) => {
+    const px = x(t);
+    const py = base - (rss / rssScale) * height;
+    if (i === 0) g.moveTo(px, py); else g.lineTo(px, py);
+  });
+  if (points.length === 1) g.lineTo(x(points[0][0]) + 3, base - (points[0][2] / rssScale) * height);
+  g.stroke();
+  g.lineWidth = 1;
 }
