@@ -161,6 +161,8 @@ internal static class TopCommand
                 CommandUser = commandLine.Length > 0 ? user : null,
                 CommandOutput = commandLine.Length > 0 ? Path.ChangeExtension(session, ".out") : null,
                 Handshakes = true,
+                // As record by default: the session top writes holds the same resource samples.
+                ResourceInterval = ResourceSampler.DefaultInterval,
             };
             return await OwnCaptureAsync(global.Read(parse), options, session, what, user, settings);
         });
