@@ -80,21 +80,7 @@ internal static class LlmEventBuilder
         fields["truncated"] = Json.Bool(request, "body_truncated") == true || Json.Bool(response, "body_truncated") == true
             || Json.Bool(sse, "truncated") == true || (requestBody is null && Json.Long(request, "body_size") > 0);
 
-        // Time zero is the end of the request: the call is issued once its last byte is written.
-        var requestEnd = Json.Long(request, "end_ns");
-        var responseEnd = Json.Long(response, "end_ns");
-        if (requestEnd is not null && responseEnd is not null)
-        {
-            fields["duration_ms"] = Milliseconds(responseEnd.Value - requestEnd.Value);
-        }
-        if (requestEnd is not null && Json.Long(sse, "first_event_ns") is { } firstEvent)
-        {
-            fields["time_to_first_chunk_ms"] = Milliseconds(firstEvent - requestEnd.Value);
-        }
-        if (requestEnd is not null && Json.Long(sse, "first_content_ns") is { } firstContent)
-        {
-            fields["time_to_first_token_ms"] = Milliseconds(firstContent - requestEnd.Value);
-        }
+        SetTimes(fields, Json.Long(request, "end_ns"), Json.Long(response, "end_ns"), Json.Long(sse, "first_event_ns"), Json.Long(sse, "first_content_ns"));
         return fields;
     }
 
@@ -154,22 +140,32 @@ internal static class LlmEventBuilder
         fields["streaming"] = true;
         fields["complete"] = call.Complete && !call.Truncated;
         fields["truncated"] = call.Truncated;
-        if (call.AskedNs is { } asked)
-        {
-            if (call.EndNs is { } end)
-            {
-                fields["duration_ms"] = Milliseconds(end - asked);
-            }
-            if (call.FirstEventNs is { } first)
-            {
-                fields["time_to_first_chunk_ms"] = Milliseconds(first - asked);
-            }
-            if (call.FirstContentNs is { } content)
-            {
-                fields["time_to_first_token_ms"] = Milliseconds(content - asked);
-            }
-        }
+        SetTimes(fields, call.AskedNs, call.EndNs, call.FirstEventNs, call.FirstContentNs);
         return fields;
+    }
+
+    /// <summary>
+    /// Time zero is the end of the request (the call is issued once its last byte is written): to the answer's end, to
+    /// its first event, to its first event carrying content. Each is left out when its times are not known.
+    /// </summary>
+    private static void SetTimes(JsonObject fields, long? askedNs, long? endNs, long? firstEventNs, long? firstContentNs)
+    {
+        if (askedNs is not { } asked)
+        {
+            return;
+        }
+        if (endNs is { } end)
+        {
+            fields["duration_ms"] = Milliseconds(end - asked);
+        }
+        if (firstEventNs is { } first)
+        {
+            fields["time_to_first_chunk_ms"] = Milliseconds(first - asked);
+        }
+        if (firstContentNs is { } content)
+        {
+            fields["time_to_first_token_ms"] = Milliseconds(content - asked);
+        }
     }
 
     private static string? RequestId(JsonObject? headers)
