@@ -121,7 +121,7 @@ public static class AgentEventJson
         root.Remove("data");
 
         EventPayload payload;
-        if (source == EventSources.Ssl)
+        if (source == EventSources.Ssl || source == EventSources.Socket)
         {
             // An ssl event is TLS data or nothing: without its function it would travel as an event of no known shape.
             if (!TryReadTls(data, out var tls, out var dataTid, out error))
@@ -140,6 +140,14 @@ public static class AgentEventJson
         else if (source == EventSources.HttpBody && TryReadHttpBody(data) is { } body)
         {
             payload = body;
+        }
+        else if (source == EventSources.Stdio && TryReadStdio(data) is { } stdio)
+        {
+            payload = stdio;
+        }
+        else if (source == EventSources.WebSocket && TryReadWebSocketMessage(data) is { } message)
+        {
+            payload = message;
         }
         else
         {
@@ -236,7 +244,6 @@ public static class AgentEventJson
         {
             return null;
         }
-        static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue(out string? s) ? s : null;
         return new HttpBodyPayload(exchangeId, Text(data["conn_id"]) ?? string.Empty, offset, PayloadBytes.Decode(bytes))
         {
             ContentType = Text(data["content_type"]),
@@ -244,6 +251,58 @@ public static class AgentEventJson
             Path = Text(data["path"]),
         };
     }
+
+    /// <summary>A <c>stdio</c> data object as a <see cref="StdioPayload"/>; null when it lacks its fields (contracts 1.5).</summary>
+    public static StdioPayload? TryReadStdio(JsonObject data)
+    {
+        var direction = Text(data["function"]) switch
+        {
+            "WRITE" => IoDirection.Write,
+            "READ" => IoDirection.Read,
+            _ => (IoDirection?)null,
+        };
+        if (direction is null || Text(data["data"]) is not { } bytes
+            || !TryGetInt64(data, "fd", out var fd, out _, required: true) || !TryGetInt64(data, "len", out var length, out _)
+            || !TryGetInt64(data, "stream_id", out var streamId, out _) || !TryGetInt64(data, "bytes_lost", out var lost, out _))
+        {
+            return null;
+        }
+        int? peer = TryGetInt64(data, "peer_pid", out var peerPid, out _) && data["peer_pid"] is not null ? (int)peerPid : null;
+        return new StdioPayload(direction.Value, (int)fd, PayloadBytes.Decode(bytes), length)
+        {
+            Kind = Text(data["kind"]),
+            StreamId = unchecked((ulong)streamId),
+            PeerPid = peer,
+            BytesLost = lost,
+        };
+    }
+
+    /// <summary>A <c>websocket</c> data object as a <see cref="WebSocketMessagePayload"/>; null when it lacks its fields (contracts 1.5).</summary>
+    public static WebSocketMessagePayload? TryReadWebSocketMessage(JsonObject data)
+    {
+        if (Text(data["exchange_id"]) is not { } exchangeId || Text(data["opcode"]) is not { } opcode
+            || Text(data["direction"]) is not ("client" or "server"))
+        {
+            return null;
+        }
+        long? Number(string key) => data[key] is not null && TryGetInt64(data, key, out var value, out _) ? value : null;
+        var text = Text(data["text"]);
+        return new WebSocketMessagePayload(exchangeId, Text(data["conn_id"]) ?? string.Empty, Text(data["direction"]) == "client", opcode)
+        {
+            TracedIsServer = Text(data["role"]) == "server",
+            HasText = text is not null,
+            Text = text is null ? ReadOnlyMemory<byte>.Empty : PayloadBytes.Decode(text),
+            Size = Number("size"),
+            CompressedSize = Number("compressed_size"),
+            Truncated = data["truncated"] is JsonValue cut && cut.TryGetValue(out bool truncated) && truncated,
+            Frames = (int)(Number("frames") ?? 1),
+            StartNs = Number("start_ns") ?? 0,
+            EndNs = Number("end_ns") ?? 0,
+            CloseCode = Number("close_code") is { } code ? (int)code : null,
+        };
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue(out string? s) ? s : null;
 
     private static bool TryGetInt64(JsonObject obj, string key, out long value, [NotNullWhen(false)] out string? error, bool required = false)
     {

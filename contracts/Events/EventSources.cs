@@ -27,6 +27,24 @@ public static class EventSources
     /// <summary>One call to a language model.</summary>
     public const string Llm = "llm";
 
+    /// <summary>
+    /// Plaintext read or written on a socket that carries no TLS (contracts 1.5; payload: <see cref="TlsPayload"/> with
+    /// <see cref="TlsPayload.Library"/> <c>socket</c>), so the http analyzer reads it as it reads <c>ssl</c> events.
+    /// </summary>
+    public const string Socket = "socket";
+
+    /// <summary>Bytes written or read on a pipe, tty or socket pair between processes (contracts 1.5; payload: <see cref="StdioPayload"/>).</summary>
+    public const string Stdio = "stdio";
+
+    /// <summary>One message of a WebSocket (contracts 1.5; payload: <see cref="WebSocketMessagePayload"/>).</summary>
+    public const string WebSocket = "websocket";
+
+    /// <summary>One MCP (JSON-RPC 2.0) request with its response, or a notification (contracts 1.5).</summary>
+    public const string Mcp = "mcp";
+
+    /// <summary>One span of an agent's causal trace: agent run, chat, tool call (contracts 1.5).</summary>
+    public const string Span = "span";
+
     /// <summary>The original tool's merged Server-Sent-Events record.</summary>
     public const string SseProcessor = "sse_processor";
 
