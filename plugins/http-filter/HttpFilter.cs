@@ -48,8 +48,14 @@ public sealed class HttpFilter : IAnalyzer
         }
         if (evt.Fields is not { } fields)
         {
-            // Typed body pieces belong to an exchange too.
-            if (evt.Data is HttpBodyPayload piece && _dropped?.Contains(piece.ExchangeId) == true)
+            // Typed body pieces and WebSocket messages belong to an exchange too.
+            var owner = evt.Data switch
+            {
+                HttpBodyPayload piece => piece.ExchangeId,
+                WebSocketMessagePayload message => message.ExchangeId,
+                _ => null,
+            };
+            if (owner is not null && _dropped?.Contains(owner) == true)
             {
                 _droppedRelated.Add();
                 return;

@@ -70,6 +70,19 @@ internal static class Json
     /// <summary>A deep copy (nodes have one parent), or null.</summary>
     public static JsonNode? Copy(JsonNode? node) => node?.DeepClone();
 
+    /// <summary>UTF-8 bytes parsed as JSON, or null when they are not JSON.</summary>
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            return utf8.IsEmpty ? null : JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Parses JSON text; null when it is not JSON.</summary>
     public static JsonNode? Parse(string? text)
     {

@@ -51,8 +51,7 @@ internal sealed class LlmAnalyzer : IAnalyzer
             case EventNames.Sse when evt.Fields is { } sse:
                 OnSse(evt, sse, output);
                 break;
-            case EventNames.WebSocket when evt.Fields is { } message:
-                output.Emit(evt);
+            case EventNames.WebSocket when evt.Data is WebSocketMessagePayload message:
                 _sockets.OnMessage(evt, message, output);
                 break;
             default:

@@ -23,6 +23,13 @@ public sealed class LlmAnalyzerConfig : PluginConfig
     /// <summary>Include the answer: <c>gen_ai.output.messages</c> (<c>include_output</c>); default true.</summary>
     public bool IncludeOutput { get; set; } = true;
 
+    /// <summary>
+    /// Also pass on the text messages of a model's WebSocket that calls were read from (<c>keep_messages</c>); default
+    /// false: the calls hold what they said, as the <c>sse</c> stage drops a stream's pieces once it has read them.
+    /// Control frames, binary messages and the messages of other sockets always go on.
+    /// </summary>
+    public bool KeepMessages { get; set; }
+
     /// <inheritdoc />
     public override IEnumerable<ConfigError> Validate()
     {

@@ -29,6 +29,9 @@ internal sealed class LlmCounters(IStageContext context)
     /// <summary>Of those, connections given up past <c>max_held</c> (their open calls ended incomplete).</summary>
     public Counter SocketsEvicted { get; } = context.Counter("websocket_connections_evicted");
 
+    /// <summary>Text messages on those connections read into calls (and not passed on, unless <c>keep_messages</c>).</summary>
+    public Counter SocketMessagesRead { get; } = context.Counter("websocket_messages_read");
+
     /// <summary>Text messages on those connections that were not a JSON event (cut, lost bytes, not JSON).</summary>
     public Counter SocketMessagesUnreadable { get; } = context.Counter("websocket_messages_unreadable");
 }

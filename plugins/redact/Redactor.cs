@@ -73,6 +73,18 @@ public sealed class Redactor : IAnalyzer
                 _streams.Add(StreamKey.ForBody(body.ExchangeId), evt, body.Bytes, evt.Timestamp, output, IsEventStream(body.ContentType),
                     body.Offset == 0);
                 return;
+            case WebSocketMessagePayload message:
+                // The messages of one socket form one stream, as a body's pieces do: a key streamed as deltas over
+                // several messages is read joined. The exchange's llm events flush it, so messages keep their order.
+                var socket = StreamKey.ForBody(message.ExchangeId);
+                if (!message.HasText || message.Text.IsEmpty)
+                {
+                    _streams.Flush(socket, output);
+                    output.Emit(evt);
+                    return;
+                }
+                _streams.Add(socket, evt, message.Text, evt.Timestamp, output, content: true);
+                return;
             case JsonPayload json:
                 ProcessJson(evt, json.Fields, output);
                 return;

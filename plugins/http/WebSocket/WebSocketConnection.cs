@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 
 namespace AgentSight.Plugins.Http.WebSocket;
@@ -88,8 +87,8 @@ internal sealed class WebSocketConnection
             Counters.MessagesTruncated.Add();
         }
         // Binary messages are counted, not shown: their bytes mean nothing to a reader of events.
-        var text = opcode == WebSocketOpcode.Text && size is not null ? BodyText.Format(kept) : null;
-        Emit(reader, opcode, text, size, compressedSize, truncated, frames, null, startNs, evt);
+        var hasText = opcode == WebSocketOpcode.Text && size is not null;
+        Emit(reader, opcode, hasText, hasText ? kept.ToArray() : null, size, compressedSize, truncated, frames, null, startNs, evt);
     }
 
     /// <summary>A control frame: one event (a close's code and reason, a ping's or pong's payload).</summary>
@@ -101,37 +100,29 @@ internal sealed class WebSocketConnection
             code = BinaryPrimitives.ReadUInt16BigEndian(payload);
             payload = payload[2..];
         }
-        var text = payload.IsEmpty ? null : BodyText.Format(payload);
-        Emit(reader, opcode, text, payload.Length + (code is null ? 0 : 2), null, false, 1, code, evt.Timestamp, evt);
+        Emit(reader, opcode, !payload.IsEmpty, payload.IsEmpty ? null : payload.ToArray(), payload.Length + (code is null ? 0 : 2),
+            null, false, 1, code, evt.Timestamp, evt);
     }
 
-    private void Emit(WebSocketReader reader, WebSocketOpcode opcode, string? text, long? size, long? compressedSize, bool truncated,
-        int frames, int? closeCode, long startNs, AgentEvent evt)
+    private void Emit(WebSocketReader reader, WebSocketOpcode opcode, bool hasText, byte[]? text, long? size, long? compressedSize,
+        bool truncated, int frames, int? closeCode, long startNs, AgentEvent evt)
     {
-        // Made from a list of its properties, as HttpExchange does: the object's dictionary is sized once, not grown.
-        var properties = new List<KeyValuePair<string, JsonNode?>>(15)
+        // Bytes, not a string in a JSON object: later stages read the message once, straight from UTF-8.
+        var message = new WebSocketMessagePayload(_exchangeId, _connection.ConnId, reader.FromClient, Name(opcode))
         {
-            new("exchange_id", _exchangeId),
-            new("conn_id", _connection.ConnId),
-            new("role", _connection.Role == HttpRole.Server ? "server" : "client"),
-            new("direction", reader.FromClient ? "client" : "server"),
-            new("opcode", Name(opcode)),
-            new("text", text),
-            new("size", size),
-            new("compressed", compressedSize is not null),
-            new("compressed_size", compressedSize),
-            new("truncated", truncated),
-            new("frames", frames),
-            new("start_ns", startNs),
-            new("end_ns", evt.Timestamp),
+            TracedIsServer = _connection.Role == HttpRole.Server,
+            HasText = hasText,
+            Text = text,
+            Size = size,
+            CompressedSize = compressedSize,
+            Truncated = truncated,
+            Frames = frames,
+            StartNs = startNs,
+            EndNs = evt.Timestamp,
+            CloseCode = closeCode,
         };
-        if (opcode == WebSocketOpcode.Close)
-        {
-            properties.Add(new("close_code", closeCode));
-        }
-        var fields = new JsonObject(properties);
         Counters.Messages.Add();
-        Analyzer.EmitEvent(new AgentEvent(evt.Timestamp, EventNames.WebSocket, _connection.Key.Pid, evt.Tid, evt.Comm, new JsonPayload(fields)));
+        Analyzer.EmitEvent(new AgentEvent(evt.Timestamp, EventNames.WebSocket, _connection.Key.Pid, evt.Tid, evt.Comm, message));
     }
 
     private static string Name(WebSocketOpcode opcode) => opcode switch

@@ -24,6 +24,16 @@ internal sealed class SocketCalls(LlmAnalyzerConfig config, LlmCounters counters
         "conversation.item.input_audio_transcription.completed",
     };
 
+    /// <summary>The delta messages that make up most of a stream.</summary>
+    private static readonly (byte[] Utf8, string Name)[] Common =
+        [.. new[]
+        {
+            "response.output_text.delta", "response.audio.delta", "response.output_audio.delta",
+            "response.audio_transcript.delta", "response.output_audio_transcript.delta", "response.function_call_arguments.delta",
+            "response.reasoning_summary_text.delta", "response.content_part.added", "response.output_item.added",
+            "response.in_progress", "input_audio_buffer.append",
+        }.Select(name => (System.Text.Encoding.UTF8.GetBytes(name), name))];
+
     private readonly Dictionary<string, ModelSocket> _sockets = new(StringComparer.Ordinal);
     private readonly LinkedList<ModelSocket> _order = new();
     private readonly List<SocketCall> _ended = [];
@@ -52,35 +62,51 @@ internal sealed class SocketCalls(LlmAnalyzerConfig config, LlmCounters counters
         return true;
     }
 
-    /// <summary>Reads a <c>websocket</c> event of a followed connection (others are ignored).</summary>
-    public void OnMessage(AgentEvent evt, JsonObject fields, IEventOutput output)
+    /// <summary>
+    /// Reads a <c>websocket</c> event of a followed connection (others only pass) and passes it on, unless it was a
+    /// text message read into a call and <c>keep_messages</c> is off.
+    /// </summary>
+    public void OnMessage(AgentEvent evt, WebSocketMessagePayload message, IEventOutput output)
     {
-        if (Json.Str(fields, "exchange_id") is not { } exchange || !_sockets.TryGetValue(exchange, out var socket))
+        if (!_sockets.TryGetValue(message.ExchangeId, out var socket))
         {
+            output.Emit(evt);
             return;
         }
         _order.Remove(socket.Node!);
         _order.AddLast(socket.Node!);
-        var opcode = Json.Str(fields, "opcode");
-        if (opcode == "close")
+        if (message.Opcode != "text" || config.KeepMessages)
         {
-            _sockets.Remove(exchange);
+            output.Emit(evt);
+        }
+        if (message.Opcode == "close")
+        {
+            _sockets.Remove(message.ExchangeId);
             GiveUp(socket, output);
             return;
         }
-        if (opcode != "text")
+        if (message.Opcode != "text")
         {
             return;
         }
-        var text = Json.Str(fields, "text");
-        var truncated = Json.Bool(fields, "truncated") == true;
-        var (type, json) = Read(text);
-        if (type is null && text is not null)
+        var (type, json) = message.HasText ? Read(message.Text.Span) : (null, null);
+        if (type is null)
         {
-            counters.SocketMessagesUnreadable.Add();
+            // What no call could read goes on as it came: it is in no llm event.
+            if (message.HasText)
+            {
+                counters.SocketMessagesUnreadable.Add();
+            }
+            if (!config.KeepMessages)
+            {
+                output.Emit(evt);
+            }
         }
-        var message = new SocketMessage(evt, Json.Str(fields, "direction") == "client", type, json, Json.Long(fields, "end_ns"), truncated || text is null);
-        socket.OnMessage(message, _ended);
+        else
+        {
+            counters.SocketMessagesRead.Add();
+        }
+        socket.OnMessage(new SocketMessage(evt, message.FromClient, type, json, message.EndNs, message.Truncated || !message.HasText), _ended);
         EmitEnded(socket.Target, output);
     }
 
@@ -113,12 +139,8 @@ internal sealed class SocketCalls(LlmAnalyzerConfig config, LlmCounters counters
     }
 
     /// <summary>The message's type and, when a call needs more than its type, the message parsed.</summary>
-    private static (string? Type, JsonObject? Json) Read(string? text)
+    private static (string? Type, JsonObject? Json) Read(ReadOnlySpan<byte> text)
     {
-        if (text is null)
-        {
-            return (null, null);
-        }
         if (PeekType(text) is { } peeked && !ReadWhole.Contains(peeked))
         {
             return (peeked, null);
@@ -128,14 +150,28 @@ internal sealed class SocketCalls(LlmAnalyzerConfig config, LlmCounters counters
     }
 
     /// <summary>The value of a leading <c>{"type":"…"</c>, or null when the message does not start so.</summary>
-    private static string? PeekType(string text)
+    private static string? PeekType(ReadOnlySpan<byte> text)
     {
-        const string Start = "{\"type\":\"";
-        if (!text.StartsWith(Start, StringComparison.Ordinal))
+        var start = "{\"type\":\""u8;
+        if (!text.StartsWith(start))
         {
             return null;
         }
-        var end = text.IndexOf('"', Start.Length);
-        return end > Start.Length && end - Start.Length <= 64 && text.IndexOf('\\', Start.Length, end - Start.Length) < 0 ? text[Start.Length..end] : null;
+        var value = text[start.Length..];
+        var end = value.IndexOf((byte)'"');
+        return end > 0 && end <= 64 && value[..end].IndexOf((byte)'\\') < 0 ? TypeName(value[..end]) : null;
+    }
+
+    /// <summary>A type's name; the common ones without a new string each time.</summary>
+    private static string TypeName(ReadOnlySpan<byte> utf8)
+    {
+        foreach (var known in Common)
+        {
+            if (utf8.SequenceEqual(known.Utf8))
+            {
+                return known.Name;
+            }
+        }
+        return System.Text.Encoding.UTF8.GetString(utf8);
     }
 }

@@ -525,6 +525,9 @@ internal sealed class StreamRedactor
             case HttpBodyPayload body:
                 body.Bytes = bytes;
                 break;
+            case WebSocketMessagePayload message:
+                message.Text = bytes;
+                break;
             case JsonPayload json:
                 json.Fields["data"] = JsonValue.Create(TlsPayload.FormatData(bytes));
                 break;

@@ -15,6 +15,8 @@ internal static class EventSummary
         var text = evt.Data switch
         {
             TlsPayload tls => Tls(tls),
+            HttpBodyPayload => HttpBody(evt),
+            WebSocketMessagePayload message => WebSocket(message),
             JsonPayload => evt.Source switch
             {
                 EventSources.Process => Process(evt),
@@ -127,6 +129,14 @@ internal static class EventSummary
         var f = evt.Fields;
         var data = JsonRead.Str(f, "data") ?? "";
         return $"body piece at {JsonRead.Long(f, "offset")?.ToString(CultureInfo.InvariantCulture) ?? "?"} ({data.Length.ToString(CultureInfo.InvariantCulture)} chars) {JsonRead.Str(f, "path")}";
+    }
+
+    private static string WebSocket(WebSocketMessagePayload message)
+    {
+        var from = message.FromClient ? "client" : "server";
+        var size = message.Size is { } bytes ? $" ({bytes.ToString(CultureInfo.InvariantCulture)} bytes)" : "";
+        var text = message.HasText && TlsPayload.IsText(message.Text.Span) ? ": " + Encoding.UTF8.GetString(message.Text.Span[..Math.Min(message.Text.Length, MaxLength)]) : "";
+        return $"websocket {message.Opcode} from {from}{size}{text}";
     }
 
     private static string Sse(AgentEvent evt)

@@ -105,6 +105,50 @@ public sealed class AgentEventJsonTests
         Assert.Equal("x", parsed.Fields["headers"]!["host"]!.GetValue<string>());
     }
 
+    [Fact]
+    public void Stdio_and_websocket_payloads_survive_a_round_trip()
+    {
+        var stdio = RoundTrip(new AgentEvent(5, EventSources.Stdio, 7, 8, "node",
+            new StdioPayload(IoDirection.Write, 1, Encoding.UTF8.GetBytes("{\"jsonrpc\":\"2.0\",\"id\":1}\n"), 40)
+            {
+                Kind = "unix",
+                StreamId = 4711,
+                PeerPid = 9,
+                BytesLost = 14,
+            }));
+        var message = RoundTrip(new AgentEvent(6, EventSources.WebSocket, 7, 8, "codex",
+            new WebSocketMessagePayload("7:0x1:0", "0x1", fromClient: false, "close")
+            {
+                TracedIsServer = false,
+                HasText = true,
+                Text = "bye"u8.ToArray(),
+                Size = 5,
+                Frames = 1,
+                StartNs = 5,
+                EndNs = 6,
+                CloseCode = 1000,
+            }));
+
+        var pipe = Assert.IsType<StdioPayload>(stdio.Data);
+        Assert.Equal((IoDirection.Write, 1, "unix", 4711UL, (int?)9, 40L, 14L), (pipe.Direction, pipe.Fd, pipe.Kind, pipe.StreamId, pipe.PeerPid, pipe.Length, pipe.BytesLost));
+        Assert.Equal("{\"jsonrpc\":\"2.0\",\"id\":1}\n", Encoding.UTF8.GetString(pipe.Bytes.Span));
+        var ws = Assert.IsType<WebSocketMessagePayload>(message.Data);
+        Assert.Equal(("7:0x1:0", "0x1", false, "close", "bye", (long?)5, (int?)1000, 6L),
+            (ws.ExchangeId, ws.ConnectionId, ws.FromClient, ws.Opcode, Encoding.UTF8.GetString(ws.Text.Span), ws.Size, ws.CloseCode, ws.EndNs));
+        Assert.Equal(AgentEventJson.ToJson(message), AgentEventJson.ToJson(RoundTrip(message)));
+    }
+
+    [Fact]
+    public void Plaintext_socket_events_read_back_as_tls_payloads_for_the_http_analyzer()
+    {
+        var evt = Some.SslEvent("GET / HTTP/1.1\r\n\r\n");
+        evt.Source = EventSources.Socket;
+
+        var parsed = RoundTrip(evt);
+
+        Assert.Equal("GET / HTTP/1.1\r\n\r\n", Encoding.UTF8.GetString(Assert.IsType<TlsPayload>(parsed.Data).Bytes.Span));
+    }
+
     [Theory]
     [InlineData("not json", "invalid JSON")]
     [InlineData("[1]", "not a JSON object")]

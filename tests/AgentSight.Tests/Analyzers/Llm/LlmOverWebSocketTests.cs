@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using AgentSight.Plugins.Llm;
 using AgentSight.Tests.Agents;
 using AgentSight.Tests.Analyzers.Http2.Wire;
 using AgentSight.Tests.Analyzers.Support;
+using AgentSight.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -89,6 +91,33 @@ public sealed class LlmOverWebSocketTests
         Assert.Equal(1, llm.CounterValue("websocket_connections"));
         Assert.Equal(1, llm.CounterValue("calls_failed"));
         Assert.Equal(0, llm.CounterValue("calls_incomplete"));
+
+        // The calls hold what the messages said: the text messages stay out of the session, the close goes on.
+        var messages = chain.OfSource("websocket").Select(PayloadJson.Of).ToList();
+        Assert.Equal(["close", "close"], messages.Select(m => (string?)m["opcode"]));
+        Assert.Equal(llm.CounterValue("websocket_messages_read"), chain.Context("http").CounterValue("websocket_messages") - 2);
+    }
+
+    [Fact]
+    public async Task With_keep_messages_the_text_messages_go_on_before_the_call_they_made()
+    {
+        await using var server = await ModelSocketServer.StartAsync();
+        await using var relay = RecordingRelay.Start(server.Port);
+        using (var client = await ConnectAsync(relay, "/v1/responses"))
+        {
+            await client.SendJsonAsync(new JsonObject { ["type"] = "response.create", ["model"] = "gpt-5.1-codex", ["stream"] = true, ["input"] = new JsonArray(UserText("hi")) });
+            await client.ReceiveUntilAsync("response.completed");
+            await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        }
+
+        var chain = AnalyzerChain.Default(llm: new LlmAnalyzerConfig { KeepMessages = true }).Run(await relay.EventsAsync());
+
+        var sources = chain.Output.Select(e => e.Source).Where(s => s is "websocket" or "llm").ToList();
+        var call = sources.IndexOf("llm");
+        Assert.True(call > 1, string.Join(' ', sources));
+        var before = chain.Output.Where(e => e.Source == "websocket").Take(call).Select(PayloadJson.Of).ToList();
+        Assert.Equal("response.create", (string?)JsonNode.Parse((string)before[0]["text"]!)!["type"]);
+        Assert.Equal("response.completed", (string?)JsonNode.Parse((string)before[^1]["text"]!)!["type"]);
     }
 
     [Fact]
@@ -192,14 +221,14 @@ public sealed class LlmOverWebSocketTests
             await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         }
 
-        var chain = AnalyzerChain.Default().Add("redact", ctx => new AgentSight.Plugins.Redact.RedactFactory().Create(new AgentSight.Plugins.Redact.RedactConfig(), ctx))
+        var chain = AnalyzerChain.Default(llm: new LlmAnalyzerConfig { KeepMessages = true }).Add("redact", ctx => new AgentSight.Plugins.Redact.RedactFactory().Create(new AgentSight.Plugins.Redact.RedactConfig(), ctx))
             .Run(await relay.EventsAsync());
 
         Assert.Single(chain.OfSource("llm"));
-        Assert.Contains(chain.Output, e => e.Source == "websocket" && e.Fields!["text"]!.ToString().Contains("session.update", StringComparison.Ordinal));
+        Assert.Contains(chain.Output, e => e.Source == "websocket" && PayloadJson.Of(e)["text"]!.ToString().Contains("session.update", StringComparison.Ordinal));
         foreach (var evt in chain.Output.Where(e => e.Source is "websocket" or "llm" or "http"))
         {
-            var text = evt.Fields!.ToJsonString();
+            var text = PayloadJson.Of(evt).ToJsonString();
             Assert.DoesNotContain(Key[3..20], text, StringComparison.Ordinal);
             Assert.DoesNotContain(Token[4..20], text, StringComparison.Ordinal);
             Assert.DoesNotContain("sk-ws-test-key", text, StringComparison.Ordinal);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 using AgentSight.Plugins.Http;
 using AgentSight.Tests.Analyzers.Support;
+using AgentSight.Tests.Support;
 
 namespace AgentSight.Tests.Analyzers.Http.WebSocket;
 
@@ -10,7 +11,7 @@ namespace AgentSight.Tests.Analyzers.Http.WebSocket;
 public sealed class WebSocketFrameTests
 {
     private static List<JsonObject> Messages(HttpRun run) =>
-        [.. run.Output.Events.Where(e => e.Source == "websocket").Select(e => e.Fields!)];
+        [.. run.Output.Events.Where(e => e.Source == "websocket").Select(PayloadJson.Of)];
 
     /// <summary>The upgrade, then the client's frames as one write and the server's as one read.</summary>
     private static HttpRun Run(byte[] clientFrames, byte[] serverFrames, string extensions = "", HttpAnalyzerConfig? config = null)

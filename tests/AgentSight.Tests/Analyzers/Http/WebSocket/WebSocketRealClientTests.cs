@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
+using AgentSight.Plugins.Llm;
 using AgentSight.Tests.Analyzers.Http2.Wire;
 using AgentSight.Tests.Analyzers.Support;
+using AgentSight.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -37,11 +39,11 @@ public sealed class WebSocketRealClientTests
             await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         }
 
-        var chain = AnalyzerChain.Default().Run(await relay.EventsAsync());
+        var chain = AnalyzerChain.Default(llm: new LlmAnalyzerConfig { KeepMessages = true }).Run(await relay.EventsAsync());
 
         var upgrade = chain.OfSource("http").Single().Fields!;
         Assert.Equal(101, (int)upgrade["response"]!["status"]!);
-        var messages = chain.OfSource("websocket").Select(e => e.Fields!).ToList();
+        var messages = chain.OfSource("websocket").Select(PayloadJson.Of).ToList();
         var because = string.Join('\n', messages.Select(m => m.ToJsonString()));
         var texts = messages.Where(m => (string?)m["opcode"] == "text").ToList();
         Assert.Equal(sent, texts.Where(m => (string?)m["direction"] == "client").Select(m => (string?)m["text"]));
