@@ -59,6 +59,67 @@ public sealed class WebSocketRealClientTests
         Assert.Empty(chain.OfSource("ssl"));
     }
 
+    /// <summary>
+    /// Node's own WebSocket client (undici), which offers permessage-deflate: compressed when the server agrees, plain
+    /// frames when it does not; masked by the client either way, a message over 64 KiB (a 64-bit length), a close with
+    /// its code and reason.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Node_WebSocket_client_with_and_without_compression_gives_every_message_both_ways(bool compress)
+    {
+        await using var server = await EchoServer.StartAsync();
+        await using var relay = RecordingRelay.Start(server.Port);
+        const string script = """
+            const [url, big] = process.argv.slice(1);
+            const sent = ['{"type":"response.create","input":"héllo ✓"}', 'x'.repeat(Number(big))];
+            const ws = new WebSocket(url);
+            let answers = 0;
+            ws.onerror = e => { console.error(e.message ?? e); process.exit(2); };
+            ws.onopen = () => ws.send(sent[0]);
+            ws.onmessage = m => {
+              answers++;
+              if (answers < sent.length) ws.send(sent[answers]); else ws.close(4001, 'all done');
+            };
+            ws.onclose = e => { process.stdout.write(`closed ${e.code}`); };
+            """;
+
+        var path = compress ? "/socket" : EchoServer.PlainPath;
+        var output = await RunNode(["--experimental-websocket", "-e", script, $"ws://127.0.0.1:{relay.Port}{path}", "70000"]);
+        Assert.Contains("closed", output, StringComparison.Ordinal);
+
+        var chain = AnalyzerChain.Default().Run(await relay.EventsAsync());
+
+        var messages = chain.OfSource("websocket").Select(PayloadJson.Of).ToList();
+        var because = string.Join('\n', messages.Select(m => $"{m["direction"]} {m["opcode"]} compressed={m["compressed"]} size={m["size"]}"));
+        var texts = messages.Where(m => (string?)m["opcode"] == "text").ToList();
+        string[] sent = ["{\"type\":\"response.create\",\"input\":\"héllo ✓\"}", new string('x', 70_000)];
+        Assert.True(sent.SequenceEqual(texts.Where(m => (string?)m["direction"] == "client").Select(m => (string?)m["text"])), because);
+        Assert.Equal(2, texts.Count(m => (string?)m["direction"] == "server"));
+        // undici sends its own messages uncompressed (RFC 7692 lets each message choose); Kestrel compresses when agreed.
+        Assert.All(texts, m => Assert.True((bool)m["compressed"]! == (compress && (string?)m["direction"] == "server"), because));
+        var close = messages.First(m => (string?)m["opcode"] == "close" && (string?)m["direction"] == "client");
+        Assert.Equal((4001, "all done"), ((int?)close["close_code"], (string?)close["text"]));
+        Assert.Equal(0, chain.Context("http").CounterValue("websocket_protocol_errors"));
+    }
+
+    private static async Task<string> RunNode(IEnumerable<string> arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"node exited with {process.ExitCode}: {await errors}");
+        return await output;
+    }
+
     private static async Task<string> ReceiveAsync(System.Net.WebSockets.WebSocket socket)
     {
         using var text = new MemoryStream();
@@ -73,9 +134,12 @@ public sealed class WebSocketRealClientTests
         return Encoding.UTF8.GetString(text.ToArray());
     }
 
-    /// <summary>Kestrel on 127.0.0.1 accepting WebSocket with compression, echoing each text message.</summary>
+    /// <summary>Kestrel on 127.0.0.1 accepting WebSocket with compression (except on <see cref="PlainPath"/>), echoing each text message.</summary>
     private sealed class EchoServer : IAsyncDisposable
     {
+        /// <summary>The path on which the server declines permessage-deflate.</summary>
+        public const string PlainPath = "/plain";
+
         private readonly WebApplication _app;
 
         private EchoServer(WebApplication app) => _app = app;
@@ -102,7 +166,7 @@ public sealed class WebSocketRealClientTests
 
         private static async Task EchoAsync(HttpContext context)
         {
-            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = true });
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = context.Request.Path != PlainPath });
             while (true)
             {
                 var buffer = new byte[8192];
