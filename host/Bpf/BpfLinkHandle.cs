@@ -10,5 +10,8 @@ internal sealed class BpfLinkHandle : SafeHandle
 
     public override bool IsInvalid => handle == 0;
 
+    /// <summary>The link's file descriptor (held open by the kernel object as long as the link lives).</summary>
+    public int Fd => Libbpf.LinkFd(handle);
+
     protected override bool ReleaseHandle() => Libbpf.LinkDestroy(handle) == 0;
 }

@@ -66,6 +66,25 @@ internal sealed unsafe class BpfObject : IDisposable
         return ref Unsafe.AsRef<T>(data);
     }
 
+    /// <summary>
+    /// Loads <paramref name="program"/> for one way of attaching (<c>expected_attach_type</c>), before <see cref="Load"/>:
+    /// a program meant for uprobe_multi links (<see cref="UprobeMulti"/>) must be loaded as one.
+    /// </summary>
+    public void SetExpectedAttachType(string program, int attachType)
+    {
+        ThrowIfLoaded("set the attach type of a program of");
+        var pointer = Libbpf.FindProgramByName(_handle.DangerousGetHandle(), program);
+        if (pointer == 0)
+        {
+            throw new BpfException("bpf_object__find_program_by_name", Marshal.GetLastPInvokeError(), $"{Name}: {program}");
+        }
+        var error = Libbpf.SetExpectedAttachType(pointer, attachType);
+        if (error < 0)
+        {
+            throw new BpfException("bpf_program__set_expected_attach_type", -error, $"{Name}: {program}");
+        }
+    }
+
     public BpfMap Map(string name) =>
         FindMap(n => n == name) ?? throw new BpfException($"{Name}: no map named {name}");
 

@@ -38,6 +38,16 @@ internal sealed unsafe class BpfProgram
     }
 
     /// <summary>
+    /// Attaches to every offset of <paramref name="binaryPath"/> with one uprobe_multi link (see <see cref="UprobeMulti"/>);
+    /// the program must have been loaded for it (<see cref="BpfObject.SetExpectedAttachType"/>).
+    /// </summary>
+    public BpfLink AttachUprobeMulti(string binaryPath, IReadOnlyList<ulong> fileOffsets, bool returnProbe, ulong cookie)
+    {
+        _owner.ThrowIfNotLoaded("attach a program of");
+        return UprobeMulti.Attach(Libbpf.ProgramFd(_pointer), Name, binaryPath, fileOffsets, returnProbe, cookie);
+    }
+
+    /// <summary>
     /// How often the kernel ran the program and for how long in all, from <c>/proc/self/fdinfo</c>; zeros unless
     /// <c>kernel.bpf_stats_enabled</c> is 1 (counting costs a little, so it is off by default).
     /// </summary>

@@ -69,6 +69,19 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Library, EntryPoint = "bpf_program__fd")]
     public static partial int ProgramFd(nint program);
 
+    [LibraryImport(Library, EntryPoint = "bpf_link__fd")]
+    public static partial int LinkFd(nint link);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport(Library, EntryPoint = "bpf_program__set_expected_attach_type")]
+    public static partial int SetExpectedAttachType(nint program, int attachType);
+
+    /// <summary>The <c>bpf(2)</c> system call itself, for what this libbpf version has no function for (uprobe_multi links).</summary>
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial long Syscall(long number, long command, void* attr, long size);
+
     [LibraryImport(Library, EntryPoint = "bpf_program__attach_uprobe_opts", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial nint AttachUprobe(nint program, int pid, string binaryPath, nuint functionOffset, UprobeOptions* options);
 

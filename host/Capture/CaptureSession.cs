@@ -42,6 +42,7 @@ internal sealed class CaptureSession : IDisposable
     private TlsCoverage? _coverage;
     private ProcessEmit _processEmit;
     private ResourceSampler? _sampler;
+    private bool _multiLinks;
 
     public CaptureSession(CaptureOptions options, ILoggerFactory loggers)
     {
@@ -64,7 +65,7 @@ internal sealed class CaptureSession : IDisposable
             LoadPrograms();
             if (_tls is not null)
             {
-                _probes = new TlsProbes(_tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser());
+                _probes = new TlsProbes(_tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser(), _multiLinks);
                 _discovery = _options.DiscoverTls ? new TlsDiscovery(_probes, _log) : null;
                 var explainer = new BlindSpotExplainer(_probes, _discovery);
                 _coverage = new TlsCoverage(_clock, outputs.Network, explainer.Explain, _log,
@@ -258,7 +259,7 @@ internal sealed class CaptureSession : IDisposable
         _command?.Dispose();
         _discovery?.Dispose();
         _probes?.Dispose();
-        BpfLink.DisposeAll(_links);
+        BpfLink.DetachInBackground(_links);
         _links.Clear();
         _poller?.Dispose();
         _tls?.Dispose();
@@ -347,6 +348,7 @@ internal sealed class CaptureSession : IDisposable
         // One tracked set for both programs: the TLS program filters on the tree the process program maintains.
         _tls.Map("tracked").ReuseFd(_process.Map("tracked").Fd);
         _tls.Map("tls_events").SetMaxEntries((uint)_options.TlsRingMb * 1024 * 1024);
+        _multiLinks = TlsProbes.PrepareForMultiLinks(_tls);
         _tls.Load();
     }
 

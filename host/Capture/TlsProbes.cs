@@ -45,17 +45,42 @@ internal sealed class TlsProbes : IDisposable
     private readonly List<BpfLink> _links = [];
     private readonly ConcurrentDictionary<ulong, string> _libraries = new();
     private readonly ConcurrentDictionary<ulong, bool> _stripped = new();
+    private readonly bool _multiLinks;
     private ulong _nextCookie = 1;
     private bool _disposed;
 
-    public TlsProbes(BpfObject tls, ILogger log, bool probeInternalFunctions = true, DiscoveryCache? cache = null)
+    /// <summary>
+    /// The programs of <paramref name="tls"/> this class attaches; before the object is loaded, each is set to be loaded
+    /// for uprobe_multi links when the kernel has them (<see cref="PrepareForMultiLinks"/>).
+    /// </summary>
+    public static IEnumerable<string> ProgramNames =>
+        Programs.Values.SelectMany(p => new[] { p.Entry, p.Exit }).OfType<string>().Append(GoReadReturn).Distinct();
+
+    /// <summary>
+    /// Before <paramref name="tls"/> is loaded: its probe programs will be attached with one uprobe_multi link per file
+    /// and program (a detach then waits once, not once per function) when the kernel has them. Returns whether it does.
+    /// </summary>
+    public static bool PrepareForMultiLinks(BpfObject tls)
     {
+        if (!UprobeMulti.Supported)
+        {
+            return false;
+        }
+        foreach (var name in ProgramNames)
+        {
+            tls.SetExpectedAttachType(name, UprobeMulti.AttachType);
+        }
+        return true;
+    }
+
+    public TlsProbes(BpfObject tls, ILogger log, bool probeInternalFunctions = true, DiscoveryCache? cache = null, bool multiLinks = false)
+    {
+        _multiLinks = multiLinks;
         _log = log;
         _discovery = BinaryDiscovery.Default(probeInternalFunctions);
         _cache = cache ?? DiscoveryCache.None;
         _cacheVariant = probeInternalFunctions ? string.Empty : "-entries";
-        _programs = Programs.Values.SelectMany(p => new[] { p.Entry, p.Exit }).OfType<string>().Append(GoReadReturn).Distinct()
-            .ToDictionary(n => n, tls.Program, StringComparer.Ordinal);
+        _programs = ProgramNames.ToDictionary(n => n, tls.Program, StringComparer.Ordinal);
     }
 
     /// <summary>The library or binary a record's cookie names.</summary>
@@ -146,7 +171,7 @@ internal sealed class TlsProbes : IDisposable
         lock (_gate)
         {
             _disposed = true;
-            BpfLink.DisposeAll(_links);
+            BpfLink.DetachInBackground(_links);
             _links.Clear();
         }
     }
@@ -182,23 +207,45 @@ internal sealed class TlsProbes : IDisposable
         try
         {
             using var elf = ElfImage.Open(accessPath);
+            // Where each program goes in this file, in the order found: (program, return probe) -> offsets.
+            var places = new Dictionary<(string Program, bool Return), List<ulong>>();
+            void Place(string program, bool returnProbe, ulong offset)
+            {
+                if (!places.TryGetValue((program, returnProbe), out var offsets))
+                {
+                    places[(program, returnProbe)] = offsets = [];
+                }
+                offsets.Add(offset);
+            }
             foreach (var stack in found.Stacks)
             {
                 foreach (var site in stack.Sites)
                 {
                     var offset = elf.ToFileOffset(site.EntryProbe) ?? throw new InvalidDataException($"{site.Function} at 0x{site.EntryProbe:x} is outside the file's code");
                     var (entry, exit) = Programs[site.Kind];
-                    links.Add(_programs[entry].AttachUprobe(accessPath, offset, returnProbe: false, cookie));
+                    Place(entry, false, offset);
                     if (exit is not null)
                     {
-                        links.Add(_programs[exit].AttachUprobe(accessPath, offset, returnProbe: true, cookie));
+                        Place(exit, true, offset);
                     }
                     foreach (var ret in site.Returns ?? [])
                     {
                         var retOffset = elf.ToFileOffset(ret) ?? throw new InvalidDataException($"a RET of {site.Function} is outside the file's code");
-                        links.Add(_programs[GoReadReturn].AttachUprobe(accessPath, retOffset, returnProbe: false, cookie));
+                        Place(GoReadReturn, false, retOffset);
                     }
                     labels.Add(site.Function);
+                }
+            }
+            foreach (var ((name, returnProbe), offsets) in places)
+            {
+                if (_multiLinks)
+                {
+                    links.Add(_programs[name].AttachUprobeMulti(accessPath, offsets, returnProbe, cookie));
+                    continue;
+                }
+                foreach (var offset in offsets)
+                {
+                    links.Add(_programs[name].AttachUprobe(accessPath, offset, returnProbe, cookie));
                 }
             }
         }
