@@ -73,6 +73,27 @@ public sealed class OtlpExportTests
     }
 
     [Fact]
+    public async Task Serve_exports_the_session_it_opens_besides_showing_it()
+    {
+        using var folder = TempFolder.ForCaller();
+        var session = folder.Combine("session.jsonl");
+        await File.WriteAllTextAsync(session, SpanSession.Lines());
+        await using var dashboard = await AspireDashboard.StartAsync();
+
+        using var host = HostProcess.Start(["serve", session, "--port", "0", "--otlp", dashboard.GrpcUrl], folder.Path);
+        await host.WaitForStderrAsync("serving until Ctrl+C", TimeSpan.FromSeconds(60));
+        // Span events go out while it serves; the derived ones it held back wait for the end, and there are none.
+        var spans = await dashboard.WaitForSpansAsync(s => s.Count >= 4);
+        host.Signal(2);
+        var exit = await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(exit == 0, host.Stderr);
+        Assert.Equal(
+            new[] { SpanSession.AgentSpan, SpanSession.ChatSpan, SpanSession.ToolSpan, SpanSession.ProcessSpan }.Order(),
+            spans.Select(s => s.SpanId).Order());
+    }
+
+    [Fact]
     public async Task A_config_mistake_is_reported_before_anything_runs()
     {
         using var folder = TempFolder.ForCaller();
