@@ -118,6 +118,7 @@ internal sealed class OtlpSink : ISink, IAsyncDisposable
         _stopped = true;
         var started = Stopwatch.StartNew();
         var drain = TimeSpan.FromMilliseconds(_config.DrainTimeoutMs);
+        var backendDown = false;
         if (_spans is not null)
         {
             if (_derived is not null && (_config.DerivedSpans == "always" || !_sawSpanEvents))
@@ -129,11 +130,13 @@ internal sealed class OtlpSink : ISink, IAsyncDisposable
             }
             Release(TimeSpan.Zero);
             await _spans.StopAsync(drain);
+            backendDown = !_spans.BackendAnswered && _spans.Attempted;
             await _spans.DisposeAsync();
         }
         if (_metrics is not null)
         {
-            var left = drain - started.Elapsed;
+            // The spans' backend never answered: the metrics (same endpoint) get one short try, not the rest of the drain.
+            var left = backendDown ? TimeSpan.FromMilliseconds(500) : drain - started.Elapsed;
             _metrics.Flush(left > TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
             _metrics.Dispose();
         }

@@ -27,12 +27,15 @@ internal sealed class SpanExport : IAsyncDisposable
     private readonly Dictionary<string, (TracerProvider Provider, OtlpTraceExporter Exporter)> _exporters = [];
     private readonly ExactActivities _activities;
     private readonly CancellationTokenSource _giveUp = new();
+    private readonly CancellationTokenSource _stopNow = new();
     private readonly Counter _exported;
     private readonly Counter _failed;
     private readonly Counter _dropped;
     private readonly Counter _retries;
     private Task _loop = Task.CompletedTask;
     private bool _warned;
+    private volatile bool _stopping;
+    private volatile bool _everSucceeded;
 
     public SpanExport(OtlpSinkConfig config, IStageContext context)
     {
@@ -55,6 +58,12 @@ internal sealed class SpanExport : IAsyncDisposable
         _loop = Task.Run(SendAsync);
     }
 
+    /// <summary>True once a batch reached the backend in this run.</summary>
+    public bool BackendAnswered => _everSucceeded;
+
+    /// <summary>True once a batch was sent (whatever came of it).</summary>
+    public bool Attempted => _exported.Value + _failed.Value > 0;
+
     /// <summary>Queues a span; never waits.</summary>
     public void Add(SpanRecord span, ContainerIdentity? container) => _queue.Writer.TryWrite((span, container));
 
@@ -65,6 +74,13 @@ internal sealed class SpanExport : IAsyncDisposable
     public async Task StopAsync(TimeSpan drain)
     {
         _queue.Writer.TryComplete();
+        _stopping = true;
+        if (!_everSucceeded)
+        {
+            // Nothing went through in this run: waiting out the drain would only wait on a backend that is not there.
+            // What is queued is still tried once each (a backend that just came up gets it), without backoff.
+            await _stopNow.CancelAsync();
+        }
         if (await Task.WhenAny(_loop, Task.Delay(drain)) != _loop)
         {
             await _giveUp.CancelAsync();
@@ -133,10 +149,11 @@ internal sealed class SpanExport : IAsyncDisposable
             }
             if (result == ExportResult.Success)
             {
+                _everSucceeded = true;
                 _exported.Add(activities.Length);
                 return;
             }
-            if (attempt >= _config.MaxRetries || _giveUp.IsCancellationRequested)
+            if (attempt >= _config.MaxRetries || _giveUp.IsCancellationRequested || (_stopping && !_everSucceeded))
             {
                 _failed.Add(activities.Length);
                 if (!_warned)
@@ -149,7 +166,8 @@ internal sealed class SpanExport : IAsyncDisposable
             _retries.Add();
             try
             {
-                await Task.Delay(backoff, _giveUp.Token);
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(_giveUp.Token, _stopNow.Token);
+                await Task.Delay(backoff, wait.Token);
             }
             catch (OperationCanceledException)
             {
@@ -189,5 +207,6 @@ internal sealed class SpanExport : IAsyncDisposable
         _exporters.Clear();
         _activities.Dispose();
         _giveUp.Dispose();
+        _stopNow.Dispose();
     }
 }
