@@ -47,4 +47,7 @@ public static class RoleKeys
 
     /// <summary>How many of the slowest calls the report lists (<see cref="StageRoles.WebUi"/>).</summary>
     public const string SlowestCalls = "slowest_calls";
+
+    /// <summary>The backend's address (<see cref="StageRoles.OtlpExport"/>): an http or https URL, e.g. <c>http://127.0.0.1:4317</c>.</summary>
+    public const string Endpoint = "endpoint";
 }

@@ -41,4 +41,10 @@ public static class StageRoles
     /// recording that already holds what it derives leaves it out, so that nothing is counted twice.
     /// </summary>
     public const string DerivesFromTls = "derives-from-tls";
+
+    /// <summary>
+    /// A sink that exports the session to an OpenTelemetry backend over OTLP (<c>--otlp URL</c>, contracts 1.5); key
+    /// <see cref="RoleKeys.Endpoint"/>.
+    /// </summary>
+    public const string OtlpExport = "otlp-export";
 }

@@ -82,6 +82,9 @@ internal sealed class PipelineOptions
         HelpName = "EXPR",
     };
 
+    /// <summary>The OTLP export (docs/OTLP.md), shared with <c>serve</c>.</summary>
+    public Option<string?> Otlp { get; } = CreateOtlpOption();
+
     public Option<bool> DisableAuthRemoval { get; } = new("--disable-auth-removal")
     {
         Description = "Do not redact credentials (disables the stages of the redaction role, redact): keys and tokens reach every sink",
@@ -89,10 +92,29 @@ internal sealed class PipelineOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Output, Pretty, Quiet, Enable, Disable, Set, NoSummary, ShutdownTimeout, SslFilter, HttpFilter, DisableAuthRemoval })
+        foreach (var option in new Option[] { Output, Pretty, Quiet, Enable, Disable, Set, NoSummary, ShutdownTimeout, SslFilter, HttpFilter, Otlp, DisableAuthRemoval })
         {
             command.Options.Add(option);
         }
+    }
+
+    /// <summary><c>--otlp URL</c>: what every pipeline command and <c>serve</c> accept.</summary>
+    public static Option<string?> CreateOtlpOption() => new("--otlp")
+    {
+        Description = "Also export spans, metrics and the loss counters to this OpenTelemetry backend over OTLP (enables the stage of the otlp-export role, "
+            + "the otlp plugin): http://HOST:4317 is gRPC, http://HOST:4318 HTTP/protobuf; see docs/OTLP.md",
+        HelpName = "URL",
+    };
+
+    /// <summary>Enables the stage of the OTLP export role and points it at <paramref name="url"/>, when given.</summary>
+    public static void ApplyOtlp(string? url, PipelineOverrides overrides)
+    {
+        if (url is not { Length: > 0 })
+        {
+            return;
+        }
+        overrides.Enable.Add(PipelineOverrides.Role(StageRoles.OtlpExport));
+        overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.OtlpExport, RoleKeys.Endpoint, JsonSerializer.Serialize(url)));
     }
 
     /// <summary>A shutdown bound given in seconds (<c>2</c>, <c>0.5</c>), or null when the text is not one.</summary>
@@ -133,6 +155,7 @@ internal sealed class PipelineOptions
             overrides.Enable.Add(PipelineOverrides.Role(StageRoles.HttpFilter));
             overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.HttpFilter, RoleKeys.Patterns, JsonSerializer.Serialize(httpFilters)));
         }
+        ApplyOtlp(parse.GetValue(Otlp), overrides);
         if (parse.GetValue(DisableAuthRemoval))
         {
             overrides.Disable.Add(PipelineOverrides.Role(StageRoles.Redaction));

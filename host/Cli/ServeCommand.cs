@@ -24,6 +24,8 @@ internal static class ServeCommand
         sources.AddTo(command);
         web.AddAddressAndAccessTo(command);
         command.Options.Add(speed);
+        var otlp = PipelineOptions.CreateOtlpOption();
+        command.Options.Add(otlp);
         command.SetAction(async (parse, cancellation) =>
         {
             var path = parse.GetValue(sources.Session)!;
@@ -42,6 +44,12 @@ internal static class ServeCommand
             overrides.Set.Add(WebUiOptions.Set(RoleKeys.Server, "true"));
             overrides.Set.Add(WebUiOptions.Set(RoleKeys.Report, "\"none\""));
             web.Apply(parse, overrides);
+            if (parse.GetValue(otlp) is { Length: > 0 } url)
+            {
+                // serve keeps only the web UI's sink; the export is a second one it asked for.
+                overrides.OnlySinkRoles = [.. overrides.OnlySinkRoles ?? [], StageRoles.OtlpExport];
+                PipelineOptions.ApplyOtlp(url, overrides);
+            }
             SessionInput? input = null;
             return await PipelineRun.ExecuteAsync(global.Read(parse), overrides, printSummary: false, eventTime: true,
                 services => [new HoldOpenRunner(SessionSources.CreateRunner(services, input!, pace),

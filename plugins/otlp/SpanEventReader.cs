@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using AgentSight.Contracts;
+
+namespace AgentSight.Plugins.Otlp;
+
+/// <summary>Reads a <c>span</c> event (the shape agreed for contracts 1.5, docs/OTLP.md) into a <see cref="SpanRecord"/>.</summary>
+internal static class SpanEventReader
+{
+    /// <returns>The span, or null with <paramref name="problem"/> saying what is wrong with the event.</returns>
+    public static SpanRecord? Read(AgentEvent evt, bool captureContent, out string? problem)
+    {
+        problem = null;
+        if (evt.Fields is not { } fields)
+        {
+            problem = "its payload is not a JSON object";
+            return null;
+        }
+        var traceId = Text(fields["trace_id"]);
+        var spanId = Text(fields["span_id"]);
+        var parent = Text(fields["parent_span_id"]);
+        if (!SpanIds.IsHex(traceId, 32))
+        {
+            problem = "trace_id is not 32 hex digits";
+            return null;
+        }
+        if (!SpanIds.IsHex(spanId, 16))
+        {
+            problem = "span_id is not 16 hex digits";
+            return null;
+        }
+        if (parent is not null && !SpanIds.IsHex(parent, 16))
+        {
+            problem = "parent_span_id is neither null nor 16 hex digits";
+            return null;
+        }
+        if (Number(fields["start_ns"]) is not { } start || Number(fields["end_ns"]) is not { } end || end < start)
+        {
+            problem = "start_ns and end_ns are not epoch nanoseconds with start_ns <= end_ns";
+            return null;
+        }
+        var name = Text(fields["name"]) is { Length: > 0 } given ? given : Text(fields["operation"]) ?? "span";
+        var kind = Text(fields["kind"]) switch
+        {
+            "client" => ActivityKind.Client,
+            "server" => ActivityKind.Server,
+            "producer" => ActivityKind.Producer,
+            "consumer" => ActivityKind.Consumer,
+            _ => ActivityKind.Internal,
+        };
+        var status = Text(fields["status"]) switch
+        {
+            "ok" => ActivityStatusCode.Ok,
+            "error" => ActivityStatusCode.Error,
+            _ => ActivityStatusCode.Unset,
+        };
+        var attributes = AttributeValues.FromObject(fields["attributes"] as JsonObject, captureContent);
+        if (Text(fields["operation"]) is { } operation && !attributes.Exists(a => a.Key == "gen_ai.operation.name"))
+        {
+            attributes.Add(new("agentsight.operation", operation));
+        }
+        if (fields["ref"] is JsonObject reference && Text(reference["source"]) is { } refSource)
+        {
+            attributes.Add(new("agentsight.ref.source", refSource));
+            if (reference["key"] is { } key)
+            {
+                attributes.Add(new("agentsight.ref.key", AttributeValues.From(key)));
+            }
+            if (Number(reference["pid"]) is { } refPid)
+            {
+                attributes.Add(new("agentsight.ref.pid", refPid));
+            }
+        }
+        return new SpanRecord(
+            ActivityTraceId.CreateFromString(traceId!.ToLowerInvariant()),
+            ActivitySpanId.CreateFromString(spanId!.ToLowerInvariant()),
+            parent is null ? default : ActivitySpanId.CreateFromString(parent.ToLowerInvariant()),
+            name, kind, start, end, status, Text(fields["status_message"]), attributes, evt.Pid);
+    }
+
+    internal static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    internal static long? Number(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? AttributeValues.Number(value) switch
+            {
+                long whole => whole,
+                double real when double.IsFinite(real) && Math.Abs(real) < 9e18 => (long)real,
+                _ => null,
+            }
+            : null;
+
+    internal static double? Real(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? Convert.ToDouble(AttributeValues.Number(value), System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+}
