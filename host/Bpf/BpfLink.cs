@@ -48,7 +48,8 @@ internal sealed class BpfLink : IDisposable
     /// Detaches the links without waiting for the kernel: removing a probe waits for grace periods (measured here:
     /// about half a second for a recording's two dozen links on a quiet machine, seconds under load), which a user
     /// would otherwise wait for at the end of every <c>record</c>. Each link's descriptor is first inherited by a
-    /// short-lived child process (<c>sleep</c>), then this process detaches its copies as usual, which is quick while
+    /// short-lived child process (<c>sleep</c>, started with <c>posix_spawn</c>: a managed Process.Start costs tens of
+    /// milliseconds each under load), then this process detaches its copies as usual, which is quick while
     /// the child still holds the link; the kernel releases the link, with its waits, when the child exits a moment
     /// later. Perf-event links are disabled at once by that detach; uprobe_multi links fire into a ring nobody reads
     /// until the child exits. Falls back to <see cref="DisposeAll"/> when no child can be started.
@@ -80,20 +81,7 @@ internal sealed class BpfLink : IDisposable
         try
         {
             fds.ForEach(fd => Libbpf.Fcntl(fd, SetFd, 0));
-            // Its own standard streams: holding the user's would keep a pipe reading record's output open for a second.
-            var start = new System.Diagnostics.ProcessStartInfo(Sleeper, "1")
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var child = System.Diagnostics.Process.Start(start);
-            return child is not null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
+            return ChildSpawner.SpawnDetached(Sleeper, "1");
         }
         finally
         {
