@@ -525,6 +525,9 @@ internal sealed class StreamRedactor
             case HttpBodyPayload body:
                 body.Bytes = bytes;
                 break;
+            case StdioPayload stdio:
+                stdio.Bytes = bytes;
+                break;
             case JsonPayload json:
                 json.Fields["data"] = JsonValue.Create(TlsPayload.FormatData(bytes));
                 break;
