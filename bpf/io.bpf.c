@@ -72,14 +72,29 @@ struct {
 	__type(value, __u64);
 } io_stats SEC(".maps");
 
+/* One end of a pipe (its inode and which side) or of a socket pair (that socket's inode): who used it last. */
+struct end_key {
+	__u64 ino;
+	__u32 side;              /* 0: a socket pair end; 1: a pipe's write side; 2: its read side */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct end_key);
+	__type(value, __u32);
+} ends SEC(".maps");
+
 /* What the entry saw, for the return of the same thread. */
 struct io_call {
 	__u64 buf;               /* the buffer, or the iovec array */
 	__u64 count;             /* the iovec count (vector calls) */
 	__u64 start_ns;
 	__u64 stream;
+	__u64 peer_end;          /* the other end's key (struct end_key): who used it is looked up at return */
+	__u32 peer_side;
 	__s32 fd;
-	__u32 peer_pid;
 	__u8 direction;
 	__u8 kind;
 	__u8 vector;
@@ -109,19 +124,6 @@ struct {
 	__type(value, __u8);
 } streams SEC(".maps");
 
-/* One end of a pipe (its inode and which side) or of a socket pair (that socket's inode): who used it last. */
-struct end_key {
-	__u64 ino;
-	__u32 side;              /* 0: a socket pair end; 1: a pipe's write side; 2: its read side */
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct end_key);
-	__type(value, __u32);
-} ends SEC(".maps");
 
 /* stdio bytes captured per process, against cfg.stdio_limit. */
 struct {
@@ -229,10 +231,10 @@ static __always_inline bool classify(__s32 fd, struct fd_info *info)
 }
 
 /*
- * Records that this process uses its end of a pipe or socket pair, and returns the process last seen at the other
- * end (0 when none, or itself).
+ * Records that this process uses its end of a pipe or socket pair, and says which key names the other end (its
+ * ino is 0 when there is none to look up).
  */
-static __always_inline __u32 meet_peer(__u32 tgid, struct fd_info *info, __u8 direction)
+static __always_inline void meet_peer(__u32 tgid, struct fd_info *info, __u8 direction, struct end_key *other)
 {
 	struct end_key mine = {}, theirs = {};
 	if (info->kind == AS_IO_UNIX_PAIR) {
@@ -243,13 +245,20 @@ static __always_inline __u32 meet_peer(__u32 tgid, struct fd_info *info, __u8 di
 		mine.side = direction == AS_IO_WRITE ? 1 : 2;
 		theirs.side = direction == AS_IO_WRITE ? 2 : 1;
 	} else {
-		return 0;
+		return;
 	}
 	__u32 *known = bpf_map_lookup_elem(&ends, &mine);
 	if (!known || *known != tgid)
 		bpf_map_update_elem(&ends, &mine, &tgid, BPF_ANY);
-	if (!theirs.ino)
+	*other = theirs;
+}
+
+/* The process last seen at the other end (0 when none, or this process itself). */
+static __always_inline __u32 peer_of(__u32 tgid, __u64 ino, __u32 side)
+{
+	if (!ino)
 		return 0;
+	struct end_key theirs = { .ino = ino, .side = side };
 	__u32 *peer = bpf_map_lookup_elem(&ends, &theirs);
 	return peer && *peer != tgid ? *peer : 0;
 }
@@ -266,10 +275,11 @@ static __always_inline void io_enter(__s32 fd, __u64 buf, __u64 count_or_iovs, _
 	struct fd_info info = {};
 	if (!classify(fd, &info))
 		return;
-	__u32 peer = 0;
+	struct end_key other = {};
 	if (is_stdio(info.kind)) {
-		peer = meet_peer(tgid, &info, direction);
-		/* The traced writer's write carried these bytes already. */
+		meet_peer(tgid, &info, direction, &other);
+		/* The traced writer's write carried these bytes already (checked again at return: the writer may come later). */
+		__u32 peer = peer_of(tgid, other.ino, other.side);
 		if (direction == AS_IO_READ && peer && bpf_map_lookup_elem(&tracked, &peer))
 			return;
 	}
@@ -279,7 +289,8 @@ static __always_inline void io_enter(__s32 fd, __u64 buf, __u64 count_or_iovs, _
 		.start_ns = bpf_ktime_get_boot_ns(),
 		.stream = info.stream,
 		.fd = fd,
-		.peer_pid = peer,
+		.peer_end = other.ino,
+		.peer_side = other.side,
 		.direction = direction,
 		.kind = info.kind,
 		.vector = vector,
@@ -459,6 +470,13 @@ static __always_inline void io_exit(__s64 ret)
 		head_len = 0;
 
 	bool stdio = is_stdio(call.kind);
+	__u32 peer = 0;
+	if (stdio) {
+		/* A read that blocked until a traced process wrote: that write is the event. */
+		peer = peer_of(tgid, call.peer_end, call.peer_side);
+		if (call.direction == AS_IO_READ && peer && bpf_map_lookup_elem(&tracked, &peer))
+			return;
+	}
 	__u8 *verdict = bpf_map_lookup_elem(&streams, &call.stream);
 	__u8 now = verdict ? *verdict : VERDICT_UNDECIDED;
 	if (!stdio) {
@@ -517,7 +535,7 @@ static __always_inline void io_exit(__s64 ret)
 	h->captured = 0;
 	h->call_captured = (__u32)captured;
 	h->fd = call.fd;
-	h->peer_pid = call.peer_pid;
+	h->peer_pid = peer;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 
 	if (captured == 0) {
