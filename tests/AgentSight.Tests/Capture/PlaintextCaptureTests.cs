@@ -60,6 +60,60 @@ public sealed partial class PlaintextCaptureTests
         Assert.DoesNotContain(events, e => e.IsSsl);
     }
 
+    /// <summary>Ollama's <c>/api/chat</c>: a chunked NDJSON stream, one JSON object per line, the last with the usage.</summary>
+    private const string OllamaServer = """
+        import http.server, json
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                lines = [{"model": body["model"], "message": {"role": "assistant", "content": w}, "done": False} for w in ["Hello", " from", " ollama"]]
+                lines.append({"model": body["model"], "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop", "prompt_eval_count": 12, "eval_count": 3})
+                for line in lines:
+                    data = (json.dumps(line) + "\n").encode()
+                    self.wfile.write(b"%x\r\n" % len(data) + data + b"\r\n")
+                    self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        print(server.server_address[1], flush=True)
+        server.serve_forever()
+        """;
+
+    [Fact]
+    public async Task An_Ollama_chat_streamed_as_NDJSON_over_plain_HTTP_is_an_llm_event()
+    {
+        using var recorder = Recorder.Create();
+        var script = recorder.Folder.Combine("ollama.py");
+        await File.WriteAllTextAsync(script, OllamaServer);
+        // Outside the recording, as a model server is.
+        using var server = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("python3", [script]) { RedirectStandardOutput = true })!;
+        try
+        {
+            var port = int.Parse((await server.StandardOutput.ReadLineAsync())!, System.Globalization.CultureInfo.InvariantCulture);
+
+            var (code, events, explain) = await RecordAsync(recorder, [],
+                "curl", "-sS", $"http://127.0.0.1:{port}/api/chat", "-d", $$"""{"model":"{{Model}}","messages":[{"role":"user","content":"hi"}]}""");
+
+            Assert.True(code == 0, explain);
+            var llm = Assert.Single(events, e => e.Source == "llm");
+            Assert.Equal("ollama", (string?)llm.Data["gen_ai.provider.name"]);
+            Assert.Equal(Model, (string?)llm.Data["gen_ai.request.model"]);
+            Assert.Contains("Hello from ollama", llm.Data["gen_ai.output.messages"]!.ToJsonString(), StringComparison.Ordinal);
+            Assert.Equal(3, (int?)llm.Data["gen_ai.usage.output_tokens"]);
+            Assert.True((bool?)llm.Data["streaming"], explain);
+        }
+        finally
+        {
+            server.Kill();
+        }
+    }
+
     [Fact]
     public async Task An_HTTPS_call_is_captured_by_the_TLS_probes_only_never_twice()
     {
