@@ -275,6 +275,14 @@ static __always_inline void io_enter(__s32 fd, __u64 buf, __u64 count_or_iovs, _
 	struct fd_info info = {};
 	if (!classify(fd, &info))
 		return;
+	if (!is_stdio(info.kind)) {
+		/* A socket known to carry TLS: the TLS probes' alone; nothing to do at its return either. */
+		__u8 *verdict = bpf_map_lookup_elem(&streams, &info.stream);
+		if (verdict && *verdict == VERDICT_TLS) {
+			count(AS_IO_STAT_TLS_CALLS, 1);
+			return;
+		}
+	}
 	struct end_key other = {};
 	if (is_stdio(info.kind)) {
 		meet_peer(tgid, &info, direction, &other);
