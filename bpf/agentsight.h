@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Records and settings shared by the BPF programs (tls.bpf.c, process.bpf.c) and the host
+ * Records and settings shared by the BPF programs (tls.bpf.c, process.bpf.c, io.bpf.c) and the host
  * (host/Capture/Records.cs mirrors every struct here, field for field; change both together).
  *
  * Rules that keep the two sides in step: fixed-width types only, explicit padding, every size
@@ -39,6 +39,7 @@ enum as_record_kind {
 	AS_REC_SOCK = 6,         /* struct as_sock_record (TLS ring): what the socket system calls tell about TLS */
 	AS_REC_CONNECT = 7,      /* struct as_connect_record (process ring) */
 	AS_REC_MMAP = 8,         /* struct as_mmap_record (process ring): a file mapped executable */
+	AS_REC_IO = 9,           /* struct as_io_record (io ring): plaintext socket, pipe, tty or socket-pair bytes */
 };
 
 /* What an as_sock_record says. */
@@ -97,6 +98,86 @@ enum as_stat {
 	AS_STAT_COPY_FAILED,        /* pieces whose bytes could not be read from user memory */
 	AS_STAT_TRACK_MAP_FULL,     /* processes that should have been tracked but the map was full */
 	AS_STAT_COUNT,
+};
+
+/* ---- io.bpf.c: plaintext sockets and stdio of traced processes ---- */
+
+/* Payload bytes of one io record; a larger call is sent as several pieces (as TLS calls are). */
+#define AS_IO_CHUNK 16384
+
+/* Pieces per call at most (a piece never spans two iovecs, so this bounds iovecs too). */
+#define AS_IO_MAX_PIECES 512
+
+/* What kind of descriptor an io record's bytes went through. */
+enum as_io_kind {
+	AS_IO_TCP = 1,           /* a TCP socket (IPv4 or IPv6): a `socket` event */
+	AS_IO_UNIX_SOCKET = 2,   /* a UNIX stream socket with an address at either end: a `socket` event */
+	AS_IO_PIPE = 3,          /* an anonymous pipe: `stdio` */
+	AS_IO_FIFO = 4,          /* a named pipe: `stdio` */
+	AS_IO_TTY = 5,           /* a terminal: `stdio` */
+	AS_IO_UNIX_PAIR = 6,     /* a UNIX stream socket with no address at either end (socketpair): `stdio` */
+};
+
+enum as_io_direction {
+	AS_IO_READ = 0,
+	AS_IO_WRITE = 1,
+};
+
+/* Which stdio streams are kept (as_io_config.stdio_mode). */
+enum as_stdio_mode {
+	AS_STDIO_OFF = 0,
+	AS_STDIO_JSONRPC = 1,    /* streams whose first bytes are '{', '[' or "Content-Length:" */
+	AS_STDIO_ALL = 2,
+};
+
+/* Indexes of io.bpf.c's per-CPU counters (map "io_stats"). The first four mean what the TLS ones do. */
+enum as_io_stat {
+	AS_IO_STAT_RING_FULL = 0,
+	AS_IO_STAT_RING_FULL_BYTES,
+	AS_IO_STAT_CALL_MAP_FULL,
+	AS_IO_STAT_COPY_FAILED,
+	AS_IO_STAT_SOCKET_TRUNCATED_BYTES, /* socket bytes past the per-call cap */
+	AS_IO_STAT_STDIO_TRUNCATED_BYTES,  /* stdio bytes past the per-call cap */
+	AS_IO_STAT_STDIO_LIMIT_BYTES,      /* stdio bytes of a process past its limit: not captured */
+	AS_IO_STAT_STDIO_FILTERED_BYTES,   /* stdio bytes of streams that did not look like JSON-RPC (jsonrpc mode) */
+	AS_IO_STAT_TLS_CALLS,              /* socket calls left to the TLS probes (the socket carries TLS records) */
+	AS_IO_STAT_SOCKET_CALLS,           /* socket calls captured */
+	AS_IO_STAT_STDIO_CALLS,            /* stdio calls captured */
+	AS_IO_STAT_COUNT,
+};
+
+/* A plaintext socket or stdio call, or one piece of it. Followed by `captured` payload bytes. */
+struct as_io_record {
+	__u8 record_kind;        /* AS_REC_IO */
+	__u8 direction;          /* enum as_io_direction */
+	__u8 io_kind;            /* enum as_io_kind */
+	__u8 flags;              /* enum as_tls_flags: FIRST, LAST, COPY_FAILED, ABORTED */
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u64 start_ns;          /* CLOCK_BOOTTIME at entry */
+	__u64 end_ns;            /* CLOCK_BOOTTIME at return */
+	__u64 stream;            /* socket: its inode; stdio: the inode both ends share (a socket pair: the smaller one) */
+	__s64 len;               /* the call's result: bytes moved */
+	__u64 offset;            /* where this piece's bytes start within the call's data */
+	__u32 captured;          /* payload bytes following this header */
+	__u32 call_captured;     /* bytes the whole call will carry */
+	__s32 fd;
+	__u32 peer_pid;          /* the process last seen at the other end (0: not known) */
+	char comm[AS_COMM_LEN];
+};
+
+/* Load-time settings of io.bpf.c: the only variable in its .rodata. */
+struct as_io_config {
+	__u32 magic;
+	__u32 self_tgid;
+	__u32 uid_filter;
+	__u32 target_uid;
+	__u32 sockets;           /* 1: capture plaintext TCP and named UNIX sockets */
+	__u32 stdio_mode;        /* enum as_stdio_mode */
+	__u64 max_capture;       /* bytes per call at most (both kinds; <= AS_IO_CHUNK * AS_IO_MAX_PIECES) */
+	__u64 stdio_limit;       /* stdio bytes captured per process at most */
+	__u64 wakeup_bytes;
 };
 
 /* A TLS call, or one piece of it. Followed by `captured` payload bytes. */
@@ -242,5 +323,7 @@ _Static_assert(sizeof(struct as_open_record) == 88, "as_open_record layout");
 _Static_assert(sizeof(struct as_tls_config) == 40, "as_tls_config layout");
 _Static_assert(sizeof(struct as_proc_config) == 296, "as_proc_config layout");
 _Static_assert(sizeof(struct as_tracked) == 8, "as_tracked layout");
+_Static_assert(sizeof(struct as_io_record) == 88, "as_io_record layout");
+_Static_assert(sizeof(struct as_io_config) == 48, "as_io_config layout");
 
 #endif /* AGENTSIGHT_H */

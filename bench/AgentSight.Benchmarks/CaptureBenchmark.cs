@@ -21,6 +21,11 @@ namespace AgentSight.Benchmarks;
 /// other process on the machine pays while a recording runs). The pipeline ends in the file sink (what <c>record</c>
 /// does) or, with <c>--sink null</c>, in a sink that only counts, to separate capture's own cost from NDJSON's.
 /// </summary>
+/// <remarks>
+/// The traced and bystander modes also run a second time with the io program attached (plaintext sockets and
+/// JSON-RPC stdio, as <c>record</c> runs it): the workload's sockets carry TLS, so that is what the io program costs a
+/// process that uses no plaintext socket or pipe (an A/B in the same run).
+/// </remarks>
 internal static class CaptureBenchmark
 {
     private static string s_sink = "file";
@@ -41,19 +46,23 @@ internal static class CaptureBenchmark
             Console.WriteLine();
             Console.WriteLine($"capture: {requests:N0} HTTPS requests over one kept-alive connection, Python client and server on loopback, both traced; "
                 + $"{runs} runs after 1 warm-up, each mode in turn; pipeline: {(sink == "null" ? "a sink that counts" : "the file sink (NDJSON)")}");
-            Console.WriteLine("  run  untraced us/req  traced us/req  entry-probes us/req  bystander us/req  expected  captured  lost  host CPU us/event");
+            Console.WriteLine("  run  untraced us/req  traced us/req  traced+io us/req  entry-probes us/req  bystander us/req  bystander+io us/req  expected  captured  lost  host CPU us/event");
             var untraced = new List<double>();
             var traced = new List<double>();
             var atEntry = new List<double>();
             var bystander = new List<double>();
+            var tracedIo = new List<double>();
+            var bystanderIo = new List<double>();
             var cpuPerEvent = new List<double>();
             long expectedTotal = 0, capturedTotal = 0, lostTotal = 0;
             for (var run = 0; run <= runs; run++)
             {
                 var plain = Workload(python, script, requests, cert, key, folder);
                 var captured = await TracedAsync(python, script, requests, cert, key, folder, probeInternalFunctions: true);
+                var capturedIo = await TracedAsync(python, script, requests, cert, key, folder, probeInternalFunctions: true, io: true);
                 var entry = await TracedAsync(python, script, requests, cert, key, folder, probeInternalFunctions: false);
                 var watching = await BystanderAsync(python, script, requests, cert, key, folder);
+                var watchingIo = await BystanderAsync(python, script, requests, cert, key, folder, io: true);
                 if (run == 0)
                 {
                     continue;
@@ -62,17 +71,21 @@ internal static class CaptureBenchmark
                 traced.Add(captured.PerRequestUs);
                 atEntry.Add(entry.PerRequestUs);
                 bystander.Add(watching.PerRequestUs);
+                tracedIo.Add(capturedIo.PerRequestUs);
+                bystanderIo.Add(watchingIo.PerRequestUs);
                 cpuPerEvent.Add(captured.HostCpuUs / Math.Max(1, captured.Captured));
                 expectedTotal += captured.Expected;
                 capturedTotal += captured.Captured;
                 lostTotal += captured.Lost;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  {run,3}  {plain.PerRequestUs,15:F1}  {captured.PerRequestUs,13:F1}  {entry.PerRequestUs,19:F1}  {watching.PerRequestUs,16:F1}  {captured.Expected,8:N0}  {captured.Captured,8:N0}  {captured.Lost,4:N0}  {captured.HostCpuUs / Math.Max(1, captured.Captured),17:F2}"));
+                    $"  {run,3}  {plain.PerRequestUs,15:F1}  {captured.PerRequestUs,13:F1}  {capturedIo.PerRequestUs,16:F1}  {entry.PerRequestUs,19:F1}  {watching.PerRequestUs,16:F1}  {watchingIo.PerRequestUs,19:F1}  {captured.Expected,8:N0}  {captured.Captured,8:N0}  {captured.Lost,4:N0}  {captured.HostCpuUs / Math.Max(1, captured.Captured),17:F2}"));
             }
             double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
             var overhead = (Median(traced) / Median(untraced)) - 1;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  median: untraced {Median(untraced):F1} us/request, traced {Median(traced):F1} us/request (+{overhead:P0}), probes at the entry points {Median(atEntry):F1} us/request (+{(Median(atEntry) / Median(untraced)) - 1:P0}), bystander {Median(bystander):F1} us/request (+{(Median(bystander) / Median(untraced)) - 1:P0})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  with the io program (sockets and stdio): traced {Median(tracedIo):F1} us/request ({(Median(tracedIo) / Median(traced)) - 1:+0.0%;-0.0%} against traced), bystander {Median(bystanderIo):F1} us/request ({(Median(bystanderIo) / Median(bystander)) - 1:+0.0%;-0.0%} against bystander)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  events: {expectedTotal:N0} expected, {capturedTotal:N0} captured, {lostTotal:N0} lost; host CPU {Median(cpuPerEvent):F2} us per captured event (median)"));
             await DrainAsync(python, script, requests * 10, cert, key, folder);
@@ -115,7 +128,7 @@ internal static class CaptureBenchmark
     }
 
     private static async Task<(double PerRequestUs, long Expected, long Captured, long Lost, double HostCpuUs)> TracedAsync(
-        string python, string script, int requests, string cert, string key, string folder, bool probeInternalFunctions)
+        string python, string script, int requests, string cert, string key, string folder, bool probeInternalFunctions, bool io = false)
     {
         var output = Path.Combine(folder, "traced.json");
         var options = new CaptureOptions
@@ -124,6 +137,8 @@ internal static class CaptureBenchmark
             ProcessEvents = ProcessEmit.All,
             Handshakes = true,
             ProbeInternalFunctions = probeInternalFunctions,
+            Sockets = io,
+            Stdio = io ? StdioCapture.JsonRpc : StdioCapture.Off,
             Command = [python, script, requests.ToString(CultureInfo.InvariantCulture), cert, key, output],
         };
         var sessionFile = Path.Combine(folder, "session.jsonl");
@@ -207,9 +222,16 @@ internal static class CaptureBenchmark
             $"  drain: {tls.Produced:N0} events held in the ring, then decoded and {(s_sink == "null" ? "counted" : "written as NDJSON")} in {seconds:F2} s: {tls.Produced / seconds:N0} events/s, {cpu / Math.Max(1, tls.Produced):F2} us CPU per event ({counters["lost_records"]:N0} lost)"));
     }
 
-    private static async Task<(double PerRequestUs, long Calls)> BystanderAsync(string python, string script, int requests, string cert, string key, string folder)
+    private static async Task<(double PerRequestUs, long Calls)> BystanderAsync(string python, string script, int requests, string cert, string key, string folder, bool io = false)
     {
-        var options = new CaptureOptions { Tls = true, ProcessEvents = ProcessEmit.All, Comms = ["no-such-agent"] };
+        var options = new CaptureOptions
+        {
+            Tls = true,
+            ProcessEvents = ProcessEmit.All,
+            Comms = ["no-such-agent"],
+            Sockets = io,
+            Stdio = io ? StdioCapture.JsonRpc : StdioCapture.Off,
+        };
         using var session = new CaptureSession(options, NullLoggerFactory.Instance);
         session.Start(new CaptureOutputs { Tls = _ => { }, Process = _ => { } });
         using var stop = new CancellationTokenSource();

@@ -34,6 +34,14 @@ internal sealed class CaptureHub
         {
             names.Add(Contracts.EventSources.Network);
         }
+        if (options.Sockets)
+        {
+            names.Add(Contracts.EventSources.Socket);
+        }
+        if (options.Stdio != StdioCapture.Off)
+        {
+            names.Add(Contracts.EventSources.Stdio);
+        }
         if (options.ResourceInterval > TimeSpan.Zero)
         {
             names.Add(ResourceSampler.Source);
@@ -91,6 +99,10 @@ internal sealed class CaptureHub
                 Network = Output(Contracts.EventSources.Network),
                 NetworkMetrics = Metrics(Contracts.EventSources.Network),
                 Resource = Output(ResourceSampler.Source),
+                Socket = Output(Contracts.EventSources.Socket),
+                SocketMetrics = Metrics(Contracts.EventSources.Socket),
+                Stdio = Output(Contracts.EventSources.Stdio),
+                StdioMetrics = Metrics(Contracts.EventSources.Stdio),
             };
             // Disposed before the runners are told it is over: the process may exit right after, and the kernel would
             // then detach every probe itself, one at a time.

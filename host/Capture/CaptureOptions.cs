@@ -6,12 +6,28 @@ internal sealed class CaptureOptions
     public const long DefaultMaxCapture = 4L * 1024 * 1024;
     public const int DefaultTlsRingMb = 32;
     public const int DefaultProcessRingMb = 8;
+    public const int DefaultIoRingMb = 16;
+    public const long DefaultStdioLimit = 32L * 1024 * 1024;
 
     /// <summary>Emit <c>ssl</c> events (loads and attaches the TLS program).</summary>
     public bool Tls { get; init; }
 
     /// <summary>Which <c>process</c> events go on the bus (<see cref="ProcessEmit.None"/>: no process runner).</summary>
     public ProcessEmit ProcessEvents { get; init; }
+
+    /// <summary>Emit <c>socket</c> events: plaintext TCP and named UNIX stream sockets of followed processes (not TLS ones).</summary>
+    public bool Sockets { get; init; }
+
+    /// <summary>Which stdio streams of followed processes become <c>stdio</c> events.</summary>
+    public StdioCapture Stdio { get; init; }
+
+    /// <summary>stdio bytes captured per process at most; the rest is counted (<c>limit_bytes</c>).</summary>
+    public long StdioLimit { get; init; } = DefaultStdioLimit;
+
+    public int IoRingMb { get; init; } = DefaultIoRingMb;
+
+    /// <summary>The io program runs (sockets or stdio).</summary>
+    public bool Io => Sockets || Stdio != StdioCapture.Off;
 
     /// <summary>Emit <c>network</c> events: connect() results, TLS hellos, TLS connections no probe saw (record, trace, demo).</summary>
     public bool NetworkEvents { get; init; }
@@ -81,15 +97,23 @@ internal sealed class CaptureOptions
     /// <summary>Problems with these options, one line each.</summary>
     public IEnumerable<string> Validate()
     {
-        if (!Tls && ProcessEvents == ProcessEmit.None)
+        if (!Tls && ProcessEvents == ProcessEmit.None && !Io)
         {
             yield return "nothing to capture: enable TLS or process events";
+        }
+        if (Io && !FollowTree)
+        {
+            yield return "--sockets and --stdio capture a followed process tree only (-- COMMAND, -p PID or -c NAME)";
+        }
+        if (StdioLimit < 0)
+        {
+            yield return "--stdio-limit cannot be negative";
         }
         if (MaxCapture < 0 || MaxCapture > RecordLayout.MaxCaptureLimit)
         {
             yield return $"--max-capture must be between 0 and {RecordLayout.MaxCaptureLimit} bytes (4 MiB)";
         }
-        foreach (var (name, value) in new[] { ("--ring-mb", TlsRingMb), ("process ring", ProcessRingMb) })
+        foreach (var (name, value) in new[] { ("--ring-mb", TlsRingMb), ("process ring", ProcessRingMb), ("io ring", IoRingMb) })
         {
             if (value < 1 || value > 1024 || (value & (value - 1)) != 0)
             {

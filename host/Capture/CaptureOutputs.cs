@@ -20,6 +20,16 @@ internal sealed class CaptureOutputs
 
     public RunnerMetrics? NetworkMetrics { get; init; }
 
+    /// <summary>Where <c>socket</c> events go (plaintext sockets); null: none are made.</summary>
+    public Action<AgentEvent>? Socket { get; init; }
+
+    public RunnerMetrics? SocketMetrics { get; init; }
+
+    /// <summary>Where <c>stdio</c> events go (pipes, ttys, socket pairs); null: none are made.</summary>
+    public Action<AgentEvent>? Stdio { get; init; }
+
+    public RunnerMetrics? StdioMetrics { get; init; }
+
     /// <summary>Where <c>resource</c> events go (CPU time and memory samples); null: none are made.</summary>
     public Action<AgentEvent>? Resource { get; init; }
 

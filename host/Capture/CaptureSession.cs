@@ -31,6 +31,9 @@ internal sealed class CaptureSession : IDisposable
     private readonly List<BpfLink> _links = [];
     private BpfObject? _process;
     private BpfObject? _tls;
+    private BpfObject? _io;
+    private IoDecoder? _ioDecoder;
+    private IoStats? _ioStats;
     private TlsProbes? _probes;
     private TlsDiscovery? _discovery;
     private RingBufferPoller? _poller;
@@ -124,6 +127,19 @@ internal sealed class CaptureSession : IDisposable
                     }
                 };
             }
+            if (_io is not null)
+            {
+                var ioMetrics = outputs.SocketMetrics ?? outputs.StdioMetrics;
+                _ioDecoder = new IoDecoder(_clock, _comms, outputs.Socket, outputs.Stdio, new IoCounters
+                {
+                    TruncatedCalls = Counter(ioMetrics, "truncated_calls"),
+                    IncompleteCalls = Counter(ioMetrics, "incomplete_calls"),
+                    BadRecords = Counter(ioMetrics, "bad_records"),
+                });
+                _poller.Add(_io.Map("io_events"), _ioDecoder);
+                _ioStats = new IoStats(_io, outputs.SocketMetrics, outputs.StdioMetrics, _log);
+                AttachIoPrograms();
+            }
             if (_tls is not null)
             {
                 _tlsDecoder = new TlsDecoder(_clock, _probes!.LibraryName, _comms, outputs.Tls ?? (_ => { }), new TlsCounters
@@ -165,6 +181,7 @@ internal sealed class CaptureSession : IDisposable
             _processDecoder?.ReleaseHeld();
             _clock.RefreshIfDue();
             _tlsDecoder?.FlushStale(PieceTimeout);
+            _ioDecoder?.FlushStale(PieceTimeout);
             _tlsDecoder?.ReleaseWaiting(PieceTimeout);
             _coverage?.Check();
             _sampler?.SampleIfDue(SampledPids);
@@ -174,6 +191,7 @@ internal sealed class CaptureSession : IDisposable
                 nextLossCheck = Environment.TickCount64 + 1000;
                 _tlsLosses?.Update();
                 _processLosses?.Update();
+                _ioStats?.Update();
             }
 
             if (_command is not null && _command.Exited.IsCompleted)
@@ -214,6 +232,7 @@ internal sealed class CaptureSession : IDisposable
         poller.Consume();
         poller.Consume();
         _tlsDecoder?.FlushAll();
+        _ioDecoder?.FlushAll();
         _processDecoder?.ReleaseHeld();
         _coverage?.Check(final: true);
         if (_coverage is { Unseen: > 0 } coverage)
@@ -222,6 +241,7 @@ internal sealed class CaptureSession : IDisposable
         }
         _tlsLosses?.Update(final: true);
         _processLosses?.Update(final: true);
+        _ioStats?.Update(final: true);
         LogProgramStatistics();
     }
 
@@ -243,7 +263,7 @@ internal sealed class CaptureSession : IDisposable
             return;
         }
         var lines = new List<string>();
-        foreach (var program in new[] { _tls, _process }.OfType<BpfObject>().SelectMany(o => o.Programs()))
+        foreach (var program in new[] { _tls, _process, _io }.OfType<BpfObject>().SelectMany(o => o.Programs()))
         {
             var (runs, nanoseconds) = program.RunStats();
             if (runs > 0)
@@ -263,6 +283,7 @@ internal sealed class CaptureSession : IDisposable
         _links.Clear();
         _poller?.Dispose();
         _tls?.Dispose();
+        _io?.Dispose();
         _process?.Dispose();
     }
 
@@ -285,6 +306,14 @@ internal sealed class CaptureSession : IDisposable
                 }
             }
             sources.Add($"process activity ({string.Join(", ", kinds)})");
+        }
+        if (_options.Sockets)
+        {
+            sources.Add("plaintext sockets");
+        }
+        if (_options.Stdio != StdioCapture.Off)
+        {
+            sources.Add(_options.Stdio == StdioCapture.JsonRpc ? "JSON-RPC stdio streams" : "stdio streams");
         }
         var scope = _options.Command.Count > 0 ? "of the command and its children"
             : _options.FollowTree ? "of the followed processes and their children"
@@ -330,6 +359,24 @@ internal sealed class CaptureSession : IDisposable
         }
         _process.Map("proc_events").SetMaxEntries((uint)_options.ProcessRingMb * 1024 * 1024);
         _process.Load();
+
+        if (_options.Io)
+        {
+            _io = BpfObject.Open("io", EmbeddedObjects.Read(EmbeddedObjects.Io));
+            ref var ioConfig = ref _io.Config<IoConfig>();
+            CheckMagic(ioConfig.Magic, "io");
+            ioConfig.SelfTgid = selfTgid;
+            ioConfig.UidFilter = _options.Uid.HasValue ? 1u : 0u;
+            ioConfig.TargetUid = _options.Uid ?? 0;
+            ioConfig.Sockets = _options.Sockets ? 1u : 0u;
+            ioConfig.StdioMode = (uint)_options.Stdio;
+            ioConfig.MaxCapture = (ulong)_options.MaxCapture;
+            ioConfig.StdioLimit = (ulong)_options.StdioLimit;
+            ioConfig.WakeupBytes = WakeupBytes(_options.IoRingMb);
+            _io.Map("tracked").ReuseFd(_process.Map("tracked").Fd);
+            _io.Map("io_events").SetMaxEntries((uint)_options.IoRingMb * 1024 * 1024);
+            _io.Load();
+        }
 
         if (!_options.Tls)
         {
@@ -391,6 +438,24 @@ internal sealed class CaptureSession : IDisposable
             _links.Add(process.Program("handle_openat2_exit").AttachTracepoint("syscalls", "sys_exit_openat2"));
         }
         _log.LogDebug("Process programs attached: {Links}", string.Join("; ", _links));
+    }
+
+    /// <summary>
+    /// Plaintext sockets and stdio of traced processes: each read and write family call's entry (which descriptor,
+    /// filtered on the tracked map first) and one program for every return.
+    /// </summary>
+    private void AttachIoPrograms()
+    {
+        var io = _io!;
+        foreach (var (program, call) in new[]
+        {
+            ("io_write", "write"), ("io_writev", "writev"), ("io_sendto", "sendto"), ("io_sendmsg", "sendmsg"),
+            ("io_read", "read"), ("io_readv", "readv"), ("io_recvfrom", "recvfrom"), ("io_recvmsg", "recvmsg"),
+        })
+        {
+            _links.Add(io.Program(program).AttachTracepoint("syscalls", "sys_enter_" + call));
+            _links.Add(io.Program("io_return").AttachTracepoint("syscalls", "sys_exit_" + call));
+        }
     }
 
     /// <summary>

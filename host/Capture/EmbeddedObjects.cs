@@ -5,6 +5,7 @@ internal static class EmbeddedObjects
 {
     public const string Tls = "tls.bpf.o";
     public const string Process = "process.bpf.o";
+    public const string Io = "io.bpf.o";
 
     public static byte[] Read(string name)
     {

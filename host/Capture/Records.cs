@@ -24,6 +24,21 @@ internal static class RecordLayout
     public const byte RecordSocket = 6;
     public const byte RecordConnect = 7;
     public const byte RecordMmap = 8;
+    public const byte RecordIo = 9;
+
+    public const int IoChunk = 16384;
+    public const int IoMaxPieces = 512;
+    public const long IoMaxCaptureLimit = (long)IoChunk * IoMaxPieces;
+
+    public const byte IoRead = 0;
+    public const byte IoWrite = 1;
+
+    public const byte IoTcp = 1;
+    public const byte IoUnixSocket = 2;
+    public const byte IoPipe = 3;
+    public const byte IoFifo = 4;
+    public const byte IoTty = 5;
+    public const byte IoUnixPair = 6;
 
     public const byte SocketLink = 1;
     public const byte SocketHello = 2;
@@ -78,6 +93,44 @@ internal struct TlsRecordHeader
     public int Fd;
     public uint Pad1;
     public CommBytes Comm;
+}
+
+/// <summary><c>struct as_io_record</c>: a plaintext socket or stdio call, or one piece of it; <see cref="Captured"/> bytes follow.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct IoRecordHeader
+{
+    public byte RecordKind;
+    public byte Direction;
+    public byte IoKind;
+    public byte Flags;
+    public uint Pid;
+    public uint Tid;
+    public uint Uid;
+    public ulong StartNs;
+    public ulong EndNs;
+    public ulong Stream;
+    public long Length;
+    public ulong Offset;
+    public uint Captured;
+    public uint CallCaptured;
+    public int Fd;
+    public uint PeerPid;
+    public CommBytes Comm;
+}
+
+/// <summary><c>struct as_io_config</c>: the io program's load-time settings.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct IoConfig
+{
+    public uint Magic;
+    public uint SelfTgid;
+    public uint UidFilter;
+    public uint TargetUid;
+    public uint Sockets;
+    public uint StdioMode;
+    public ulong MaxCapture;
+    public ulong StdioLimit;
+    public ulong WakeupBytes;
 }
 
 /// <summary><c>struct as_sock_record</c>: what a traced process's socket calls tell about TLS; a ClientHello's bytes follow.</summary>

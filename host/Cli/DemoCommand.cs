@@ -72,6 +72,8 @@ internal static class DemoCommand
             var options = new CaptureOptions
             {
                 Tls = true,
+                Sockets = true,
+                Stdio = StdioCapture.JsonRpc,
                 ProcessEvents = ProcessEmit.All,
                 NetworkEvents = true,
                 Command = [python, script],
@@ -128,7 +130,7 @@ internal static class DemoCommand
             }
             switch (Str(evt["source"]), Str(data["function"]) ?? Str(data["event"]))
             {
-                case (EventSources.Ssl, var function):
+                case (EventSources.Ssl or EventSources.Socket, var function):
                     tls++;
                     if (function == "WRITE/SEND" && Str(data["data"]) is { } sent && sent.StartsWith("POST ", StringComparison.Ordinal))
                     {

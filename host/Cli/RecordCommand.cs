@@ -37,12 +37,14 @@ internal static class RecordCommand
         var common = new CaptureCommand.CommonOptions();
         var pipeline = new PipelineOptions();
         var web = new WebUiOptions();
+        var io = new IoOptions();
 
-        var record = new Command("record", "Record what an agent does (TLS plaintext, processes, file opens) into a session file; needs root");
+        var record = new Command("record", "Record what an agent does (TLS plaintext, plaintext sockets, JSON-RPC stdio, processes, file opens) into a session file; needs root");
         record.Options.Add(comm);
         record.Options.Add(pid);
         record.Options.Add(resourceInterval);
         common.AddTo(record);
+        io.AddTo(record);
         pipeline.AddTo(record);
         web.AddTo(record);
         record.Arguments.Add(command);
@@ -68,6 +70,11 @@ internal static class RecordCommand
                 await Console.Error.WriteLineAsync($"agentsight: {sizeError}");
                 return ExitCodes.Usage;
             }
+            if (io.Read(parse, followTree: true, out var ioError) is not { } capture)
+            {
+                await Console.Error.WriteLineAsync($"agentsight: {ioError}");
+                return ExitCodes.Usage;
+            }
 
             var output = Path.GetFullPath(parse.GetValue(pipeline.Output) ?? DefaultSessionName(DateTimeOffset.Now));
             var overrides = CaptureCommand.RecordingOverrides(pipeline, parse, output);
@@ -90,6 +97,9 @@ internal static class RecordCommand
                 TlsRingMb = parse.GetValue(common.RingMb),
                 Handshakes = true,
                 ResourceInterval = TimeSpan.FromMilliseconds(parse.GetValue(resourceInterval)),
+                Sockets = capture.Sockets,
+                Stdio = capture.Stdio,
+                StdioLimit = capture.Limit,
             };
             var (code, hub) = await CaptureCommand.RunAsync(global.Read(parse), overrides, !parse.GetValue(pipeline.NoSummary), options,
                 childOwnsInterrupt: commandLine.Length > 0, banner: $"agentsight: recording to {output}");

@@ -153,6 +153,8 @@ internal static class TopCommand
             var options = new CaptureOptions
             {
                 Tls = true,
+                Sockets = true,
+                Stdio = StdioCapture.JsonRpc,
                 ProcessEvents = ProcessEmit.All,
                 NetworkEvents = true,
                 Pids = pids,

@@ -23,6 +23,7 @@ internal static class TraceCommand
         var common = new CaptureCommand.CommonOptions();
         var pipeline = new PipelineOptions();
         var web = new WebUiOptions();
+        var io = new IoOptions();
 
         var command = new Command("trace", "Capture TLS plaintext and process activity together, until Ctrl+C; needs root");
         foreach (var option in new Option[] { ssl, process, pid, comm, sslUid, sslHandshake, mode })
@@ -30,6 +31,7 @@ internal static class TraceCommand
             command.Options.Add(option);
         }
         common.AddTo(command);
+        io.AddTo(command);
         pipeline.AddTo(command);
         web.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
@@ -55,6 +57,11 @@ internal static class TraceCommand
                 await Console.Error.WriteLineAsync($"agentsight: {sizeError}");
                 return ExitCodes.Usage;
             }
+            if (io.Read(parse, followTree: pids.Length + comms.Count > 0, out var ioError) is not { } capture)
+            {
+                await Console.Error.WriteLineAsync($"agentsight: {ioError}");
+                return ExitCodes.Usage;
+            }
             var overrides = pipeline.Read(parse);
             var output = parse.GetValue(pipeline.Output) is { Length: > 0 } file ? Path.GetFullPath(file) : null;
             web.ApplyToRecording(parse, overrides, output);
@@ -72,6 +79,9 @@ internal static class TraceCommand
                 HoldNewPrograms = !parse.GetValue(common.NoHold),
                 MaxCapture = maxCapture.Value,
                 TlsRingMb = parse.GetValue(common.RingMb),
+                Sockets = capture.Sockets,
+                Stdio = capture.Stdio,
+                StdioLimit = capture.Limit,
             };
             var (code, _) = await CaptureCommand.RunAsync(global.Read(parse), overrides, !parse.GetValue(pipeline.NoSummary), options);
             return code;

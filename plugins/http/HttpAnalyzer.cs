@@ -71,7 +71,7 @@ internal sealed class HttpAnalyzer : IAnalyzer
         _output = output;
         try
         {
-            if (evt.Data is TlsPayload tls && evt.Source == EventNames.Ssl)
+            if (evt.Data is TlsPayload tls && evt.Source is EventNames.Ssl or EventNames.Socket)
             {
                 OnTls(evt, tls);
             }

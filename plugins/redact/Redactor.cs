@@ -68,6 +68,10 @@ public sealed class Redactor : IAnalyzer
                 // and reading it costs nothing, where the clock costs a system call per read.
                 _streams.Add(StreamKey.ForTls(evt, tls), evt, tls.Bytes, evt.Timestamp, output);
                 return;
+            case StdioPayload stdio when !stdio.Bytes.IsEmpty:
+                // A JSON-RPC stream carries tool arguments and results: the same secrets as an HTTP body.
+                _streams.Add(StreamKey.ForStdio(evt, stdio), evt, stdio.Bytes, evt.Timestamp, output);
+                return;
             case HttpBodyPayload body:
                 // Body pieces of one exchange form one byte stream: a secret split across pieces is still found.
                 _streams.Add(StreamKey.ForBody(body.ExchangeId), evt, body.Bytes, evt.Timestamp, output, IsEventStream(body.ContentType),

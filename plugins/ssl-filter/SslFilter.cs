@@ -29,7 +29,7 @@ public sealed class SslFilter : IAnalyzer
     /// <inheritdoc />
     public void Process(AgentEvent evt, IEventOutput output)
     {
-        if (_expressions.Length == 0 || evt.Source != EventSources.Ssl || evt.Data is not TlsPayload payload)
+        if (_expressions.Length == 0 || evt.Source is not (EventSources.Ssl or EventSources.Socket) || evt.Data is not TlsPayload payload)
         {
             output.Emit(evt);
             return;

@@ -11,5 +11,9 @@ internal readonly record struct StreamKey(string? Exchange, int Pid, ulong Conne
     public static StreamKey ForTls(AgentEvent evt, TlsPayload payload) =>
         new(null, evt.Pid, payload.ConnectionId, payload.ConnectionId == 0 ? evt.Tid : 0, payload.Direction);
 
+    /// <summary>One direction of a pipe, tty or socket pair as one process sees it (its descriptor on the stream).</summary>
+    public static StreamKey ForStdio(AgentEvent evt, StdioPayload payload) =>
+        new("stdio", evt.Pid, payload.StreamId, payload.Fd, payload.Direction == IoDirection.Write ? TlsDirection.Write : TlsDirection.Read);
+
     public static StreamKey ForBody(string exchangeId) => new(exchangeId, 0, 0, 0, TlsDirection.Read);
 }

@@ -528,6 +528,9 @@ internal sealed class StreamRedactor
             case WebSocketMessagePayload message:
                 message.Text = bytes;
                 break;
+            case StdioPayload stdio:
+                stdio.Bytes = bytes;
+                break;
             case JsonPayload json:
                 json.Fields["data"] = JsonValue.Create(TlsPayload.FormatData(bytes));
                 break;

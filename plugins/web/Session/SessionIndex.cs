@@ -165,7 +165,7 @@ internal sealed partial class SessionIndex : IDisposable
                     return null;
                 }
                 return EventCategory.Other;
-            case EventSources.Ssl or "http_body" or "sse" or EventSources.HttpParser or EventSources.SseProcessor:
+            case EventSources.Ssl or EventSources.Socket or "http_body" or "sse" or EventSources.HttpParser or EventSources.SseProcessor:
                 return EventCategory.Network;
             default:
                 return EventCategory.Other;

@@ -75,8 +75,8 @@ public sealed class AgentEndpoint : IAsyncDisposable
     /// <summary>How agents reach it; <see cref="RealAgent.Prepare"/> configures agents to match.</summary>
     public EndpointTransport Transport { get; }
 
-    /// <summary><c>https://127.0.0.1:PORT</c>, without a trailing slash.</summary>
-    public string BaseUrl => $"https://127.0.0.1:{Port}";
+    /// <summary><c>https://127.0.0.1:PORT</c> (<c>http://</c> for <see cref="EndpointTransport.PlainHttp"/>), without a trailing slash.</summary>
+    public string BaseUrl => $"{(Transport == EndpointTransport.PlainHttp ? "http" : "https")}://127.0.0.1:{Port}";
 
     /// <summary>The CA certificate (PEM) the agents must trust.</summary>
     public string CaCertificatePath => _ca.CaCertificatePath;
@@ -145,6 +145,10 @@ public sealed class AgentEndpoint : IAsyncDisposable
             {
                 // HTTP/1.1 only unless asked: ALPN then offers http/1.1 alone, and h2-capable clients fall back to it.
                 listen.Protocols = transport == EndpointTransport.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                if (transport == EndpointTransport.PlainHttp)
+                {
+                    return;
+                }
                 listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
                     ServerCertificate = ca.ServerCertificate,

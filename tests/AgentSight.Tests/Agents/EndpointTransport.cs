@@ -14,4 +14,7 @@ public enum EndpointTransport
     /// agents are configured to use it where they can (Codex: <c>supports_websockets</c>).
     /// </summary>
     WebSocket,
+
+    /// <summary>HTTP/1.1 without TLS, as a local model server (Ollama, vLLM, llama.cpp's server) speaks it.</summary>
+    PlainHttp,
 }

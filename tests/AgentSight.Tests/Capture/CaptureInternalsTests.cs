@@ -23,6 +23,8 @@ public sealed class CaptureInternalsTests
         Assert.Equal(40, Marshal.SizeOf<TlsConfig>());
         Assert.Equal(296, Marshal.SizeOf<ProcessConfig>());
         Assert.Equal(8, Marshal.SizeOf<TrackedProcess>());
+        Assert.Equal(88, Marshal.SizeOf<IoRecordHeader>());
+        Assert.Equal(48, Marshal.SizeOf<IoConfig>());
         Assert.Equal(64, Marshal.OffsetOf<TlsRecordHeader>(nameof(TlsRecordHeader.Captured)).ToInt32());
         Assert.Equal(40, Marshal.OffsetOf<ProcessConfig>(nameof(ProcessConfig.Comms)).ToInt32());
     }

@@ -19,7 +19,7 @@ function Detail({ seq, startNs }: { seq: string; startNs: number | null | undefi
   if (!data) return <div class="side"><p class="muted">Loading…</p></div>;
   const e = data.event;
   const payload = (data.json as { data?: Record<string, unknown> }).data;
-  const bytes = e.source === 'ssl' && typeof payload?.data === 'string' ? (payload.data as string) : null;
+  const bytes = (e.source === 'ssl' || e.source === 'socket' || e.source === 'stdio') && typeof payload?.data === 'string' ? (payload.data as string) : null;
   return (
     <div class="side" data-testid="event-detail">
       <p><button onClick={() => go('events', null, Object.fromEntries(new URLSearchParams(location.hash.split('?')[1] ?? '')))}>✕ Close</button></p>
