@@ -119,8 +119,16 @@ internal sealed class CallTable(McpAnalyzerConfig config, McpCounters counters, 
             conversation.ServerInfo = NameAndVersion(result["serverInfo"]);
             conversation.ProtocolVersion = Text(result["protocolVersion"]) ?? conversation.ProtocolVersion;
         }
-        var (client, server) = Roles(request.Method, pending.Origin);
-        Emit(builder.Call(request, pending.Origin, response, origin, client, server, ConversationOf(pending.Origin)), output);
+        // An end the request's capture did not know is the one the response came from (or went to).
+        var asked = pending.Origin.Sender.IsUnknown || pending.Origin.Receiver.IsUnknown
+            ? pending.Origin with
+            {
+                Sender = pending.Origin.Sender.IsUnknown ? origin.Receiver : pending.Origin.Sender,
+                Receiver = pending.Origin.Receiver.IsUnknown ? origin.Sender : pending.Origin.Receiver,
+            }
+            : pending.Origin;
+        var (client, server) = Roles(request.Method, asked);
+        Emit(builder.Call(request, asked, response, origin, client, server, ConversationOf(pending.Origin)), output);
     }
 
     /// <summary>The oldest waiting request with this id whose ends could be this response's, when one end is unknown.</summary>
