@@ -52,6 +52,14 @@ internal sealed class McpAnalyzer : IAnalyzer
                 output.Emit(evt);
                 OnPiece(evt, piece.ExchangeId, piece.ContentType, piece.Offset, piece.Bytes.Span);
                 return;
+            case JsonPayload json when evt.Source == EventNames.Stdio:
+                // A stdio event an earlier stage turned into its JSON form.
+                output.Emit(evt);
+                if (AgentEventJson.TryReadStdio(json.Fields) is { } parsed)
+                {
+                    OnStdio(evt, parsed, output);
+                }
+                return;
             case JsonPayload json when evt.Source == EventNames.Http:
                 OnHttp(evt, json.Fields, output);
                 return;
@@ -107,7 +115,12 @@ internal sealed class McpAnalyzer : IAnalyzer
             stream = new StdioStream(key, payload.Direction, _config.MaxMessageBytes, _counters, OnMessage);
             while (_stdio.Count >= _config.MaxStreams && _stdioLru.First is { } oldest)
             {
-                _counters.StreamsEvicted.Add();
+                // A stream between messages is forgotten at no loss (its next bytes start a new one); one in the
+                // middle of a message loses it.
+                if (!oldest.Value.IsIdle)
+                {
+                    _counters.StreamsEvicted.Add();
+                }
                 _stdio.Remove(oldest.Value.Key);
                 _stdioLru.RemoveFirst();
             }

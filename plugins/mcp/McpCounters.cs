@@ -38,7 +38,7 @@ internal sealed class McpCounters(IStageContext context)
     /// <summary>Requests emitted unanswered to stay under <c>max_pending</c>.</summary>
     public Counter PendingEvicted { get; } = context.Counter("pending_evicted");
 
-    /// <summary>Streams given up to stay under <c>max_streams</c> (their partial message dropped).</summary>
+    /// <summary>Streams given up in the middle of a message to stay under <c>max_streams</c> (that message dropped).</summary>
     public Counter StreamsEvicted { get; } = context.Counter("streams_evicted");
 
     /// <summary>Streamed HTTP messages dropped over <c>max_held_messages</c>.</summary>

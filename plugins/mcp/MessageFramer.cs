@@ -41,6 +41,9 @@ internal sealed class MessageFramer(int maxMessageBytes)
         Body,
     }
 
+    /// <summary>Between messages, holding nothing: giving the stream up loses nothing.</summary>
+    public bool IsIdle => _state == State.Start && _length == 0;
+
     /// <summary>Bytes held for the message in progress.</summary>
     public int HeldBytes => _buffer.Length;
 

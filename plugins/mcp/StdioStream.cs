@@ -17,6 +17,9 @@ internal sealed class StdioStream(StdioStreamKey key, IoDirection readFrom, int 
 
     public LinkedListNode<StdioStream>? Lru { get; set; }
 
+    /// <summary>Between messages: forgetting the stream loses nothing.</summary>
+    public bool IsIdle => _framer.IsIdle;
+
     public void Feed(AgentEvent evt, StdioPayload payload)
     {
         var written = payload.Direction == IoDirection.Write;

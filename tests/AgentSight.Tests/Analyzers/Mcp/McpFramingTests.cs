@@ -171,6 +171,46 @@ public sealed class McpFramingTests
     }
 
     [Fact]
+    public void A_streamable_HTTP_answer_as_application_json_pairs_with_its_post_and_carries_the_session()
+    {
+        var wire = new Wire();
+        wire.Write(Wire.Request(Request(0, "initialize", """{"protocolVersion":"2025-06-18","clientInfo":{"name":"cli","version":"1"}}"""), path: "/mcp", host: "127.0.0.1:3001"))
+            .Read(Wire.Response(Result(0, """{"protocolVersion":"2025-06-18","serverInfo":{"name":"json-server","version":"0.9"}}"""), extraHeaders: "Mcp-Session-Id: s-42\r\n"))
+            .Write(Wire.Request(Request(1, "tools/call", """{"name":"lookup","arguments":{"q":"x"}}"""), path: "/mcp", host: "127.0.0.1:3001", extraHeaders: "Mcp-Session-Id: s-42\r\n"))
+            .Read(Wire.Response("""{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"backend down"}}"""));
+
+        var chain = McpOverStdioTests.Chain().Run(wire.Events);
+
+        var calls = Calls(chain);
+        Assert.Equal(["initialize", "tools/call"], calls.Select(c => (string?)c["mcp.method.name"]));
+        Assert.All(calls, c =>
+        {
+            Assert.Equal("s-42", (string?)c["mcp.session.id"]);
+            Assert.Equal("json-server", (string?)c["server"]!["name"]);
+            Assert.Equal("127.0.0.1:3001/mcp", (string?)c["url"]);
+            Assert.Equal(4242, (int?)c["client_pid"]);
+        });
+        Assert.True((bool)calls[1]["is_error"]!);
+        Assert.Equal("-32603", (string?)calls[1]["error.type"]);
+        Assert.Equal("backend down", (string?)calls[1]["error"]!["message"]);
+        Assert.Equal("2025-06-18", (string?)calls[1]["mcp.protocol.version"]);
+    }
+
+    [Fact]
+    public void Past_max_streams_a_stream_between_messages_is_forgotten_freely_and_one_inside_a_message_is_counted()
+    {
+        var chain = Chain(new McpAnalyzerConfig { MaxStreams = 1 }).Run([
+            Ask(Request(1, "tools/list") + "\n"),
+            Answer(Result(1, "{}") + "\n"),
+            Ask(Request(2, "tools/list")[..10]),
+            Answer(Result(9, "{}") + "\n"),
+        ]);
+
+        Assert.Equal("1", (string?)Assert.Single(Calls(chain), c => (bool)c["complete"]!)["jsonrpc.request.id"]);
+        Assert.Equal(1, chain.Context("mcp").CounterValue("streams_evicted"));
+    }
+
+    [Fact]
     public void Every_key_is_checked_and_named_in_its_error()
     {
         var errors = new McpAnalyzerConfig { MaxMessageBytes = 10, MaxPending = 0, MaxStreams = 0, MaxHeldMessages = 0 }.Validate().ToList();
