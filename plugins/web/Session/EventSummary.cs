@@ -15,7 +15,6 @@ internal static class EventSummary
         var text = evt.Data switch
         {
             TlsPayload tls => Tls(tls),
-            StdioPayload stdio => Stdio(stdio),
             JsonPayload => evt.Source switch
             {
                 EventSources.Process => Process(evt),
@@ -30,6 +29,7 @@ internal static class EventSummary
                 ResourceSample.Source when ResourceSample.Read(evt) is { } sample => Resource(sample),
                 _ => Fallback(evt),
             },
+            StdioPayload stdio => Stdio(stdio),
             _ => evt.Source,
         };
         return text.Length > MaxLength ? string.Concat(text.AsSpan(0, MaxLength - 1), "…") : text;
