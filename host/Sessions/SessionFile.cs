@@ -12,7 +12,7 @@ internal static class SessionFile
     /// <summary>Sources only the analyzers write: a recording holding them went through the analyzers already.</summary>
     public static readonly IReadOnlySet<string> DerivedSources = new HashSet<string>(StringComparer.Ordinal)
     {
-        EventSources.Llm, EventSources.Http, EventSources.Sse, EventSources.HttpBody,
+        EventSources.Llm, EventSources.Http, EventSources.Sse, EventSources.HttpBody, EventSources.Mcp,
     };
 
     private static readonly byte[][] AnalyzedMarkers = [.. DerivedSources.Select(SourceMarker)];

@@ -30,25 +30,47 @@ internal sealed record LlmDetail(LlmCallRow Call, JsonElement? Event, HttpRow? H
 internal sealed record ProcessRow(int Id, int Pid, int? Ppid, int? ParentId, string Comm, string? Filename, IReadOnlyList<string>? Argv,
     string CommandLine, long StartNs, bool StartKnown, long? EndNs, long LastSeenNs, int? ExitCode, int? Signal, bool CoreDumped,
     double? DurationMs, int Files, int FilesWritten, int FilesFailed, int FilesMissed, int LlmCalls, long InputTokens, long OutputTokens, long Events,
-    IReadOnlyList<int> Children);
+    IReadOnlyList<int> Children, int McpCalls);
+
+/// <summary>
+/// One MCP call or notification. <c>Arguments</c> and <c>Result</c> are previews (JSON text cut at
+/// <see cref="McpCall.PreviewChars"/> characters); the whole is in the event (<c>EventSeq</c>).
+/// </summary>
+internal sealed record McpCallRow(int Id, long EventSeq, long StartNs, long EndNs, long Timestamp, int Pid, string Comm, int ProcessId,
+    string? Method, string? RequestId, string? Kind, string? Direction, string? Transport, string? SessionId, string Server,
+    string? ServerName, string? ServerVersion, string? ClientName, string? ToolName, string? Target, string? Arguments, string? Result,
+    long? ErrorCode, string? ErrorMessage, string? ErrorType, bool IsError, bool Complete, bool Truncated, int? ClientPid, int? ServerPid,
+    string? Url, string? ExchangeId, double? DurationMs);
+
+/// <summary>One MCP server as its calls show it: name and version from <c>initialize</c>, where it runs, what was called.</summary>
+internal sealed record McpServerRow(string Server, string? Name, string? Version, string? Transport, int? Pid, string? Url,
+    IReadOnlyList<string> Clients, long Calls, long ToolCalls, long Errors, long Incomplete, IReadOnlyList<string> Tools, double TotalDurationMs);
+
+internal sealed record McpPage(IReadOnlyList<McpCallRow> Items, long Total, IReadOnlyList<McpServerRow> Servers);
+
+internal sealed record McpDetail(McpCallRow Call, JsonElement? Event);
+
+/// <summary>An MCP call drawn on its client's lane: <c>Label</c> is the tool's name, else the method.</summary>
+internal sealed record McpBar(int Id, long StartNs, long EndNs, string Label, string Server, bool Error);
 
 /// <summary>One open; <c>Failed</c> is true for an error and for a look-up that missed, <c>Outcome</c> says which.</summary>
 internal sealed record FileRow(long Timestamp, string Path, string Access, bool? Writes, bool Failed, FileOpenOutcome Outcome, string? Error, long? Fd);
 
 internal sealed record ProcessDetail(ProcessRow Process, IReadOnlyList<FileRow> Files, IReadOnlyList<LlmCallRow> Calls,
-    IReadOnlyList<ConnectionRow> Connections);
+    IReadOnlyList<ConnectionRow> Connections, IReadOnlyList<McpCallRow> McpCalls);
 
 internal sealed record ProcessList(IReadOnlyList<ProcessRow> Items, IReadOnlyList<int> Roots);
 
 internal sealed record CallBar(int Id, long StartNs, long EndNs, string Model, bool Error, long? InputTokens, long? OutputTokens);
 
 /// <summary>
-/// Counts per bin: the bin's index, then process, file, network, LLM and other events. <c>Resources</c>: the process's
+/// Counts per bin: the bin's index, then process, file, network, LLM, other and MCP events. <c>Resources</c>: the process's
 /// resource samples in the window, at most one per bin (its highest CPU and RSS), as [time ns, CPU percent (-1 when
 /// unknown), RSS bytes]; the peaks are the window's.
 /// </summary>
 internal sealed record TimelineLane(int ProcessId, int Pid, string Comm, string Label, int Depth, long StartNs, long EndNs, int? ExitCode,
-    IReadOnlyList<CallBar> Calls, int CallsHidden, IReadOnlyList<long[]> Bins, IReadOnlyList<double[]> Resources, double? PeakCpu, long? PeakRss);
+    IReadOnlyList<CallBar> Calls, int CallsHidden, IReadOnlyList<long[]> Bins, IReadOnlyList<double[]> Resources, double? PeakCpu, long? PeakRss,
+    IReadOnlyList<McpBar> McpCalls);
 
 internal sealed record Timeline(long FromNs, long ToNs, int Bins, long SessionStartNs, long SessionEndNs, IReadOnlyList<TimelineLane> Lanes, int LanesTotal);
 

@@ -17,4 +17,7 @@ internal enum EventCategory : byte
 
     /// <summary>Everything else.</summary>
     Other,
+
+    /// <summary>MCP calls and notifications (after <see cref="Other"/>, so that older columns keep their place).</summary>
+    Mcp,
 }

@@ -25,9 +25,13 @@ internal static class EventSummary
                 "http_body" => HttpBody(evt),
                 "sse" => Sse(evt),
                 "llm" => Llm(evt),
+                EventSources.Mcp => Mcp(evt),
+                // After redaction a stdio payload is its JSON form.
+                EventSources.Stdio when AgentEventJson.TryReadStdio(evt.Fields!) is { } stdio => Stdio(stdio),
                 ResourceSample.Source when ResourceSample.Read(evt) is { } sample => Resource(sample),
                 _ => Fallback(evt),
             },
+            StdioPayload stdio => Stdio(stdio),
             _ => evt.Source,
         };
         return text.Length > MaxLength ? string.Concat(text.AsSpan(0, MaxLength - 1), "…") : text;
@@ -150,6 +154,38 @@ internal static class EventSummary
     {
         var call = LlmCall.Read(evt);
         return $"{call.Provider} {call.Model} · {Tokens(call.InputTokens)} in / {Tokens(call.OutputTokens)} out{Ms(call.DurationMs, " · ")}{(call.IsError ? $" · error {call.ErrorType ?? call.StatusCode?.ToString(CultureInfo.InvariantCulture)}" : "")}";
+    }
+
+    /// <summary><c>tools/call echo · mcp-servers/everything · 14 ms · ok</c>.</summary>
+    private static string Mcp(AgentEvent evt)
+    {
+        var call = McpCall.Read(evt);
+        var what = call.ToolName ?? call.Target;
+        var outcome = call.Kind == "notification" ? "notification"
+            : call.IsError ? $"error {call.ErrorMessage ?? call.ErrorType}"
+            : call.Complete ? "ok" : "no answer";
+        return $"{call.Method}{(what is null ? "" : " " + what)} · {call.ServerLabel}{Ms(call.DurationMs, " · ")} · {outcome}";
+    }
+
+    /// <summary><c>WRITE 42 B unix fd 1 → 1234</c>.</summary>
+    private static string Stdio(StdioPayload stdio)
+    {
+        var builder = new StringBuilder();
+        builder.Append(stdio.Function).Append(' ').Append(stdio.Length.ToString(CultureInfo.InvariantCulture)).Append(" B");
+        if (stdio.Kind is not null)
+        {
+            builder.Append(' ').Append(stdio.Kind);
+        }
+        builder.Append(" fd ").Append(stdio.Fd.ToString(CultureInfo.InvariantCulture));
+        if (stdio.PeerPid is { } peer)
+        {
+            builder.Append(stdio.Direction == IoDirection.Write ? " → " : " ← ").Append(peer.ToString(CultureInfo.InvariantCulture));
+        }
+        if (stdio.Truncated)
+        {
+            builder.Append(" (cut, ").Append(stdio.BytesLost.ToString(CultureInfo.InvariantCulture)).Append(" B lost)");
+        }
+        return builder.ToString();
     }
 
     private static string Fallback(AgentEvent evt)

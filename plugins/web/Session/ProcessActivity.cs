@@ -13,6 +13,9 @@ internal sealed class ProcessActivity(ProcessInstance process)
 
     public List<LlmCall> Calls { get; } = [];
 
+    /// <summary>The MCP calls it made as a client (its agent's tool calls to MCP servers).</summary>
+    public List<McpCall> McpCalls { get; } = [];
+
     /// <summary>Its resource samples (CPU time and RSS), in arrival order.</summary>
     public List<ResourceSample> Samples { get; } = [];
 

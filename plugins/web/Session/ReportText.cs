@@ -198,6 +198,7 @@ internal static class ReportText
     private static string ErrorKind(string kind) => kind switch
     {
         "llm_call" => "LLM calls failed",
+        "mcp_call" => "MCP calls failed",
         "http" => "HTTP 4xx/5xx",
         "process_exit" => "processes failed",
         "file_open" => "file opens failed",

@@ -146,6 +146,77 @@ internal sealed partial class SessionIndex
     private static HttpRow HttpRowOf(HttpExchange x) => new(x.ExchangeId, x.Method, x.Host, x.Path, x.Status, x.DurationMs, x.TtfbMs,
         x.Complete, x.EndReason, x.RequestBodySize, x.ResponseBodySize, x.Streamed);
 
+    // ---- MCP calls ----
+
+    /// <summary>
+    /// MCP calls and notifications, filtered by server (its label), client process, failure and text, in time order
+    /// (or slowest first), one page of them; with every server's totals.
+    /// </summary>
+    public McpPage McpCalls(string? server, int? processId, bool? errors, TextMatcher? text, string sort, int offset, int limit) => WithRead(() =>
+    {
+        IEnumerable<McpCall> calls = _mcpCalls;
+        if (server is not null)
+        {
+            calls = calls.Where(c => c.ServerLabel == server);
+        }
+        if (processId is { } id)
+        {
+            calls = calls.Where(c => ProcessOf(c) == id);
+        }
+        if (errors is { } failed)
+        {
+            calls = calls.Where(c => c.IsError == failed);
+        }
+        if (text is not null)
+        {
+            calls = calls.Where(c => Find(c.EventSeq) is { } record && text.IsIn(record.Json));
+        }
+        calls = sort == "duration"
+            ? calls.OrderByDescending(c => c.DurationMs ?? -1).ThenBy(c => c.Id)
+            : calls.OrderBy(c => c.StartNs).ThenBy(c => c.Id);
+        var matching = calls.ToList();
+        var servers = _mcpCalls.GroupBy(c => c.ServerLabel, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var named = g.LastOrDefault(c => c.ServerName is not null);
+                var requests = g.Where(c => c.Kind != "notification").ToList();
+                return new McpServerRow(g.Key, named?.ServerName, named?.ServerVersion, g.First().Transport,
+                    g.Select(c => c.ServerPid).LastOrDefault(p => p is not null), g.Select(c => c.Url).LastOrDefault(u => u is not null),
+                    g.Select(c => c.ClientName is null ? $"{c.Comm} ({c.Pid})" : $"{c.ClientName} · {c.Comm} ({c.Pid})").Distinct(StringComparer.Ordinal).ToList(),
+                    requests.Count, requests.Count(c => c.ToolName is not null), requests.Count(c => c.IsError), requests.Count(c => !c.Complete),
+                    g.Where(c => c.ToolName is not null).Select(c => c.ToolName!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+                    requests.Sum(c => c.DurationMs ?? 0));
+            })
+            .OrderBy(s => s.Server, StringComparer.Ordinal).ToList();
+        return new McpPage(matching.Skip(offset).Take(limit).Select(McpRow).ToList(), matching.Count, servers);
+    });
+
+    public McpDetail? McpCallDetail(int id) => WithRead(() =>
+    {
+        if (id < 1 || id > _mcpCalls.Count)
+        {
+            return null;
+        }
+        var call = _mcpCalls[id - 1];
+        JsonElement? json = null;
+        if (Find(call.EventSeq) is { } record)
+        {
+            using var document = JsonDocument.Parse(record.Json);
+            json = document.RootElement.Clone();
+        }
+        return new McpDetail(McpRow(call), json);
+    });
+
+    private int ProcessOf(McpCall call) => Find(call.EventSeq)?.ProcessId ?? 0;
+
+    private McpCallRow McpRow(McpCall c) => new(c.Id, c.EventSeq, c.StartNs, c.EndNs, c.Timestamp, c.Pid, c.Comm, ProcessOf(c),
+        c.Method, c.RequestId, c.Kind, c.Direction, c.Transport, c.SessionId, c.ServerLabel, c.ServerName, c.ServerVersion, c.ClientName,
+        c.ToolName, c.Target, c.Arguments, c.Result, c.ErrorCode, c.ErrorMessage, c.ErrorType, c.IsError, c.Complete, c.Truncated,
+        c.ClientPid, c.ServerPid, c.Url, c.ExchangeId, c.DurationMs);
+
+    private static McpBar McpBarOf(McpCall c) =>
+        new(c.Id, c.StartNs, Math.Max(c.StartNs, c.EndNs), c.ToolName ?? c.Method ?? "?", c.ServerLabel, c.IsError || !c.Complete);
+
     // ---- processes ----
 
     public ProcessList Processes() => WithRead(() =>
@@ -162,7 +233,7 @@ internal sealed partial class SessionIndex
         }
         var files = activity.Files.Select(f => new FileRow(f.Timestamp, f.Path, f.Access, f.Writes, f.Failed, f.Outcome, f.Error, f.Fd)).ToList();
         return new ProcessDetail(ProcessRowOf(activity), files, activity.Calls.Select(CallRow).ToList(),
-            _network.Of(id).Select(ConnectionRowOf).ToList());
+            _network.Of(id).Select(ConnectionRowOf).ToList(), activity.McpCalls.Select(McpRow).ToList());
     });
 
     private IEnumerable<ProcessInstance> Roots() =>
@@ -176,7 +247,7 @@ internal sealed partial class SessionIndex
             a.Files.Count(f => f.Writes == true && !f.Failed), a.Files.Count(f => f.Outcome == FileOpenOutcome.Error),
             a.Files.Count(f => f.Outcome == FileOpenOutcome.Miss), a.Calls.Count,
             a.Calls.Sum(c => c.InputTokens ?? 0), a.Calls.Sum(c => c.OutputTokens ?? 0), a.EventCount,
-            a.Children.OrderBy(c => c.StartNs).Select(c => c.Id).ToList());
+            a.Children.OrderBy(c => c.StartNs).Select(c => c.Id).ToList(), a.McpCalls.Count(c => c.Kind != "notification"));
     }
 
     /// <summary>Every process in tree order (parents before their children, siblings by start), with its depth.</summary>
@@ -248,7 +319,7 @@ internal sealed partial class SessionIndex
                 var bin = Math.Min(bins - 1, (int)((timestamp - start) / width));
                 if (!counts.TryGetValue(bin, out var row))
                 {
-                    row = new long[6];
+                    row = new long[7];
                     row[0] = bin;
                     counts.Add(bin, row);
                 }
@@ -256,8 +327,10 @@ internal sealed partial class SessionIndex
             }
             var label = p.Argv is { Count: > 0 } ? p.CommandLine : p.Comm;
             var (resources, peakCpu, peakRss) = ResourceLane(activity.Samples, start, end, width, bins);
+            var mcp = activity.McpCalls.Where(c => c.Kind != "notification" && c.EndNs >= start && c.StartNs <= end).Take(MaxCallsPerLane)
+                .Select(McpBarOf).ToList();
             lanes.Add(new TimelineLane(p.Id, p.Pid, p.Comm, label, depth, p.StartNs, laneEnd, p.ExitCode, bars,
-                calls.Count - bars.Count, counts.Values.OrderBy(r => r[0]).ToList(), resources, peakCpu, peakRss));
+                calls.Count - bars.Count, counts.Values.OrderBy(r => r[0]).ToList(), resources, peakCpu, peakRss, mcp));
         }
         return new Timeline(start, end, bins, sessionStart, sessionEnd, lanes, total);
     });
@@ -346,6 +419,12 @@ internal sealed partial class SessionIndex
         {
             rows.Add(new ErrorRow("llm_call", failedCalls.Count,
                 failedCalls.Take(5).Select(c => $"#{c.Id} {c.Model}: {c.ErrorType ?? c.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture)}").ToList()));
+        }
+        var failedMcp = _mcpCalls.Where(c => c.IsError).ToList();
+        if (failedMcp.Count > 0)
+        {
+            rows.Add(new ErrorRow("mcp_call", failedMcp.Count,
+                failedMcp.Take(5).Select(c => $"#{c.Id} {c.ServerLabel} {c.ToolName ?? c.Method}: {c.ErrorMessage ?? c.ErrorType}").ToList()));
         }
         var httpErrors = _exchanges.Values.Where(x => ErrorRule.IsError(x) && !_exchangesWithCalls.Contains(x.ExchangeId)).ToList();
         if (httpErrors.Count > 0)

@@ -6,7 +6,7 @@ namespace AgentSight.Plugins.Web.Session;
 
 /// <summary>
 /// The session in memory, indexed for the UI, the API and the report: every event (up to a bound), the processes
-/// and their tree, LLM calls, HTTP exchanges, files and network connections.
+/// and their tree, LLM calls, MCP calls, HTTP exchanges, files and network connections.
 /// </summary>
 /// <remarks>
 /// One writer (the sink's task) and many readers (HTTP requests): a reader-writer lock keeps queries consistent
@@ -26,6 +26,7 @@ internal sealed partial class SessionIndex : IDisposable
     private readonly ProcessTracker _tracker = new();
     private readonly Dictionary<int, ProcessActivity> _activity = [];
     private readonly List<LlmCall> _calls = [];
+    private readonly List<McpCall> _mcpCalls = [];
     private readonly HashSet<string> _callKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _exchangesWithCalls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HttpExchange> _exchanges = new(StringComparer.Ordinal);
@@ -152,6 +153,13 @@ internal sealed partial class SessionIndex : IDisposable
             case "llm":
                 AddCall(evt, activity, record);
                 return EventCategory.Llm;
+            case EventSources.Mcp:
+                var mcp = McpCall.Read(evt);
+                mcp.Id = _mcpCalls.Count + 1;
+                mcp.EventSeq = record.Seq;
+                _mcpCalls.Add(mcp);
+                activity?.McpCalls.Add(mcp);
+                return EventCategory.Mcp;
             case EventSources.Network:
                 if (NetworkEvent.Read(evt) is { } network)
                 {

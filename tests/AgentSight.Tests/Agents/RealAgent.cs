@@ -326,7 +326,7 @@ public sealed record RealAgent(AgentKind Kind, string Version)
         }
     }
 
-    private static string? FindOnPath(string program) =>
+    internal static string? FindOnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, program))
             .FirstOrDefault(File.Exists);

@@ -103,6 +103,7 @@ export interface ProcessRow {
   files_failed: number;
   files_missed: number;
   llm_calls: number;
+  mcp_calls: number;
   input_tokens: number;
   output_tokens: number;
   events: number;
@@ -112,7 +113,62 @@ export interface ProcessRow {
 /** How an open ended (the server's rule, ErrorRule): a look-up that found nothing is a `miss`, not an `error`. */
 export type FileOutcome = 'opened' | 'miss' | 'error';
 export interface FileRow { timestamp: number; path: string; access: string; writes: boolean | null; failed: boolean; outcome: FileOutcome; error: string | null; fd: number | null }
-export interface ProcessDetail { process: ProcessRow; files: FileRow[]; calls: LlmCallRow[]; connections: ConnectionRow[] }
+export interface ProcessDetail { process: ProcessRow; files: FileRow[]; calls: LlmCallRow[]; connections: ConnectionRow[]; mcp_calls: McpCallRow[] }
+
+/** One MCP call or notification; `arguments` and `result` are previews (the whole is in the event). */
+export interface McpCallRow {
+  id: number;
+  event_seq: number;
+  start_ns: number;
+  end_ns: number;
+  timestamp: number;
+  pid: number;
+  comm: string;
+  process_id: number;
+  method: string | null;
+  request_id: string | null;
+  kind: string | null;
+  direction: string | null;
+  transport: string | null;
+  session_id: string | null;
+  server: string;
+  server_name: string | null;
+  server_version: string | null;
+  client_name: string | null;
+  tool_name: string | null;
+  target: string | null;
+  arguments: string | null;
+  result: string | null;
+  error_code: number | null;
+  error_message: string | null;
+  error_type: string | null;
+  is_error: boolean;
+  complete: boolean;
+  truncated: boolean;
+  client_pid: number | null;
+  server_pid: number | null;
+  url: string | null;
+  exchange_id: string | null;
+  duration_ms: number | null;
+}
+export interface McpServerRow {
+  server: string;
+  name: string | null;
+  version: string | null;
+  transport: string | null;
+  pid: number | null;
+  url: string | null;
+  clients: string[];
+  calls: number;
+  tool_calls: number;
+  errors: number;
+  incomplete: number;
+  tools: string[];
+  total_duration_ms: number;
+}
+export interface McpPage { items: McpCallRow[]; total: number; servers: McpServerRow[] }
+export interface McpDetail { call: McpCallRow; event: { data?: Record<string, unknown> } | null }
+export interface McpBar { id: number; start_ns: number; end_ns: number; label: string; server: string; error: boolean }
 
 /** One connection: its connect(), its TLS hello, and whether no probe saw its plaintext (and why). */
 export interface ConnectionRow {
@@ -200,8 +256,10 @@ export interface TimelineLane {
   exit_code: number | null;
   calls: CallBar[];
   calls_hidden: number;
-  /** [bin, process, file, network, llm, other] */
+  /** [bin, process, file, network, llm, other, mcp] */
   bins: number[][];
+  /** The MCP calls this process made as a client. */
+  mcp_calls: McpBar[];
   /** Resource samples in the window, at most one per bin (the bin's highest): [t_ns, cpu_percent (-1: unknown), rss_bytes]. */
   resources: number[][];
   /** The lane's highest CPU percent and RSS in the window (null without samples). */

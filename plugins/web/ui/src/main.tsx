@@ -7,6 +7,7 @@ import { href, useRoute } from './router';
 import { useFetch } from './useFetch';
 import { EventLog } from './views/EventLog';
 import { LlmCalls } from './views/LlmCalls';
+import { McpCalls } from './views/McpCalls';
 import { Overview } from './views/Overview';
 import { Pipeline } from './views/Pipeline';
 import { ProcessTree } from './views/ProcessTree';
@@ -16,6 +17,7 @@ import './styles.css';
 const VIEWS: [string, string][] = [
   ['overview', 'Overview'],
   ['llm', 'LLM calls'],
+  ['mcp', 'MCP'],
   ['processes', 'Process tree'],
   ['timeline', 'Timeline'],
   ['events', 'Event log'],
@@ -76,6 +78,7 @@ function App() {
         <OpenAccessWarning />
         {view === 'overview' && <Overview />}
         {view === 'llm' && <LlmCalls route={route} />}
+        {view === 'mcp' && <McpCalls route={route} />}
         {view === 'processes' && <ProcessTree route={route} />}
         {view === 'timeline' && <Timeline route={route} />}
         {view === 'events' && <EventLog route={route} />}

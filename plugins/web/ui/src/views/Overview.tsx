@@ -84,6 +84,7 @@ function Hosts({ network }: { network: NetworkTotals }) {
 function errorKind(kind: string): string {
   switch (kind) {
     case 'llm_call': return 'LLM calls failed';
+    case 'mcp_call': return 'MCP calls failed';
     case 'http': return 'HTTP 4xx/5xx';
     case 'process_exit': return 'processes failed';
     case 'file_open': return 'file opens failed';

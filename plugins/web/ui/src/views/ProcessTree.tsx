@@ -31,6 +31,7 @@ function Node({ p, byId, selected, depth, collapsed, toggle }: {
         <span class="muted small">{duration(p.duration_ms)}</span>
         {p.files > 0 && <span class="chip" data-testid="files">{num(p.files)} files{p.files_written > 0 ? `, ${num(p.files_written)} written` : ''}</span>}
         {p.llm_calls > 0 && <span class="chip llm" data-testid="calls">{num(p.llm_calls)} LLM calls · {num(p.input_tokens)}/{num(p.output_tokens)} tokens</span>}
+        {p.mcp_calls > 0 && <span class="chip mcp" data-testid="mcp-calls">{num(p.mcp_calls)} MCP calls</span>}
       </div>
       {!closed && p.children.length > 0 && <Children p={p} byId={byId} selected={selected} depth={depth} collapsed={collapsed} toggle={toggle} />}
     </li>
@@ -104,6 +105,19 @@ function Detail({ id }: { id: number }) {
           <thead><tr><th>#</th><th>Time</th><th>Model</th><th class="n">Tokens in/out</th><th class="n">Duration</th></tr></thead>
           <tbody>{data.calls.map((c) => (
             <tr key={c.id} onClick={() => go('llm', c.id)}><td>{c.id}</td><td class="mono">{clock(c.start_ns)}</td><td>{c.model}</td><td class="n">{num(c.input_tokens)}/{num(c.output_tokens)}</td><td class="n">{duration(c.duration_ms)}</td></tr>
+          ))}</tbody>
+        </table>
+      )}
+      <h3>MCP calls ({num(data.mcp_calls.filter((c) => c.kind !== 'notification').length)})</h3>
+      {data.mcp_calls.length === 0 ? <p class="muted">None.</p> : (
+        <table class="grid clickable" data-testid="proc-mcp">
+          <thead><tr><th>#</th><th>Time</th><th>Server</th><th>Call</th><th class="n">Duration</th><th>Status</th></tr></thead>
+          <tbody>{data.mcp_calls.filter((c) => c.kind !== 'notification').map((c) => (
+            <tr key={c.id} class={c.is_error ? 'bad' : ''} onClick={() => go('mcp', c.id)}>
+              <td>{c.id}</td><td class="mono">{clock(c.start_ns)}</td><td>{c.server}</td>
+              <td class="mono">{c.method}{c.tool_name ? ` ${c.tool_name}` : ''}</td><td class="n">{duration(c.duration_ms)}</td>
+              <td>{c.is_error ? 'error' : c.complete ? 'ok' : 'no answer'}</td>
+            </tr>
           ))}</tbody>
         </table>
       )}

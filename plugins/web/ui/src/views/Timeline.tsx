@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { get, type CallBar, type Timeline as TimelineData, type TimelineLane } from '../api';
+import { get, type CallBar, type McpBar, type Timeline as TimelineData, type TimelineLane } from '../api';
 import { bytes, clock, duration, num } from '../format';
 import { useLiveVersion } from '../live';
 import { go, href, type Route } from '../router';
@@ -9,7 +9,7 @@ const LANE = 26;
 const RESOURCES = 24;
 const LABELS = 260;
 const AXIS = 24;
-const COLORS = { process: '#8e6bd1', file: '#d18f2e', net: '#4a90c2', llm: '#2e9e6a', other: '#999', cpu: '#e07b39', rss: '#3558c9' };
+const COLORS = { process: '#8e6bd1', file: '#d18f2e', net: '#4a90c2', llm: '#2e9e6a', mcp: '#b0489b', other: '#999', cpu: '#e07b39', rss: '#3558c9' };
 
 const laneHeight = (lane: TimelineLane) => LANE + (lane.resources.length > 0 ? RESOURCES : 0);
 
@@ -28,6 +28,7 @@ export function Timeline({ route }: { route: Route }) {
   const [data, setData] = useState<TimelineData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [hover, setHover] = useState<{ x: number; y: number; call: CallBar; lane: string } | null>(null);
+  const [mcpHover, setMcpHover] = useState<{ x: number; y: number; call: McpBar; lane: string } | null>(null);
   const [sampleHover, setSampleHover] = useState<{ x: number; y: number; sample: number[]; lane: string } | null>(null);
   const [width, setWidth] = useState(900);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -129,6 +130,13 @@ export function Timeline({ route }: { route: Route }) {
         g.fillStyle = call.error ? '#c0392b' : COLORS.llm;
         g.fillRect(a2, top + 4, Math.max(3, b2 - a2), 12);
       }
+      // MCP calls: thinner bars under the LLM calls, from request to response.
+      for (const call of lane.mcp_calls) {
+        const a3 = Math.max(0, x(call.start_ns));
+        const b3 = Math.min(width, x(call.end_ns));
+        g.fillStyle = call.error ? '#c0392b' : COLORS.mcp;
+        g.fillRect(a3, top + 17, Math.max(3, b3 - a3), 6);
+      }
     });
   }, [data, width, focus, view.from, view.to, tops]);
 
@@ -137,6 +145,14 @@ export function Timeline({ route }: { route: Route }) {
     const lane = lanes[i];
     if (!lane || py >= tops[i] + LANE) return null;
     const call = lane.calls.find((c) => px >= x(c.start_ns) - 2 && px <= Math.max(x(c.end_ns), x(c.start_ns) + 3) + 2);
+    return call ? { call, lane: `${lane.comm} (${lane.pid})` } : null;
+  };
+  /** The MCP call under the pointer: its bar is the lower strip of the lane. */
+  const mcpAt = (px: number, py: number) => {
+    const i = tops.findIndex((top, n) => n < lanes.length && py >= top && py < tops[n + 1]);
+    const lane = lanes[i];
+    if (!lane || py < tops[i] + 15 || py >= tops[i] + LANE) return null;
+    const call = lane.mcp_calls.find((c) => px >= x(c.start_ns) - 2 && px <= Math.max(x(c.end_ns), x(c.start_ns) + 3) + 2);
     return call ? { call, lane: `${lane.comm} (${lane.pid})` } : null;
   };
   /** The resource sample nearest the pointer in a lane's CPU/memory strip (within 20 px), or null. */
@@ -166,7 +182,7 @@ export function Timeline({ route }: { route: Route }) {
         <span class="muted small" data-testid="tl-window">{clock(view.from)} – {clock(view.to)} ({duration(span / 1e6)})</span>
         <span class="muted small">wheel: zoom · drag: pan · click a call to open it</span>
         <span class="legend small">
-          <i style={{ background: COLORS.llm }} /> LLM call <i style={{ background: COLORS.process }} /> exec/exit
+          <i style={{ background: COLORS.llm }} /> LLM call <i style={{ background: COLORS.mcp }} /> MCP call <i style={{ background: COLORS.process }} /> exec/exit
           <i style={{ background: COLORS.file }} /> file <i style={{ background: COLORS.net }} /> network
           <i style={{ background: COLORS.cpu }} /> CPU <i style={{ background: COLORS.rss }} /> memory (RSS)
         </span>
@@ -174,11 +190,13 @@ export function Timeline({ route }: { route: Route }) {
       {error && <p class="error">{error}</p>}
       {data && data.lanes_total > lanes.length && <p class="muted small">Showing {lanes.length} of {num(data.lanes_total)} processes active in this window; zoom in to see the others.</p>}
       <div class="timeline" ref={box} data-testid="timeline" data-lanes={lanes.length}
-        data-calls={lanes.reduce((n, l) => n + l.calls.length + l.calls_hidden, 0)}>
+        data-calls={lanes.reduce((n, l) => n + l.calls.length + l.calls_hidden, 0)}
+        data-mcp-calls={lanes.reduce((n, l) => n + l.mcp_calls.length, 0)}>
         <div class="lane-labels" style={{ paddingTop: `${AXIS}px` }}>
           {lanes.map((l) => (
             <a key={l.process_id} class={`lane-label ${String(l.process_id) === focus ? 'focus' : ''}`} style={{ height: `${laneHeight(l)}px`, paddingLeft: `${6 + l.depth * 12}px` }}
-              href={href('processes', l.process_id)} title={l.label} data-testid="tl-lane" data-pid={l.pid} data-calls={l.calls.length + l.calls_hidden}>
+              href={href('processes', l.process_id)} title={l.label} data-testid="tl-lane" data-pid={l.pid} data-calls={l.calls.length + l.calls_hidden}
+              data-mcp-calls={l.mcp_calls.length}>
               <div class="lane-name"><b>{l.comm}</b> <span class="muted">{l.pid}</span> <span class="muted small mono">{l.label}</span></div>
               {l.resources.length > 0 && (
                 <div class="lane-resources small" data-testid="tl-resources" data-pid={l.pid} data-samples={l.resources.length}
@@ -199,11 +217,13 @@ export function Timeline({ route }: { route: Route }) {
               const d = drag.current;
               drag.current = null;
               if (d && Math.abs(e.clientX - d.x) < 3) {
-                const hit = callAt(e.offsetX, e.offsetY);
-                if (hit) go('llm', hit.call.id);
+                const mcp = mcpAt(e.offsetX, e.offsetY);
+                const hit = mcp ? null : callAt(e.offsetX, e.offsetY);
+                if (mcp) go('mcp', mcp.call.id);
+                else if (hit) go('llm', hit.call.id);
               }
             }}
-            onMouseLeave={() => { drag.current = null; setHover(null); setSampleHover(null); }}
+            onMouseLeave={() => { drag.current = null; setHover(null); setMcpHover(null); setSampleHover(null); }}
             onMouseMove={(e) => {
               const d = drag.current;
               if (d) {
@@ -211,15 +231,23 @@ export function Timeline({ route }: { route: Route }) {
                 setWin({ from: d.win.from - shift, to: d.win.to - shift });
                 return;
               }
-              const hit = callAt(e.offsetX, e.offsetY);
+              const mcp = mcpAt(e.offsetX, e.offsetY);
+              setMcpHover(mcp ? { x: e.offsetX, y: e.offsetY, ...mcp } : null);
+              const hit = mcp ? null : callAt(e.offsetX, e.offsetY);
               setHover(hit ? { x: e.offsetX, y: e.offsetY, ...hit } : null);
-              const sample = hit ? null : sampleAt(e.offsetX, e.offsetY);
+              const sample = hit || mcp ? null : sampleAt(e.offsetX, e.offsetY);
               setSampleHover(sample ? { x: e.offsetX, y: e.offsetY, ...sample } : null);
             }} />
           {sampleHover && (
             <div class="tooltip" data-testid="tl-sample-tooltip" style={{ left: `${sampleHover.x + 12}px`, top: `${sampleHover.y + 12}px` }}>
               <b>{sampleHover.lane}</b> at {clock(sampleHover.sample[0])}<br />
               CPU {sampleHover.sample[1] < 0 ? '–' : `${sampleHover.sample[1].toFixed(1)} %`} · RSS {bytes(sampleHover.sample[2])}
+            </div>
+          )}
+          {mcpHover && (
+            <div class="tooltip" data-testid="tl-mcp-tooltip" style={{ left: `${mcpHover.x + 12}px`, top: `${mcpHover.y + 12}px` }}>
+              <b>MCP {mcpHover.call.label}</b> · {mcpHover.call.server} · {mcpHover.lane}<br />
+              {clock(mcpHover.call.start_ns)} · {duration((mcpHover.call.end_ns - mcpHover.call.start_ns) / 1e6)}{mcpHover.call.error ? ' · failed' : ''}
             </div>
           )}
           {hover && (
