@@ -201,6 +201,12 @@ internal sealed partial class TraceAnalyzer
 
     private AgentRun RunFor(AgentEvent evt, long start)
     {
+        if (!_nodes.ContainsKey(evt.Pid))
+        {
+            // An agent seen only through its traffic (a recording without process events, a followed process): known
+            // from its first call, so that the processes it starts find their way to its run.
+            Remember(new ProcessNode { Pid = evt.Pid, StartNs = start, Comm = evt.Comm });
+        }
         var root = RootOf(evt.Pid);
         if (!_agentOpens.ContainsKey(evt.Pid))
         {

@@ -88,7 +88,6 @@ internal sealed partial class TraceAnalyzer(TraceAnalyzerConfig config, IStageCo
                 node.EndNs = evt.Timestamp;
                 node.ExitCode = (int?)Json.Long(f, "exit_code");
                 node.Signal = (int?)Json.Long(f, "signal");
-                Touch(node, evt.Timestamp);
                 if (_runs.TryGetValue(evt.Pid, out var run))
                 {
                     // Not at once: the run's last call may still be in the chain behind this exit (OnTimer ends it).
@@ -99,6 +98,10 @@ internal sealed partial class TraceAnalyzer(TraceAnalyzerConfig config, IStageCo
             case "FILE_OPEN":
                 OnFileOpen(evt, f);
                 break;
+        }
+        if (_nodes.TryGetValue(evt.Pid, out var seen))
+        {
+            Touch(seen, evt.Timestamp);
         }
     }
 
