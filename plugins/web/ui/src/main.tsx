@@ -11,11 +11,13 @@ import { Overview } from './views/Overview';
 import { Pipeline } from './views/Pipeline';
 import { ProcessTree } from './views/ProcessTree';
 import { Timeline } from './views/Timeline';
+import { Trace } from './views/Trace';
 import './styles.css';
 
 const VIEWS: [string, string][] = [
   ['overview', 'Overview'],
   ['llm', 'LLM calls'],
+  ['trace', 'Trace'],
   ['processes', 'Process tree'],
   ['timeline', 'Timeline'],
   ['events', 'Event log'],
@@ -76,6 +78,7 @@ function App() {
         <OpenAccessWarning />
         {view === 'overview' && <Overview />}
         {view === 'llm' && <LlmCalls route={route} />}
+        {view === 'trace' && <Trace route={route} />}
         {view === 'processes' && <ProcessTree route={route} />}
         {view === 'timeline' && <Timeline route={route} />}
         {view === 'events' && <EventLog route={route} />}
