@@ -21,7 +21,8 @@ internal sealed class Conversation
     /// <summary>For a nested agent: the tool call whose process made it. It ends when that tool call does.</summary>
     public ToolCall? UnderTool { get; init; }
 
-    public List<ChatCall> Calls { get; } = [];
+    /// <summary>Its calls not written yet (waiting for their tools); a written call is forgotten, so a long conversation holds little.</summary>
+    public List<ChatCall> Pending { get; } = [];
 
     public Totals Totals { get; } = new();
 

@@ -70,7 +70,9 @@ internal sealed partial class TraceAnalyzer
             span.StatusMessage = "the call was not seen whole";
         }
         var call = new ChatCall { Key = key, Pid = evt.Pid, Comm = evt.Comm, StartNs = start, EndNs = end, Span = span, Conversation = conversation };
-        conversation.Calls.Add(call);
+        conversation.Pending.Add(call);
+        conversation.Span.StartNs = Math.Min(conversation.Span.StartNs, start);
+        conversation.Span.EndNs = Math.Max(conversation.Span.EndNs, end);
         if (history.Length > 0)
         {
             conversation.History = history;

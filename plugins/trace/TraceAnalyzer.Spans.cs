@@ -156,6 +156,9 @@ internal sealed partial class TraceAnalyzer
             return;
         }
         call.Emitted = true;
+        call.Conversation.Pending.Remove(call);
+        var conversation = call.Conversation.Span;
+        conversation.EndNs = Math.Max(conversation.EndNs, call.Tools.Count == 0 ? call.EndNs : Math.Max(call.EndNs, call.Tools.Max(t => t.Span.EndNs)));
         Emit(call.Span, call.Pid, call.Comm);
     }
 
@@ -286,11 +289,9 @@ internal sealed partial class TraceAnalyzer
             CloseTools(run, open, Math.Max(endNs, open.Max(o => o.t.OpenedNs)), null);
         }
         var span = conversation.Span;
-        foreach (var call in conversation.Calls)
+        foreach (var call in conversation.Pending.ToList())
         {
             EmitChat(call);
-            span.StartNs = Math.Min(span.StartNs, call.StartNs);
-            span.EndNs = Math.Max(span.EndNs, Math.Max(call.EndNs, call.Tools.Count == 0 ? 0 : call.Tools.Max(t => t.Span.EndNs)));
         }
         conversation.Totals.WriteTo(span);
         run.Conversations.Remove(conversation);
@@ -341,6 +342,10 @@ internal sealed partial class TraceAnalyzer
         }
         run.Totals.WriteTo(span);
         span.Set("agentsight.conversations", run.ConversationCount);
+        foreach (var agent in _agentOpens.Keys.Where(pid => RootOf(pid) == run.RootPid).ToList())
+        {
+            _agentOpens.Remove(agent);
+        }
         _runs.Remove(run.RootPid);
         Emit(span, run.AgentPid, run.AgentComm);
     }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 
@@ -256,6 +254,17 @@ internal sealed partial class TraceAnalyzer(TraceAnalyzerConfig config, IStageCo
 
     private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A message's identity for prefix comparison: the hash of its JSON.</summary>
-    private static ulong Hash(string text) => BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0);
+    /// <summary>
+    /// A message's identity for prefix comparison: FNV-1a (64 bits) of its JSON. Only equality matters, within one
+    /// run of the analyzer, so a fast non-cryptographic hash is enough (a collision would at worst join two conversations).
+    /// </summary>
+    private static ulong Hash(string text)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in text)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+        return hash;
+    }
 }
