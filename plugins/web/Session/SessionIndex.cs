@@ -32,6 +32,7 @@ internal sealed partial class SessionIndex : IDisposable
     private readonly Dictionary<string, FileStats> _files = new(StringComparer.Ordinal);
     private readonly NetworkTracker _network = new();
     private readonly List<TraceSpan> _spans = [];
+    private readonly HashSet<string> _spanIds = new(StringComparer.Ordinal);
     private long _spansDropped;
     private long _fileOpens;
     private long _resourceSamples;
@@ -258,6 +259,13 @@ internal sealed partial class SessionIndex : IDisposable
     {
         if (TraceSpan.Read(evt, record.Seq) is not { } span)
         {
+            return;
+        }
+        // A recording that already held span events, replayed through the trace stage again, yields each span twice,
+        // with the same ids (they are hashes of what the span stands for): one is kept.
+        if (!_spanIds.Add(span.SpanId))
+        {
+            _duplicates++;
             return;
         }
         if (_spans.Count >= MaxSpans)

@@ -94,7 +94,11 @@ internal sealed class TraceSession
     };
 
     /// <summary>Runs the session through a fresh trace analyzer (Process each event, then Flush); the spans, in the order written.</summary>
-    public List<JsonObject> Spans(TestStageContext? context = null, TraceAnalyzerConfig? config = null)
+    public List<JsonObject> Spans(TestStageContext? context = null, TraceAnalyzerConfig? config = null) =>
+        [.. Analyzed(context, config).Where(e => e.Source == EventSources.Span).Select(e => e.Fields!)];
+
+    /// <summary>Every event the trace analyzer lets out: the session's, and the spans.</summary>
+    public List<AgentEvent> Analyzed(TestStageContext? context = null, TraceAnalyzerConfig? config = null)
     {
         var analyzer = new TraceAnalyzerFactory().Create(config ?? new TraceAnalyzerConfig(), context ?? new TestStageContext());
         var output = new CapturingOutput();
@@ -103,6 +107,6 @@ internal sealed class TraceSession
             analyzer.Process(evt, output);
         }
         analyzer.Flush(output);
-        return [.. output.Events.Where(e => e.Source == EventSources.Span).Select(e => e.Fields!)];
+        return output.Events;
     }
 }
