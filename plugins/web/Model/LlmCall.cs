@@ -72,6 +72,12 @@ internal sealed class LlmCall
 
     public IReadOnlyList<string>? FinishReasons { get; init; }
 
+    /// <summary>The call's price in USD from the cost stage (<c>cost.usd</c>); null when unknown or not priced.</summary>
+    public double? CostUsd { get; init; }
+
+    /// <summary>The date of the price table that priced it (<c>cost.price_table</c>).</summary>
+    public string? PriceTable { get; init; }
+
     /// <summary>When the request started (epoch ns): from its <c>http</c> exchange when known, else estimated.</summary>
     public long StartNs { get; set; }
 
@@ -113,6 +119,8 @@ internal sealed class LlmCall
             ServerAddress = JsonRead.Str(f, "server.address"),
             UrlPath = JsonRead.Str(f, "url.path"),
             FinishReasons = FinishReasonsOf(f),
+            CostUsd = JsonRead.Double(JsonRead.Obj(f, "cost"), "usd"),
+            PriceTable = JsonRead.Str(JsonRead.Obj(f, "cost"), "price_table"),
         };
         call.EndNs = evt.Timestamp;
         call.StartNs = call.DurationMs is { } ms ? evt.Timestamp - (long)(ms * 1_000_000) : evt.Timestamp;

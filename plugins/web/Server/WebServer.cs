@@ -212,6 +212,7 @@ internal sealed partial class WebServer : IAsyncDisposable
             ["network"] => _index.Connections(query.OptionalInt("process"), query.Text("host"), query.OptionalBool("unseen"),
                 query.Int("offset", 0, 0, int.MaxValue), query.Int("limit", 500, 1, 5000)),
             ["timeline"] => _index.Timeline(query.Long("from"), query.Long("to"), query.Int("bins", 200, 10, 2000)),
+            ["trace"] => _index.Trace(),
             ["pipeline"] => Pipeline(),
             ["access"] => new AccessView(_access is not null),
             ["live"] => null,

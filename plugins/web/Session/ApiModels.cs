@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgentSight.Plugins.Web.Model;
 
 namespace AgentSight.Plugins.Web.Session;
@@ -18,7 +19,7 @@ internal sealed record LlmCallRow(int Id, long EventSeq, long StartNs, long EndN
     string? Provider, string? Operation, string Model, string? RequestModel, string? ResponseModel,
     long? InputTokens, long? OutputTokens, long? CacheReadTokens, long? CacheCreationTokens, long? ReasoningTokens,
     double? DurationMs, double? TtftMs, double? TtfcMs, int? StatusCode, string? ErrorType, bool? Streaming, bool? Complete,
-    bool? Truncated, string? ServerAddress, string? UrlPath, IReadOnlyList<string>? FinishReasons, string? ExchangeId);
+    bool? Truncated, string? ServerAddress, string? UrlPath, IReadOnlyList<string>? FinishReasons, string? ExchangeId, double? CostUsd);
 
 internal sealed record LlmPage(IReadOnlyList<LlmCallRow> Items, long Total, IReadOnlyList<string> Models);
 
@@ -75,10 +76,25 @@ internal sealed record TimelineLane(int ProcessId, int Pid, string Comm, string 
 internal sealed record Timeline(long FromNs, long ToNs, int Bins, long SessionStartNs, long SessionEndNs, IReadOnlyList<TimelineLane> Lanes, int LanesTotal);
 
 internal sealed record ModelRow(string Model, string? Provider, long Calls, long Errors, long InputTokens, long OutputTokens,
-    long CacheReadTokens, long ReasoningTokens, double TotalDurationMs, double? AvgDurationMs, double? AvgTtftMs);
+    long CacheReadTokens, long ReasoningTokens, double TotalDurationMs, double? AvgDurationMs, double? AvgTtftMs, double? CostUsd, long UnpricedCalls);
 
 internal sealed record LlmTotals(long Calls, long Errors, long InputTokens, long OutputTokens, long CacheReadTokens,
-    long CacheCreationTokens, long ReasoningTokens, IReadOnlyList<ModelRow> Models);
+    long CacheCreationTokens, long ReasoningTokens, IReadOnlyList<ModelRow> Models, double? CostUsd, long UnpricedCalls, string? PriceTable,
+    IReadOnlyList<double[]> CostOverTime);
+
+/// <summary>
+/// One agent run of the trace analyzer (its run span): tokens and cost summed over its calls. <c>CostUsd</c> is null when
+/// none of its calls was priced; <c>UnpricedCalls</c> says how many were not (unknown model, no usage).
+/// </summary>
+internal sealed record RunRow(string TraceId, string SpanId, string Name, int? Pid, string? CommandLine, long StartNs, long EndNs, string Status,
+    long Calls, long Conversations, long InputTokens, long OutputTokens, double? CostUsd, long UnpricedCalls);
+
+/// <summary>A span for the Trace view, with the call (<c>CallId</c>) or process (<c>ProcessId</c>) a click opens.</summary>
+internal sealed record SpanRow(long EventSeq, string TraceId, string SpanId, string? ParentSpanId, string Name, string Operation, string Kind,
+    long StartNs, long EndNs, string Status, string? StatusMessage, JsonObject Attributes, int? CallId, int? ProcessId);
+
+/// <summary>Every span of the session (at most <c>Limit</c>, the oldest first; <c>Dropped</c> past it).</summary>
+internal sealed record TraceView(IReadOnlyList<SpanRow> Spans, long Dropped);
 
 internal sealed record ProcessTotals(long Count, long Running, long Exited, long Failed);
 
@@ -102,7 +118,7 @@ internal sealed record FileSummary(string Path, int Opens, int Writes, int Failu
 
 internal sealed record Overview(long? StartNs, long? EndNs, double? DurationMs, long Events, IReadOnlyDictionary<string, long> Sources,
     LlmTotals Llm, ProcessTotals Processes, FileTotals Files, HttpTotals Http, IReadOnlyList<ErrorRow> Errors, DropTotals Drops,
-    IReadOnlyList<FileSummary> FilesWritten, NetworkTotals Network, ResourceTotals Resources);
+    IReadOnlyList<FileSummary> FilesWritten, NetworkTotals Network, ResourceTotals Resources, IReadOnlyList<RunRow> Runs);
 
 /// <summary>The sample at which one process reached a peak: <c>Value</c> is RSS bytes or CPU percent.</summary>
 internal sealed record ResourcePeak(int ProcessId, int Pid, string Comm, double Value, long AtNs);

@@ -56,13 +56,32 @@ internal static class ReportText
         }
         else
         {
-            Table(text, ["MODEL", "PROVIDER", "CALLS", "ERRORS", "TOKENS IN", "TOKENS OUT", "CACHE READ", "AVG TIME", "AVG TTFT"],
+            Table(text, ["MODEL", "PROVIDER", "CALLS", "ERRORS", "TOKENS IN", "TOKENS OUT", "CACHE READ", "AVG TIME", "AVG TTFT", "COST"],
                 o.Llm.Models.Select(m => new[]
                 {
                     m.Model, m.Provider ?? "", Number(m.Calls), Number(m.Errors), Number(m.InputTokens), Number(m.OutputTokens),
-                    Number(m.CacheReadTokens), Duration(m.AvgDurationMs), Duration(m.AvgTtftMs),
+                    Number(m.CacheReadTokens), Duration(m.AvgDurationMs), Duration(m.AvgTtftMs), Cost(m.CostUsd, m.UnpricedCalls, m.Calls),
                 }),
                 rightAligned: 2);
+            text.Append("  total ").Append(Cost(o.Llm.CostUsd, o.Llm.UnpricedCalls, o.Llm.Calls))
+                .Append(o.Llm.PriceTable is { } table ? $" (prices of {table}; the cost stage, docs/ANALYZERS.md)" : "")
+                .Append('\n');
+        }
+
+        Section(text, "Cost per run");
+        if (o.Runs.Count == 0)
+        {
+            text.Append("  none (no span events: the trace stage did not run when this session was recorded)\n");
+        }
+        else
+        {
+            Table(text, ["RUN", "PID", "DURATION", "CONVERSATIONS", "CALLS", "TOKENS IN", "TOKENS OUT", "COST", "COMMAND"],
+                o.Runs.Select(r => new[]
+                {
+                    r.Name, r.Pid?.ToString(Invariant) ?? "", Duration((r.EndNs - r.StartNs) / 1e6), Number(r.Conversations), Number(r.Calls),
+                    Number(r.InputTokens), Number(r.OutputTokens), Cost(r.CostUsd, r.UnpricedCalls, r.Calls), Cut(r.CommandLine ?? "", 60),
+                }),
+                rightAligned: 0);
         }
 
         Section(text, "Errors");
@@ -257,6 +276,14 @@ internal static class ReportText
         < 1024 * 1024 * 1024 => (n.Value / (1024 * 1024)).ToString("0.0", Invariant) + " MiB",
         _ => (n.Value / (1024 * 1024 * 1024)).ToString("0.00", Invariant) + " GiB",
     };
+
+    /// <summary>
+    /// $0.0123; "unknown" when no call was priced; with "+ N unpriced" when some were not (an unknown model is never
+    /// counted as free).
+    /// </summary>
+    internal static string Cost(double? usd, long unpriced, long calls) =>
+        usd is not { } value ? (calls == 0 ? "" : "unknown")
+        : "$" + value.ToString(value >= 1 ? "0.00" : "0.0000", Invariant) + (unpriced > 0 ? $" + {Number(unpriced)} unpriced" : "");
 
     private static string Number(long? n) => n?.ToString("N0", Invariant) ?? "?";
 

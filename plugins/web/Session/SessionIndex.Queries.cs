@@ -141,7 +141,7 @@ internal sealed partial class SessionIndex
     private LlmCallRow CallRow(LlmCall c) => new(c.Id, c.EventSeq, c.StartNs, c.EndNs, c.Timestamp, c.Pid, c.Comm, ProcessOf(c),
         c.Provider, c.Operation, c.Model, c.RequestModel, c.ResponseModel, c.InputTokens, c.OutputTokens, c.CacheReadTokens,
         c.CacheCreationTokens, c.ReasoningTokens, c.DurationMs, c.TimeToFirstTokenMs, c.TimeToFirstChunkMs, c.StatusCode, c.ErrorType,
-        c.Streaming, c.Complete, c.Truncated, c.ServerAddress, c.UrlPath, c.FinishReasons, c.ExchangeId);
+        c.Streaming, c.Complete, c.Truncated, c.ServerAddress, c.UrlPath, c.FinishReasons, c.ExchangeId, c.CostUsd);
 
     private static HttpRow HttpRowOf(HttpExchange x) => new(x.ExchangeId, x.Method, x.Host, x.Path, x.Status, x.DurationMs, x.TtfbMs,
         x.Complete, x.EndReason, x.RequestBodySize, x.ResponseBodySize, x.Streamed);
@@ -384,12 +384,13 @@ internal sealed partial class SessionIndex
             .Select(g => new ModelRow(g.Key, g.Select(c => c.Provider).FirstOrDefault(p => p is not null), g.Count(), g.Count(c => c.IsError),
                 g.Sum(c => c.InputTokens ?? 0), g.Sum(c => c.OutputTokens ?? 0), g.Sum(c => c.CacheReadTokens ?? 0),
                 g.Sum(c => c.ReasoningTokens ?? 0), Math.Round(g.Sum(c => c.DurationMs ?? 0), 3),
-                Average(g.Select(c => c.DurationMs)), Average(g.Select(c => c.TimeToFirstTokenMs))))
+                Average(g.Select(c => c.DurationMs)), Average(g.Select(c => c.TimeToFirstTokenMs)), CostOf(g), g.Count(c => c.CostUsd is null)))
             .OrderByDescending(m => m.Calls).ThenBy(m => m.Model, StringComparer.Ordinal)
             .ToList();
         var llm = new LlmTotals(_calls.Count, _calls.Count(c => c.IsError), _calls.Sum(c => c.InputTokens ?? 0),
             _calls.Sum(c => c.OutputTokens ?? 0), _calls.Sum(c => c.CacheReadTokens ?? 0), _calls.Sum(c => c.CacheCreationTokens ?? 0),
-            _calls.Sum(c => c.ReasoningTokens ?? 0), models);
+            _calls.Sum(c => c.ReasoningTokens ?? 0), models, CostOf(_calls), _calls.Count(c => c.CostUsd is null),
+            _calls.Select(c => c.PriceTable).FirstOrDefault(t => t is not null), CostOverTime());
         var processes = _tracker.All;
         var procTotals = new ProcessTotals(processes.Count, processes.Count(p => !p.Exited), processes.Count(p => p.Exited),
             processes.Count(ErrorRule.IsError));
@@ -400,8 +401,56 @@ internal sealed partial class SessionIndex
         var written = _files.Values.Where(f => f.Writes > 0).OrderBy(f => f.FirstNs).ThenBy(f => f.Path, StringComparer.Ordinal)
             .Select(FileSummaryOf).ToList();
         return new Overview(StartOrNull, EndOrNull, DurationMs, _seq, new Dictionary<string, long>(_sourceCounts), llm, procTotals,
-            files, http, Errors(), PipelineViews.Drops(pipeline, _evicted, uiStage), written, Network(pipeline), Resources());
+            files, http, Errors(), PipelineViews.Drops(pipeline, _evicted, uiStage), written, Network(pipeline), Resources(), Runs());
     });
+
+    /// <summary>The priced calls' total; null when none was priced (unknown, never 0).</summary>
+    private static double? CostOf(IEnumerable<LlmCall> calls)
+    {
+        var priced = calls.Where(c => c.CostUsd is not null).ToList();
+        return priced.Count == 0 ? null : Math.Round(priced.Sum(c => c.CostUsd!.Value), 9);
+    }
+
+    /// <summary>Cumulative cost at the end of each priced call, <c>[end_ns, usd]</c>, at most 500 points (the last of each step kept).</summary>
+    private List<double[]> CostOverTime()
+    {
+        var points = new List<double[]>();
+        var total = 0.0;
+        var priced = _calls.Where(c => c.CostUsd is not null).OrderBy(c => c.EndNs).ThenBy(c => c.Id).ToList();
+        var step = Math.Max(1, (priced.Count + 499) / 500);
+        for (var i = 0; i < priced.Count; i++)
+        {
+            total += priced[i].CostUsd!.Value;
+            if ((i + 1) % step == 0 || i == priced.Count - 1)
+            {
+                points.Add([priced[i].EndNs, Math.Round(total, 9)]);
+            }
+        }
+        return points;
+    }
+
+    /// <summary>The trace analyzer's runs (their run spans), oldest first.</summary>
+    private List<RunRow> Runs() => [.. _spans.Where(s => s.Level == "run").OrderBy(s => s.StartNs).ThenBy(s => s.TraceId, StringComparer.Ordinal)
+        .Select(s => new RunRow(s.TraceId, s.SpanId, s.Name, (int?)JsonRead.Long(s.Attributes, "process.pid"),
+            JsonRead.Str(s.Attributes, "process.command_line"), s.StartNs, s.EndNs, s.Status,
+            JsonRead.Long(s.Attributes, "agentsight.llm.calls") ?? 0, JsonRead.Long(s.Attributes, "agentsight.conversations") ?? 0,
+            JsonRead.Long(s.Attributes, "gen_ai.usage.input_tokens") ?? 0, JsonRead.Long(s.Attributes, "gen_ai.usage.output_tokens") ?? 0,
+            s.CostUsd, JsonRead.Long(s.Attributes, "agentsight.cost.unpriced_calls") ?? 0))];
+
+    /// <summary>Every span, for the Trace view, each with the call or process a click opens.</summary>
+    public TraceView Trace() => WithRead(() =>
+    {
+        var callsByKey = _calls.Where(c => c.Key is not null).GroupBy(c => c.Key!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.Ordinal);
+        var rows = _spans.Select(s => new SpanRow(s.EventSeq, s.TraceId, s.SpanId, s.ParentSpanId, s.Name, s.Operation, s.Kind, s.StartNs, s.EndNs,
+            s.Status, s.StatusMessage, s.Attributes,
+            s.RefSource == "llm" && s.RefKey is { } key && callsByKey.TryGetValue(key, out var call) ? call : null,
+            s.RefSource == "process" && s.RefPid is { } pid ? ProcessIdOf(pid, s.StartNs) : null)).ToList();
+        return new TraceView(rows, _spansDropped);
+    });
+
+    /// <summary>The process instance a pid named at a time: the latest that started by then.</summary>
+    private int? ProcessIdOf(int pid, long atNs) =>
+        _tracker.All.Where(p => p.Pid == pid).OrderByDescending(p => p.StartNs <= atNs).ThenByDescending(p => p.StartNs).Select(p => (int?)p.Id).FirstOrDefault();
 
     private ResourceTotals Resources() => new(_resourceSamples, _activity.Values.Count(a => a.Samples.Count > 0),
         _peakRss is { } rss ? new ResourcePeak(rss.ProcessId, rss.Sample.Pid, rss.Sample.Comm, rss.Sample.RssBytes ?? 0, rss.Sample.Timestamp) : null,

@@ -32,6 +32,9 @@ internal sealed partial class SessionIndex : IDisposable
     private readonly Dictionary<string, HttpExchange> _exchanges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FileStats> _files = new(StringComparer.Ordinal);
     private readonly NetworkTracker _network = new();
+    private readonly List<TraceSpan> _spans = [];
+    private readonly HashSet<string> _spanIds = new(StringComparer.Ordinal);
+    private long _spansDropped;
     private long _fileOpens;
     private long _resourceSamples;
     private (ResourceSample Sample, int ProcessId)? _peakRss;
@@ -160,6 +163,9 @@ internal sealed partial class SessionIndex : IDisposable
                 _mcpCalls.Add(mcp);
                 activity?.McpCalls.Add(mcp);
                 return EventCategory.Mcp;
+            case EventSources.Span:
+                AddSpan(evt, record);
+                return EventCategory.Other;
             case EventSources.Network:
                 if (NetworkEvent.Read(evt) is { } network)
                 {
@@ -252,6 +258,30 @@ internal sealed partial class SessionIndex : IDisposable
         call.EventSeq = record.Seq;
         _calls.Add(call);
         activity?.Calls.Add(call);
+    }
+
+    /// <summary>Most spans kept for the Trace view; a run's later spans past it are counted, not kept.</summary>
+    internal const int MaxSpans = 100_000;
+
+    private void AddSpan(AgentEvent evt, EventRecord record)
+    {
+        if (TraceSpan.Read(evt, record.Seq) is not { } span)
+        {
+            return;
+        }
+        // A recording that already held span events, replayed through the trace stage again, yields each span twice,
+        // with the same ids (they are hashes of what the span stands for): one is kept.
+        if (!_spanIds.Add(span.SpanId))
+        {
+            _duplicates++;
+            return;
+        }
+        if (_spans.Count >= MaxSpans)
+        {
+            _spansDropped++;
+            return;
+        }
+        _spans.Add(span);
     }
 
     private static void Count(Dictionary<string, long> counts, string key) =>

@@ -59,6 +59,8 @@ export interface LlmCallRow {
   url_path: string | null;
   finish_reasons: string[] | null;
   exchange_id: string | null;
+  /** USD from the cost stage; null when unknown (no price for the model, no usage) or not priced. */
+  cost_usd: number | null;
 }
 
 export interface LlmPage { items: LlmCallRow[]; total: number; models: string[] }
@@ -280,7 +282,22 @@ export interface ModelRow {
   total_duration_ms: number;
   avg_duration_ms: number | null;
   avg_ttft_ms: number | null;
+  /** Sum of the priced calls; null when none was priced. */
+  cost_usd: number | null;
+  unpriced_calls: number;
 }
+/** One agent run of the trace analyzer (its run span). */
+export interface RunRow {
+  trace_id: string; span_id: string; name: string; pid: number | null; command_line: string | null; start_ns: number; end_ns: number; status: string;
+  calls: number; conversations: number; input_tokens: number; output_tokens: number; cost_usd: number | null; unpriced_calls: number;
+}
+/** A span event (docs/EVENTS.md, "span"), with the call or process a click opens. */
+export interface SpanRow {
+  event_seq: number; trace_id: string; span_id: string; parent_span_id: string | null; name: string; operation: string; kind: string;
+  start_ns: number; end_ns: number; status: string; status_message: string | null; attributes: Record<string, unknown>;
+  call_id: number | null; process_id: number | null;
+}
+export interface TraceView { spans: SpanRow[]; dropped: number }
 export interface DropRow { stage: string; kind: string; counter: string; count: number }
 export interface ErrorRow { kind: string; count: number; examples: string[] }
 export interface FileSummary { path: string; opens: number; writes: number; failures: number; misses: number; first_ns: number; last_ns: number; by: string[] }
@@ -290,7 +307,8 @@ export interface Overview {
   duration_ms: number | null;
   events: number;
   sources: Record<string, number>;
-  llm: { calls: number; errors: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_creation_tokens: number; reasoning_tokens: number; models: ModelRow[] };
+  llm: { calls: number; errors: number; input_tokens: number; output_tokens: number; cache_read_tokens: number; cache_creation_tokens: number; reasoning_tokens: number; models: ModelRow[];
+    cost_usd: number | null; unpriced_calls: number; price_table: string | null; cost_over_time: [number, number][] };
   processes: { count: number; running: number; exited: number; failed: number };
   /** failed: opens that failed with an error; missed: look-ups that found nothing (not errors). */
   files: { paths: number; opens: number; written: number; failed: number; missed: number };
@@ -301,6 +319,7 @@ export interface Overview {
   files_written: FileSummary[];
   network: NetworkTotals;
   resources: ResourceTotals;
+  runs: RunRow[];
 }
 
 /** The sample at which one process reached a peak: `value` is bytes of RSS or CPU percent. */

@@ -58,3 +58,10 @@ export function bytes(n: number | null | undefined): string {
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
+
+/** $0.0123, $1.25; "unknown" when nothing was priced (never $0 for want of a price); "" when there was nothing to price. */
+export function usd(value: number | null | undefined, unpriced = 0, calls = 1): string {
+  if (value === null || value === undefined) return calls === 0 ? '' : 'unknown';
+  const text = `$${value >= 1 ? value.toFixed(2) : value.toFixed(4)}`;
+  return unpriced > 0 ? `${text} + ${unpriced} unpriced` : text;
+}

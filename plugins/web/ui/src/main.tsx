@@ -12,12 +12,14 @@ import { Overview } from './views/Overview';
 import { Pipeline } from './views/Pipeline';
 import { ProcessTree } from './views/ProcessTree';
 import { Timeline } from './views/Timeline';
+import { Trace } from './views/Trace';
 import './styles.css';
 
 const VIEWS: [string, string][] = [
   ['overview', 'Overview'],
   ['llm', 'LLM calls'],
   ['mcp', 'MCP'],
+  ['trace', 'Trace'],
   ['processes', 'Process tree'],
   ['timeline', 'Timeline'],
   ['events', 'Event log'],
@@ -79,6 +81,7 @@ function App() {
         {view === 'overview' && <Overview />}
         {view === 'llm' && <LlmCalls route={route} />}
         {view === 'mcp' && <McpCalls route={route} />}
+        {view === 'trace' && <Trace route={route} />}
         {view === 'processes' && <ProcessTree route={route} />}
         {view === 'timeline' && <Timeline route={route} />}
         {view === 'events' && <EventLog route={route} />}

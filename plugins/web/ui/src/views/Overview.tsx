@@ -1,5 +1,5 @@
 import type { Overview as OverviewData, NetworkTotals, ResourceTotals, UnseenTlsWarning } from '../api';
-import { bytes, clock, dateTime, duration, num } from '../format';
+import { bytes, clock, dateTime, duration, num, usd } from '../format';
 import { useLiveVersion } from '../live';
 import { href } from '../router';
 import { useFetch } from '../useFetch';
@@ -80,6 +80,26 @@ function Hosts({ network }: { network: NetworkTotals }) {
   );
 }
 
+/** Cumulative cost over the session: one point per priced call (its end), as a line. */
+function CostChart({ points, startNs, endNs }: { points: [number, number][]; startNs: number | null; endNs: number | null }) {
+  if (points.length === 0) return <p class="muted">No priced call.</p>;
+  const from = startNs ?? points[0][0];
+  const to = Math.max(endNs ?? points[points.length - 1][0], from + 1);
+  const top = points[points.length - 1][1] || 1;
+  const w = 700;
+  const h = 120;
+  const xy = [[from, 0] as [number, number], ...points].map(([t, v]) => `${(((t - from) / (to - from)) * w).toFixed(1)},${(h - (v / top) * h).toFixed(1)}`);
+  // A step line: the total holds between calls.
+  const steps = xy.flatMap((p, i) => (i === 0 ? [p] : [`${p.split(',')[0]},${xy[i - 1].split(',')[1]}`, p]));
+  return (
+    <svg class="cost-chart" viewBox={`0 0 ${w} ${h + 20}`} preserveAspectRatio="none" data-testid="cost-chart" data-points={points.length}>
+      <polyline points={steps.join(' ')} />
+      <text x="4" y={h + 16} font-size="11">{clock(from)}</text>
+      <text x={w - 4} y={h + 16} font-size="11" text-anchor="end">{clock(to)} · {usd(top)}</text>
+    </svg>
+  );
+}
+
 /** An error row's kind in words (the report says the same). */
 function errorKind(kind: string): string {
   switch (kind) {
@@ -132,6 +152,9 @@ export function Overview() {
           title="Input tokens the providers reported over every call, cached tokens included" />
         <Card label="Tokens out" testid="ov-tokens-out" value={num(o.llm.output_tokens)} sub={`${num(o.llm.reasoning_tokens)} reasoning`}
           title="Output tokens the providers reported over every call, reasoning tokens included" />
+        <Card label="Cost" testid="ov-cost" value={usd(o.llm.cost_usd, 0, o.llm.calls) || '–'} link={href('trace')}
+          sub={o.llm.unpriced_calls > 0 ? `${num(o.llm.unpriced_calls)} calls unpriced` : o.llm.price_table ? `prices of ${o.llm.price_table}` : 'no cost stage'}
+          title="USD of the priced calls, from the cost stage's dated price table (docs/ANALYZERS.md, cost). A call of a model without a price is unpriced, never counted as free" />
         <Card label="Processes" testid="ov-processes" value={num(o.processes.count)} sub={`${num(o.processes.failed)} failed, ${num(o.processes.running)} running`} link={href('processes')}
           title="Processes seen (a pid reused after an exit counts again); failed: exited with a non-zero status or killed by a signal" />
         <Card label="Files" testid="ov-files" value={num(o.files.paths)}
@@ -162,7 +185,7 @@ export function Overview() {
         <h2>Tokens per model</h2>
         {o.llm.models.length === 0 ? <p class="muted">No LLM calls yet.</p> : (
           <table class="grid" data-testid="models">
-            <thead><tr><th>Model</th><th>Provider</th><th class="n">Calls</th><th class="n">Errors</th><th class="n">Tokens in</th><th class="n">Tokens out</th><th class="n">Cache read</th><th class="n">Avg time</th><th class="n">Avg TTFT</th></tr></thead>
+            <thead><tr><th>Model</th><th>Provider</th><th class="n">Calls</th><th class="n">Errors</th><th class="n">Tokens in</th><th class="n">Tokens out</th><th class="n">Cache read</th><th class="n">Avg time</th><th class="n">Avg TTFT</th><th class="n">Cost</th></tr></thead>
             <tbody>
               {o.llm.models.map((m) => (
                 <tr key={m.model} data-testid="model-row" data-model={m.model}>
@@ -175,12 +198,37 @@ export function Overview() {
                   <td class="n">{num(m.cache_read_tokens)}</td>
                   <td class="n">{duration(m.avg_duration_ms)}</td>
                   <td class="n">{duration(m.avg_ttft_ms)}</td>
+                  <td class="n" data-col="cost">{usd(m.cost_usd, m.unpriced_calls, m.calls)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
       </section>
+
+      <div class="two">
+        <section>
+          <h2>Cost per run</h2>
+          {o.runs.length === 0 ? <p class="muted">No runs: the trace stage writes each agent run when it ends.</p> : (
+            <table class="grid" data-testid="runs">
+              <thead><tr><th>Run</th><th class="n">Duration</th><th class="n">Calls</th><th class="n">Tokens in → out</th><th class="n">Cost</th></tr></thead>
+              <tbody>{o.runs.map((r) => (
+                <tr key={r.span_id} data-testid="run-row">
+                  <td><a href={href('trace')}>{r.name}</a> <span class="muted small">{r.pid ?? ''}</span>{r.command_line && <div class="mono small muted">{r.command_line}</div>}</td>
+                  <td class="n">{duration((r.end_ns - r.start_ns) / 1e6)}</td>
+                  <td class="n">{num(r.calls)}</td>
+                  <td class="n">{num(r.input_tokens)} → {num(r.output_tokens)}</td>
+                  <td class="n" data-col="cost">{usd(r.cost_usd, r.unpriced_calls, r.calls)}</td>
+                </tr>
+              ))}</tbody>
+            </table>
+          )}
+        </section>
+        <section>
+          <h2>Cost over time</h2>
+          <CostChart points={o.llm.cost_over_time} startNs={o.start_ns} endNs={o.end_ns} />
+        </section>
+      </div>
 
       <div class="two">
         <section>
