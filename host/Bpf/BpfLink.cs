@@ -56,7 +56,8 @@ internal sealed class BpfLink : IDisposable
     /// </summary>
     public static void DetachInBackground(IReadOnlyList<BpfLink> links)
     {
-        if (links.Count > 1 && File.Exists(Sleeper))
+        // AGENTSIGHT_DETACH_WAIT=1 waits as before: for measuring what this saves (docs/PERFORMANCE.md).
+        if (links.Count > 1 && File.Exists(Sleeper) && Environment.GetEnvironmentVariable("AGENTSIGHT_DETACH_WAIT") != "1")
         {
             // Several children, so that their releases run side by side and share grace periods.
             var groups = Math.Min(links.Count, MaxHolders);

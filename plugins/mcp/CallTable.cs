@@ -113,12 +113,6 @@ internal sealed class CallTable(McpAnalyzerConfig config, McpCounters counters, 
         Forget(pending);
         RememberAnswered(pending.Key);
         var request = pending.Request;
-        if (request.Method == McpMethods.Initialize && response.Result is JsonObject result)
-        {
-            var conversation = ConversationOf(pending.Origin);
-            conversation.ServerInfo = NameAndVersion(result["serverInfo"]);
-            conversation.ProtocolVersion = Text(result["protocolVersion"]) ?? conversation.ProtocolVersion;
-        }
         // An end the request's capture did not know is the one the response came from (or went to).
         var asked = pending.Origin.Sender.IsUnknown || pending.Origin.Receiver.IsUnknown
             ? pending.Origin with
@@ -127,8 +121,16 @@ internal sealed class CallTable(McpAnalyzerConfig config, McpCounters counters, 
                 Receiver = pending.Origin.Receiver.IsUnknown ? origin.Sender : pending.Origin.Receiver,
             }
             : pending.Origin;
+        // The pair's facts live under both ends once both are known, whatever the request's capture knew.
+        var conversation = ConversationOf(asked);
+        conversation.Adopt(ConversationOf(pending.Origin));
+        if (request.Method == McpMethods.Initialize && response.Result is JsonObject result)
+        {
+            conversation.ServerInfo = NameAndVersion(result["serverInfo"]);
+            conversation.ProtocolVersion = Text(result["protocolVersion"]) ?? conversation.ProtocolVersion;
+        }
         var (client, server) = Roles(request.Method, asked);
-        Emit(builder.Call(request, asked, response, origin, client, server, ConversationOf(pending.Origin)), output);
+        Emit(builder.Call(request, asked, response, origin, client, server, conversation), output);
     }
 
     /// <summary>The oldest waiting request with this id whose ends could be this response's, when one end is unknown.</summary>

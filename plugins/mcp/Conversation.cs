@@ -15,4 +15,20 @@ internal sealed class Conversation
     public JsonObject? ServerInfo { get; set; }
 
     public string? ProtocolVersion { get; set; }
+
+    /// <summary>
+    /// Takes what <paramref name="other"/> learned and this one lacks: a request seen before its receiver was known
+    /// (a stream's first message, before the capture saw the other end) keeps its facts under a half-known pair.
+    /// </summary>
+    public void Adopt(Conversation other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return;
+        }
+        Client ??= other.Client;
+        ClientInfo ??= other.ClientInfo;
+        ServerInfo ??= other.ServerInfo;
+        ProtocolVersion ??= other.ProtocolVersion;
+    }
 }

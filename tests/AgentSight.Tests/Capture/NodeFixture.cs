@@ -3,8 +3,9 @@ using AgentSight.Tests.Agents;
 namespace AgentSight.Tests.Capture;
 
 /// <summary>
-/// Real npm packages for the plaintext and stdio capture tests, at pinned versions: the official MCP SDK (its client
-/// starts the server through StdioClientTransport, as agents do), the filesystem MCP server, and the openai client.
+/// Real npm packages for the plaintext and stdio capture tests and the mcp analyzer's tests, at pinned versions: the
+/// official MCP SDK (its client starts the server through StdioClientTransport, as agents do), the filesystem and
+/// "everything" MCP servers, and the openai client.
 /// Installed once with npm into <see cref="RealAgent.CacheRoot"/>, as the real agents are, with the two small Node
 /// scripts the tests run.
 /// </summary>
@@ -12,6 +13,7 @@ internal static class NodeFixture
 {
     public const string SdkVersion = "1.32.2";
     public const string FilesystemServerVersion = "2026.8.31";
+    public const string EverythingServerVersion = "2026.8.31";
     public const string OpenAiVersion = "7.60.0";
 
     /// <summary>
@@ -45,7 +47,8 @@ internal static class NodeFixture
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
-    public static string Folder => Path.Combine(RealAgent.CacheRoot, $"node-fixture_sdk-{SdkVersion}_fs-{FilesystemServerVersion}_openai-{OpenAiVersion}");
+    public static string Folder => Path.Combine(RealAgent.CacheRoot,
+        $"node-fixture_sdk-{SdkVersion}_fs-{FilesystemServerVersion}_everything-{EverythingServerVersion}_openai-{OpenAiVersion}");
 
     public static string McpClientScript => Path.Combine(Folder, "mcp-client.mjs");
 
@@ -72,7 +75,8 @@ internal static class NodeFixture
                     .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
                 var invocation = new AgentInvocation(
                     [npm, "install", "--no-audit", "--no-fund", "--prefix", partial, $"@modelcontextprotocol/sdk@{SdkVersion}",
-                     $"@modelcontextprotocol/server-filesystem@{FilesystemServerVersion}", $"openai@{OpenAiVersion}"],
+                     $"@modelcontextprotocol/server-filesystem@{FilesystemServerVersion}",
+                     $"@modelcontextprotocol/server-everything@{EverythingServerVersion}", $"openai@{OpenAiVersion}"],
                     environment, RealAgent.CacheRoot, Environment.GetEnvironmentVariable("HOME") ?? "/root");
                 var (exit, timedOut, stdout, stderr, _) = await AgentProcess.RunAsync(invocation, TimeSpan.FromMinutes(10), CancellationToken.None);
                 if (exit != 0)

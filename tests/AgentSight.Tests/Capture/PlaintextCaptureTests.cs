@@ -134,7 +134,7 @@ public sealed partial class PlaintextCaptureTests
     }
 
     [Fact]
-    public async Task An_MCP_server_started_by_the_SDK_client_gives_its_JSON_RPC_lines_as_stdio_events()
+    public async Task An_MCP_server_started_by_the_SDK_client_gives_its_JSON_RPC_lines_as_stdio_events_and_each_call_as_an_mcp_event()
     {
         await NodeFixture.EnsureInstalledAsync();
         using var recorder = Recorder.Create();
@@ -171,6 +171,20 @@ public sealed partial class PlaintextCaptureTests
 
         // Each byte once: both ends are traced, so the reads of those lines are not captured again.
         Assert.DoesNotContain(stdio, e => e.Function == "READ" && e.Text?.Contains("tools/call", StringComparison.Ordinal) == true);
+
+        // The default pipeline's mcp stage: initialize, tools/list and the tool call, each with its answer, between these two processes.
+        var mcp = events.Where(e => e.Source == "mcp").ToList();
+        var methods = mcp.Select(e => (string?)e.Data["mcp.method.name"]).ToList();
+        Assert.True(methods.Contains("initialize") && methods.Contains("tools/list"), $"mcp events: {string.Join(", ", methods)}\n{explain}");
+        var toolCall = Assert.Single(mcp, e => (string?)e.Data["mcp.method.name"] == "tools/call");
+        Assert.Equal("read_text_file", (string?)toolCall.Data["gen_ai.tool.name"]);
+        Assert.Equal(note, (string?)toolCall.Data["arguments"]?["path"]);
+        Assert.Contains(content, toolCall.Data["result"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.True((bool?)toolCall.Data["complete"] == true && (bool?)toolCall.Data["is_error"] == false, toolCall.Data.ToJsonString());
+        Assert.Equal((client, server), ((int?)toolCall.Data["client_pid"], (int?)toolCall.Data["server_pid"]));
+        Assert.Equal("stdio", (string?)toolCall.Data["transport"]);
+        Assert.Equal("secure-filesystem-server", (string?)toolCall.Data["server"]?["name"]);
+        Assert.Equal(client, toolCall.Pid);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class OtlpCaptureTests
         await using var dashboard = await AspireDashboard.StartAsync();
 
         var (exit, _, stderr) = await HostProcess.RunAsync(
-            ["demo", "--no-server", "-o", folder.Combine("demo.jsonl"), "--otlp", dashboard.GrpcUrl, "--set", "otlp.capture_content=true"],
+            ["demo", "--no-server", "-o", folder.Combine("demo.jsonl"), "--disable", "trace", "--otlp", dashboard.GrpcUrl, "--set", "otlp.capture_content=true"],
             folder.Path, TimeSpan.FromSeconds(180));
 
         Assert.True(exit == 0, stderr);
@@ -66,6 +66,39 @@ public sealed class OtlpCaptureTests
         Assert.Contains("gen_ai.client.operation.duration", metrics, StringComparison.Ordinal);
         Assert.Contains("agentsight.pipeline.counter", metrics, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(shots, "genai.png")));
+    }
+
+    /// <summary>
+    /// The default pipeline (with the trace stage) as the issue's user runs it: the run in the dashboard as a trace with
+    /// chat and execute_tool spans, and the commands a tool ran under its execute_tool span.
+    /// </summary>
+    [Fact]
+    public async Task The_demo_with_the_trace_stage_shows_chat_and_execute_tool_spans_with_the_tools_commands_under_them()
+    {
+        using var folder = TempFolder.ForCaller();
+        await using var dashboard = await AspireDashboard.StartAsync();
+
+        var (exit, _, stderr) = await HostProcess.RunAsync(
+            ["demo", "--no-server", "-o", folder.Combine("demo.jsonl"), "--otlp", dashboard.GrpcUrl], folder.Path, TimeSpan.FromSeconds(180));
+
+        Assert.True(exit == 0, stderr);
+        var spans = await dashboard.WaitForSpansAsync(s => s.Any(span => span.ParentSpanId is null && span.Name.StartsWith("invoke_agent", StringComparison.Ordinal)));
+        var explain = string.Join('\n', spans.Select(s => $"{s.SpanId} <- {s.ParentSpanId}: {s.Name}"));
+        var root = Assert.Single(spans, s => s.ParentSpanId is null);
+        Assert.All(spans, s => Assert.Equal(root.TraceId, s.TraceId));
+        var byId = spans.ToDictionary(s => s.SpanId);
+        Assert.All(spans.Where(s => s.ParentSpanId is not null), s => Assert.True(byId.ContainsKey(s.ParentSpanId!), $"{s.Name}'s parent was not exported\n{explain}"));
+        Assert.Equal(6, spans.Count(s => s.Name.StartsWith("chat ", StringComparison.Ordinal) || s.Name.StartsWith("generate_content ", StringComparison.Ordinal)));
+        var tools = spans.Where(s => s.Name.StartsWith("execute_tool", StringComparison.Ordinal)).ToList();
+        Assert.True(tools.Count > 0, explain);
+        // uname, run by the model's shell tool, sits under that tool's span (through its sh -c parent).
+        var uname = Assert.Single(spans, s => s.Attributes.TryGetValue("process.command_line", out var line) && line == "uname -sr");
+        var ancestors = new List<string>();
+        for (var at = uname; at.ParentSpanId is not null; at = byId[at.ParentSpanId])
+        {
+            ancestors.Add(byId[at.ParentSpanId].Name);
+        }
+        Assert.True(ancestors.Any(a => a.StartsWith("execute_tool", StringComparison.Ordinal)), $"uname's ancestors: {string.Join(" < ", ancestors)}\n{explain}");
     }
 
     [Fact]

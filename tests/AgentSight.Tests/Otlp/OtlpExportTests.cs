@@ -17,7 +17,7 @@ public sealed class OtlpExportTests
         await File.WriteAllTextAsync(session, SpanSession.Lines());
         await using var dashboard = await AspireDashboard.StartAsync();
 
-        var (exit, _, stderr) = await HostProcess.RunAsync(["replay", session, "-q", "--otlp", dashboard.GrpcUrl], folder.Path);
+        var (exit, _, stderr) = await HostProcess.RunAsync(["replay", session, "-q", "--disable", "trace", "--otlp", dashboard.GrpcUrl], folder.Path);
 
         Assert.True(exit == 0, stderr);
         Assert.Contains("spans_exported=4", stderr, StringComparison.Ordinal);
@@ -57,7 +57,7 @@ public sealed class OtlpExportTests
         await using var dashboard = await AspireDashboard.StartAsync();
 
         var (exit, _, stderr) = await HostProcess.RunAsync(
-            ["replay", session, "-q", "--otlp", dashboard.HttpUrl, "--set", "otlp.protocol=http/protobuf",
+            ["replay", session, "-q", "--disable", "trace", "--otlp", dashboard.HttpUrl, "--set", "otlp.protocol=http/protobuf",
              "--set", "otlp.capture_content=true", "--set", "otlp.logs=true", "--set", "otlp.service_name=fleet-node-7"], folder.Path);
 
         Assert.True(exit == 0, stderr);
@@ -100,7 +100,7 @@ public sealed class OtlpExportTests
         var session = folder.Combine("session.jsonl");
         await File.WriteAllTextAsync(session, SpanSession.Lines());
 
-        var (exit, _, stderr) = await HostProcess.RunAsync(["replay", session, "-q", "--otlp", "localhost:4317", "--set", "otlp.protocol=thrift"], folder.Path);
+        var (exit, _, stderr) = await HostProcess.RunAsync(["replay", session, "-q", "--disable", "trace", "--otlp", "localhost:4317", "--set", "otlp.protocol=thrift"], folder.Path);
 
         Assert.Equal(2, exit);
         Assert.Contains("endpoint", stderr, StringComparison.Ordinal);
@@ -117,7 +117,7 @@ public sealed class OtlpExportTests
         var closed = AspireDashboard.FreePort();
 
         var clock = Stopwatch.StartNew();
-        var (exit, _, stderr) = await HostProcess.RunAsync(["replay", session, "-q", "--otlp", $"http://127.0.0.1:{closed}"], folder.Path);
+        var (exit, _, stderr) = await HostProcess.RunAsync(["replay", session, "-q", "--disable", "trace", "--otlp", $"http://127.0.0.1:{closed}"], folder.Path);
 
         // Nothing ever reached the backend: the end does not wait out the drain bound (5 s) or the retries (6 s).
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
@@ -137,7 +137,7 @@ public sealed class OtlpExportTests
         var closed = AspireDashboard.FreePort();
 
         var (exit, _, stderr) = await HostProcess.RunAsync(
-            ["replay", session, "-q", "--otlp", $"http://127.0.0.1:{closed}", "--set", "otlp.queue_size=1", "--set", "otlp.batch_size=1",
+            ["replay", session, "-q", "--disable", "trace", "--otlp", $"http://127.0.0.1:{closed}", "--set", "otlp.queue_size=1", "--set", "otlp.batch_size=1",
              "--set", "otlp.drain_timeout_ms=500"], folder.Path);
 
         Assert.True(exit == 0, stderr);

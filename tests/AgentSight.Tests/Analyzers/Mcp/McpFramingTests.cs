@@ -43,6 +43,30 @@ public sealed class McpFramingTests
 
     private static List<JsonObject> Calls(AnalyzerChain chain) => [.. chain.OfSource("mcp").Select(e => e.Fields!)];
 
+    /// <summary>
+    /// Live capture knows a stream's other end only once that end has used it: the agent's <c>initialize</c> goes out
+    /// with no peer. The names learned from it still reach every later call of the pair.
+    /// </summary>
+    [Fact]
+    public void The_server_and_client_names_reach_later_calls_when_initialize_went_out_before_its_peer_was_known()
+    {
+        var chain = Chain().Run([
+            Ask(Request(0, "initialize", """{"protocolVersion":"2025-06-18","clientInfo":{"name":"agent","version":"1.2"},"capabilities":{}}""") + "\n", peer: null),
+            Answer(Result(0, """{"protocolVersion":"2025-06-18","serverInfo":{"name":"files","version":"0.2.0"},"capabilities":{}}""") + "\n"),
+            Ask(Request(1, "tools/call", """{"name":"read","arguments":{"path":"a"}}""") + "\n"),
+            Answer(Result(1, """{"content":[]}""") + "\n"),
+        ]);
+
+        var calls = Calls(chain);
+        Assert.Equal(2, calls.Count);
+        Assert.All(calls, c =>
+        {
+            Assert.Equal("files", (string?)c["server"]?["name"]);
+            Assert.Equal("agent", (string?)c["client"]?["name"]);
+            Assert.Equal((Client, Server), ((int?)c["client_pid"], (int?)c["server_pid"]));
+        });
+    }
+
     [Fact]
     public void Content_length_framed_messages_are_read_whatever_the_writes()
     {

@@ -11,12 +11,10 @@ namespace AgentSight.Tests.Analyzers.Mcp;
 /// </summary>
 internal static class McpPackages
 {
-    public const string SdkVersion = "1.32.2";
-    public const string ServersVersion = "2026.8.31";
-
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
-    public static string Folder => Path.Combine(RealAgent.CacheRoot, $"modelcontextprotocol_{SdkVersion}_{ServersVersion}");
+    /// <summary>The packages' folder: the capture tests' npm fixture, which holds the SDK and both servers.</summary>
+    public static string Folder => AgentSight.Tests.Capture.NodeFixture.Folder;
 
     public static string EverythingServer => Path.Combine(Folder, "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js");
 
@@ -26,25 +24,14 @@ internal static class McpPackages
 
     public static string Node => RealAgent.FindOnPath("node") ?? throw new InvalidOperationException("node is not on PATH: install Node.js");
 
+    /// <summary>Installs the packages when missing (one npm fixture for every test that needs them), then puts the scripts beside them.</summary>
     public static async Task EnsureInstalledAsync()
     {
+        await AgentSight.Tests.Capture.NodeFixture.EnsureInstalledAsync();
         await Gate.WaitAsync();
         try
         {
-            if (!File.Exists(EverythingServer) || !File.Exists(FilesystemServer)
-                || !File.Exists(Path.Combine(Folder, "node_modules", "@modelcontextprotocol", "sdk", "package.json")))
-            {
-                var npm = RealAgent.FindOnPath("npm") ?? throw new InvalidOperationException("npm is not on PATH: install Node.js and npm");
-                Directory.CreateDirectory(Folder);
-                var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                    .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
-                var (exit, timedOut, stdout, stderr, _) = await AgentProcess.RunAsync(new AgentInvocation(
-                    [npm, "install", "--no-audit", "--no-fund", "--prefix", Folder, $"@modelcontextprotocol/sdk@{SdkVersion}",
-                        $"@modelcontextprotocol/server-everything@{ServersVersion}", $"@modelcontextprotocol/server-filesystem@{ServersVersion}"],
-                    environment, Folder, Environment.GetEnvironmentVariable("HOME") ?? "/root"), TimeSpan.FromMinutes(10));
-                Assert.True(exit == 0 && File.Exists(EverythingServer),
-                    $"npm install of the MCP SDK and servers into {Folder} failed (exit {exit}{(timedOut ? ", timed out" : "")}):\n{stdout}\n{stderr}");
-            }
+            Assert.True(File.Exists(EverythingServer) && File.Exists(FilesystemServer), $"the MCP servers are not in {Folder}");
             foreach (var script in new[] { "client.mjs", "tee.mjs" })
             {
                 File.Copy(Path.Combine(Artifacts.RepoRoot, "tests", "AgentSight.Tests", "Analyzers", "Mcp", "Node", script), Path.Combine(Folder, script), overwrite: true);
@@ -56,10 +43,6 @@ internal static class McpPackages
         }
     }
 
-    /// <summary>
-    /// Runs the SDK's client against a server started through the tee (stdio) with <paramref name="calls"/>, and
-    /// returns what the client printed and what the tee recorded.
-    /// </summary>
     public static async Task<(JsonObject Client, List<TeeRead> Reads)> RunStdioAsync(TempFolder folder, JsonArray calls, params string[] server)
     {
         await EnsureInstalledAsync();
