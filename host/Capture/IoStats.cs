@@ -22,7 +22,7 @@ internal sealed class IoStats
         (5, true, "truncated_bytes"),
         (6, true, "limit_bytes"),
         (7, true, "filtered_bytes"),
-        (8, false, "tls_calls_skipped"),
+        (8, false, "tls_calls_left_to_tls"),
         (9, false, "calls"),
         (10, true, "calls"),
     ];

@@ -24,7 +24,7 @@ internal sealed class McpCounters(IStageContext context)
     public Counter TooLarge { get; } = context.Counter("messages_too_large");
 
     /// <summary>Lines of stdio streams that were not JSON (a server's log on stdout, a build's output).</summary>
-    public Counter LinesSkipped { get; } = context.Counter("lines_skipped");
+    public Counter LinesSkipped { get; } = context.Counter("lines_not_json");
 
     /// <summary>Responses with no request waiting for them (the capture began after it, or it was evicted).</summary>
     public Counter Unpaired { get; } = context.Counter("responses_unpaired");
@@ -33,7 +33,7 @@ internal sealed class McpCounters(IStageContext context)
     /// Messages seen twice and read once: the reads of a stream whose writes were read, and the second side of an
     /// HTTP exchange when both client and server are traced.
     /// </summary>
-    public Counter Duplicates { get; } = context.Counter("duplicates_skipped");
+    public Counter Duplicates { get; } = context.Counter("duplicates_ignored");
 
     /// <summary>Requests emitted unanswered to stay under <c>max_pending</c>.</summary>
     public Counter PendingEvicted { get; } = context.Counter("pending_evicted");

@@ -10,9 +10,10 @@ internal static class PipelineViews
     /// <summary>
     /// Words that mark a counter as a loss. Stage and runner counters are free-form (docs/PLUGINS.md asks plugins to
     /// count what they refuse, cut or evict): these cover the names in use (<c>bad_lines</c>, <c>ring_full</c>,
-    /// <c>streams_evicted</c>, <c>bytes_lost</c>…) without listing each.
+    /// <c>streams_evicted</c>, <c>bytes_lost</c>, <c>limit_bytes</c>…) without listing each. A counter of what is left
+    /// out by design (<c>tls_calls_left_to_tls</c>, <c>filtered_bytes</c>, <c>duplicates_ignored</c>) must avoid them.
     /// </summary>
-    private static readonly string[] LossWords = ["drop", "lost", "loss", "evict", "trunc", "bad", "fail", "error", "refus", "skip", "overflow", "full", "miss", "reject"];
+    private static readonly string[] LossWords = ["drop", "lost", "loss", "evict", "trunc", "bad", "fail", "error", "refus", "skip", "overflow", "full", "miss", "reject", "limit"];
 
     public static bool IsLoss(string counter)
     {

@@ -235,6 +235,6 @@ public sealed partial class PlaintextCaptureTests
     [GeneratedRegex(@"filtered_bytes=(\d+)")]
     private static partial Regex FilteredBytes();
 
-    [GeneratedRegex(@"tls_calls_skipped=[1-9]")]
+    [GeneratedRegex(@"tls_calls_left_to_tls=[1-9]")]
     private static partial Regex TlsSkipped();
 }

@@ -97,7 +97,7 @@ public sealed class McpFramingTests
         var call = Assert.Single(Calls(chain));
         Assert.Equal("tools/list", (string?)call["mcp.method.name"]);
         Assert.True((bool)call["complete"]!);
-        Assert.Equal(3, chain.Context("mcp").CounterValue("lines_skipped"));
+        Assert.Equal(3, chain.Context("mcp").CounterValue("lines_not_json"));
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class McpOverStdioTests
         var counters = chain.Context("mcp");
         Assert.Equal(0, counters.CounterValue("responses_unpaired"));
         Assert.Equal(0, counters.CounterValue("messages_unreadable"));
-        Assert.Equal(reads.Count, counters.CounterValue("duplicates_skipped"));
+        Assert.Equal(reads.Count, counters.CounterValue("duplicates_ignored"));
         Assert.Equal(2, counters.CounterValue("calls_failed"));
         // Every stdio event goes on: the analyzer only reads them.
         Assert.Equal(reads.Count * 2, chain.OfSource("stdio").Count);
