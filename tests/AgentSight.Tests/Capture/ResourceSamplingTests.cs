@@ -50,9 +50,10 @@ public sealed class ResourceSamplingTests
         var percents = samples.Skip(1).Select(s => (double?)s.Data["cpu_percent"] ?? 0).ToList();
         Assert.True(percents.Max() >= 40, string.Join(", ", percents));
         Assert.All(percents, p => Assert.InRange(p, 0, (100 * Environment.ProcessorCount) + 5));
-        // 192 MiB at the end (the last sample may miss the last chunk or two), far more than at the start.
+        // 192 MiB at its peak, far more than at the start. Not the last sample: it may fall in Python's exit, after the
+        // interpreter has freed its objects (seen once: 27 MB then 10 MB).
         Assert.True(samples.Max(Rss) > 150L << 20, $"peak RSS {samples.Max(Rss)} bytes");
-        Assert.True(Rss(samples[^1]) - Rss(samples[0]) > 100L << 20, $"RSS {Rss(samples[0])} then {Rss(samples[^1])}");
+        Assert.True(samples.Max(Rss) - Rss(samples[0]) > 100L << 20, $"RSS {Rss(samples[0])} first, {samples.Max(Rss)} at the peak");
         Assert.All(samples, s => Assert.True((long)s.Data["threads"]! >= 1));
         // The session's timestamps are wall clock, inside the command's life.
         var exit = Assert.Single(result.Process("EXIT"), e => e.Pid == python.Pid);

@@ -115,7 +115,13 @@ public sealed partial class NetworkStoreTests
             using var host = HostProcess.Start(["serve", session, "--port", "0"]);
             await host.WaitForStderrAsync("serving until Ctrl+C", TimeSpan.FromSeconds(60));
             using var http = WebUiAddress.Client(host.Stderr);
+            // The server may still be reading the session in when it says it serves: wait for its hosts (10 s at most).
             var overview = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/overview", UriKind.Relative)))!;
+            for (var tries = 0; tries < 40 && overview["network"]?["hosts"]?.GetValue<int>() == 0; tries++)
+            {
+                await Task.Delay(250);
+                overview = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/overview", UriKind.Relative)))!;
+            }
             var connections = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/network", UriKind.Relative)))!;
             served.Add((overview["network"]!, connections));
             host.Signal(2);
