@@ -73,7 +73,8 @@ internal static class PipelineResolver
                 stage.QueueCapacity ?? StageSettings.DefaultQueueCapacity,
                 stage.Backpressure ?? Backpressure.Block,
                 stage.MaxFailures ?? StageSettings.DefaultMaxFailures,
-                stage.OnError ?? (factory as IAnalyzerFactory)?.DefaultOnError ?? OnError.Pass);
+                stage.OnError ?? (factory as IAnalyzerFactory)?.DefaultOnError ?? OnError.Pass,
+                OwnQueue: stage.QueueCapacity is not null || stage.Backpressure is not null);
             var plan = new StagePlan(stage.Id, plugin.Name, stage.Position, factory, config, settings);
             (factory.Kind == PluginKind.Analyzer ? analyzers : sinks).Add(plan);
         }

@@ -1,60 +1,61 @@
-using System.Runtime.CompilerServices;
-using System.Diagnostics;
 using AgentSight.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace AgentSight.Host.Pipeline;
 
-/// <summary>Runs one analyzer: takes events from its queue, calls the plugin, hands what it emits to the next target.</summary>
+/// <summary>One analyzer of an <see cref="AnalyzerChain"/>: calls the plugin and keeps what it emits for the next stage.</summary>
 /// <remarks>
-/// One task per stage, so the plugin is never called concurrently. Emitted events are collected in a reused list and
-/// forwarded after each call, so a full downstream queue (block policy) pauses this stage rather than the plugin.
-/// A plugin exception is contained here: logged with the event (as <see cref="EventDescription"/> allows), the instance
-/// replaced by a fresh one, and after <see cref="StageSettings.MaxFailures"/> failures the stage is taken out and events
-/// flow around it (or, for a stage that fails closed, <c>on_error: drop</c>, are dropped). A last flush that throws at
-/// shutdown loses what the instance held, with no later instance to make up for it: the run fails. Every call into the plugin
-/// is marked on the stage's metrics (<see cref="PluginCall"/>), so a shutdown it holds can name it.
+/// The chain's task calls one stage at a time, so the plugin is never called concurrently. A plugin exception is
+/// contained here: logged with the event (as <see cref="EventDescription"/> allows), the instance replaced by a fresh
+/// one, and after <see cref="StageSettings.MaxFailures"/> failures the stage is taken out and events flow around it
+/// (or, for a stage that fails closed, <c>on_error: drop</c>, are dropped). A last flush that throws at shutdown loses
+/// what the instance held, with no later instance to make up for it: the run fails. Every call into the plugin is
+/// marked on the stage's metrics (<see cref="PluginCall"/>), so a shutdown it holds can name it.
 /// </remarks>
 internal sealed class AnalyzerStage : IEventOutput
 {
     private readonly StagePlan _plan;
     private readonly IAnalyzerFactory _factory;
-    private readonly StageQueue _input;
-    private readonly IStageTarget _output;
     private readonly StageContext _context;
     private readonly StageMetrics _metrics;
     private readonly StageEventClock? _eventClock;
-    private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly EventDescription _events;
-    private readonly List<AgentEvent> _pending = new(16);
     private IAnalyzer? _analyzer;
     private long _timerIntervalNs;
     private long _nextTimer;
-    private Task<bool>? _pendingWait;
-    private long _busySince;
     private long _droppedOnFailure;
     private string? _lastFlushFailure;
 
-    public AnalyzerStage(StagePlan plan, StageQueue input, IStageTarget output, StageContext context, StageMetrics metrics,
-        StageEventClock? eventClock, TimeProvider time, ILogger hostLogger, IAnalyzer firstInstance, EventDescription events)
+    public AnalyzerStage(StagePlan plan, StageContext context, StageMetrics metrics, StageEventClock? eventClock, ILogger hostLogger,
+        IAnalyzer firstInstance, EventDescription events)
     {
         _events = events;
         _plan = plan;
         _factory = (IAnalyzerFactory)plan.Factory;
-        _input = input;
-        _output = output;
         _context = context;
         _metrics = metrics;
         _eventClock = eventClock;
-        _time = time;
         _log = hostLogger;
         SetInstance(firstInstance);
     }
 
-    public Task Completion { get; private set; } = Task.CompletedTask;
+    public StagePlan Plan => _plan;
 
-    public void Start() => Completion = Task.Run(RunAsync);
+    public StageMetrics Metrics => _metrics;
+
+    /// <summary>What the plugin emitted since the chain last took it: the next stage's input, in order.</summary>
+    public List<AgentEvent> Emitted { get; } = new(16);
+
+    /// <summary>
+    /// When this stage's timer is due on the wall clock, or null when it has none that time alone brings (no timer,
+    /// taken out, or replay, where the clock moves only with events).
+    /// </summary>
+    public long? WallTimerDeadline =>
+        _timerIntervalNs == 0 || _context.Clock.IsEventTime || _analyzer is null ? null : _nextTimer;
+
+    /// <summary>The pipeline clock this stage reads.</summary>
+    public IPipelineClock Clock => _context.Clock;
 
     /// <summary>
     /// Why the run failed because of this stage, or null: a fail-closed stage taken out dropped every later event; a last
@@ -75,49 +76,41 @@ internal sealed class AnalyzerStage : IEventOutput
             _metrics.Dropped + Volatile.Read(ref _droppedOnFailure));
     }
 
-    void IEventOutput.Emit(AgentEvent evt) => _pending.Add(evt);
+    void IEventOutput.Emit(AgentEvent evt) => Emitted.Add(evt);
 
-    private async Task RunAsync()
+    /// <summary>Hands one event to the plugin; what it emits lands in <see cref="Emitted"/>.</summary>
+    public void Accept(AgentEvent evt)
     {
-        var reader = _input.Reader;
-        _busySince = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            while (reader.TryRead(out var evt))
-            {
-                _metrics.AddIn();
-                _eventClock?.Observe(evt.Timestamp);
-                Dispatch(evt);
-                await ForwardPendingAsync();
-                if (TimerDue())
-                {
-                    FireTimer();
-                    await ForwardPendingAsync();
-                }
-            }
-            PauseBusy();
-            var more = await WaitForInputAsync();
-            ResumeBusy();
-            if (!more)
-            {
-                break;
-            }
-            if (TimerDue())
-            {
-                FireTimer();
-                await ForwardPendingAsync();
-            }
-        }
+        _metrics.AddIn();
+        _eventClock?.Observe(evt.Timestamp);
+        Dispatch(evt);
+    }
 
+    /// <summary>Fires the timer when it is due; true when it ran (its events are then in <see cref="Emitted"/>).</summary>
+    public bool RunTimerIfDue()
+    {
+        if (!TimerDue())
+        {
+            return false;
+        }
+        FireTimer();
+        return true;
+    }
+
+    /// <summary>The end of the input: the instance emits what it holds, then is disposed.</summary>
+    public void FlushAtShutdown()
+    {
         if (FlushInstance(_analyzer, reason: "shutdown") is { } flushError)
         {
             _lastFlushFailure = $"its last flush threw ({_events.Reason(flushError)})";
         }
-        await ForwardPendingAsync();
-        PauseBusy();
+    }
+
+    /// <summary>After the last flush's events went on: disposes the instance and marks the stage stopped.</summary>
+    public void Stop()
+    {
         DisposeInstance(_analyzer);
         _analyzer = null;
-        _output.Complete();
         if (_metrics.State == StageState.Running)
         {
             _metrics.SetState(StageState.Stopped);
@@ -136,7 +129,7 @@ internal sealed class AnalyzerStage : IEventOutput
                 _metrics.AddDropped();
                 return;
             }
-            _pending.Add(evt);
+            Emitted.Add(evt);
             return;
         }
         try
@@ -204,9 +197,9 @@ internal sealed class AnalyzerStage : IEventOutput
             _log.LogError(_events.ForLog(ex), "Stage {Stage} (plugin {Plugin}) failed while {Activity} (failure {Failures}); event: {Event}",
                 _plan.Id, _plan.Plugin, activity, failures, _events.Describe(evt));
         }
-        if (evt is not null && _plan.Settings.OnError == OnError.Pass && !_pending.Contains(evt))
+        if (evt is not null && _plan.Settings.OnError == OnError.Pass && !Emitted.Contains(evt))
         {
-            _pending.Add(evt);
+            Emitted.Add(evt);
         }
         else if (evt is not null && _plan.Settings.OnError == OnError.Drop)
         {
@@ -287,76 +280,4 @@ internal sealed class AnalyzerStage : IEventOutput
         }
         _metrics.Leave();
     }
-
-    /// <summary>Forwards what the plugin emitted; synchronous unless a downstream queue is full.</summary>
-    private ValueTask ForwardPendingAsync()
-    {
-        for (var i = 0; i < _pending.Count; i++)
-        {
-            var write = _output.WriteAsync(_pending[i]);
-            if (!write.IsCompletedSuccessfully)
-            {
-                return ForwardSlowAsync(write, i);
-            }
-            write.GetAwaiter().GetResult();
-            _metrics.AddOut();
-        }
-        _pending.Clear();
-        return default;
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask ForwardSlowAsync(ValueTask blocked, int index)
-    {
-        PauseBusy();
-        await blocked;
-        ResumeBusy();
-        _metrics.AddOut();
-        for (var i = index + 1; i < _pending.Count; i++)
-        {
-            var write = _output.WriteAsync(_pending[i]);
-            if (!write.IsCompletedSuccessfully)
-            {
-                PauseBusy();
-                await write;
-                ResumeBusy();
-            }
-            else
-            {
-                write.GetAwaiter().GetResult();
-            }
-            _metrics.AddOut();
-        }
-        _pending.Clear();
-    }
-
-    /// <summary>Waits for input; with a live timer, wakes up in time for it.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> WaitForInputAsync()
-    {
-        if (_timerIntervalNs == 0 || _context.Clock.IsEventTime || _analyzer is null)
-        {
-            return await _input.Reader.WaitToReadAsync();
-        }
-        _pendingWait ??= _input.Reader.WaitToReadAsync().AsTask();
-        var due = TimeSpan.FromTicks(Math.Max(0, (_nextTimer - _context.Clock.Now) / 100));
-        if (due > TimeSpan.Zero && !_pendingWait.IsCompleted)
-        {
-            using var delayCancel = new CancellationTokenSource();
-            var delay = Task.Delay(due, _time, delayCancel.Token);
-            await Task.WhenAny(_pendingWait, delay);
-            await delayCancel.CancelAsync();
-        }
-        if (!_pendingWait.IsCompleted)
-        {
-            return true; // The timer is due; the caller fires it and comes back.
-        }
-        var result = await _pendingWait;
-        _pendingWait = null;
-        return result;
-    }
-
-    private void PauseBusy() => _metrics.AddBusy(Stopwatch.GetTimestamp() - _busySince);
-
-    private void ResumeBusy() => _busySince = Stopwatch.GetTimestamp();
 }

@@ -6,20 +6,20 @@ namespace AgentSight.Host.Pipeline;
 /// <summary>The event bus: bounded queues between the stages of a validated plan, from the runners to the sinks.</summary>
 /// <remarks>
 /// Lifecycle: <see cref="Create"/> builds queues and plugin instances without outside effects; <see cref="StartAsync"/>
-/// opens the sinks and starts one task per stage; runners write to <see cref="Input"/>; <see cref="CompleteAsync"/>
+/// opens the sinks and starts one task per analyzer chain and per sink; runners write to <see cref="Input"/>; <see cref="CompleteAsync"/>
 /// completes the input, then every stage drains its queue, flushes what it holds and completes the next, in order,
 /// down to the sinks, which flush and close. Completion is the only shutdown signal, so nothing accepted is lost.
 /// </remarks>
 internal sealed class EventPipeline : IDisposable
 {
-    private readonly List<AnalyzerStage> _analyzers;
+    private readonly List<AnalyzerChain> _chains;
     private readonly List<SinkStage> _sinks;
     private readonly ILogger _log;
     private bool _started;
 
-    private EventPipeline(List<AnalyzerStage> analyzers, List<SinkStage> sinks, PipelineInput input, PipelineMetrics metrics, ILogger log)
+    private EventPipeline(List<AnalyzerChain> chains, List<SinkStage> sinks, PipelineInput input, PipelineMetrics metrics, ILogger log)
     {
-        _analyzers = analyzers;
+        _chains = chains;
         _sinks = sinks;
         Input = input;
         Metrics = metrics;
@@ -121,10 +121,12 @@ internal sealed class EventPipeline : IDisposable
             sink.Events = redacted ? EventDescription.Content : EventDescription.ShapeOnly;
         }
 
-        var analyzers = new List<AnalyzerStage>();
-        for (var i = instances.Count - 1; i >= 0; i--)
+        // The stages left in the event path run in chains: one task and one queue per run of analyzers, a new chain
+        // where a stage asked for a queue of its own (AnalyzerChain says why).
+        var inPath = new List<AnalyzerStage>();
+        var chainStarts = new List<int>();
+        foreach (var (stage, context, clock, instance) in instances)
         {
-            var (stage, context, clock, instance) = instances[i];
             var m = stageMetrics[stage.Id];
             if (instance.PassesEverything)
             {
@@ -133,13 +135,30 @@ internal sealed class EventPipeline : IDisposable
                 log.LogDebug("Stage {Stage} (plugin {Plugin}) has nothing to do with its configuration: events go past it", stage.Id, stage.Plugin);
                 continue;
             }
-            var queue = new StageQueue(stage.Settings.QueueCapacity, stage.Settings.Backpressure, m);
-            m.Queue = queue;
-            analyzers.Insert(0, new AnalyzerStage(stage, queue, next, context, m, clock, time, log, instance, descriptions[stage.Id]));
+            if (inPath.Count == 0 || stage.Settings.OwnQueue)
+            {
+                chainStarts.Add(inPath.Count);
+            }
+            inPath.Add(new AnalyzerStage(stage, context, m, clock, log, instance, descriptions[stage.Id]));
+        }
+        var chains = new List<AnalyzerChain>();
+        for (var c = chainStarts.Count - 1; c >= 0; c--)
+        {
+            var start = chainStarts[c];
+            var end = c + 1 < chainStarts.Count ? chainStarts[c + 1] : inPath.Count;
+            var stages = inPath.GetRange(start, end - start).ToArray();
+            var head = stages[0];
+            var queue = new StageQueue(head.Plan.Settings.QueueCapacity, head.Plan.Settings.Backpressure, head.Metrics);
+            head.Metrics.Queue = queue;
+            foreach (var follower in stages.Skip(1))
+            {
+                follower.Metrics.ShareChainQueue();
+            }
+            chains.Insert(0, new AnalyzerChain(stages, queue, next, time));
             next = queue;
         }
 
-        var pipeline = new EventPipeline(analyzers, sinks, new PipelineInput(next), metrics, log);
+        var pipeline = new EventPipeline(chains, sinks, new PipelineInput(next), metrics, log);
         if (sinks.Count == 0)
         {
             log.LogWarning("No sink is enabled: events are processed and then discarded");
@@ -184,9 +203,9 @@ internal sealed class EventPipeline : IDisposable
         {
             sink.Start();
         }
-        foreach (var analyzer in _analyzers)
+        foreach (var chain in _chains)
         {
-            analyzer.Start();
+            chain.Start();
         }
         Metrics.StartSampling();
         _started = true;
@@ -200,9 +219,9 @@ internal sealed class EventPipeline : IDisposable
         {
             return;
         }
-        foreach (var analyzer in _analyzers)
+        foreach (var chain in _chains)
         {
-            await analyzer.Completion;
+            await chain.Completion;
         }
         foreach (var sink in _sinks)
         {
@@ -216,7 +235,7 @@ internal sealed class EventPipeline : IDisposable
     /// analyzers taken out (an analyzer that lets events around it once out loses nothing: they reach the sinks).
     /// </summary>
     public IReadOnlyList<StageFailure> Failures() =>
-        [.. _analyzers.Select(a => a.Failure()).Concat(_sinks.Select(s => s.Failure())).OfType<StageFailure>()];
+        [.. _chains.SelectMany(c => c.Stages).Select(a => a.Failure()).Concat(_sinks.Select(s => s.Failure())).OfType<StageFailure>()];
 
     public void Dispose() => Metrics.Dispose();
 }

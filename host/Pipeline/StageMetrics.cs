@@ -32,7 +32,8 @@ internal sealed class StageMetrics
 
     public StageListing Listing { get; }
 
-    public int Capacity { get; }
+    /// <summary>The bound of the stage's own queue; 0 for an analyzer that shares its chain's queue.</summary>
+    public int Capacity { get; private set; }
 
     public Backpressure Backpressure { get; }
 
@@ -60,6 +61,15 @@ internal sealed class StageMetrics
     public void AddIn() => _in++;
 
     public void AddOut() => _out++;
+
+    public void AddOut(int count) => _out += count;
+
+    /// <summary>The stage runs in a chain behind another stage and reads no queue of its own.</summary>
+    public void ShareChainQueue()
+    {
+        Queue = null;
+        Capacity = 0;
+    }
 
     public void AddDropped() => Interlocked.Increment(ref _dropped);
 

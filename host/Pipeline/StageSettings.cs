@@ -7,7 +7,11 @@ namespace AgentSight.Host.Pipeline;
 /// <param name="Backpressure">What the queue does when full (<c>backpressure</c>).</param>
 /// <param name="MaxFailures">Failures after which the stage is taken out of the pipeline; 0 means never (<c>max_failures</c>).</param>
 /// <param name="OnError">What becomes of the event an analyzer threw on (<c>on_error</c>; analyzers only).</param>
-internal sealed record StageSettings(int QueueCapacity, Backpressure Backpressure, int MaxFailures, OnError OnError)
+/// <param name="OwnQueue">
+/// The manifest set this analyzer's <c>queue_capacity</c> or <c>backpressure</c>: it starts a chain of its own instead of
+/// running in its predecessor's task (<see cref="AnalyzerChain"/>). Sinks always have their own queue.
+/// </param>
+internal sealed record StageSettings(int QueueCapacity, Backpressure Backpressure, int MaxFailures, OnError OnError, bool OwnQueue = false)
 {
     public const int DefaultQueueCapacity = 1024;
     public const int MaxQueueCapacity = 1 << 20;

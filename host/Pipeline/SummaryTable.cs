@@ -63,8 +63,8 @@ internal static class SummaryTable
                 inPath ? N(s.Dropped) : "-",
                 inPath ? N(s.Failed) : "-",
                 inPath ? N(s.Restarts) : "-",
-                inPath ? $"{s.QueueDepth}/{s.QueueHighWater}/{s.QueueCapacity}" : "-",
-                inPath ? s.Backpressure : "-",
+                inPath && s.QueueCapacity > 0 ? $"{s.QueueDepth}/{s.QueueHighWater}/{s.QueueCapacity}" : inPath ? "(chain)" : "-",
+                inPath && s.QueueCapacity > 0 ? s.Backpressure : "-",
                 inPath ? $"{s.TimeSpent.TotalMilliseconds:0} ms" : "-",
                 Counters(s.Counters),
             };

@@ -19,10 +19,10 @@ internal sealed class PipelineHarness
     public bool EventTime { get; init; } = true;
 
     public PipelineHarness Add(IPluginFactory factory, string? id = null, int capacity = 64, Backpressure backpressure = Backpressure.Block,
-        int maxFailures = 0, OnError? onError = null)
+        int maxFailures = 0, OnError? onError = null, bool ownQueue = false)
     {
         var settings = new StageSettings(capacity, backpressure, maxFailures,
-            onError ?? (factory as IAnalyzerFactory)?.DefaultOnError ?? OnError.Pass);
+            onError ?? (factory as IAnalyzerFactory)?.DefaultOnError ?? OnError.Pass, ownQueue);
         _stages.Add((factory, settings, id ?? $"stage{_stages.Count + 1}"));
         return this;
     }
