@@ -11,6 +11,10 @@ internal static class ProcMaps
     public static List<MappedFile> ExecutableFiles(int pid)
     {
         string[] lines;
+        if (!Directory.Exists($"/proc/{pid}"))
+        {
+            return []; // Gone: cheaper to ask than to catch the exception of reading it.
+        }
         try
         {
             lines = File.ReadAllLines($"/proc/{pid}/maps");

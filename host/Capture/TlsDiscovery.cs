@@ -31,12 +31,17 @@ internal sealed partial class TlsDiscovery : IDisposable
     private readonly ILogger _log;
     private readonly PriorityQueue<int, long> _queue = new();
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _wake = new(0);
+    // Set when a scan is scheduled; no spinning before the worker sleeps (SemaphoreSlim spins first): on two cores that
+    // spinning, once per exec, competed with the traced programs.
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _worker;
     private readonly Dictionary<int, HashSet<FileIdentity>> _mapped = [];
     private readonly Dictionary<int, string> _execPaths = [];
     private readonly HashSet<int> _held = [];
+    // Processes that exited: their rescans are skipped (a build's short programs are gone before most of them, and
+    // reading a vanished /proc entry costs an exception each).
+    private readonly HashSet<int> _exited = [];
 
     public TlsDiscovery(TlsProbes probes, ILogger log)
     {
@@ -93,6 +98,7 @@ internal sealed partial class TlsDiscovery : IDisposable
     {
         lock (_mapped)
         {
+            _exited.Remove(pid);
             // Bounded: an entry is used only if the process is gone before its first scan.
             if (_execPaths.Count > 4096)
             {
@@ -138,12 +144,29 @@ internal sealed partial class TlsDiscovery : IDisposable
         }
     }
 
-    /// <summary>Forgets what an exited process mapped.</summary>
+    /// <summary>Forgets what an exited process mapped, and skips its rescans.</summary>
     public void OnExit(int pid)
     {
         lock (_mapped)
         {
             _mapped.Remove(pid);
+            if (_exited.Count > 65536)
+            {
+                _exited.Clear();
+            }
+            _exited.Add(pid);
+        }
+    }
+
+    /// <summary>
+    /// True when a scan of <paramref name="pid"/> can find nothing: it exited and its program was already looked into
+    /// (the first scan after its exec probes the program even when the process is gone).
+    /// </summary>
+    private bool NothingToScan(int pid)
+    {
+        lock (_mapped)
+        {
+            return _exited.Contains(pid) && !_execPaths.ContainsKey(pid);
         }
     }
 
@@ -157,7 +180,7 @@ internal sealed partial class TlsDiscovery : IDisposable
                 _queue.Enqueue(pid, now + (long)delay.TotalMilliseconds);
             }
         }
-        _wake.Release();
+        _wake.Set();
     }
 
     /// <summary>Looks at the files a process maps, now, on the calling thread.</summary>
@@ -191,7 +214,7 @@ internal sealed partial class TlsDiscovery : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        _wake.Release();
+        _wake.Set();
         _worker.Join(TimeSpan.FromSeconds(5));
         // Whatever happens, no process stays stopped because of us.
         lock (_gate)
@@ -348,6 +371,11 @@ internal sealed partial class TlsDiscovery : IDisposable
                 {
                     wait = Timeout.Infinite;
                 }
+                if (wait > 0 || wait == Timeout.Infinite)
+                {
+                    // Under the lock: a scan scheduled from here on sets the event after this, so no wake-up is lost.
+                    _wake.Reset();
+                }
             }
             if (wait > 0 || wait == Timeout.Infinite)
             {
@@ -356,7 +384,10 @@ internal sealed partial class TlsDiscovery : IDisposable
             }
             try
             {
-                ScanNow(pid);
+                if (!NothingToScan(pid))
+                {
+                    ScanNow(pid);
+                }
             }
             catch (Exception ex)
             {

@@ -51,6 +51,9 @@ internal sealed class SessionStoreSink : ISink, IDisposable
     private readonly Counter _eventsDropped;
     private EventLineFormatter? _formatter;
     private SqliteConnection? _db;
+    // The batch and counter statements, prepared once per connection: preparing them and making their parameters
+    // for every batch cost more than their rows (issue 11's profile of a process-heavy session).
+    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
     private ITimer? _timer;
     private ITimer? _retryTimer;
     private long _lastCountersTicks;
@@ -406,6 +409,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
             }
             finally
             {
+                DisposeStatements();
                 _db.Dispose();
                 _db = null;
                 _formatter?.Dispose();
@@ -518,16 +522,16 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         var batch = s.Pending.GetRange(0, count);
         var db = _db!;
         using var transaction = db.BeginTransaction();
-        using var events = Command(db, transaction,
+        var events = Statement(transaction,
             "INSERT INTO events (seq, timestamp, source, pid, tid, comm, json) VALUES ($seq, $ts, $source, $pid, $tid, $comm, $json)");
-        using var files = Command(db, transaction,
+        var files = Statement(transaction,
             "INSERT INTO files (event_seq, timestamp, process_id, pid, comm, path, flags, mode, access, writes, fd, error, errno) "
             + "VALUES ($seq, $ts, $process, $pid, $comm, $path, $flags, $mode, $access, $writes, $fd, $error, $errno)");
-        using var http = Command(db, transaction,
+        var http = Statement(transaction,
             "INSERT OR IGNORE INTO http_exchanges (exchange_id, event_seq, timestamp, pid, comm, method, host, path, status, duration_ms, ttfb_ms, "
             + "request_start_ns, response_end_ns, complete, end_reason, request_body_size, response_body_size, streamed) VALUES ($id, $seq, $ts, $pid, "
             + "$comm, $method, $host, $path, $status, $duration, $ttfb, $start, $end, $complete, $reason, $reqsize, $respsize, $streamed)");
-        using var llm = Command(db, transaction,
+        var llm = Statement(transaction,
             "INSERT INTO llm_calls (event_seq, timestamp, start_ns, end_ns, pid, comm, exchange_id, provider, operation, model, request_model, "
             + "response_model, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, duration_ms, ttft_ms, "
             + "ttfc_ms, status_code, error_type, streaming, complete, truncated, server_address, url_path, finish_reasons) VALUES ($seq, $ts, "
@@ -561,7 +565,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         }
         if (s.DirtyProcesses.Count > 0)
         {
-            using var processes = Command(db, transaction,
+            var processes = Statement(transaction,
                 "INSERT OR REPLACE INTO processes (id, pid, ppid, parent_id, comm, filename, argv, start_ns, start_known, exec_ns, end_ns, last_seen_ns, "
                 + "exit_code, signal, core_dumped, duration_ms) VALUES ($id, $pid, $ppid, $parent, $comm, $filename, $argv, $start, $known, $exec, $end, "
                 + "$last, $exit, $signal, $core, $duration)");
@@ -575,7 +579,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         }
         if (s.DirtyConnections.Count > 0)
         {
-            using var connections = Command(db, transaction,
+            var connections = Statement(transaction,
                 "INSERT OR REPLACE INTO connections (id, first_seq, start_ns, last_ns, process_id, pid, comm, fd, host, family, address, port, path, "
                 + "result, error, tls, server_name, remote, alpn, tls13, unseen, binary, program, reason, connect_seq, hello_seq, unseen_seq) VALUES "
                 + "($id, $first, $start, $last, $process, $pid, $comm, $fd, $host, $family, $address, $port, $path, $result, $error, $tls, $server, "
@@ -593,9 +597,10 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         }
         if (s.FirstNs is { } first)
         {
-            SetMeta(db, transaction, "first_event_ns", first.ToString(CultureInfo.InvariantCulture));
-            SetMeta(db, transaction, "last_event_ns", s.LastNs!.Value.ToString(CultureInfo.InvariantCulture));
-            SetMeta(db, transaction, "events", (batch.Count > 0 ? batch[^1].Seq : s.Seq - s.Pending.Count).ToString(CultureInfo.InvariantCulture));
+            var meta = Statement(transaction, SetMetaSql);
+            Run(meta, ("$key", "first_event_ns"), ("$value", first.ToString(CultureInfo.InvariantCulture)));
+            Run(meta, ("$key", "last_event_ns"), ("$value", s.LastNs!.Value.ToString(CultureInfo.InvariantCulture)));
+            Run(meta, ("$key", "events"), ("$value", (batch.Count > 0 ? batch[^1].Seq : s.Seq - s.Pending.Count).ToString(CultureInfo.InvariantCulture)));
         }
         transaction.Commit();
         s.Pending.RemoveRange(0, count);
@@ -614,7 +619,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         _lastCountersTicks = _time.GetTimestamp();
         var taken = (snapshot.TakenAt - DateTimeOffset.UnixEpoch).Ticks * 100;
         using var transaction = db.BeginTransaction();
-        using var insert = Command(db, transaction,
+        var insert = Statement(transaction,
             "INSERT OR REPLACE INTO pipeline_counters (snapshot, taken_ns, final, scope, id, plugin, position, kind, state, backpressure, name, value) "
             + "VALUES ($snapshot, $taken, $final, $scope, $id, $plugin, $position, $kind, $state, $policy, $name, $value)");
         foreach (var source in snapshot.Sources)
@@ -657,24 +662,60 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         return command;
     }
 
-    private static void Run(SqliteCommand command, params (string Name, object? Value)[] values)
+    private SqliteCommand Statement(SqliteTransaction transaction, string sql)
     {
-        command.Parameters.Clear();
-        foreach (var (name, value) in values)
+        if (!_statements.TryGetValue(sql, out var command))
         {
-            command.Parameters.AddWithValue(name, value switch
+            command = _db!.CreateCommand();
+            command.CommandText = sql;
+            _statements[sql] = command;
+        }
+        command.Transaction = transaction;
+        return command;
+    }
+
+    private void DisposeStatements()
+    {
+        foreach (var command in _statements.Values)
+        {
+            command.Dispose();
+        }
+        _statements.Clear();
+    }
+
+    /// <summary>Runs <paramref name="command"/> with these values; its parameters are made on the first run, then reused in the same order.</summary>
+    private static void Run(SqliteCommand command, params ReadOnlySpan<(string Name, object? Value)> values)
+    {
+        var parameters = command.Parameters;
+        if (parameters.Count == 0)
+        {
+            foreach (var (name, _) in values)
+            {
+                parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+        }
+        for (var i = 0; i < values.Length; i++)
+        {
+            var parameter = parameters[i];
+            if (!string.Equals(parameter.ParameterName, values[i].Name, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"parameter {i} is {parameter.ParameterName}, not {values[i].Name}: give the values in the statement's order");
+            }
+            parameter.Value = values[i].Value switch
             {
                 null => DBNull.Value,
                 bool b => b ? 1 : 0,
-                _ => value,
-            });
+                var value => value,
+            };
         }
         command.ExecuteNonQuery();
     }
 
+    private const string SetMetaSql = "INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)";
+
     private static void SetMeta(SqliteConnection db, SqliteTransaction transaction, string key, string value)
     {
-        using var command = Command(db, transaction, "INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)");
+        using var command = Command(db, transaction, SetMetaSql);
         Run(command, ("$key", key), ("$value", value));
     }
 
