@@ -86,17 +86,7 @@ internal sealed class OllamaApi(bool generate) : IModelApi
         {
             blocks.Add(new JsonObject { ["type"] = "text", ["text"] = text });
         }
-        foreach (var call in Json.Arr(message, "tool_calls") ?? [])
-        {
-            var function = Json.Obj(call, "function");
-            blocks.Add(new JsonObject
-            {
-                ["type"] = "tool_use",
-                ["id"] = Json.Str(call, "id"),
-                ["name"] = Json.Str(function, "name"),
-                ["input"] = Json.Arguments(function?["arguments"]),
-            });
-        }
+        OpenAiChatApi.AddToolUses(blocks, message);
         var usage = new JsonObject();
         foreach (var name in new[] { "prompt_eval_count", "eval_count", "total_duration", "eval_duration" })
         {

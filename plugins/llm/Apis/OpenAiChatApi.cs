@@ -175,17 +175,7 @@ internal sealed class OpenAiChatApi : IModelApi
             {
                 blocks.Add(new JsonObject { ["type"] = "refusal", ["refusal"] = refusal });
             }
-            foreach (var call in Json.Arr(message, "tool_calls") ?? [])
-            {
-                var function = Json.Obj(call, "function");
-                blocks.Add(new JsonObject
-                {
-                    ["type"] = "tool_use",
-                    ["id"] = Json.Str(call, "id"),
-                    ["name"] = Json.Str(function, "name"),
-                    ["input"] = Json.Arguments(function?["arguments"]),
-                });
-            }
+            AddToolUses(blocks, message);
             choices.Add(new JsonObject
             {
                 ["index"] = Json.Long(choice, "index") ?? choices.Count,
@@ -194,6 +184,22 @@ internal sealed class OpenAiChatApi : IModelApi
             });
         }
         return NormalizedMessage.WithChoices(result, choices);
+    }
+
+    /// <summary>A message's <c>tool_calls</c> (OpenAI Chat's, also Ollama's) as <c>tool_use</c> blocks, arguments parsed.</summary>
+    public static void AddToolUses(JsonArray blocks, JsonObject? message)
+    {
+        foreach (var call in Json.Arr(message, "tool_calls") ?? [])
+        {
+            var function = Json.Obj(call, "function");
+            blocks.Add(new JsonObject
+            {
+                ["type"] = "tool_use",
+                ["id"] = Json.Str(call, "id"),
+                ["name"] = Json.Str(function, "name"),
+                ["input"] = Json.Arguments(function?["arguments"]),
+            });
+        }
     }
 
     /// <inheritdoc />
