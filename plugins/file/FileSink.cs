@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 using AgentSight.Contracts;
-using AgentSight.Plugins.Storage;
+using AgentSight.Plugins.Common.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 

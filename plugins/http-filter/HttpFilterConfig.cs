@@ -1,4 +1,5 @@
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.Filters;
 using AgentSight.Plugins.HttpFilter.Expressions;
 
 namespace AgentSight.Plugins.HttpFilter;
@@ -28,42 +29,14 @@ public sealed class HttpFilterConfig : PluginConfig
     public int RelatedCapacity { get; set; } = 4096;
 
     /// <summary>Every expression in force: the presets' then the patterns, with the key each comes from.</summary>
-    internal IEnumerable<(string Key, string Expression)> Expressions()
-    {
-        for (var i = 0; i < Presets.Count; i++)
-        {
-            if (Presets[i] is { } name && HttpFilterPresets.All.TryGetValue(name, out var preset))
-            {
-                yield return ($"presets[{i}]", preset);
-            }
-        }
-        for (var i = 0; i < Patterns.Count; i++)
-        {
-            yield return ($"patterns[{i}]", Patterns[i]);
-        }
-    }
+    internal IEnumerable<(string Key, string Expression)> Expressions() => FilterPatterns.InForce(Presets, Patterns, HttpFilterPresets.All);
 
     /// <inheritdoc />
     public override IEnumerable<ConfigError> Validate()
     {
-        for (var i = 0; i < Presets.Count; i++)
+        foreach (var error in FilterPatterns.Validate(Presets, Patterns, HttpFilterPresets.All, expression => HttpExpressionParser.Parse(expression)))
         {
-            if (Presets[i] is not { } name || !HttpFilterPresets.All.ContainsKey(name))
-            {
-                yield return new ConfigError($"presets[{i}]",
-                    $"unknown preset \"{Presets[i]}\" (known: {string.Join(", ", HttpFilterPresets.All.Keys)})");
-            }
-        }
-        for (var i = 0; i < Patterns.Count; i++)
-        {
-            if (Patterns[i] is null)
-            {
-                yield return new ConfigError($"patterns[{i}]", "must be an expression, not null");
-            }
-            else if (!HttpExpressionParser.TryParse(Patterns[i], out _, out var error))
-            {
-                yield return new ConfigError($"patterns[{i}]", error!.Message);
-            }
+            yield return error;
         }
         if (RelatedCapacity is < 1 or > MaxRelatedCapacity)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.Buffers;
 using AgentSight.Plugins.Http.Http2;
 using AgentSight.Plugins.Http.WebSocket;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,5 @@
+using AgentSight.Plugins.Common.Buffers;
+
 namespace AgentSight.Plugins.Http;
 
 /// <summary>One request or response being rebuilt: its head, its body so far and when its bytes came.</summary>

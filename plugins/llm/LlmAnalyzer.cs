@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.JsonNodes;
+using AgentSight.Plugins.Llm.Apis;
 using AgentSight.Plugins.Llm.WebSocket;
 
 namespace AgentSight.Plugins.Llm;
@@ -85,9 +87,9 @@ internal sealed class LlmAnalyzer : IAnalyzer
         var method = Json.Str(request, "method");
         var path = Json.Str(request, "path");
         // Only bodies sent to a model's endpoint are parsed: other traffic goes through untouched and cheaply.
-        var body = CallTarget.IsCandidate(method, path) ? Json.Parse(Json.Str(request, "body")) : null;
-        var target = body is not null || CallTarget.IsCandidate(method, path)
-            ? CallTarget.Detect(method, Json.Str(request, "host"), path, body)
+        var body = ModelApis.IsCandidate(method, path) ? Json.Parse(Json.Str(request, "body")) : null;
+        var target = body is not null || ModelApis.IsCandidate(method, path)
+            ? ModelApis.Detect(method, Json.Str(request, "host"), path, body)
             : null;
         var waitsForStream = Json.Bool(response, "streamed") == true && IsEventStream(response);
         if (Json.Long(response, "status") == 101)

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using AgentSight.Plugins.Common.JsonNodes;
+using AgentSight.Plugins.Llm.Apis;
 using AgentSight.Plugins.Llm.WebSocket;
 
 namespace AgentSight.Plugins.Llm;
@@ -22,13 +24,10 @@ internal static class LlmEventBuilder
             ["gen_ai.provider.name"] = target.Provider,
             ["gen_ai.operation.name"] = target.Operation,
         };
-        if (target.Api is ApiKind.OpenAiChat or ApiKind.OpenAiResponses)
-        {
-            fields["openai.api.type"] = target.Api == ApiKind.OpenAiChat ? "chat_completions" : "responses";
-        }
+        target.Api.Tag(fields);
         if (requestBody is JsonObject body)
         {
-            RequestMapper.Map(target, body, path, fields, config);
+            target.Api.MapRequest(target, body, path, fields, config);
         }
 
         var status = (int?)Json.Long(response, "status");
@@ -40,7 +39,7 @@ internal static class LlmEventBuilder
         }
         else if (response is not null && !streamed)
         {
-            message = ResponseNormalizer.Normalize(target.Api, Json.Parse(Json.Str(response, "body")));
+            message = target.Api.Normalize(Json.Parse(Json.Str(response, "body")));
         }
         if (message is not null)
         {
@@ -48,12 +47,12 @@ internal static class LlmEventBuilder
         }
 
         var host = Json.Str(request, "host");
-        RequestMapper.Set(fields, "server.address", CallTarget.HostName(host) is { Length: > 0 } name ? name : null);
+        GenAiFields.Set(fields, "server.address", CallTarget.HostName(host) is { Length: > 0 } name ? name : null);
         // Captured from a TLS library, so HTTPS unless the host header says otherwise.
-        RequestMapper.Set(fields, "server.port", CallTarget.Port(host) ?? (target.Provider == "ollama" ? null : 443));
-        RequestMapper.Set(fields, "url.path", path.Length > 0 ? path : null);
-        RequestMapper.Set(fields, "http.request.method", Json.Str(request, "method"));
-        RequestMapper.Set(fields, "http.response.status_code", status);
+        GenAiFields.Set(fields, "server.port", CallTarget.Port(host) ?? (target.Provider == "ollama" ? null : 443));
+        GenAiFields.Set(fields, "url.path", path.Length > 0 ? path : null);
+        GenAiFields.Set(fields, "http.request.method", Json.Str(request, "method"));
+        GenAiFields.Set(fields, "http.response.status_code", status);
 
         var errorType = ResponseMapper.ErrorType(message?["error"]);
         if (errorType is null && status >= 400)
@@ -64,11 +63,11 @@ internal static class LlmEventBuilder
         {
             errorType = "failed";
         }
-        RequestMapper.Set(fields, "error.type", errorType);
+        GenAiFields.Set(fields, "error.type", errorType);
 
         fields["exchange_id"] = Json.Str(http, "exchange_id");
         fields["conn_id"] = Json.Str(http, "conn_id");
-        RequestMapper.Set(fields, "request_id", RequestId(Json.Obj(response, "headers")));
+        GenAiFields.Set(fields, "request_id", RequestId(Json.Obj(response, "headers")));
         fields["streaming"] = streamed;
         // A stream that reached its end marker holds the whole answer even when the exchange itself was cut after it:
         // an HTTP/2 client resets the stream once it has read response.completed (Codex does), before the server's
@@ -95,14 +94,14 @@ internal static class LlmEventBuilder
         };
         if (call.Body is { } body)
         {
-            RequestMapper.Map(new CallTarget(ApiKind.OpenAiResponses, target.Provider, "chat"), body, target.Path, fields, config);
+            ModelApis.OpenAiResponses.MapRequest(new CallTarget(ModelApis.OpenAiResponses, target.Provider, "chat"), body, target.Path, fields, config);
             if (Json.Bool(body, "generate") == false)
             {
                 // A warm-up (Codex sends one when a connection opens): the model reads the prompt and writes nothing.
                 fields["openai.request.generate"] = false;
             }
         }
-        RequestMapper.Set(fields, "gen_ai.request.model", Json.Str(fields, "gen_ai.request.model") ?? target.Model);
+        GenAiFields.Set(fields, "gen_ai.request.model", Json.Str(fields, "gen_ai.request.model") ?? target.Model);
         var response = call.Response;
         if (response is not null && call.Items.Count > 0 && Json.Arr(response, "output") is not { Count: > 0 })
         {
@@ -114,29 +113,29 @@ internal static class LlmEventBuilder
         {
             response = new JsonObject { ["object"] = "response", ["id"] = call.ResponseId, ["output"] = new JsonArray([.. call.Items.Values.Select(i => i.DeepClone())]) };
         }
-        var message = ResponseNormalizer.Normalize(ApiKind.OpenAiResponses, response);
+        var message = ModelApis.OpenAiResponses.Normalize(response);
         if (message is not null)
         {
             message["id"] ??= call.ResponseId;
-            ResponseMapper.Map(ApiKind.OpenAiResponses, message, fields, config.IncludeOutput);
+            ResponseMapper.Map(ModelApis.OpenAiResponses, message, fields, config.IncludeOutput);
         }
         else
         {
-            RequestMapper.Set(fields, "gen_ai.response.id", call.ResponseId);
+            GenAiFields.Set(fields, "gen_ai.response.id", call.ResponseId);
         }
-        RequestMapper.Set(fields, "server.address", CallTarget.HostName(target.Host) is { Length: > 0 } name ? name : null);
-        RequestMapper.Set(fields, "server.port", CallTarget.Port(target.Host) ?? 443);
-        RequestMapper.Set(fields, "url.path", target.Path);
+        GenAiFields.Set(fields, "server.address", CallTarget.HostName(target.Host) is { Length: > 0 } name ? name : null);
+        GenAiFields.Set(fields, "server.port", CallTarget.Port(target.Host) ?? 443);
+        GenAiFields.Set(fields, "url.path", target.Path);
         fields["transport"] = "websocket";
         var errorType = ResponseMapper.ErrorType(call.Error) ?? ResponseMapper.ErrorType(message?["error"]);
         if (errorType is null && Json.Str(message, "status") is "failed")
         {
             errorType = "failed";
         }
-        RequestMapper.Set(fields, "error.type", errorType);
+        GenAiFields.Set(fields, "error.type", errorType);
         fields["exchange_id"] = target.ExchangeId;
         fields["conn_id"] = target.ConnId;
-        RequestMapper.Set(fields, "request_id", target.RequestId);
+        GenAiFields.Set(fields, "request_id", target.RequestId);
         fields["streaming"] = true;
         fields["complete"] = call.Complete && !call.Truncated;
         fields["truncated"] = call.Truncated;

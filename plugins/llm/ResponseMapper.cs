@@ -1,18 +1,21 @@
 using System.Text.Json.Nodes;
+using AgentSight.Plugins.Common.JsonNodes;
+using AgentSight.Plugins.Llm.Apis;
+using static AgentSight.Plugins.Llm.GenAiFields;
 
 namespace AgentSight.Plugins.Llm;
 
 /// <summary>
 /// The response side in OpenTelemetry GenAI terms, from a normalized message (an <c>sse</c> event's
-/// <c>message</c> or <see cref="ResponseNormalizer"/>'s): response id and model, finish reasons as the provider said
+/// <c>message</c> or an API's <see cref="IModelApi.Normalize"/>): response id and model, finish reasons as the provider said
 /// them, output messages (one per choice, with <c>finish_reason</c> mapped to the conventions' values) and usage.
 /// </summary>
 internal static class ResponseMapper
 {
-    public static void Map(ApiKind api, JsonObject message, JsonObject fields, bool includeOutput)
+    public static void Map(IModelApi api, JsonObject message, JsonObject fields, bool includeOutput)
     {
-        RequestMapper.Set(fields, "gen_ai.response.id", Json.Str(message, "id"));
-        RequestMapper.Set(fields, "gen_ai.response.model", Json.Str(message, "model"));
+        Set(fields, "gen_ai.response.id", Json.Str(message, "id"));
+        Set(fields, "gen_ai.response.model", Json.Str(message, "model"));
 
         var choices = new List<(JsonArray? Content, string? StopReason)> { (Json.Arr(message, "content"), Json.Str(message, "stop_reason")) };
         foreach (var choice in Json.Arr(message, "choices") ?? [])
@@ -61,19 +64,19 @@ internal static class ResponseMapper
             switch (Json.Str(block, "type"))
             {
                 case "text":
-                    parts.Add(RequestMapper.TextPart(Json.Str(block, "text") ?? ""));
+                    parts.Add(TextPart(Json.Str(block, "text") ?? ""));
                     break;
                 case "thinking":
                     parts.Add(new JsonObject { ["type"] = "reasoning", ["content"] = Json.Str(block, "thinking") ?? "" });
                     break;
                 case "redacted_thinking":
-                    parts.Add(RequestMapper.RedactedReasoningPart());
+                    parts.Add(RedactedReasoningPart());
                     break;
                 case "tool_use":
-                    parts.Add(RequestMapper.ToolCallPart(Json.Str(block, "id"), Json.Str(block, "name"), Json.Copy(block?["input"])));
+                    parts.Add(ToolCallPart(Json.Str(block, "id"), Json.Str(block, "name"), Json.Copy(block?["input"])));
                     break;
                 case "server_tool_use":
-                    parts.Add(RequestMapper.ToolCallPart(Json.Str(block, "id"), Json.Str(block, "name"), Json.Copy(block?["input"]), "server_tool_call"));
+                    parts.Add(ToolCallPart(Json.Str(block, "id"), Json.Str(block, "name"), Json.Copy(block?["input"]), "server_tool_call"));
                     break;
                 case "refusal":
                     parts.Add(new JsonObject { ["type"] = "refusal", ["content"] = Json.Str(block, "refusal") });
@@ -112,58 +115,14 @@ internal static class ResponseMapper
     }
 
     /// <summary>Token usage in the conventions' terms: input includes cached tokens, reasoning is inside output.</summary>
-    public static void Usage(ApiKind api, JsonObject usage, JsonObject fields)
+    public static void Usage(IModelApi api, JsonObject usage, JsonObject fields)
     {
-        long? input = null, output = null, cacheRead = null, cacheCreation = null, reasoning = null;
-        switch (api)
-        {
-            case ApiKind.AnthropicMessages:
-                var baseInput = Json.Long(usage, "input_tokens");
-                cacheRead = Json.Long(usage, "cache_read_input_tokens");
-                cacheCreation = Json.Long(usage, "cache_creation_input_tokens");
-                // Anthropic's input_tokens excludes the cache; the conventions count it in.
-                input = baseInput is null && cacheRead is null && cacheCreation is null
-                    ? null
-                    : (baseInput ?? 0) + (cacheRead ?? 0) + (cacheCreation ?? 0);
-                output = Json.Long(usage, "output_tokens");
-                reasoning = Json.Long(Json.Obj(usage, "output_tokens_details"), "thinking_tokens");
-                break;
-            case ApiKind.OpenAiChat:
-                input = Json.Long(usage, "prompt_tokens") ?? Json.Long(usage, "input_tokens");
-                output = Json.Long(usage, "completion_tokens") ?? Json.Long(usage, "output_tokens");
-                var promptDetails = Json.Obj(usage, "prompt_tokens_details");
-                cacheRead = Json.Long(promptDetails, "cached_tokens");
-                cacheCreation = Json.Long(promptDetails, "cache_write_tokens");
-                reasoning = Json.Long(Json.Obj(usage, "completion_tokens_details"), "reasoning_tokens");
-                break;
-            case ApiKind.OpenAiResponses:
-                input = Json.Long(usage, "input_tokens");
-                output = Json.Long(usage, "output_tokens");
-                var inputDetails = Json.Obj(usage, "input_tokens_details");
-                cacheRead = Json.Long(inputDetails, "cached_tokens");
-                cacheCreation = Json.Long(inputDetails, "cache_write_tokens");
-                reasoning = Json.Long(Json.Obj(usage, "output_tokens_details"), "reasoning_tokens");
-                break;
-            case ApiKind.Gemini:
-                var prompt = Json.Long(usage, "promptTokenCount");
-                var toolPrompt = Json.Long(usage, "toolUsePromptTokenCount");
-                input = prompt is null && toolPrompt is null ? null : (prompt ?? 0) + (toolPrompt ?? 0);
-                var candidates = Json.Long(usage, "candidatesTokenCount");
-                reasoning = Json.Long(usage, "thoughtsTokenCount");
-                // Gemini counts thoughts apart from the candidates; the conventions put reasoning inside output.
-                output = candidates is null && reasoning is null ? null : (candidates ?? 0) + (reasoning ?? 0);
-                cacheRead = Json.Long(usage, "cachedContentTokenCount");
-                break;
-            default:
-                input = Json.Long(usage, "prompt_eval_count");
-                output = Json.Long(usage, "eval_count");
-                break;
-        }
-        RequestMapper.Set(fields, "gen_ai.usage.input_tokens", input);
-        RequestMapper.Set(fields, "gen_ai.usage.output_tokens", output);
-        RequestMapper.Set(fields, "gen_ai.usage.cache_read.input_tokens", cacheRead);
-        RequestMapper.Set(fields, "gen_ai.usage.cache_creation.input_tokens", cacheCreation);
-        RequestMapper.Set(fields, "gen_ai.usage.reasoning.output_tokens", reasoning);
+        var tokens = api.ReadUsage(usage);
+        Set(fields, "gen_ai.usage.input_tokens", tokens.Input);
+        Set(fields, "gen_ai.usage.output_tokens", tokens.Output);
+        Set(fields, "gen_ai.usage.cache_read.input_tokens", tokens.CacheRead);
+        Set(fields, "gen_ai.usage.cache_creation.input_tokens", tokens.CacheCreation);
+        Set(fields, "gen_ai.usage.reasoning.output_tokens", tokens.Reasoning);
     }
 
     /// <summary>

@@ -3,8 +3,8 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using AgentSight.Contracts;
-using AgentSight.Plugins.Storage;
-using AgentSight.Plugins.Web.Model;
+using AgentSight.Plugins.Common.Model;
+using AgentSight.Plugins.Common.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 

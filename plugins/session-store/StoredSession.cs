@@ -1,5 +1,5 @@
-using AgentSight.Plugins.Storage;
-using AgentSight.Plugins.Web.Model;
+using AgentSight.Plugins.Common.Model;
+using AgentSight.Plugins.Common.Storage;
 
 namespace AgentSight.Plugins.SessionStore;
 

@@ -1,3 +1,5 @@
+using AgentSight.Plugins.Common.Buffers;
+
 namespace AgentSight.Plugins.Sse;
 
 /// <summary>Newline-delimited JSON (Ollama's <c>application/x-ndjson</c>): each non-blank line is one event.</summary>

@@ -1,3 +1,5 @@
+using AgentSight.Plugins.Common.Buffers;
+
 namespace AgentSight.Plugins.Sse;
 
 /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.Buffers;
 using AgentSight.Plugins.Sse.Accumulators;
 
 namespace AgentSight.Plugins.Sse;

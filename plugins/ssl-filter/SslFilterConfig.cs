@@ -1,4 +1,5 @@
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.Filters;
 using AgentSight.Plugins.SslFilter.Expressions;
 
 namespace AgentSight.Plugins.SslFilter;
@@ -16,42 +17,9 @@ public sealed class SslFilterConfig : PluginConfig
     public List<string> Presets { get; set; } = [];
 
     /// <summary>Every expression in force: the presets' then the patterns, with the key each comes from.</summary>
-    internal IEnumerable<(string Key, string Expression)> Expressions()
-    {
-        for (var i = 0; i < Presets.Count; i++)
-        {
-            if (Presets[i] is { } name && SslFilterPresets.All.TryGetValue(name, out var preset))
-            {
-                yield return ($"presets[{i}]", preset);
-            }
-        }
-        for (var i = 0; i < Patterns.Count; i++)
-        {
-            yield return ($"patterns[{i}]", Patterns[i]);
-        }
-    }
+    internal IEnumerable<(string Key, string Expression)> Expressions() => FilterPatterns.InForce(Presets, Patterns, SslFilterPresets.All);
 
     /// <inheritdoc />
-    public override IEnumerable<ConfigError> Validate()
-    {
-        for (var i = 0; i < Presets.Count; i++)
-        {
-            if (Presets[i] is not { } name || !SslFilterPresets.All.ContainsKey(name))
-            {
-                yield return new ConfigError($"presets[{i}]",
-                    $"unknown preset \"{Presets[i]}\" (known: {string.Join(", ", SslFilterPresets.All.Keys)})");
-            }
-        }
-        for (var i = 0; i < Patterns.Count; i++)
-        {
-            if (Patterns[i] is null)
-            {
-                yield return new ConfigError($"patterns[{i}]", "must be an expression, not null");
-            }
-            else if (!SslExpressionParser.TryParse(Patterns[i], out _, out var error))
-            {
-                yield return new ConfigError($"patterns[{i}]", error!.Message);
-            }
-        }
-    }
+    public override IEnumerable<ConfigError> Validate() =>
+        FilterPatterns.Validate(Presets, Patterns, SslFilterPresets.All, expression => SslExpressionParser.Parse(expression));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.JsonNodes;
 
 namespace AgentSight.Plugins.Trace;
 

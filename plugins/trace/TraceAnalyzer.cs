@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.JsonNodes;
 
 namespace AgentSight.Plugins.Trace;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AgentSight.Plugins.Common.Filters;
 
 namespace AgentSight.Plugins.HttpFilter.Expressions;
 
@@ -35,23 +36,6 @@ public static class HttpExpressionParser
             alternatives.Add(conditions);
         }
         return new HttpExpression(expression, alternatives);
-    }
-
-    /// <summary>Parses, returning the error instead of throwing it.</summary>
-    public static bool TryParse(string expression, out HttpExpression? result, out FilterSyntaxException? error)
-    {
-        try
-        {
-            result = Parse(expression);
-            error = null;
-            return true;
-        }
-        catch (FilterSyntaxException ex)
-        {
-            result = null;
-            error = ex;
-            return false;
-        }
     }
 
     /// <summary>The parts of text[start..end) between unescaped separators; an empty part is an error.</summary>

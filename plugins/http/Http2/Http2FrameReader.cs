@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using AgentSight.Plugins.Common.Buffers;
 
 namespace AgentSight.Plugins.Http.Http2;
 

@@ -1,4 +1,5 @@
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.Buffers;
 
 namespace AgentSight.Plugins.Http.Http2;
 

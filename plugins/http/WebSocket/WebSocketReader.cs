@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.Buffers;
 
 namespace AgentSight.Plugins.Http.WebSocket;
 

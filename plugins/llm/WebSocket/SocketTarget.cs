@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentSight.Plugins.Common.JsonNodes;
 
 namespace AgentSight.Plugins.Llm.WebSocket;
 

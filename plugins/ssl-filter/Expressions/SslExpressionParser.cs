@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AgentSight.Plugins.Common.Filters;
 
 namespace AgentSight.Plugins.SslFilter.Expressions;
 
@@ -44,23 +45,6 @@ public sealed class SslExpressionParser
                 : $"expected '&', '|' or the end, found '{parser.Current}'");
         }
         return result;
-    }
-
-    /// <summary>Parses, returning the error instead of throwing it.</summary>
-    public static bool TryParse(string expression, out SslExpression? result, out FilterSyntaxException? error)
-    {
-        try
-        {
-            result = Parse(expression);
-            error = null;
-            return true;
-        }
-        catch (FilterSyntaxException ex)
-        {
-            result = null;
-            error = ex;
-            return false;
-        }
     }
 
     private bool AtEnd => _pos >= _text.Length;

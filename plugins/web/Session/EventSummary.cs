@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AgentSight.Contracts;
-using AgentSight.Plugins.Web.Model;
+using AgentSight.Plugins.Common.Model;
 
 namespace AgentSight.Plugins.Web.Session;
 

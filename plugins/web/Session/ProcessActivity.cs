@@ -1,4 +1,4 @@
-using AgentSight.Plugins.Web.Model;
+using AgentSight.Plugins.Common.Model;
 
 namespace AgentSight.Plugins.Web.Session;
 

@@ -1,5 +1,5 @@
 using AgentSight.Contracts;
-using AgentSight.Plugins.Web.Model;
+using AgentSight.Plugins.Common.Model;
 
 namespace AgentSight.Plugins.Web.Session;
 

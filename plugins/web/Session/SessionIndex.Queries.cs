@@ -1,6 +1,6 @@
 using System.Text.Json;
 using AgentSight.Contracts;
-using AgentSight.Plugins.Web.Model;
+using AgentSight.Plugins.Common.Model;
 
 namespace AgentSight.Plugins.Web.Session;
 

@@ -1,12 +1,10 @@
-extern alias store;
-
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
+using AgentSight.Plugins.SessionStore;
 using AgentSight.Tests.Support;
 using AgentSight.Tests.WebUi;
 using Microsoft.Data.Sqlite;
-using store::AgentSight.Plugins.SessionStore;
 using static AgentSight.Tests.WebUi.SessionEvents;
 
 namespace AgentSight.Tests.SessionStore;

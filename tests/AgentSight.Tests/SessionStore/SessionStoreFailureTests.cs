@@ -1,12 +1,10 @@
-extern alias store;
-
 using AgentSight.Contracts;
 using AgentSight.Host.Pipeline;
+using AgentSight.Plugins.SessionStore;
 using AgentSight.Tests.Plugins;
 using AgentSight.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
-using store::AgentSight.Plugins.SessionStore;
 
 namespace AgentSight.Tests.SessionStore;
 

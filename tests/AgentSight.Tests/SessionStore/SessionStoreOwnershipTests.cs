@@ -1,8 +1,6 @@
-extern alias store;
-
+using AgentSight.Plugins.SessionStore;
 using AgentSight.Tests.Plugins;
 using AgentSight.Tests.Support;
-using store::AgentSight.Plugins.SessionStore;
 
 namespace AgentSight.Tests.SessionStore;
 

@@ -1,10 +1,8 @@
-extern alias store;
-
 using AgentSight.Contracts;
+using AgentSight.Plugins.SessionStore;
 using AgentSight.Tests.Support;
 using AgentSight.Tests.WebUi;
 using Microsoft.Data.Sqlite;
-using store::AgentSight.Plugins.SessionStore;
 using static AgentSight.Tests.WebUi.SessionEvents;
 
 namespace AgentSight.Tests.SessionStore;

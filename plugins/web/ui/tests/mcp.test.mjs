@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, numberOf, startHost } from './support.mjs';
+import { closeServed, numberOf, serveInBrowser } from './support.mjs';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), '../../../../samples/mcp-session.jsonl');
 
@@ -32,16 +32,8 @@ let host;
 let browser;
 let page;
 
-before(async () => {
-  host = await startHost(['serve', fixture, '--port', '0']);
-  browser = await launchBrowser();
-  page = await browser.newPage();
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-});
+before(async () => ({ host, browser, page } = await serveInBrowser(fixture)));
+after(() => closeServed({ host, browser }));
 
 describe('MCP', () => {
   test('lists the server with its name, version, calls, tools and failures', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, runHost, startHost, tempDir } from './support.mjs';
+import { launchBrowser, startHost, storeSession, tempDir } from './support.mjs';
 
 const REASON = 'GnuTLS (libgnutls.so.30) is not opened by AgentSight';
 const LINE = `2 TLS connections were not seen: gnutls-cli 300 (/usr/bin/gnutls-cli) to api.x.com, api.y.com: ${REASON}`;
@@ -45,10 +45,7 @@ before(async () => {
   writeFileSync(recording, lines.join('\n') + '\n');
   // The same session without its TLS_UNSEEN events: nothing to warn of.
   writeFileSync(clean, lines.filter((l) => !l.includes('TLS_UNSEEN')).join('\n') + '\n');
-  const manifest = join(folder, 'store-only.json');
-  writeFileSync(manifest, JSON.stringify({ stages: [{ plugin: 'session-store', config: { path: db } }] }));
-  const run = await runHost(['--manifest', manifest, 'replay', recording, '--no-summary']);
-  assert.equal(run.code, 0, run.stderr);
+  await storeSession(recording, db);
   browser = await launchBrowser();
 });
 after(async () => {

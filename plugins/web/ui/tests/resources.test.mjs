@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, numberOf, runHost, startHost, tempDir } from './support.mjs';
+import { launchBrowser, numberOf, runHost, startHost, storeSession, tempDir } from './support.mjs';
 
 const base = 1795514400000000000n; // 2026-11-24T10:00:00Z
 const at = (seconds) => base + BigInt(Math.round(seconds * 1e6)) * 1000n;
@@ -46,10 +46,7 @@ let browser;
 
 before(async () => {
   writeFileSync(recording, lines.join('\n') + '\n');
-  const manifest = join(folder, 'store-only.json');
-  writeFileSync(manifest, JSON.stringify({ stages: [{ plugin: 'session-store', config: { path: db } }] }));
-  const run = await runHost(['--manifest', manifest, 'replay', recording, '--no-summary']);
-  assert.equal(run.code, 0, run.stderr);
+  await storeSession(recording, db);
   browser = await launchBrowser();
 });
 after(async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { expectedFrom, fixture, launchBrowser, numberOf, runHost, startHost, tempDir } from './support.mjs';
+import { expectedFrom, fixture, launchBrowser, numberOf, runHost, startHost, storeSession, tempDir } from './support.mjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const expected = expectedFrom(fixture);
@@ -13,10 +13,7 @@ const db = join(folder, 'session.db');
 
 before(async () => {
   // The recording holds the analyzers' output already: stored as it is, as the run that recorded it stored it.
-  const manifest = join(folder, 'store-only.json');
-  writeFileSync(manifest, JSON.stringify({ stages: [{ plugin: 'session-store', config: { path: db } }] }));
-  const run = await runHost(['--manifest', manifest, 'replay', fixture, '--no-summary']);
-  assert.equal(run.code, 0, run.stderr);
+  await storeSession(fixture, db);
 });
 after(() => rmSync(folder, { recursive: true, force: true }));
 

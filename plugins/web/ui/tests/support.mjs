@@ -1,8 +1,9 @@
 // What the browser tests share: the real host (artifacts/<cfg>/host/agentsight.dll) started on a recorded session or
 // a live run, Debian's Chromium driven by playwright-core, and the figures of the recorded session, read here from
 // the file itself, independently of the C# code under test.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,6 +114,38 @@ export async function launchBrowser() {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `agentsight serve SESSION` and a Chromium page on it, as a user opens a recording; close both with closeServed.
+ * Returns `{ host, browser, page }`.
+ */
+export async function serveInBrowser(session) {
+  const host = await startHost(['serve', session, '--port', '0']);
+  try {
+    const browser = await launchBrowser();
+    return { host, browser, page: await browser.newPage() };
+  } catch (e) {
+    await host.stop();
+    throw e;
+  }
+}
+
+/** Closes what serveInBrowser opened (either may be missing when it failed). */
+export async function closeServed({ host, browser } = {}) {
+  await browser?.close();
+  await host?.stop();
+}
+
+/**
+ * Stores RECORDING in the session database DB as a recording run stores it: a replay through the session-store plugin
+ * alone (a manifest written beside DB).
+ */
+export async function storeSession(recording, db) {
+  const manifest = join(dirname(db), 'store-only.json');
+  writeFileSync(manifest, JSON.stringify({ stages: [{ plugin: 'session-store', config: { path: db } }] }));
+  const run = await runHost(['--manifest', manifest, 'replay', recording, '--no-summary']);
+  assert.equal(run.code, 0, run.stderr);
 }
 
 /** The figures a user should see for a recording, computed from its lines. */

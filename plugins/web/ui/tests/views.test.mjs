@@ -2,23 +2,15 @@
 // recording's, computed independently from the file (support.mjs).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { expectedFrom, fixture, launchBrowser, numberOf, startHost } from './support.mjs';
+import { closeServed, expectedFrom, fixture, numberOf, serveInBrowser } from './support.mjs';
 
 const expected = expectedFrom(fixture);
 let host;
 let browser;
 let page;
 
-before(async () => {
-  host = await startHost(['serve', fixture, '--port', '0']);
-  browser = await launchBrowser();
-  page = await browser.newPage();
-});
-
-after(async () => {
-  await browser?.close();
-  await host?.stop();
-});
+before(async () => ({ host, browser, page } = await serveInBrowser(fixture)));
+after(() => closeServed({ host, browser }));
 
 async function open(view) {
   await page.goto(host.open(`#/${view}`));

@@ -1,4 +1,5 @@
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.Filters;
 using AgentSight.Plugins.HttpFilter;
 using AgentSight.Plugins.HttpFilter.Expressions;
 using AgentSight.Tests.Support;

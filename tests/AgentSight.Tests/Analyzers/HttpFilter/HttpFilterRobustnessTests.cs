@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentSight.Plugins.Common.Filters;
 using AgentSight.Plugins.HttpFilter;
 using AgentSight.Plugins.HttpFilter.Expressions;
 using AgentSight.Tests.Support;

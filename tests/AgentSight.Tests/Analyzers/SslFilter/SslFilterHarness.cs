@@ -1,5 +1,6 @@
 using System.Text;
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.Filters;
 using AgentSight.Plugins.SslFilter;
 using AgentSight.Plugins.SslFilter.Expressions;
 using AgentSight.Tests.Support;

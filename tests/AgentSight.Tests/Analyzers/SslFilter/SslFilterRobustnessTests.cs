@@ -1,4 +1,5 @@
 using AgentSight.Contracts;
+using AgentSight.Plugins.Common.Filters;
 using AgentSight.Plugins.SslFilter.Expressions;
 using AgentSight.Tests.Support;
 using CsCheck;

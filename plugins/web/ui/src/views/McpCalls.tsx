@@ -4,6 +4,7 @@ import { clock, duration, num } from '../format';
 import { useLiveVersion } from '../live';
 import { go, href, type Route } from '../router';
 import { useFetch } from '../useFetch';
+import { Pager } from './Pager';
 
 const PAGE = 50;
 
@@ -99,13 +100,7 @@ function McpCallList({ route }: { route: Route }) {
           ))}
         </tbody>
       </table>
-      {data && data.total > PAGE && (
-        <div class="pager">
-          <button disabled={page === 0} onClick={() => setPage(page - 1)}>← Previous</button>
-          <span>{page * PAGE + 1}–{Math.min(data.total, (page + 1) * PAGE)} of {num(data.total)}</span>
-          <button disabled={(page + 1) * PAGE >= data.total} onClick={() => setPage(page + 1)}>Next →</button>
-        </div>
-      )}
+      {data && <Pager page={page} size={PAGE} total={data.total} onPage={setPage} />}
     </div>
   );
 }

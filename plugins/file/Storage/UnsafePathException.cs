@@ -1,5 +1,0 @@
-namespace AgentSight.Plugins.Storage;
-
-/// <summary>A path refused because another user could have chosen what it leads to (a planted link, a foreign file).</summary>
-/// <remarks>An <see cref="IOException"/>, so whatever reports a file that cannot be opened reports this too.</remarks>
-internal sealed class UnsafePathException(string message) : IOException(message);
