@@ -58,6 +58,7 @@ internal sealed partial class TraceAnalyzer
             .Set("server.address", Json.Str(f, "server.address"))
             .Set("error.type", Json.Str(f, "error.type"))
             .Set("process.pid", evt.Pid)
+            .Set("container.id", ContainerOf(evt.Pid))
             .Set("agentsight.cost.usd", usd);
         if (Json.Str(f, "error.type") is { } error)
         {
@@ -130,7 +131,7 @@ internal sealed partial class TraceAnalyzer
                 var arguments = part?["arguments"];
                 toolSpan.Set("gen_ai.operation.name", "execute_tool").Set("gen_ai.tool.name", name).Set("gen_ai.tool.call.id", id)
                     .Set("gen_ai.tool.type", "function").Set("gen_ai.conversation.id", conversation.GivenId ?? conversation.Span.SpanId)
-                    .Set("process.pid", evt.Pid);
+                    .Set("process.pid", evt.Pid).Set("container.id", ContainerOf(evt.Pid));
                 if (config.IncludeArguments && Json.Text(arguments) is { } text)
                 {
                     toolSpan.Set("gen_ai.tool.call.arguments", Cut(text));
@@ -243,7 +244,7 @@ internal sealed partial class TraceAnalyzer
             .Set("gen_ai.provider.name", Json.Str(evt.Fields, "gen_ai.provider.name")).Set("process.pid", root);
         if (rootNode is not null)
         {
-            span.Set("process.command_line", Cut(rootNode.CommandLine));
+            span.Set("process.command_line", Cut(rootNode.CommandLine)).Set("container.id", rootNode.ContainerId);
         }
         run = new AgentRun { RootPid = root, Span = span, AgentPid = evt.Pid, AgentComm = evt.Comm, LastNs = evt.Timestamp };
         _runs.Add(root, run);
