@@ -3,7 +3,7 @@
 // container shows none. Needs root and BPF, as every live test here.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { launchBrowser, runHost, startHost, tempDir } from './support.mjs';
@@ -18,6 +18,7 @@ const dir = tempDir('agentsight-containers-');
 let host;
 let browser;
 let page;
+let outsidePid;
 
 before(async () => {
   mkdirSync(cgroup, { recursive: true });
@@ -25,6 +26,9 @@ before(async () => {
   const run = await runHost(['record', '--no-server', '--no-summary', '-q', '-o', session, '--', '/bin/sh', '-c',
     `/bin/sleep 0.3; /bin/sh -c 'echo $$ > ${cgroup}/cgroup.procs && exec /bin/sleep 0.41'`]);
   assert.equal(run.code, 0, run.stderr);
+  const execs = readFileSync(session, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .filter((e) => e.source === 'process' && e.data.event === 'EXEC');
+  outsidePid = execs.find((e) => e.data.argv.join(' ') === '/bin/sleep 0.3').pid;
   host = await startHost(['serve', session, '--port', '0']);
   browser = await launchBrowser();
   page = await browser.newPage();
@@ -55,8 +59,7 @@ test('the Overview lists the container and its process\'s detail names it; a pro
   assert.equal(await detail.getByTestId('proc-container').locator('[title]').getAttribute('title'), id);
 
   await page.goto(host.open('#/processes'));
-  const outside = page.locator('[data-testid="proc-node"]', { hasText: '/bin/sleep 0.3' });
-  await outside.first().click();
+  await page.locator(`[data-testid="proc-node"][data-pid="${outsidePid}"]`).click();
   await page.getByTestId('proc-detail').waitFor();
   assert.match(await page.getByTestId('proc-detail').locator('h2').innerText(), /^sleep/);
   assert.equal(await page.getByTestId('proc-container').count(), 0);
