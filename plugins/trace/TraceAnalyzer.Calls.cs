@@ -202,6 +202,12 @@ internal sealed partial class TraceAnalyzer
         return history;
     }
 
+    /// <summary>
+    /// The agent's name: its process's, as its exec named it, not the calling thread's (Claude Code's Bun makes its
+    /// calls from a thread named "HTTP Client").
+    /// </summary>
+    private string AgentName(AgentEvent evt) => _nodes.TryGetValue(evt.Pid, out var node) && node.Comm.Length > 0 ? node.Comm : evt.Comm;
+
     private AgentRun RunFor(AgentEvent evt, long start)
     {
         if (!_nodes.ContainsKey(evt.Pid))
@@ -234,13 +240,13 @@ internal sealed partial class TraceAnalyzer
         {
             TraceId = traceId,
             SpanId = SpanIds.Span(traceId, "run"),
-            Name = $"invoke_agent {evt.Comm}",
+            Name = $"invoke_agent {AgentName(evt)}",
             Operation = SpanOperation.InvokeAgent,
             StartNs = rootStart,
             EndNs = start,
             Ref = new JsonObject { ["source"] = "process", ["pid"] = root },
         };
-        span.Set("gen_ai.operation.name", "invoke_agent").Set("gen_ai.agent.name", evt.Comm).Set("agentsight.trace.level", "run")
+        span.Set("gen_ai.operation.name", "invoke_agent").Set("gen_ai.agent.name", AgentName(evt)).Set("agentsight.trace.level", "run")
             .Set("gen_ai.provider.name", Json.Str(evt.Fields, "gen_ai.provider.name")).Set("process.pid", root);
         if (rootNode is not null)
         {
@@ -303,12 +309,12 @@ internal sealed partial class TraceAnalyzer
             TraceId = run.TraceId,
             SpanId = SpanIds.Span(run.TraceId, "conversation", key),
             ParentSpanId = parent,
-            Name = $"invoke_agent {evt.Comm} #{number}",
+            Name = $"invoke_agent {AgentName(evt)} #{number}",
             Operation = SpanOperation.InvokeAgent,
             StartNs = start,
             EndNs = start,
         };
-        span.Set("gen_ai.operation.name", "invoke_agent").Set("gen_ai.agent.name", evt.Comm).Set("agentsight.trace.level", "conversation")
+        span.Set("gen_ai.operation.name", "invoke_agent").Set("gen_ai.agent.name", AgentName(evt)).Set("agentsight.trace.level", "conversation")
             .Set("agentsight.conversation.number", number).Set("process.pid", evt.Pid);
         var conversation = new Conversation { Run = run, Span = span, Pid = evt.Pid, Comm = evt.Comm, GivenId = given, History = history, UnderTool = under };
         span.Set("gen_ai.conversation.id", given ?? span.SpanId);

@@ -19,8 +19,9 @@ internal sealed record AgentRecording(AgentRun Run, List<CapturedEvent> Events, 
     /// <param name="throughLauncher">Start it as a user does, through the command npm installs (<c>node_modules/.bin/NAME</c>: a Node launcher for Codex and Copilot), not its native binary.</param>
     /// <param name="discoveryCache">A discovery cache folder of its own (an empty one: nothing looked into before).</param>
     /// <param name="recordOptions">More options of <c>record</c> (e.g. <c>--otlp URL</c>).</param>
+    /// <param name="agentEnvironment">More variables for the agent (e.g. the model it is to use).</param>
     public static async Task<AgentRecording> RecordAsync(RealAgent agent, AgentEndpoint endpoint, TempFolder folder, bool throughLauncher = false, string? discoveryCache = null,
-        IReadOnlyList<string>? recordOptions = null)
+        IReadOnlyList<string>? recordOptions = null, IReadOnlyDictionary<string, string>? agentEnvironment = null)
     {
         CaptureEnvironment.Require();
         await agent.EnsureInstalledAsync();
@@ -39,6 +40,10 @@ internal sealed record AgentRecording(AgentRun Run, List<CapturedEvent> Events, 
             {
                 environment.TryAdd(name, value);
             }
+        }
+        foreach (var (name, value) in agentEnvironment ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
         }
         if (discoveryCache is not null)
         {
