@@ -111,6 +111,17 @@ public sealed class ContainerCaptureTests
         Assert.False(plain.Resource.ContainsKey("container.id"));
         Assert.False(plain.Attributes.ContainsKey("container.id"));
         Assert.Equal(Environment.MachineName, plain.Resource["service.instance.id"]);
+
+        // A replay of the recording (its span events as they were recorded) exports the same containers: they come from
+        // its process events, not from this machine's /proc.
+        await using var replayed = await AspireDashboard.StartAsync();
+        var (replayExit, _, replayErrors) = await HostProcess.RunAsync(["replay", session, "-q", "--disable", "trace", "--otlp", replayed.GrpcUrl],
+            folder.Path, TimeSpan.FromSeconds(120));
+        Assert.True(replayExit == 0, replayErrors);
+        var again = await replayed.WaitForSpansAsync(s => s.Count(span => span.Name == "process sleep") >= 5);
+        var kubepodsAgain = Assert.Single(again, s => s.Name == "process sleep" && s.Attributes["process.pid"] == inKubepods.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(kubepods, kubepodsAgain.Resource["container.id"]);
+        Assert.Equal(pod, kubepodsAgain.Resource["k8s.pod.uid"]);
     }
 
     private static string Hex(int bytes) => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
