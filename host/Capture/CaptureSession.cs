@@ -108,7 +108,8 @@ internal sealed class CaptureSession : IDisposable
             _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, hooks, new ProcessCounters
                 {
                     BadRecords = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "bad_records"),
-                });
+                },
+                processEmit is null ? null : new ProcessContainers { Unknown = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "container_unknown") });
             // The process ring first: a pass over the rings reads the TLS ring after it (see ProcessDecoder).
             _poller.Add(_process!.Map("proc_events"), _processDecoder);
             _processLosses = new LossReport(_process, "proc_stats", "process", outputs.ProcessMetrics, _log);

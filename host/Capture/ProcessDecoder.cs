@@ -32,14 +32,18 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
     private readonly Action<AgentEvent>? _emit;
     private readonly ProcessHooks _hooks;
     private readonly ProcessCounters _counters;
+    private readonly ProcessContainers? _containers;
     private readonly Dictionary<uint, ulong> _execTimes = [];
     private readonly List<AgentEvent> _held = [];
     private readonly List<int> _exited = [];
 
     /// <param name="emit">Where events go; null when only the side effects are wanted (TLS discovery on exec).</param>
     /// <param name="hooks">Told of execs (before the event is emitted), exits (once every ring was drained after them), connects and mappings.</param>
-    public ProcessDecoder(BootClock clock, CommNames comms, Action<AgentEvent>? emit, ProcessHooks? hooks, ProcessCounters counters)
+    /// <param name="containers">Puts each process's container on its events (exec, fork, first sighting); null: none.</param>
+    public ProcessDecoder(BootClock clock, CommNames comms, Action<AgentEvent>? emit, ProcessHooks? hooks, ProcessCounters counters,
+        ProcessContainers? containers = null)
     {
+        _containers = containers;
         _clock = clock;
         _comms = comms;
         _emit = emit;
@@ -228,6 +232,11 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
     // Numbers are stored as int or long (never uint): analyzers read them back as the JSON a file would give.
     private void Emit(in ProcessRecordHeader header, JsonObject fields, bool holdFromHere = false)
     {
+        var starts = fields["event"]?.GetValue<string>() is "EXEC" or "FORK";
+        if (_containers is not null && _containers.Tell((int)header.Pid, (int)header.Ppid, starts, out var container) && container is not null)
+        {
+            fields["container"] = container.ToJson();
+        }
         var evt = new AgentEvent(_clock.ToEpoch(header.TimestampNs), EventSources.Process, (int)header.Pid, (int)header.Tid,
             _comms.Get(header.Comm), new JsonPayload(fields));
         if (holdFromHere || _held.Count > 0)

@@ -1,53 +1,18 @@
-using System.Text.RegularExpressions;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace AgentSight.Plugins.Otlp;
 
-/// <summary>
-/// Which container a process runs in, read from its cgroup path (<c>/proc/PID/cgroup</c>): Docker, containerd (also
-/// under Kubernetes), CRI-O and Podman name the cgroup after the container's 64-hex id, and Kubernetes puts the pod's
-/// uid in the path above it.
-/// </summary>
+/// <summary>The container a process runs in, as its <c>process</c> events' <c>container</c> field says (docs/EVENTS.md).</summary>
 /// <param name="ContainerId">The container's id (<c>container.id</c>).</param>
-/// <param name="Runtime">docker, containerd, cri-o or podman when the path says (<c>container.runtime</c>).</param>
-/// <param name="PodUid">The Kubernetes pod's uid (<c>k8s.pod.uid</c>) when under <c>kubepods</c>.</param>
-internal sealed partial record ContainerIdentity(string ContainerId, string? Runtime, string? PodUid)
+/// <param name="Runtime">docker, containerd, cri-o, podman or kubepods (<c>container.runtime</c>).</param>
+/// <param name="PodUid">The Kubernetes pod's uid (<c>k8s.pod.uid</c>).</param>
+internal sealed record ContainerIdentity(string ContainerId, string? Runtime, string? PodUid)
 {
-    /// <summary>The identity in a <c>/proc/PID/cgroup</c> text (cgroup v1 or v2), or null when the process is in no container.</summary>
-    public static ContainerIdentity? FromCgroup(string cgroupText)
-    {
-        foreach (var line in cgroupText.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            // hierarchy-ID:controllers:path; the path is what names the container.
-            var parts = line.Split(':', 3);
-            var path = parts.Length == 3 ? parts[2] : line;
-            var match = ContainerSegment().Matches(path).LastOrDefault();
-            if (match is null)
-            {
-                continue;
-            }
-            var prefix = match.Groups["prefix"].Value;
-            var runtime = prefix switch
-            {
-                "docker-" => "docker",
-                "cri-containerd-" => "containerd",
-                "crio-" => "cri-o",
-                "libpod-" => "podman",
-                _ when path.Contains("/docker/", StringComparison.Ordinal) => "docker",
-                _ => null,
-            };
-            var pod = PodSegment().Match(path) is { Success: true } found ? found.Groups["uid"].Value.Replace('_', '-') : null;
-            if (pod is not null && runtime is null)
-            {
-                runtime = "containerd";
-            }
-            return new ContainerIdentity(match.Groups["id"].Value, runtime, pod);
-        }
-        return null;
-    }
+    /// <summary>The identity in a <c>container</c> field, or null when the field is absent or has no id.</summary>
+    public static ContainerIdentity? FromJson(JsonNode? container) =>
+        container is JsonObject obj && Text(obj["id"]) is { Length: > 0 } id ? new ContainerIdentity(id, Text(obj["runtime"]), Text(obj["pod_uid"])) : null;
 
-    [GeneratedRegex(@"(?:^|/)(?<prefix>docker-|cri-containerd-|crio-|libpod-)?(?<id>[0-9a-f]{64})(?:\.scope)?(?=/|$)")]
-    private static partial Regex ContainerSegment();
-
-    [GeneratedRegex(@"pod(?<uid>[0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})")]
-    private static partial Regex PodSegment();
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 }

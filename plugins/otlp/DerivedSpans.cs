@@ -125,6 +125,7 @@ internal sealed class DerivedSpans(bool captureContent)
                     before.Name = evt.Comm;
                     before.CommandLine = argv ?? before.CommandLine;
                     before.Executable = file ?? before.Executable;
+                    before.ContainerId = ContainerIdentity.FromJson(fields["container"])?.ContainerId;
                     return null;
                 }
                 if (_processes.Count == 0 && _rootName == "agentsight run" && evt.Comm.Length > 0)
@@ -135,6 +136,7 @@ internal sealed class DerivedSpans(bool captureContent)
                 {
                     CommandLine = argv,
                     Executable = file,
+                    ContainerId = ContainerIdentity.FromJson(fields["container"])?.ContainerId,
                     Parent = ParentOf(ppid),
                 };
                 return null;
@@ -163,6 +165,8 @@ internal sealed class DerivedSpans(bool captureContent)
 
         public string? Executable { get; set; }
 
+        public string? ContainerId { get; set; }
+
         public ActivitySpanId Parent { get; init; }
 
         public SpanRecord ToSpan(DerivedSpans owner, int pid, long endNs, long? exitCode, string? signal)
@@ -187,6 +191,10 @@ internal sealed class DerivedSpans(bool captureContent)
             if (exitCode is { } code)
             {
                 attributes.Add(new("process.exit.code", code));
+            }
+            if (ContainerId is not null)
+            {
+                attributes.Add(new("container.id", ContainerId));
             }
             var failed = exitCode is not null and not 0 || signal is not null;
             return new SpanRecord(owner._traceId, id, Parent, $"process {Name}", ActivityKind.Internal, StartNs, endNs,

@@ -32,7 +32,7 @@ internal sealed class OtlpSink : ISink, IAsyncDisposable
     {
         _config = config;
         _context = context;
-        _containers = new ContainerLookup(live: !context.Clock.IsEventTime);
+        _containers = new ContainerLookup();
         _derived = config.Traces && config.DerivedSpans != "never" ? new DerivedSpans(config.CaptureContent) : null;
         _invalid = context.Counter("spans_invalid");
         _superseded = context.Counter("derived_spans_superseded");

@@ -59,6 +59,8 @@ internal static class SpanEventReader
         {
             attributes.Add(new("agentsight.operation", operation));
         }
+        // The process the span concerns (a process span's own, the run's root), else the agent that wrote it: its container is the span's resource.
+        var pid = evt.Pid;
         if (fields["ref"] is JsonObject reference && Text(reference["source"]) is { } refSource)
         {
             attributes.Add(new("agentsight.ref.source", refSource));
@@ -69,13 +71,17 @@ internal static class SpanEventReader
             if (Number(reference["pid"]) is { } refPid)
             {
                 attributes.Add(new("agentsight.ref.pid", refPid));
+                if (refSource == EventSources.Process && refPid is > 0 and <= int.MaxValue)
+                {
+                    pid = (int)refPid;
+                }
             }
         }
         return new SpanRecord(
             ActivityTraceId.CreateFromString(traceId!.ToLowerInvariant()),
             ActivitySpanId.CreateFromString(spanId!.ToLowerInvariant()),
             parent is null ? default : ActivitySpanId.CreateFromString(parent.ToLowerInvariant()),
-            name, kind, start, end, status, Text(fields["status_message"]), attributes, evt.Pid);
+            name, kind, start, end, status, Text(fields["status_message"]), attributes, pid);
     }
 
     internal static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;

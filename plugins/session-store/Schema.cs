@@ -11,9 +11,10 @@ internal static class Schema
 
     /// <summary>
     /// Bumped on each additive change, which a reader of the same <see cref="Version"/> may ignore (a new table or
-    /// column); stored in <c>meta.schema_minor</c>, absent meaning 1. 2: the <c>connections</c> table.
+    /// column); stored in <c>meta.schema_minor</c>, absent meaning 1. 2: the <c>connections</c> table. 3: the
+    /// processes' container (<c>container_id</c>, <c>container_runtime</c>, <c>pod_uid</c>).
     /// </summary>
-    public const int Minor = 2;
+    public const int Minor = 3;
 
     public const string Create = """
         CREATE TABLE meta (
@@ -48,7 +49,10 @@ internal static class Schema
           exit_code   INTEGER,
           signal      INTEGER,
           core_dumped INTEGER NOT NULL,
-          duration_ms REAL
+          duration_ms REAL,
+          container_id      TEXT,
+          container_runtime TEXT,
+          pod_uid           TEXT
         );
         CREATE INDEX processes_pid ON processes (pid);
         CREATE TABLE files (

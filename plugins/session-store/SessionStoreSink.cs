@@ -567,14 +567,15 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         {
             var processes = Statement(transaction,
                 "INSERT OR REPLACE INTO processes (id, pid, ppid, parent_id, comm, filename, argv, start_ns, start_known, exec_ns, end_ns, last_seen_ns, "
-                + "exit_code, signal, core_dumped, duration_ms) VALUES ($id, $pid, $ppid, $parent, $comm, $filename, $argv, $start, $known, $exec, $end, "
-                + "$last, $exit, $signal, $core, $duration)");
+                + "exit_code, signal, core_dumped, duration_ms, container_id, container_runtime, pod_uid) VALUES ($id, $pid, $ppid, $parent, $comm, "
+                + "$filename, $argv, $start, $known, $exec, $end, $last, $exit, $signal, $core, $duration, $container, $runtime, $pod)");
             foreach (var p in s.DirtyProcesses)
             {
                 Run(processes, ("$id", p.Id), ("$pid", p.Pid), ("$ppid", p.Ppid), ("$parent", p.Parent?.Id), ("$comm", p.Comm), ("$filename", p.Filename),
                     ("$argv", p.Argv is null ? null : JsonSerializer.Serialize(p.Argv)), ("$start", p.StartNs), ("$known", p.StartKnown),
                     ("$exec", p.ExecNs), ("$end", p.EndNs), ("$last", p.LastSeenNs), ("$exit", p.ExitCode), ("$signal", p.Signal),
-                    ("$core", p.CoreDumped), ("$duration", p.DurationMs));
+                    ("$core", p.CoreDumped), ("$duration", p.DurationMs), ("$container", p.ContainerId), ("$runtime", p.ContainerRuntime),
+                    ("$pod", p.PodUid));
             }
         }
         if (s.DirtyConnections.Count > 0)

@@ -20,6 +20,9 @@ internal sealed class ProcessNode
 
     public string? Executable { get; set; }
 
+    /// <summary>The container it runs in (<c>container.id</c>), as its exec, fork or first event said; null: in none.</summary>
+    public string? ContainerId { get; set; }
+
     public List<string>? Argv { get; set; }
 
     /// <summary>The tool call this process ran for (set when the tool's result went back; inherited by its children).</summary>

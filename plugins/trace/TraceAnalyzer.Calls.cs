@@ -59,6 +59,7 @@ internal sealed partial class TraceAnalyzer
             .Set("server.address", Json.Str(f, "server.address"))
             .Set("error.type", Json.Str(f, "error.type"))
             .Set("process.pid", evt.Pid)
+            .Set("container.id", ContainerOf(evt.Pid))
             .Set("agentsight.cost.usd", usd);
         if (Json.Str(f, "error.type") is { } error)
         {
@@ -131,7 +132,7 @@ internal sealed partial class TraceAnalyzer
                 var arguments = part?["arguments"];
                 toolSpan.Set("gen_ai.operation.name", "execute_tool").Set("gen_ai.tool.name", name).Set("gen_ai.tool.call.id", id)
                     .Set("gen_ai.tool.type", "function").Set("gen_ai.conversation.id", conversation.GivenId ?? conversation.Span.SpanId)
-                    .Set("process.pid", evt.Pid);
+                    .Set("process.pid", evt.Pid).Set("container.id", ContainerOf(evt.Pid));
                 if (config.IncludeArguments && Json.Text(arguments) is { } text)
                 {
                     toolSpan.Set("gen_ai.tool.call.arguments", Cut(text));
@@ -202,6 +203,12 @@ internal sealed partial class TraceAnalyzer
         return history;
     }
 
+    /// <summary>
+    /// The agent's name: its process's, as its exec named it, not the calling thread's (Claude Code's Bun makes its
+    /// calls from a thread named "HTTP Client").
+    /// </summary>
+    private string AgentName(AgentEvent evt) => _nodes.TryGetValue(evt.Pid, out var node) && node.Comm.Length > 0 ? node.Comm : evt.Comm;
+
     private AgentRun RunFor(AgentEvent evt, long start)
     {
         if (!_nodes.ContainsKey(evt.Pid))
@@ -234,17 +241,17 @@ internal sealed partial class TraceAnalyzer
         {
             TraceId = traceId,
             SpanId = SpanIds.Span(traceId, "run"),
-            Name = $"invoke_agent {evt.Comm}",
+            Name = $"invoke_agent {AgentName(evt)}",
             Operation = SpanOperation.InvokeAgent,
             StartNs = rootStart,
             EndNs = start,
             Ref = new JsonObject { ["source"] = "process", ["pid"] = root },
         };
-        span.Set("gen_ai.operation.name", "invoke_agent").Set("gen_ai.agent.name", evt.Comm).Set("agentsight.trace.level", "run")
+        span.Set("gen_ai.operation.name", "invoke_agent").Set("gen_ai.agent.name", AgentName(evt)).Set("agentsight.trace.level", "run")
             .Set("gen_ai.provider.name", Json.Str(evt.Fields, "gen_ai.provider.name")).Set("process.pid", root);
         if (rootNode is not null)
         {
-            span.Set("process.command_line", Cut(rootNode.CommandLine));
+            span.Set("process.command_line", Cut(rootNode.CommandLine)).Set("container.id", rootNode.ContainerId);
         }
         run = new AgentRun { RootPid = root, Span = span, AgentPid = evt.Pid, AgentComm = evt.Comm, LastNs = evt.Timestamp };
         _runs.Add(root, run);
@@ -303,12 +310,12 @@ internal sealed partial class TraceAnalyzer
             TraceId = run.TraceId,
             SpanId = SpanIds.Span(run.TraceId, "conversation", key),
             ParentSpanId = parent,
-            Name = $"invoke_agent {evt.Comm} #{number}",
+            Name = $"invoke_agent {AgentName(evt)} #{number}",
             Operation = SpanOperation.InvokeAgent,
             StartNs = start,
             EndNs = start,
         };
-        span.Set("gen_ai.operation.name", "invoke_agent").Set("gen_ai.agent.name", evt.Comm).Set("agentsight.trace.level", "conversation")
+        span.Set("gen_ai.operation.name", "invoke_agent").Set("gen_ai.agent.name", AgentName(evt)).Set("agentsight.trace.level", "conversation")
             .Set("agentsight.conversation.number", number).Set("process.pid", evt.Pid);
         var conversation = new Conversation { Run = run, Span = span, Pid = evt.Pid, Comm = evt.Comm, GivenId = given, History = history, UnderTool = under };
         span.Set("gen_ai.conversation.id", given ?? span.SpanId);

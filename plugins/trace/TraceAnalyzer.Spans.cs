@@ -188,7 +188,8 @@ internal sealed partial class TraceAnalyzer
                 Ref = new JsonObject { ["source"] = "process", ["pid"] = node.Pid },
             };
             span.Set("process.pid", node.Pid).Set("process.parent_pid", node.Ppid).Set("process.command_line", Cut(node.CommandLine))
-                .Set("process.executable.path", node.Executable).Set("process.exit.code", node.ExitCode);
+                .Set("process.executable.path", node.Executable).Set("process.exit.code", node.ExitCode)
+                .Set("container.id", node.ContainerId);
             if (node.Peers.Count > 0)
             {
                 span.Set("agentsight.network.peers", new JsonArray([.. node.Peers.Select(p => (JsonNode)p)]));

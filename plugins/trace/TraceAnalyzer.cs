@@ -100,9 +100,21 @@ internal sealed partial class TraceAnalyzer(TraceAnalyzerConfig config, IStageCo
         }
         if (_nodes.TryGetValue(evt.Pid, out var seen))
         {
+            // The capture names the container at exec, fork and a process's first sighting (docs/EVENTS.md).
+            if (Json.Str(Json.Obj(f, "container"), "id") is { Length: > 0 } container)
+            {
+                seen.ContainerId = container;
+            }
+            else if (kind is "EXEC" or "FORK")
+            {
+                seen.ContainerId = null;
+            }
             Touch(seen, evt.Timestamp);
         }
     }
+
+    /// <summary>The container of a process as its events said (null: in none, or not known).</summary>
+    private string? ContainerOf(int pid) => _nodes.GetValueOrDefault(pid)?.ContainerId;
 
     private void OnFileOpen(AgentEvent evt, JsonObject? f)
     {

@@ -25,6 +25,15 @@ public sealed class ProcessInstance
     /// <summary>The command line of the last exec.</summary>
     public IReadOnlyList<string>? Argv { get; set; }
 
+    /// <summary>The container it runs in (64 hex digits), as its exec, fork or first event said; null: in none.</summary>
+    public string? ContainerId { get; set; }
+
+    /// <summary>docker, containerd, cri-o, podman or kubepods, when the cgroup path said.</summary>
+    public string? ContainerRuntime { get; set; }
+
+    /// <summary>The Kubernetes pod's uid, for a pod's container.</summary>
+    public string? PodUid { get; set; }
+
     /// <summary>When it was forked, or else exec'd, or else first seen (epoch ns).</summary>
     public long StartNs { get; set; }
 

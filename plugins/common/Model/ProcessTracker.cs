@@ -51,6 +51,17 @@ public sealed class ProcessTracker
             instance.Ppid = ppid;
             instance.Parent = _current.TryGetValue(ppid.Value, out var parent) && parent != instance ? parent : null;
         }
+        // The capture names the container at exec, fork and a process's first sighting (docs/EVENTS.md).
+        if (JsonRead.Obj(fields, "container") is { } container && JsonRead.Str(container, "id") is { Length: > 0 } containerId)
+        {
+            instance.ContainerId = containerId;
+            instance.ContainerRuntime = JsonRead.Str(container, "runtime");
+            instance.PodUid = JsonRead.Str(container, "pod_uid");
+        }
+        else if (kind is ProcessEventKind.Exec or ProcessEventKind.Fork)
+        {
+            instance.ContainerId = instance.ContainerRuntime = instance.PodUid = null;
+        }
         switch (kind)
         {
             case ProcessEventKind.Fork:

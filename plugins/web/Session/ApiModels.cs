@@ -31,7 +31,7 @@ internal sealed record LlmDetail(LlmCallRow Call, JsonElement? Event, HttpRow? H
 internal sealed record ProcessRow(int Id, int Pid, int? Ppid, int? ParentId, string Comm, string? Filename, IReadOnlyList<string>? Argv,
     string CommandLine, long StartNs, bool StartKnown, long? EndNs, long LastSeenNs, int? ExitCode, int? Signal, bool CoreDumped,
     double? DurationMs, int Files, int FilesWritten, int FilesFailed, int FilesMissed, int LlmCalls, long InputTokens, long OutputTokens, long Events,
-    IReadOnlyList<int> Children, int McpCalls);
+    IReadOnlyList<int> Children, int McpCalls, string? ContainerId, string? ContainerRuntime, string? PodUid);
 
 /// <summary>
 /// One MCP call or notification. <c>Arguments</c> and <c>Result</c> are previews (JSON text cut at
@@ -118,7 +118,15 @@ internal sealed record FileSummary(string Path, int Opens, int Writes, int Failu
 
 internal sealed record Overview(long? StartNs, long? EndNs, double? DurationMs, long Events, IReadOnlyDictionary<string, long> Sources,
     LlmTotals Llm, ProcessTotals Processes, FileTotals Files, HttpTotals Http, IReadOnlyList<ErrorRow> Errors, DropTotals Drops,
-    IReadOnlyList<FileSummary> FilesWritten, NetworkTotals Network, ResourceTotals Resources, IReadOnlyList<RunRow> Runs);
+    IReadOnlyList<FileSummary> FilesWritten, NetworkTotals Network, ResourceTotals Resources, IReadOnlyList<RunRow> Runs,
+    IReadOnlyList<ContainerRow> Containers);
+
+/// <summary>
+/// One container the session's processes ran in (docs/EVENTS.md, the <c>container</c> field): its processes, its
+/// first process's command, and the calls those processes made.
+/// </summary>
+internal sealed record ContainerRow(string Id, string? Runtime, string? PodUid, int Processes, int FirstProcessId, string FirstCommand,
+    long FirstNs, int LlmCalls);
 
 /// <summary>The sample at which one process reached a peak: <c>Value</c> is RSS bytes or CPU percent.</summary>
 internal sealed record ResourcePeak(int ProcessId, int Pid, string Comm, double Value, long AtNs);

@@ -84,6 +84,18 @@ internal static class ReportText
                 rightAligned: 0);
         }
 
+        if (o.Containers.Count > 0)
+        {
+            // Only when a process ran in one: a session on a plain host has no such section.
+            Section(text, "Containers");
+            Table(text, ["CONTAINER", "RUNTIME", "POD", "PROCESSES", "LLM", "FIRST COMMAND"],
+                o.Containers.Select(c => new[]
+                {
+                    c.Id, c.Runtime ?? "", c.PodUid ?? "", Number(c.Processes), Number(c.LlmCalls), Cut(c.FirstCommand, 60),
+                }),
+                rightAligned: 0);
+        }
+
         Section(text, "Errors");
         if (o.Errors.Count == 0)
         {

@@ -247,7 +247,8 @@ internal sealed partial class SessionIndex
             a.Files.Count(f => f.Writes == true && !f.Failed), a.Files.Count(f => f.Outcome == FileOpenOutcome.Error),
             a.Files.Count(f => f.Outcome == FileOpenOutcome.Miss), a.Calls.Count,
             a.Calls.Sum(c => c.InputTokens ?? 0), a.Calls.Sum(c => c.OutputTokens ?? 0), a.EventCount,
-            a.Children.OrderBy(c => c.StartNs).Select(c => c.Id).ToList(), a.McpCalls.Count(c => c.Kind != "notification"));
+            a.Children.OrderBy(c => c.StartNs).Select(c => c.Id).ToList(), a.McpCalls.Count(c => c.Kind != "notification"),
+            p.ContainerId, p.ContainerRuntime, p.PodUid);
     }
 
     /// <summary>Every process in tree order (parents before their children, siblings by start), with its depth.</summary>
@@ -401,8 +402,20 @@ internal sealed partial class SessionIndex
         var written = _files.Values.Where(f => f.Writes > 0).OrderBy(f => f.FirstNs).ThenBy(f => f.Path, StringComparer.Ordinal)
             .Select(FileSummaryOf).ToList();
         return new Overview(StartOrNull, EndOrNull, DurationMs, _seq, new Dictionary<string, long>(_sourceCounts), llm, procTotals,
-            files, http, Errors(), PipelineViews.Drops(pipeline, _evicted, uiStage), written, Network(pipeline), Resources(), Runs());
+            files, http, Errors(), PipelineViews.Drops(pipeline, _evicted, uiStage), written, Network(pipeline), Resources(), Runs(),
+            Containers());
     });
+
+    /// <summary>The containers the processes ran in, in the order first seen.</summary>
+    private List<ContainerRow> Containers() =>
+        [.. _tracker.All.Where(p => p.ContainerId is not null).GroupBy(p => p.ContainerId!).Select(g =>
+        {
+            var first = g.OrderBy(p => p.StartNs).ThenBy(p => p.Id).First();
+            var pids = g.Select(p => p.Pid).ToHashSet();
+            return new ContainerRow(g.Key, g.Select(p => p.ContainerRuntime).FirstOrDefault(r => r is not null),
+                g.Select(p => p.PodUid).FirstOrDefault(u => u is not null), g.Count(), first.Id, first.CommandLine, first.StartNs,
+                _calls.Count(c => pids.Contains(c.Pid)));
+        }).OrderBy(c => c.FirstNs).ThenBy(c => c.Id, StringComparer.Ordinal)];
 
     /// <summary>The priced calls' total; null when none was priced (unknown, never 0).</summary>
     private static double? CostOf(IEnumerable<LlmCall> calls)

@@ -18,7 +18,10 @@ internal sealed record AgentRecording(AgentRun Run, List<CapturedEvent> Events, 
     /// <summary>Records one run of <paramref name="agent"/> against <paramref name="endpoint"/>.</summary>
     /// <param name="throughLauncher">Start it as a user does, through the command npm installs (<c>node_modules/.bin/NAME</c>: a Node launcher for Codex and Copilot), not its native binary.</param>
     /// <param name="discoveryCache">A discovery cache folder of its own (an empty one: nothing looked into before).</param>
-    public static async Task<AgentRecording> RecordAsync(RealAgent agent, AgentEndpoint endpoint, TempFolder folder, bool throughLauncher = false, string? discoveryCache = null)
+    /// <param name="recordOptions">More options of <c>record</c> (e.g. <c>--otlp URL</c>).</param>
+    /// <param name="agentEnvironment">More variables for the agent (e.g. the model it is to use).</param>
+    public static async Task<AgentRecording> RecordAsync(RealAgent agent, AgentEndpoint endpoint, TempFolder folder, bool throughLauncher = false, string? discoveryCache = null,
+        IReadOnlyList<string>? recordOptions = null, IReadOnlyDictionary<string, string>? agentEnvironment = null)
     {
         CaptureEnvironment.Require();
         await agent.EnsureInstalledAsync();
@@ -38,11 +41,15 @@ internal sealed record AgentRecording(AgentRun Run, List<CapturedEvent> Events, 
                 environment.TryAdd(name, value);
             }
         }
+        foreach (var (name, value) in agentEnvironment ?? new Dictionary<string, string>())
+        {
+            environment[name] = value;
+        }
         if (discoveryCache is not null)
         {
             environment["AGENTSIGHT_CACHE_DIR"] = discoveryCache;
         }
-        string[] launcher = [Dotnet(), Artifacts.HostDll, "--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "--no-summary", "-o", session, "--"];
+        string[] launcher = [Dotnet(), Artifacts.HostDll, "--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "--no-summary", "-o", session, .. recordOptions ?? [], "--"];
         var recorded = invocation.Under(launcher) with { Environment = environment };
         var (exit, timedOut, stdout, stderr, elapsed) = await AgentProcess.RunAsync(recorded, Timeout);
         var run = new AgentRun(agent, recorded, exit, timedOut, stdout, stderr, elapsed);

@@ -101,11 +101,11 @@ public sealed class AspireDashboard : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a dashboard on free ports and waits until its API answers.</summary>
-    public static async Task<AspireDashboard> StartAsync()
+    /// <summary>Starts a dashboard on free ports (OTLP/HTTP on <paramref name="httpPort"/> when given) and waits until its API answers.</summary>
+    public static async Task<AspireDashboard> StartAsync(int? httpPort = null)
     {
         await EnsureInstalledAsync();
-        var (ui, grpc, http) = (FreePort(), FreePort(), FreePort());
+        var (ui, grpc, http) = (FreePort(), FreePort(), httpPort ?? FreePort());
         var start = new ProcessStartInfo(Executable)
         {
             RedirectStandardOutput = true,
@@ -233,6 +233,22 @@ public sealed class AspireDashboard : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+    }
+
+    /// <summary>True when nothing listens on <paramref name="port"/> of 127.0.0.1 (it may be taken by the time it is used).</summary>
+    internal static bool IsFree(int port)
+    {
+        try
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
         }
     }
 

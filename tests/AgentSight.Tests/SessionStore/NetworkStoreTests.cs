@@ -94,7 +94,7 @@ public sealed partial class NetworkStoreTests
         using var folder = TempFolder.ForCaller();
         var db = await StoreAsync(folder, NetworkSession());
         Assert.Equal("1", Scalar(db, "SELECT value FROM meta WHERE key = 'schema_version'"));
-        Assert.Equal("2", Scalar(db, "SELECT value FROM meta WHERE key = 'schema_minor'"));
+        Assert.Equal("3", Scalar(db, "SELECT value FROM meta WHERE key = 'schema_minor'"));
     }
 
     [Fact]

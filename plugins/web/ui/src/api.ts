@@ -110,6 +110,10 @@ export interface ProcessRow {
   output_tokens: number;
   events: number;
   children: number[];
+  /** The container it ran in (docs/EVENTS.md, the process event's `container`); null when in none. */
+  container_id: string | null;
+  container_runtime: string | null;
+  pod_uid: string | null;
 }
 
 /** How an open ended (the server's rule, ErrorRule): a look-up that found nothing is a `miss`, not an `error`. */
@@ -320,6 +324,14 @@ export interface Overview {
   network: NetworkTotals;
   resources: ResourceTotals;
   runs: RunRow[];
+  /** The containers the session's processes ran in (empty on a plain host). */
+  containers: ContainerRow[];
+}
+
+/** One container: its processes (the first one's id and command) and the LLM calls they made. */
+export interface ContainerRow {
+  id: string; runtime: string | null; pod_uid: string | null; processes: number; first_process_id: number; first_command: string;
+  first_ns: number; llm_calls: number;
 }
 
 /** The sample at which one process reached a peak: `value` is bytes of RSS or CPU percent. */

@@ -230,6 +230,25 @@ export function Overview() {
         </section>
       </div>
 
+      {o.containers.length > 0 && (
+        <section>
+          <h2>Containers</h2>
+          <table class="grid" data-testid="containers">
+            <thead><tr><th>Container</th><th>Runtime</th><th>Pod</th><th class="n">Processes</th><th class="n">LLM calls</th><th>First command</th></tr></thead>
+            <tbody>{o.containers.map((c) => (
+              <tr key={c.id} data-testid="container-row">
+                <td class="mono" title={c.id}>{c.id.slice(0, 12)}</td>
+                <td>{c.runtime ?? '–'}</td>
+                <td class="mono small">{c.pod_uid ?? '–'}</td>
+                <td class="n"><a href={href('processes', c.first_process_id)}>{num(c.processes)}</a></td>
+                <td class="n">{num(c.llm_calls)}</td>
+                <td class="mono small">{c.first_command}</td>
+              </tr>
+            ))}</tbody>
+          </table>
+        </section>
+      )}
+
       <div class="two">
         <section>
           <h2>Errors</h2>

@@ -67,6 +67,8 @@ function Detail({ id }: { id: number }) {
       <dl class="facts">
         <dt>Command</dt><dd class="mono">{p.argv ? p.argv.join(' ') : p.command_line}</dd>
         {p.filename && <><dt>Executable</dt><dd class="mono">{p.filename}</dd></>}
+        {p.container_id && <><dt>Container</dt><dd data-testid="proc-container"><span class="mono" title={p.container_id}>{p.container_id.slice(0, 12)}</span>
+          {p.container_runtime && <span class="muted"> · {p.container_runtime}</span>}{p.pod_uid && <span class="muted"> · pod <span class="mono">{p.pod_uid}</span></span>}</dd></>}
         <dt>Parent</dt><dd>{p.parent_id ? <a href={href('processes', p.parent_id)}>{p.ppid}</a> : p.ppid ?? '–'}</dd>
         <dt>Started</dt><dd class="mono">{p.start_known ? clock(p.start_ns) : `seen from ${clock(p.start_ns)}`}</dd>
         <dt>Ended</dt><dd><ExitBadge p={p} /> {p.end_ns ? <span class="mono">{clock(p.end_ns)}</span> : null} after {duration(p.duration_ms)}</dd>
