@@ -51,9 +51,8 @@ internal sealed class SessionStoreSink : ISink, IDisposable
     private readonly Counter _eventsDropped;
     private EventLineFormatter? _formatter;
     private SqliteConnection? _db;
-    // The batch and counter statements, prepared once per connection: preparing them and making their parameters
-    // for every batch cost more than their rows (issue 11's profile of a process-heavy session).
-    private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    // The batch and counter statements, prepared once per connection (PreparedInsert says why).
+    private readonly Dictionary<string, PreparedInsert> _statements = new(StringComparer.Ordinal);
     private ITimer? _timer;
     private ITimer? _retryTimer;
     private long _lastCountersTicks;
@@ -522,39 +521,35 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         var batch = s.Pending.GetRange(0, count);
         var db = _db!;
         using var transaction = db.BeginTransaction();
-        var events = Statement(transaction,
-            "INSERT INTO events (seq, timestamp, source, pid, tid, comm, json) VALUES ($seq, $ts, $source, $pid, $tid, $comm, $json)");
-        var files = Statement(transaction,
-            "INSERT INTO files (event_seq, timestamp, process_id, pid, comm, path, flags, mode, access, writes, fd, error, errno) "
+        var events = Statement("INSERT INTO events (seq, timestamp, source, pid, tid, comm, json) VALUES ($seq, $ts, $source, $pid, $tid, $comm, $json)");
+        var files = Statement("INSERT INTO files (event_seq, timestamp, process_id, pid, comm, path, flags, mode, access, writes, fd, error, errno) "
             + "VALUES ($seq, $ts, $process, $pid, $comm, $path, $flags, $mode, $access, $writes, $fd, $error, $errno)");
-        var http = Statement(transaction,
-            "INSERT OR IGNORE INTO http_exchanges (exchange_id, event_seq, timestamp, pid, comm, method, host, path, status, duration_ms, ttfb_ms, "
+        var http = Statement("INSERT OR IGNORE INTO http_exchanges (exchange_id, event_seq, timestamp, pid, comm, method, host, path, status, duration_ms, ttfb_ms, "
             + "request_start_ns, response_end_ns, complete, end_reason, request_body_size, response_body_size, streamed) VALUES ($id, $seq, $ts, $pid, "
             + "$comm, $method, $host, $path, $status, $duration, $ttfb, $start, $end, $complete, $reason, $reqsize, $respsize, $streamed)");
-        var llm = Statement(transaction,
-            "INSERT INTO llm_calls (event_seq, timestamp, start_ns, end_ns, pid, comm, exchange_id, provider, operation, model, request_model, "
+        var llm = Statement("INSERT INTO llm_calls (event_seq, timestamp, start_ns, end_ns, pid, comm, exchange_id, provider, operation, model, request_model, "
             + "response_model, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, duration_ms, ttft_ms, "
             + "ttfc_ms, status_code, error_type, streaming, complete, truncated, server_address, url_path, finish_reasons) VALUES ($seq, $ts, "
             + "$start, $end, $pid, $comm, $exchange, $provider, $operation, $model, $rmodel, $smodel, $in, $out, $cread, $ccreate, $reason, "
             + "$duration, $ttft, $ttfc, $status, $error, $streaming, $complete, $truncated, $server, $path, $finish)");
         foreach (var e in batch)
         {
-            Run(events, ("$seq", e.Seq), ("$ts", e.Timestamp), ("$source", e.Source), ("$pid", e.Pid), ("$tid", e.Tid), ("$comm", e.Comm), ("$json", e.Json));
+            events.Run(("$seq", e.Seq), ("$ts", e.Timestamp), ("$source", e.Source), ("$pid", e.Pid), ("$tid", e.Tid), ("$comm", e.Comm), ("$json", e.Json));
             if (e.File is { } f)
             {
-                Run(files, ("$seq", e.Seq), ("$ts", f.Timestamp), ("$process", e.ProcessId), ("$pid", f.Pid), ("$comm", f.Comm), ("$path", f.Path),
+                files.Run(("$seq", e.Seq), ("$ts", f.Timestamp), ("$process", e.ProcessId), ("$pid", f.Pid), ("$comm", f.Comm), ("$path", f.Path),
                     ("$flags", f.Flags), ("$mode", f.Mode), ("$access", f.Access), ("$writes", f.Writes), ("$fd", f.Fd), ("$error", f.Error), ("$errno", f.Errno));
             }
             if (e.Http is { } x)
             {
-                Run(http, ("$id", x.ExchangeId), ("$seq", e.Seq), ("$ts", x.Timestamp), ("$pid", x.Pid), ("$comm", x.Comm), ("$method", x.Method),
+                http.Run(("$id", x.ExchangeId), ("$seq", e.Seq), ("$ts", x.Timestamp), ("$pid", x.Pid), ("$comm", x.Comm), ("$method", x.Method),
                     ("$host", x.Host), ("$path", x.Path), ("$status", x.Status), ("$duration", x.DurationMs), ("$ttfb", x.TtfbMs),
                     ("$start", x.RequestStartNs), ("$end", x.ResponseEndNs), ("$complete", x.Complete), ("$reason", x.EndReason),
                     ("$reqsize", x.RequestBodySize), ("$respsize", x.ResponseBodySize), ("$streamed", x.Streamed));
             }
             if (e.Call is { } c)
             {
-                Run(llm, ("$seq", e.Seq), ("$ts", c.Timestamp), ("$start", c.StartNs), ("$end", c.EndNs), ("$pid", c.Pid), ("$comm", c.Comm),
+                llm.Run(("$seq", e.Seq), ("$ts", c.Timestamp), ("$start", c.StartNs), ("$end", c.EndNs), ("$pid", c.Pid), ("$comm", c.Comm),
                     ("$exchange", c.ExchangeId), ("$provider", c.Provider), ("$operation", c.Operation), ("$model", c.Model),
                     ("$rmodel", c.RequestModel), ("$smodel", c.ResponseModel), ("$in", c.InputTokens), ("$out", c.OutputTokens),
                     ("$cread", c.CacheReadTokens), ("$ccreate", c.CacheCreationTokens), ("$reason", c.ReasoningTokens), ("$duration", c.DurationMs),
@@ -565,13 +560,12 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         }
         if (s.DirtyProcesses.Count > 0)
         {
-            var processes = Statement(transaction,
-                "INSERT OR REPLACE INTO processes (id, pid, ppid, parent_id, comm, filename, argv, start_ns, start_known, exec_ns, end_ns, last_seen_ns, "
+            var processes = Statement("INSERT OR REPLACE INTO processes (id, pid, ppid, parent_id, comm, filename, argv, start_ns, start_known, exec_ns, end_ns, last_seen_ns, "
                 + "exit_code, signal, core_dumped, duration_ms, container_id, container_runtime, pod_uid) VALUES ($id, $pid, $ppid, $parent, $comm, "
                 + "$filename, $argv, $start, $known, $exec, $end, $last, $exit, $signal, $core, $duration, $container, $runtime, $pod)");
             foreach (var p in s.DirtyProcesses)
             {
-                Run(processes, ("$id", p.Id), ("$pid", p.Pid), ("$ppid", p.Ppid), ("$parent", p.Parent?.Id), ("$comm", p.Comm), ("$filename", p.Filename),
+                processes.Run(("$id", p.Id), ("$pid", p.Pid), ("$ppid", p.Ppid), ("$parent", p.Parent?.Id), ("$comm", p.Comm), ("$filename", p.Filename),
                     ("$argv", p.Argv is null ? null : JsonSerializer.Serialize(p.Argv)), ("$start", p.StartNs), ("$known", p.StartKnown),
                     ("$exec", p.ExecNs), ("$end", p.EndNs), ("$last", p.LastSeenNs), ("$exit", p.ExitCode), ("$signal", p.Signal),
                     ("$core", p.CoreDumped), ("$duration", p.DurationMs), ("$container", p.ContainerId), ("$runtime", p.ContainerRuntime),
@@ -580,14 +574,13 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         }
         if (s.DirtyConnections.Count > 0)
         {
-            var connections = Statement(transaction,
-                "INSERT OR REPLACE INTO connections (id, first_seq, start_ns, last_ns, process_id, pid, comm, fd, host, family, address, port, path, "
+            var connections = Statement("INSERT OR REPLACE INTO connections (id, first_seq, start_ns, last_ns, process_id, pid, comm, fd, host, family, address, port, path, "
                 + "result, error, tls, server_name, remote, alpn, tls13, unseen, binary, program, reason, connect_seq, hello_seq, unseen_seq) VALUES "
                 + "($id, $first, $start, $last, $process, $pid, $comm, $fd, $host, $family, $address, $port, $path, $result, $error, $tls, $server, "
                 + "$remote, $alpn, $tls13, $unseen, $binary, $program, $reason, $connect, $hello, $report)");
             foreach (var c in s.DirtyConnections)
             {
-                Run(connections, ("$id", c.Id), ("$first", c.FirstSeq), ("$start", c.StartNs), ("$last", c.LastNs),
+                connections.Run(("$id", c.Id), ("$first", c.FirstSeq), ("$start", c.StartNs), ("$last", c.LastNs),
                     ("$process", c.ProcessId == 0 ? null : c.ProcessId), ("$pid", c.Pid), ("$comm", c.Comm), ("$fd", c.Fd), ("$host", c.Host),
                     ("$family", c.Family), ("$address", c.Address), ("$port", c.Port), ("$path", c.Path), ("$result", c.Result),
                     ("$error", c.Error), ("$tls", c.Tls), ("$server", c.ServerName), ("$remote", c.Remote),
@@ -598,10 +591,10 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         }
         if (s.FirstNs is { } first)
         {
-            var meta = Statement(transaction, SetMetaSql);
-            Run(meta, ("$key", "first_event_ns"), ("$value", first.ToString(CultureInfo.InvariantCulture)));
-            Run(meta, ("$key", "last_event_ns"), ("$value", s.LastNs!.Value.ToString(CultureInfo.InvariantCulture)));
-            Run(meta, ("$key", "events"), ("$value", (batch.Count > 0 ? batch[^1].Seq : s.Seq - s.Pending.Count).ToString(CultureInfo.InvariantCulture)));
+            var meta = Statement(SetMetaSql);
+            meta.Run(("$key", "first_event_ns"), ("$value", first.ToString(CultureInfo.InvariantCulture)));
+            meta.Run(("$key", "last_event_ns"), ("$value", s.LastNs!.Value.ToString(CultureInfo.InvariantCulture)));
+            meta.Run(("$key", "events"), ("$value", (batch.Count > 0 ? batch[^1].Seq : s.Seq - s.Pending.Count).ToString(CultureInfo.InvariantCulture)));
         }
         transaction.Commit();
         s.Pending.RemoveRange(0, count);
@@ -620,14 +613,13 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         _lastCountersTicks = _time.GetTimestamp();
         var taken = (snapshot.TakenAt - DateTimeOffset.UnixEpoch).Ticks * 100;
         using var transaction = db.BeginTransaction();
-        var insert = Statement(transaction,
-            "INSERT OR REPLACE INTO pipeline_counters (snapshot, taken_ns, final, scope, id, plugin, position, kind, state, backpressure, name, value) "
+        var insert = Statement("INSERT OR REPLACE INTO pipeline_counters (snapshot, taken_ns, final, scope, id, plugin, position, kind, state, backpressure, name, value) "
             + "VALUES ($snapshot, $taken, $final, $scope, $id, $plugin, $position, $kind, $state, $policy, $name, $value)");
         foreach (var source in snapshot.Sources)
         {
             foreach (var (name, value) in source.Counters.Prepend(new KeyValuePair<string, long>("produced", source.Produced)))
             {
-                Run(insert, ("$snapshot", number), ("$taken", taken), ("$final", final), ("$scope", "source"), ("$id", source.Name), ("$plugin", null),
+                insert.Run(("$snapshot", number), ("$taken", taken), ("$final", final), ("$scope", "source"), ("$id", source.Name), ("$plugin", null),
                     ("$position", null), ("$kind", null), ("$state", null), ("$policy", null), ("$name", name), ("$value", value));
             }
         }
@@ -646,7 +638,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
             }
             foreach (var (name, value) in values)
             {
-                Run(insert, ("$snapshot", number), ("$taken", taken), ("$final", final), ("$scope", "stage"), ("$id", stage.Id),
+                insert.Run(("$snapshot", number), ("$taken", taken), ("$final", final), ("$scope", "stage"), ("$id", stage.Id),
                     ("$plugin", stage.Plugin), ("$position", stage.Position), ("$kind", stage.Kind == PluginKind.Analyzer ? "analyzer" : "sink"),
                     ("$state", stage.State.ToString().ToLowerInvariant()), ("$policy", stage.Backpressure), ("$name", name), ("$value", value));
             }
@@ -663,23 +655,21 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         return command;
     }
 
-    private SqliteCommand Statement(SqliteTransaction transaction, string sql)
+    private PreparedInsert Statement(string sql)
     {
-        if (!_statements.TryGetValue(sql, out var command))
+        if (!_statements.TryGetValue(sql, out var statement))
         {
-            command = _db!.CreateCommand();
-            command.CommandText = sql;
-            _statements[sql] = command;
+            statement = new PreparedInsert(_db!, sql);
+            _statements[sql] = statement;
         }
-        command.Transaction = transaction;
-        return command;
+        return statement;
     }
 
     private void DisposeStatements()
     {
-        foreach (var command in _statements.Values)
+        foreach (var statement in _statements.Values)
         {
-            command.Dispose();
+            statement.Dispose();
         }
         _statements.Clear();
     }
