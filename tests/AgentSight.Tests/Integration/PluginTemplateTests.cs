@@ -63,6 +63,9 @@ public sealed class PluginTemplateTests
         {
             Assert.Contains($"Include=\"AgentSight.Contracts\" Version=\"{version}\"", File.ReadAllText(project), StringComparison.Ordinal);
         }
+        // The conformance suite the template's tests inherit has the contracts' version: the rules of that contract.
+        var tests = Directory.EnumerateFiles(template, "*.Tests.csproj", SearchOption.AllDirectories).Single();
+        Assert.Contains($"Include=\"AgentSight.Contracts.Testing\" Version=\"{version}\"", File.ReadAllText(tests), StringComparison.Ordinal);
     }
 
     /// <summary>dotnet new install, dotnet new agentsight-plugin, dotnet test, dotnet publish -o out: returns the plugin folder.</summary>
