@@ -26,7 +26,7 @@ public sealed class HttpRobustnessTests
     [Fact]
     public void Http2_when_turned_off_and_other_protocols_pass_as_raw_events_untouched()
     {
-        // HTTP/2 is parsed by default (tests/AgentSight.Tests/Analyzers/Http2); with http2: false it stays raw, as before.
+        // HTTP/2 is parsed by default (tests/AgentSight.Tests/Plugins/Http/Http2); with http2: false it stays raw, as before.
         var preface = Encoding.ASCII.GetBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
         var frame = new byte[] { 0, 0, 18, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100 };
         var wire = new Wire().Add(TlsDirection.Write, preface).Add(TlsDirection.Write, frame).Add(TlsDirection.Read, frame)

@@ -53,7 +53,7 @@ public sealed class OtlpCaptureTests
         // What a person sees: the run in Traces, the call's GenAI details with the prompt, the token metric.
         var shots = folder.Combine("shots");
         Directory.CreateDirectory(shots);
-        var ui = await RunNodeAsync(Path.Combine(Artifacts.RepoRoot, "tests", "AgentSight.Tests", "Otlp", "aspire-ui.mjs"),
+        var ui = await RunNodeAsync(Path.Combine(Artifacts.RepoRoot, "tests", "AgentSight.Tests", "Plugins", "Otlp", "aspire-ui.mjs"),
             dashboard.UiUrl, root.Name, "chat claude-sonnet-4-5", shots);
         Assert.True(ui["error"] is null, $"{ui["error"]}\n{dashboard.Output}");
         Assert.Contains(root.Name, (string)ui["traces"]!, StringComparison.Ordinal);

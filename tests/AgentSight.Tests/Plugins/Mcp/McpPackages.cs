@@ -34,7 +34,7 @@ internal static class McpPackages
             Assert.True(File.Exists(EverythingServer) && File.Exists(FilesystemServer), $"the MCP servers are not in {Folder}");
             foreach (var script in new[] { "client.mjs", "tee.mjs" })
             {
-                File.Copy(Path.Combine(Artifacts.RepoRoot, "tests", "AgentSight.Tests", "Analyzers", "Mcp", "Node", script), Path.Combine(Folder, script), overwrite: true);
+                File.Copy(Path.Combine(Artifacts.RepoRoot, "tests", "AgentSight.Tests", "Plugins", "Mcp", "Node", script), Path.Combine(Folder, script), overwrite: true);
             }
         }
         finally
