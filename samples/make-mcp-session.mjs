@@ -2,7 +2,7 @@
 // server over stdio, before the analyzers: the agent and the server as processes, and the bytes each wrote to the
 // other as `stdio` events (socket pairs, as Node's child_process makes them), each write followed by the other end's
 // read. The bytes are a real exchange between the official SDK's client and server-everything, recorded by the chain
-// tests' tee (tests/AgentSight.Tests/Analyzers/Mcp/Node/tee.mjs):
+// tests' tee (tests/AgentSight.Tests/Plugins/Mcp/Node/tee.mjs):
 //
 //   CALLS='[{"name":"echo","arguments":{"message":"hello from the UI test"}},{"name":"get-sum","arguments":{"a":2,"b":3}},
 //           {"name":"no-such-tool","arguments":{}}]' node client.mjs stdio tee.jsonl SERVER/dist/index.js stdio

@@ -19,6 +19,11 @@ public interface ISink
     void Write(AgentEvent evt);
 
     /// <summary>Pushes buffered output out; called when the queue is empty and before stopping.</summary>
+    /// <remarks>
+    /// A sink that writes on a timer by design (a database transaction per interval rather than one per flush, which in
+    /// a live session would be one per event) may leave the push to its timer, within a bound it documents;
+    /// <see cref="StopAsync"/> then writes what is left.
+    /// </remarks>
     ValueTask FlushAsync(CancellationToken cancellationToken);
 
     /// <summary>Closes everything after the last event and flush.</summary>

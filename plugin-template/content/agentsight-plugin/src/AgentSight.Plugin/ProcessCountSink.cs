@@ -4,17 +4,22 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentSight.Plugin;
 
-/// <summary>Counts the events of each process (<c>comm(pid)</c>) and writes the counts when the run ends.</summary>
+/// <summary>Counts the events of each process (<c>comm(pid)</c>) and keeps the counts, as JSON, in a file.</summary>
 /// <remarks>
 /// Lifecycle: StartAsync once, Write for each event (never concurrently), FlushAsync when the queue runs dry,
 /// StopAsync at the end — which must be safe to call twice, or without StartAsync. Events are shared with other
-/// sinks: read them, never change them.
+/// sinks: read them, never change them. The file is rewritten at each flush that has new counts, so it is current
+/// whenever the sink has caught up, and what the sink was given is never only in memory for long.
 /// </remarks>
 public sealed class ProcessCountSink : ISink
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     private readonly ProcessCountConfig _config;
     private readonly ILogger _logger;
     private readonly Dictionary<(int Pid, string Comm), long> _counts = [];
+    private bool _started;
+    private bool _changed;
     private bool _stopped;
 
     /// <summary>Creates the sink. Nothing is opened here: the host creates every stage before it starts any.</summary>
@@ -25,33 +30,58 @@ public sealed class ProcessCountSink : ISink
     }
 
     /// <inheritdoc />
-    public ValueTask StartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask StartAsync(CancellationToken cancellationToken)
+    {
+        _started = true;
+        _changed = true;
+        return ValueTask.CompletedTask;
+    }
 
     /// <inheritdoc />
     public void Write(AgentEvent evt)
     {
         var key = (evt.Pid, evt.Comm);
         _counts[key] = _counts.GetValueOrDefault(key) + 1;
+        _changed = true;
     }
 
     /// <inheritdoc />
-    public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_started && !_stopped && _changed)
+        {
+            await WriteCountsAsync(cancellationToken);
+        }
+    }
 
     /// <inheritdoc />
     public async ValueTask StopAsync(CancellationToken cancellationToken)
     {
-        if (_stopped)
+        if (_stopped || !_started)
         {
+            // Stopped already, or never started: there is nothing to write and no file to leave behind.
             return;
         }
+        await FlushAsync(cancellationToken);
         _stopped = true;
-        var ordered = _counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key.Pid).ToList();
-        var document = ordered.ToDictionary(c => $"{c.Key.Comm}({c.Key.Pid})", c => c.Value);
-        await File.WriteAllTextAsync(_config.Path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }), cancellationToken);
-        foreach (var (process, count) in ordered.Take(_config.LogTop))
+        foreach (var (process, count) in Ordered().Take(_config.LogTop))
         {
             _logger.LogInformation("{Comm}({Pid}): {Count} events", process.Comm, process.Pid, count);
         }
-        _logger.LogInformation("Wrote the event counts of {Processes} processes to {Path}", ordered.Count, Path.GetFullPath(_config.Path));
+        _logger.LogInformation("Wrote the event counts of {Processes} processes to {Path}", _counts.Count, Path.GetFullPath(_config.Path));
+    }
+
+    private List<KeyValuePair<(int Pid, string Comm), long>> Ordered() =>
+        [.. _counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key.Pid)];
+
+    /// <summary>Replaces the file whole (written beside it, then moved over it), so a reader never sees half of it.</summary>
+    private async Task WriteCountsAsync(CancellationToken cancellationToken)
+    {
+        var document = Ordered().ToDictionary(c => $"{c.Key.Comm}({c.Key.Pid})", c => c.Value);
+        var path = Path.GetFullPath(_config.Path);
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(document, Indented), cancellationToken);
+        File.Move(temporary, path, overwrite: true);
+        _changed = false;
     }
 }
