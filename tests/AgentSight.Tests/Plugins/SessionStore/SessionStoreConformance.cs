@@ -1,10 +1,8 @@
-extern alias store;
-
 using AgentSight.Contracts;
 using AgentSight.Contracts.Testing;
 using AgentSight.Tests.Support;
 using Microsoft.Data.Sqlite;
-using store::AgentSight.Plugins.SessionStore;
+using AgentSight.Plugins.SessionStore;
 
 namespace AgentSight.Tests.Conformance;
 
