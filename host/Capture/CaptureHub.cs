@@ -20,6 +20,7 @@ internal sealed class CaptureHub
     private CaptureSession? _prepared;
     private Thread? _preparing;
     private Exception? _prepareFailure;
+    private volatile bool _abandoned;
 
     public CaptureHub(CaptureOptions options, ILoggerFactory loggers)
     {
@@ -82,7 +83,7 @@ internal sealed class CaptureHub
         {
             try
             {
-                session.Prepare();
+                session.Prepare(() => _abandoned);
             }
             catch (Exception ex)
             {
@@ -96,6 +97,11 @@ internal sealed class CaptureHub
     /// <summary>Detaches and closes what <see cref="Prepare"/> loaded when the run ended before the capture started.</summary>
     public void Abandon()
     {
+        // Stops the preparation between two steps when the capture never took it (a refused run ends sooner).
+        if (Volatile.Read(ref _prepared) is not null)
+        {
+            _abandoned = true;
+        }
         _preparing?.Join();
         Interlocked.Exchange(ref _prepared, null)?.Dispose();
     }

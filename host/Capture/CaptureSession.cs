@@ -66,7 +66,8 @@ internal sealed class CaptureSession : IDisposable
     /// recorded yet: until <see cref="Start"/> follows the chosen processes and starts the command, only processes that
     /// start with a followed name (<c>-c</c>) enter the tracked set. Called by <see cref="Start"/> when not before.
     /// </summary>
-    public void Prepare()
+    /// <param name="abandoned">True once the run has ended before the capture started (a manifest problem): stop between steps.</param>
+    public void Prepare(Func<bool>? abandoned = null)
     {
         if (_prepared)
         {
@@ -75,7 +76,8 @@ internal sealed class CaptureSession : IDisposable
         try
         {
             LibbpfLog.Install(_loggers.CreateLogger("AgentSight.Bpf"));
-            LoadPrograms();
+            LoadPrograms(abandoned);
+            StopIf(abandoned);
             if (_tls is not null)
             {
                 _probes = new TlsProbes(_tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser(), _multiLinks);
@@ -100,6 +102,7 @@ internal sealed class CaptureSession : IDisposable
                 AttachIoPrograms();
                 RunTimings.Mark("capture: socket and stdio programs attached");
             }
+            StopIf(abandoned);
             if (_tls is not null)
             {
                 AttachTls();
@@ -359,7 +362,15 @@ internal sealed class CaptureSession : IDisposable
 
     private static Counter Counter(RunnerMetrics? metrics, string name) => metrics?.Counter(name) ?? new Counter(name);
 
-    private void LoadPrograms()
+    private static void StopIf(Func<bool>? abandoned)
+    {
+        if (abandoned?.Invoke() == true)
+        {
+            throw new OperationCanceledException("the run ended before the capture started");
+        }
+    }
+
+    private void LoadPrograms(Func<bool>? abandoned)
     {
         var selfTgid = (uint)Posix.GetPid();
         _process = BpfObject.Open("process", EmbeddedObjects.Read(EmbeddedObjects.Process));
@@ -397,6 +408,7 @@ internal sealed class CaptureSession : IDisposable
         _process.Load();
         RunTimings.Mark("capture: process object loaded (verified)");
 
+        StopIf(abandoned);
         if (_options.Io)
         {
             _io = BpfObject.Open("io", EmbeddedObjects.Read(EmbeddedObjects.Io));
@@ -416,6 +428,7 @@ internal sealed class CaptureSession : IDisposable
             RunTimings.Mark("capture: io object opened and loaded");
         }
 
+        StopIf(abandoned);
         if (!_options.Tls)
         {
             return;
