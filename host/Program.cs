@@ -1,3 +1,6 @@
 using AgentSight.Host.Cli;
+using AgentSight.Host.Hosting;
+
+RunTimings.Begin();
 
 return await AgentSightCli.RunAsync(args);

@@ -1,3 +1,4 @@
+using AgentSight.Host.Hosting;
 using AgentSight.Host.Pipeline;
 using AgentSight.Host.Runners;
 using AgentSight.Host.Runners.Capture;
@@ -16,6 +17,10 @@ internal sealed class CaptureHub
     private readonly string[] _names;
     private readonly Dictionary<string, (PipelineInput Input, RunnerMetrics Metrics)> _joined = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CaptureSession? _prepared;
+    private Thread? _preparing;
+    private Exception? _prepareFailure;
+    private volatile bool _abandoned;
 
     public CaptureHub(CaptureOptions options, ILoggerFactory loggers)
     {
@@ -52,6 +57,55 @@ internal sealed class CaptureHub
 
     public IReadOnlyList<IRunner> Runners { get; }
 
+    /// <summary>
+    /// Set <c>AGENTSIGHT_SERIAL_START=1</c> to load and attach only once the pipeline has started, as before (for
+    /// measuring what the overlap saves: docs/PERFORMANCE.md).
+    /// </summary>
+    private static bool SerialStart => Environment.GetEnvironmentVariable("AGENTSIGHT_SERIAL_START") == "1";
+
+    /// <summary>
+    /// Loads the BPF programs and attaches the probes known up front on a thread of its own, while the caller reads
+    /// the manifest, loads the plugins and starts the pipeline: the kernel's verifier and the runtime's start-up work
+    /// then use both cores. Nothing is traced before the capture starts (<see cref="CaptureSession.Prepare"/>), and
+    /// the command is started only after every probe is attached, as without it.
+    /// </summary>
+    public void Prepare()
+    {
+        // Only a followed tree: without one every process on the machine is recorded from the moment the probes are
+        // attached, and the rings would fill with nobody reading them until the pipeline has started.
+        if (SerialStart || !_options.FollowTree || _preparing is not null)
+        {
+            return;
+        }
+        var session = new CaptureSession(_options, _loggers);
+        _prepared = session;
+        _preparing = new Thread(() =>
+        {
+            try
+            {
+                session.Prepare(() => _abandoned);
+            }
+            catch (Exception ex)
+            {
+                // Thrown where the capture starts, as when it is not prepared ahead.
+                _prepareFailure = ex;
+            }
+        }) { IsBackground = true, Name = "agentsight-capture-prepare" };
+        _preparing.Start();
+    }
+
+    /// <summary>Detaches and closes what <see cref="Prepare"/> loaded when the run ended before the capture started.</summary>
+    public void Abandon()
+    {
+        // Stops the preparation between two steps when the capture never took it (a refused run ends sooner).
+        if (Volatile.Read(ref _prepared) is not null)
+        {
+            _abandoned = true;
+        }
+        _preparing?.Join();
+        Interlocked.Exchange(ref _prepared, null)?.Dispose();
+    }
+
     /// <summary>Completes when the capture has ended (the command exited, or the run was stopped) and every event was handed on.</summary>
     public Task Completion => _done.Task;
 
@@ -68,6 +122,7 @@ internal sealed class CaptureHub
         }
         if (last)
         {
+            RunTimings.Mark("capture runners joined: capture thread starts");
             var thread = new Thread(() => Run(stop)) { IsBackground = true, Name = "agentsight-capture" };
             thread.Start();
         }
@@ -106,12 +161,18 @@ internal sealed class CaptureHub
             };
             // Disposed before the runners are told it is over: the process may exit right after, and the kernel would
             // then detach every probe itself, one at a time.
-            using (var session = new CaptureSession(_options, _loggers))
+            using (var session = Interlocked.Exchange(ref _prepared, null) ?? new CaptureSession(_options, _loggers))
             {
+                _preparing?.Join();
+                if (_prepareFailure is { } failure)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                }
                 session.Start(outputs);
                 session.Run(stop);
                 CommandExitCode = session.CommandExitCode;
             }
+            RunTimings.Mark("capture: session disposed, runners told");
             _done.TrySetResult();
         }
         catch (Exception ex)

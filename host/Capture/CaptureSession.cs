@@ -2,6 +2,7 @@ using AgentSight.Contracts;
 using AgentSight.Host.Bpf;
 using AgentSight.Host.Capture.Discovery;
 using AgentSight.Host.Capture.Network;
+using AgentSight.Host.Hosting;
 using AgentSight.Host.Runners;
 using Microsoft.Extensions.Logging;
 
@@ -46,6 +47,7 @@ internal sealed class CaptureSession : IDisposable
     private ProcessEmit _processEmit;
     private ResourceSampler? _sampler;
     private bool _multiLinks;
+    private bool _prepared;
 
     public CaptureSession(CaptureOptions options, ILoggerFactory loggers)
     {
@@ -57,65 +59,30 @@ internal sealed class CaptureSession : IDisposable
     /// <summary>The recorded command's exit status (128 + signal when killed), once it has ended.</summary>
     public int? CommandExitCode => _command?.Exited is { IsCompletedSuccessfully: true } exited ? exited.Result : null;
 
-    /// <summary>Loads, attaches, follows the chosen processes and starts the command. Nothing is left attached on failure.</summary>
-    /// <param name="outputs">Where events go.</param>
-    /// <param name="beforeCommand">Called once everything is attached, just before the command starts (benchmarks).</param>
-    public void Start(CaptureOutputs outputs, Action? beforeCommand = null)
+    /// <summary>
+    /// Loads the programs and attaches every probe known up front (the process and I/O programs, the system's libssl,
+    /// the command's own binary), without reading anything yet: what needs no pipeline, so that it can run while the
+    /// pipeline starts (<see cref="CaptureHub.Prepare"/>). With a followed tree nothing the user did not ask for is
+    /// recorded yet: until <see cref="Start"/> follows the chosen processes and starts the command, only processes that
+    /// start with a followed name (<c>-c</c>) enter the tracked set. Called by <see cref="Start"/> when not before.
+    /// </summary>
+    /// <param name="abandoned">True once the run has ended before the capture started (a manifest problem): stop between steps.</param>
+    public void Prepare(Func<bool>? abandoned = null)
     {
+        if (_prepared)
+        {
+            return;
+        }
         try
         {
             LibbpfLog.Install(_loggers.CreateLogger("AgentSight.Bpf"));
-            LoadPrograms();
+            LoadPrograms(abandoned);
+            StopIf(abandoned);
             if (_tls is not null)
             {
                 _probes = new TlsProbes(_tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser(), _multiLinks);
                 _discovery = _options.DiscoverTls ? new TlsDiscovery(_probes, _log) : null;
-                var explainer = new BlindSpotExplainer(_probes, _discovery);
-                _coverage = new TlsCoverage(_clock, outputs.Network, explainer.Explain, _log,
-                    Counter(outputs.TlsMetrics, "unseen_connections"), Counter(outputs.TlsMetrics, "tls_connections"));
-            }
-            AttachProcessPrograms();
-            _poller = new RingBufferPoller();
-            var processEmit = outputs.Process;
-            if (outputs.Resource is { } resource && _options.ResourceInterval > TimeSpan.Zero)
-            {
-                _sampler = new ResourceSampler(_options.ResourceInterval, _clock, resource);
-            }
-            var hooks = new ProcessHooks
-            {
-                Exec = (pid, path, held) =>
-                {
-                    if (_discovery is not null)
-                    {
-                        _discovery.OnExec(pid, path, held);
-                    }
-                    else if (held)
-                    {
-                        Posix.Kill(pid, Posix.SIGCONT);
-                    }
-                    _coverage?.OnExec(pid, path);
-                },
-                Exit = pid =>
-                {
-                    _sampler?.Forget(pid);
-                    _coverage?.OnExit(pid);
-                    _discovery?.OnExit(pid);
-                },
-                Connect = (in ProcessRecordHeader header, int fd, int result, SocketAddress? address, string comm) =>
-                    _coverage?.OnConnect((int)header.Pid, (int)header.Tid, comm, fd, result, address, header.TimestampNs),
-                Mapped = (pid, device, inode) => _discovery?.OnMapped(pid, FileIdentity.FromKernel(device, inode)),
-            };
-            _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, hooks, new ProcessCounters
-                {
-                    BadRecords = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "bad_records"),
-                },
-                processEmit is null ? null : new ProcessContainers { Unknown = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "container_unknown") });
-            // The process ring first: a pass over the rings reads the TLS ring after it (see ProcessDecoder).
-            _poller.Add(_process!.Map("proc_events"), _processDecoder);
-            _processLosses = new LossReport(_process, "proc_stats", "process", outputs.ProcessMetrics, _log);
-            if (_probes is not null)
-            {
-                var known = _process.Map("known_files");
+                var known = _process!.Map("known_files");
                 _probes.Examined = file =>
                 {
                     try
@@ -128,43 +95,111 @@ internal sealed class CaptureSession : IDisposable
                     }
                 };
             }
+            AttachProcessPrograms();
+            RunTimings.Mark("capture: process programs attached");
             if (_io is not null)
             {
-                var ioMetrics = outputs.SocketMetrics ?? outputs.StdioMetrics;
-                _ioDecoder = new IoDecoder(_clock, _comms, outputs.Socket, outputs.Stdio, new IoCounters
-                {
-                    TruncatedCalls = Counter(ioMetrics, "truncated_calls"),
-                    IncompleteCalls = Counter(ioMetrics, "incomplete_calls"),
-                    BadRecords = Counter(ioMetrics, "bad_records"),
-                });
-                _poller.Add(_io.Map("io_events"), _ioDecoder);
-                _ioStats = new IoStats(_io, outputs.SocketMetrics, outputs.StdioMetrics, _log);
                 AttachIoPrograms();
+                RunTimings.Mark("capture: socket and stdio programs attached");
             }
+            StopIf(abandoned);
             if (_tls is not null)
             {
-                _tlsDecoder = new TlsDecoder(_clock, _probes!.LibraryName, _comms, outputs.Tls ?? (_ => { }), new TlsCounters
-                {
-                    TruncatedCalls = Counter(outputs.TlsMetrics, "truncated_calls"),
-                    TruncatedBytes = Counter(outputs.TlsMetrics, "truncated_bytes"),
-                    IncompleteCalls = Counter(outputs.TlsMetrics, "incomplete_calls"),
-                    BadRecords = Counter(outputs.TlsMetrics, "bad_records"),
-                    UnjoinedRecords = Counter(outputs.TlsMetrics, "unjoined_records"),
-                }, _coverage, new ProbeVerifier(_probes!.FoundInStrippedCode, _probes!.LibraryName, _log, Counter(outputs.TlsMetrics, "suspect_probes")));
-                _poller.Add(_tls.Map("tls_events"), _tlsDecoder);
-                _tlsLosses = new LossReport(_tls, "tls_stats", "TLS", outputs.TlsMetrics, _log);
                 AttachTls();
             }
-            Follow();
-            _log.LogInformation("Capturing {What}", Describe());
-            beforeCommand?.Invoke();
-            StartCommand();
+            _prepared = true;
         }
         catch (BpfException ex) when (ex.Log is { Length: > 0 } log)
         {
             _log.LogError("libbpf's log for the failure (the kernel's verifier log, for a program it refused):\n{Log}", log.TrimEnd());
             throw;
         }
+    }
+
+    /// <summary>
+    /// Prepares (when not done yet), starts reading, follows the chosen processes and starts the command. Nothing is
+    /// left attached on failure (the caller disposes).
+    /// </summary>
+    /// <param name="outputs">Where events go.</param>
+    /// <param name="beforeCommand">Called once everything is attached, just before the command starts (benchmarks).</param>
+    public void Start(CaptureOutputs outputs, Action? beforeCommand = null)
+    {
+        Prepare();
+        if (_probes is not null)
+        {
+            var explainer = new BlindSpotExplainer(_probes, _discovery);
+            _coverage = new TlsCoverage(_clock, outputs.Network, explainer.Explain, _log,
+                Counter(outputs.TlsMetrics, "unseen_connections"), Counter(outputs.TlsMetrics, "tls_connections"));
+        }
+        _poller = new RingBufferPoller();
+        var processEmit = outputs.Process;
+        if (outputs.Resource is { } resource && _options.ResourceInterval > TimeSpan.Zero)
+        {
+            _sampler = new ResourceSampler(_options.ResourceInterval, _clock, resource);
+        }
+        var hooks = new ProcessHooks
+        {
+            Exec = (pid, path, held) =>
+            {
+                if (_discovery is not null)
+                {
+                    _discovery.OnExec(pid, path, held);
+                }
+                else if (held)
+                {
+                    Posix.Kill(pid, Posix.SIGCONT);
+                }
+                _coverage?.OnExec(pid, path);
+            },
+            Exit = pid =>
+            {
+                _sampler?.Forget(pid);
+                _coverage?.OnExit(pid);
+                _discovery?.OnExit(pid);
+            },
+            Connect = (in ProcessRecordHeader header, int fd, int result, SocketAddress? address, string comm) =>
+                _coverage?.OnConnect((int)header.Pid, (int)header.Tid, comm, fd, result, address, header.TimestampNs),
+            Mapped = (pid, device, inode) => _discovery?.OnMapped(pid, FileIdentity.FromKernel(device, inode)),
+        };
+        _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, hooks, new ProcessCounters
+            {
+                BadRecords = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "bad_records"),
+            },
+            processEmit is null ? null : new ProcessContainers { Unknown = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "container_unknown") });
+        // The process ring first: a pass over the rings reads the TLS ring after it (see ProcessDecoder).
+        _poller.Add(_process!.Map("proc_events"), _processDecoder);
+        _processLosses = new LossReport(_process, "proc_stats", "process", outputs.ProcessMetrics, _log);
+        if (_io is not null)
+        {
+            var ioMetrics = outputs.SocketMetrics ?? outputs.StdioMetrics;
+            _ioDecoder = new IoDecoder(_clock, _comms, outputs.Socket, outputs.Stdio, new IoCounters
+            {
+                TruncatedCalls = Counter(ioMetrics, "truncated_calls"),
+                IncompleteCalls = Counter(ioMetrics, "incomplete_calls"),
+                BadRecords = Counter(ioMetrics, "bad_records"),
+            });
+            _poller.Add(_io.Map("io_events"), _ioDecoder);
+            _ioStats = new IoStats(_io, outputs.SocketMetrics, outputs.StdioMetrics, _log);
+        }
+        if (_tls is not null)
+        {
+            _tlsDecoder = new TlsDecoder(_clock, _probes!.LibraryName, _comms, outputs.Tls ?? (_ => { }), new TlsCounters
+            {
+                TruncatedCalls = Counter(outputs.TlsMetrics, "truncated_calls"),
+                TruncatedBytes = Counter(outputs.TlsMetrics, "truncated_bytes"),
+                IncompleteCalls = Counter(outputs.TlsMetrics, "incomplete_calls"),
+                BadRecords = Counter(outputs.TlsMetrics, "bad_records"),
+                UnjoinedRecords = Counter(outputs.TlsMetrics, "unjoined_records"),
+            }, _coverage, new ProbeVerifier(_probes!.FoundInStrippedCode, _probes!.LibraryName, _log, Counter(outputs.TlsMetrics, "suspect_probes")));
+            _poller.Add(_tls.Map("tls_events"), _tlsDecoder);
+            _tlsLosses = new LossReport(_tls, "tls_stats", "TLS", outputs.TlsMetrics, _log);
+        }
+        Follow();
+        RunTimings.Mark("capture: followed processes put in the tracked map");
+        _log.LogInformation("Capturing {What}", Describe());
+        beforeCommand?.Invoke();
+        StartCommand();
+        RunTimings.Mark("capture: command started");
     }
 
     /// <summary>Reads the rings until the session ends, then reads what is left in them.</summary>
@@ -229,6 +264,7 @@ internal sealed class CaptureSession : IDisposable
                 }
             }
         }
+        RunTimings.Mark("capture: the command's end seen");
         // Everything the kernel wrote before now; under a steady stream from processes still running, two passes.
         poller.Consume();
         poller.Consume();
@@ -244,6 +280,7 @@ internal sealed class CaptureSession : IDisposable
         _processLosses?.Update(final: true);
         _ioStats?.Update(final: true);
         LogProgramStatistics();
+        RunTimings.Mark("capture: last ring-buffer reads done");
     }
 
     /// <summary>
@@ -286,6 +323,7 @@ internal sealed class CaptureSession : IDisposable
         _tls?.Dispose();
         _io?.Dispose();
         _process?.Dispose();
+        RunTimings.Mark("capture: probes handed to the detach, BPF objects closed");
     }
 
     /// <summary>What is captured, in words, for the start-up log.</summary>
@@ -325,7 +363,15 @@ internal sealed class CaptureSession : IDisposable
 
     private static Counter Counter(RunnerMetrics? metrics, string name) => metrics?.Counter(name) ?? new Counter(name);
 
-    private void LoadPrograms()
+    private static void StopIf(Func<bool>? abandoned)
+    {
+        if (abandoned?.Invoke() == true)
+        {
+            throw new OperationCanceledException("the run ended before the capture started");
+        }
+    }
+
+    private void LoadPrograms(Func<bool>? abandoned)
     {
         var selfTgid = (uint)Posix.GetPid();
         _process = BpfObject.Open("process", EmbeddedObjects.Read(EmbeddedObjects.Process));
@@ -359,8 +405,11 @@ internal sealed class CaptureSession : IDisposable
             CommNames.Encode(_options.Comms[i]).CopyTo(comms[(i * RecordLayout.CommLength)..]);
         }
         _process.Map("proc_events").SetMaxEntries((uint)_options.ProcessRingMb * 1024 * 1024);
+        RunTimings.Mark("capture: process object opened");
         _process.Load();
+        RunTimings.Mark("capture: process object loaded (verified)");
 
+        StopIf(abandoned);
         if (_options.Io)
         {
             _io = BpfObject.Open("io", EmbeddedObjects.Read(EmbeddedObjects.Io));
@@ -377,8 +426,10 @@ internal sealed class CaptureSession : IDisposable
             _io.Map("tracked").ReuseFd(_process.Map("tracked").Fd);
             _io.Map("io_events").SetMaxEntries((uint)_options.IoRingMb * 1024 * 1024);
             _io.Load();
+            RunTimings.Mark("capture: io object opened and loaded");
         }
 
+        StopIf(abandoned);
         if (!_options.Tls)
         {
             return;
@@ -398,6 +449,7 @@ internal sealed class CaptureSession : IDisposable
         _tls.Map("tls_events").SetMaxEntries((uint)_options.TlsRingMb * 1024 * 1024);
         _multiLinks = TlsProbes.PrepareForMultiLinks(_tls);
         _tls.Load();
+        RunTimings.Mark("capture: tls object opened and loaded");
     }
 
     /// <summary>A sixteenth of the ring, at most 1 MiB: a batch big enough to be worth a wakeup, far from full.</summary>
@@ -479,6 +531,7 @@ internal sealed class CaptureSession : IDisposable
     private void AttachTls()
     {
         AttachSocketPrograms();
+        RunTimings.Mark("capture: TLS socket programs attached");
         var discovery = _discovery ?? new TlsDiscovery(_probes!, _log);
         try
         {
@@ -493,9 +546,11 @@ internal sealed class CaptureSession : IDisposable
                     throw new CaptureStartException($"--binary-path {path}: cannot probe it (see the line above; ./agentsight probes {path} explains what discovery finds in it)");
                 }
             }
+            RunTimings.Mark("capture: system TLS libraries found and probed");
             if (_options.Command.Count > 0)
             {
                 discovery.AttachCommand(_options.Command[0], Environment.GetEnvironmentVariable("PATH"));
+                RunTimings.Mark("capture: the command's own binary looked into for TLS");
             }
         }
         finally

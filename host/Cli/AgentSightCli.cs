@@ -12,9 +12,10 @@ internal static class AgentSightCli
     public static string Version =>
         typeof(AgentSightCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static RootCommand Create()
+    public static RootCommand Create() => Create(new GlobalOptions());
+
+    private static RootCommand Create(GlobalOptions global)
     {
-        var global = new GlobalOptions();
         var root = new RootCommand("AgentSight: see what an AI agent really does — its LLM traffic, processes and files — from the kernel.");
         global.AddTo(root);
         foreach (var option in root.Options)
@@ -41,8 +42,10 @@ internal static class AgentSightCli
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var root = Create();
+        var global = new GlobalOptions();
+        var root = Create(global);
         var parse = root.Parse(args);
+        RunTimings.Mark("command line parsed");
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
@@ -66,6 +69,14 @@ internal static class AgentSightCli
         {
             await Console.Error.WriteLineAsync($"agentsight: internal error (a bug; please report it with this text): {ex}");
             return ExitCodes.InternalError;
+        }
+        finally
+        {
+            if (parse.GetValue(global.Timings))
+            {
+                RunTimings.Mark("the command's work done (what follows is the runtime's exit)");
+                await Console.Error.WriteAsync(RunTimings.Format());
+            }
         }
     }
 

@@ -231,12 +231,28 @@ internal static class CaptureCommand
         }
         started?.Invoke(announcement?.FilePath);
         CaptureHub? hub = null;
-        var code = await PipelineRun.ExecuteAsync(settings, overrides, printSummary, eventTime: false, services =>
+        var captured = false;
+        try
         {
-            hub = new CaptureHub(options, services.GetRequiredService<ILoggerFactory>());
-            return decorate is null ? hub.Runners : decorate(hub, services);
-        }, childOwnsInterrupt, banner: banner, stop: stop);
-        return (code, hub);
+            var code = await PipelineRun.ExecuteAsync(settings, overrides, printSummary, eventTime: false, services =>
+            {
+                hub ??= new CaptureHub(options, services.GetRequiredService<ILoggerFactory>());
+                captured = true;
+                return decorate is null ? hub.Runners : decorate(hub, services);
+            }, childOwnsInterrupt, prepare: services =>
+            {
+                // Loading and attaching overlap with the manifest, the plugins and the pipeline's start.
+                hub = new CaptureHub(options, services.GetRequiredService<ILoggerFactory>());
+                hub.Prepare();
+                return null;
+            }, banner: banner, stop: stop);
+            // No hub when the run ended before the capture was handed to the pipeline (callers read that as "not started").
+            return (code, captured ? hub : null);
+        }
+        finally
+        {
+            hub?.Abandon();
+        }
     }
 
     /// <summary>Gives the file to the user who ran sudo (it was created by root in their folder).</summary>

@@ -34,6 +34,12 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<bool> Timings { get; } = new("--timings")
+    {
+        Description = "At the end, print where the run's wall time went (start-up, capture, the end) to stderr",
+        Recursive = true,
+    };
+
     public GlobalOptions()
     {
         LogLevel.Validators.Add(result =>
@@ -52,6 +58,7 @@ internal sealed class GlobalOptions
         root.Options.Add(Manifest);
         root.Options.Add(LogLevel);
         root.Options.Add(AllowWritablePlugins);
+        root.Options.Add(Timings);
     }
 
     public HostSettings Read(ParseResult parse)

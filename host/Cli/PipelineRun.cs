@@ -26,8 +26,10 @@ internal static class PipelineRun
         Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners, bool childOwnsInterrupt = false,
         Func<IServiceProvider, (string Message, int ExitCode)?>? prepare = null, string? banner = null, Task? stop = null)
     {
+        RunTimings.Mark("command's options checked");
         using var services = HostServices.Build(settings);
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight");
+        RunTimings.Mark("host services and logging set up");
         if (prepare?.Invoke(services) is { } refusal)
         {
             await Console.Error.WriteLineAsync($"agentsight: {refusal.Message}");
@@ -35,6 +37,7 @@ internal static class PipelineRun
         }
         var problems = new List<ManifestProblem>();
         var plan = services.GetRequiredService<PipelineLoader>().Load(overrides, problems);
+        RunTimings.Mark("manifest read, plugins loaded, pipeline planned");
         if (plan is null)
         {
             ProblemReport.Print(problems);
@@ -83,6 +86,7 @@ internal static class PipelineRun
         if (printSummary)
         {
             await Console.Error.WriteAsync(SummaryTable.Format(result, Environment.CpuUsage.TotalTime - cpuBefore));
+            RunTimings.Mark("summary printed");
         }
         // A failed source, a sink taken out (its events were not written) or a shutdown given up on: the run failed.
         return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;

@@ -27,6 +27,7 @@ internal sealed class PipelineLoader(HostSettings settings, PluginCatalog catalo
     public PipelinePlan? Load(PipelineOverrides overrides, List<ManifestProblem> problems)
     {
         var manifest = ReadManifest(overrides, problems);
+        RunTimings.Mark("manifest read, command-line overrides applied (roles looked up)");
         if (manifest is null)
         {
             return null;

@@ -1,4 +1,5 @@
 using AgentSight.Contracts;
+using AgentSight.Host.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace AgentSight.Host.Pipeline;
@@ -95,11 +96,13 @@ internal sealed class EventPipeline : IDisposable
                 m.Enter(PluginCall.Create);
                 var instance = CreateInstance(stage, () => ((IAnalyzerFactory)stage.Factory).Create(stage.Config, context));
                 m.Leave();
+                RunTimings.Mark($"pipeline: stage {stage.Id} created");
                 instances.Add((stage, context, clock, instance));
             }
             for (var i = 0; i < sinks.Count; i++)
             {
                 CreateInstance(plan.Sinks[i], sinks[i].CreateInstance);
+                RunTimings.Mark($"pipeline: sink {plan.Sinks[i].Id} created");
             }
         }
         catch
@@ -188,6 +191,7 @@ internal sealed class EventPipeline : IDisposable
             try
             {
                 await sink.OpenAsync(cancellationToken);
+                RunTimings.Mark($"pipeline: sink {sink.Id} opened");
                 opened.Add(sink);
             }
             catch (Exception ex)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AgentSight.Contracts;
+using AgentSight.Host.Hosting;
 using AgentSight.Host.Runners;
 using Microsoft.Extensions.Logging;
 
@@ -47,6 +48,7 @@ internal sealed class PipelineSession(ILoggerFactory loggers, TimeProvider time)
             return GiveUp(metrics, bound, [], started, []);
         }
         using var pipeline = await starting;
+        RunTimings.Mark("pipeline: stages created, sinks opened");
 
         // Not disposed when the run gives up on a stuck stage: runners may still hold its token.
         var runnersStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -61,6 +63,7 @@ internal sealed class PipelineSession(ILoggerFactory loggers, TimeProvider time)
             return GiveUp(metrics, bound, StillRunning(running), started, failed);
         }
         runnersStop.Dispose();
+        RunTimings.Mark("sources done");
 
         // The sources are done: the drain is the shutdown, bounded like one that a signal started.
         bound.Begin();
@@ -70,6 +73,7 @@ internal sealed class PipelineSession(ILoggerFactory loggers, TimeProvider time)
             return GiveUp(metrics, bound, [], started, failed);
         }
         await draining;
+        RunTimings.Mark("pipeline drained, sinks closed");
 
         var failures = pipeline.Failures();
         foreach (var failure in failures)

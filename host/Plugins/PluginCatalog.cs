@@ -1,5 +1,6 @@
 using System.Reflection;
 using AgentSight.Contracts;
+using AgentSight.Host.Hosting;
 using McMaster.NETCore.Plugins;
 using Microsoft.Extensions.Logging;
 
@@ -98,6 +99,7 @@ internal sealed class PluginCatalog
             }
             plugin.Factory = factory;
             plugin.Status = PluginStatus.Loaded;
+            RunTimings.Mark($"plugin {plugin.Name} loaded");
             _log.LogDebug("Loaded plugin {Plugin} {Version} ({Kind}) from {Path}", plugin.Name, plugin.Version, factory.Kind, plugin.AssemblyPath);
         }
         catch (Exception ex)
