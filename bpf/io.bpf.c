@@ -27,6 +27,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "agentsight.h"
+#include "ring.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -136,25 +137,12 @@ struct {
 
 static __always_inline void count(__u32 stat, __u64 amount)
 {
-	__u64 *value = bpf_map_lookup_elem(&io_stats, &stat);
-	if (value)
-		*value += amount; /* per-CPU: no other writer */
-}
-
-static __always_inline __u64 wakeup_flags(void)
-{
-	if (!cfg.wakeup_bytes)
-		return 0;
-	return bpf_ringbuf_query(&io_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	as_count(&io_stats, stat, amount);
 }
 
 static __always_inline bool submit(void *record, __u64 size, __u64 bytes)
 {
-	if (!bpf_ringbuf_output(&io_events, record, size, wakeup_flags()))
-		return true;
-	count(AS_IO_STAT_RING_FULL, 1);
-	count(AS_IO_STAT_RING_FULL_BYTES, bytes);
-	return false;
+	return as_submit(&io_events, cfg.wakeup_bytes, record, size, &io_stats, AS_IO_STAT_RING_FULL, AS_IO_STAT_RING_FULL_BYTES, bytes);
 }
 
 static __always_inline bool is_stdio(__u8 kind)

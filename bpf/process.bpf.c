@@ -14,6 +14,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "agentsight.h"
+#include "ring.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -126,26 +127,13 @@ struct {
 
 static __always_inline void count(__u32 stat, __u64 amount)
 {
-	__u64 *value = bpf_map_lookup_elem(&proc_stats, &stat);
-	if (value)
-		*value += amount;
-}
-
-/* As in tls.bpf.c: the reader polls on a timer and is woken early only for a batch. */
-static __always_inline __u64 wakeup_flags(void)
-{
-	if (!cfg.wakeup_bytes)
-		return 0;
-	return bpf_ringbuf_query(&proc_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	as_count(&proc_stats, stat, amount);
 }
 
 /* Sends a record; one that does not fit in the ring is counted, with the bytes it carried after its header. */
 static __always_inline void submit(void *record, __u64 size, __u64 payload)
 {
-	if (bpf_ringbuf_output(&proc_events, record, size, wakeup_flags())) {
-		count(AS_STAT_RING_FULL, 1);
-		count(AS_STAT_RING_FULL_BYTES, payload);
-	}
+	as_submit(&proc_events, cfg.wakeup_bytes, record, size, &proc_stats, AS_STAT_RING_FULL, AS_STAT_RING_FULL_BYTES, payload);
 }
 
 static __always_inline bool uid_allowed(void)
@@ -284,7 +272,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	bool unknown = (cfg.emit & AS_EMIT_MMAP) && !bpf_map_lookup_elem(&known_files, &known);
 	bool hold = unknown && cfg.hold_new_programs && !job_of_a_terminal(task);
 	s->r.h.flags = hold ? AS_PROC_HELD : 0;
-	if (bpf_ringbuf_output(&proc_events, s, size, unknown ? BPF_RB_FORCE_WAKEUP : wakeup_flags())) {
+	if (bpf_ringbuf_output(&proc_events, s, size, unknown ? BPF_RB_FORCE_WAKEUP : as_wakeup_flags(&proc_events, cfg.wakeup_bytes))) {
 		count(AS_STAT_RING_FULL, 1);
 		count(AS_STAT_RING_FULL_BYTES, size - sizeof(s->r));
 		return 0; /* never held without the record that makes the host let it go */
@@ -549,7 +537,7 @@ int handle_mmap(struct trace_event_raw_sys_enter *ctx)
 	/* A file the host has not looked into wakes it at once: its TLS functions should be probed before the
 	 * library makes its first call. */
 	struct known_file known = { .dev = key.dev, .ino = key.ino };
-	__u64 wakeup = bpf_map_lookup_elem(&known_files, &known) ? wakeup_flags() : BPF_RB_FORCE_WAKEUP;
+	__u64 wakeup = bpf_map_lookup_elem(&known_files, &known) ? as_wakeup_flags(&proc_events, cfg.wakeup_bytes) : BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&proc_events, &r, sizeof(r), wakeup)) {
 		count(AS_STAT_RING_FULL, 1);
 		bpf_map_delete_elem(&mapped_files, &key);

@@ -21,6 +21,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "agentsight.h"
+#include "ring.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -170,30 +171,13 @@ struct {
 
 static __always_inline void count(__u32 stat, __u64 amount)
 {
-	__u64 *value = bpf_map_lookup_elem(&tls_stats, &stat);
-	if (value)
-		*value += amount; /* per-CPU: no other writer */
-}
-
-/*
- * Waking the reader for every record costs a context switch per TLS call, on the CPUs the traced program needs.
- * The reader polls on a short timer instead, and is woken early only once a batch has built up.
- */
-static __always_inline __u64 wakeup_flags(void)
-{
-	if (!cfg.wakeup_bytes)
-		return 0;
-	return bpf_ringbuf_query(&tls_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	as_count(&tls_stats, stat, amount);
 }
 
 /* Sends a record; one that does not fit in the ring is counted, with the plaintext it would have brought. */
 static __always_inline bool submit(void *record, __u64 size, __u64 plaintext)
 {
-	if (!bpf_ringbuf_output(&tls_events, record, size, wakeup_flags()))
-		return true;
-	count(AS_STAT_RING_FULL, 1);
-	count(AS_STAT_RING_FULL_BYTES, plaintext);
-	return false;
+	return as_submit(&tls_events, cfg.wakeup_bytes, record, size, &tls_stats, AS_STAT_RING_FULL, AS_STAT_RING_FULL_BYTES, plaintext);
 }
 
 static __always_inline bool allowed(__u32 tgid)
