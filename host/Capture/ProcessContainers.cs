@@ -65,19 +65,8 @@ internal sealed class ProcessContainers(string procRoot = "/proc")
     /// <summary>Reads the container of a living process (<paramref name="identity"/> null: in none); false when its cgroup cannot be read.</summary>
     private bool TryRead(int pid, out ContainerIdentity? identity)
     {
-        identity = null;
-        try
-        {
-            identity = ContainerIdentity.FromCgroup(File.ReadAllText(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture), "cgroup")));
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
+        var text = ProcFile.TryReadText(Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture), "cgroup"));
+        identity = text is null ? null : ContainerIdentity.FromCgroup(text);
+        return text is not null;
     }
 }
