@@ -122,7 +122,7 @@ internal sealed class SinkStage
                 try
                 {
                     _metrics.Enter(PluginCall.Write);
-                    sink.Write(evt);
+                    sink.Write(evt.AsReadOnly());
                     _metrics.Leave();
                     _metrics.AddOut();
                 }
