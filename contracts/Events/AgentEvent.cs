@@ -62,6 +62,11 @@ public sealed class AgentEvent
     /// to read from several threads.</param>
     public void MarkShared(int readers = 1)
     {
+        if (IsShared && readers <= 1)
+        {
+            // Already read-only: no write, so the cache line the sinks read stays clean (an event sent again).
+            return;
+        }
         IsShared = true;
         Data.MarkShared(concurrentReaders: readers > 1);
     }

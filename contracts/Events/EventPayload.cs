@@ -28,7 +28,10 @@ public abstract class EventPayload
 
     internal void MarkShared(bool concurrentReaders)
     {
-        IsShared = true;
+        if (!IsShared)
+        {
+            IsShared = true;
+        }
         if (concurrentReaders)
         {
             PrepareForConcurrentReads();
