@@ -24,6 +24,16 @@ internal sealed class SinkStage
     private readonly ILogger _log;
     private ISink? _sink;
     private long _busySince;
+
+    /// <summary>
+    /// The shortest time between two flushes. In a live session events trickle in one at a time, and the queue runs dry
+    /// after each: a flush each was a write system call per event for the file sink (8 % of the host's CPU on the
+    /// keep-alive workload). Events that come within the gap are written before the next flush. Only under the block
+    /// policy: waiting must never make a dropping queue drop.
+    /// </summary>
+    private static readonly long FlushGap = Stopwatch.Frequency / 200;
+
+    private long _lastFlush;
     private string? _stopFailure;
 
     public SinkStage(StagePlan plan, StageQueue input, StageContext context, StageMetrics metrics, StageEventClock? eventClock, ILogger hostLogger)
@@ -132,8 +142,17 @@ internal sealed class SinkStage
                     await OnFailureAsync(ex, evt, "writing an event");
                 }
             }
+            var sinceFlush = Stopwatch.GetTimestamp() - _lastFlush;
+            if (sinceFlush < FlushGap && _input.Blocks)
+            {
+                _metrics.AddBusy(Stopwatch.GetTimestamp() - _busySince);
+                await Task.Delay(Stopwatch.GetElapsedTime(0, FlushGap - sinceFlush));
+                _busySince = Stopwatch.GetTimestamp();
+                continue;
+            }
             await FlushAsync();
-            _metrics.AddBusy(Stopwatch.GetTimestamp() - _busySince);
+            _lastFlush = Stopwatch.GetTimestamp();
+            _metrics.AddBusy(_lastFlush - _busySince);
             if (!await reader.WaitToReadAsync())
             {
                 break;

@@ -15,6 +15,7 @@ internal sealed class StageQueue : IStageTarget
     public StageQueue(int capacity, Backpressure policy, StageMetrics metrics)
     {
         Capacity = capacity;
+        Blocks = policy == Backpressure.Block;
         var options = new BoundedChannelOptions(capacity)
         {
             FullMode = policy switch
@@ -34,6 +35,9 @@ internal sealed class StageQueue : IStageTarget
     }
 
     public int Capacity { get; }
+
+    /// <summary>True under the block policy: a full queue makes writers wait, nothing is dropped.</summary>
+    public bool Blocks { get; }
 
     public ChannelReader<AgentEvent> Reader => _channel.Reader;
 

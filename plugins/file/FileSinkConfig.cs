@@ -41,8 +41,8 @@ public sealed class FileSinkConfig : PluginConfig
 
     /// <summary>Also force written lines to disk (fsync) at each flush (<c>fsync</c>); default false.</summary>
     /// <remarks>
-    /// Under <c>drain</c> a light load can mean an fsync per event, as the queue runs empty after each one;
-    /// <c>interval</c> bounds the rate.
+    /// Under <c>drain</c> a light load can mean an fsync per flush, up to 200 a second (the host flushes a sink at most
+    /// every 5 ms); <c>interval</c> bounds the rate further.
     /// </remarks>
     public bool Fsync { get; set; }
 

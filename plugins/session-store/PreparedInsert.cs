@@ -60,6 +60,8 @@ internal sealed class PreparedInsert : IDisposable
         {
             null => raw.sqlite3_bind_null(_statement, index),
             string text => raw.sqlite3_bind_text(_statement, index, text),
+            // UTF-8 already: bound as text without a round trip through a .NET string.
+            ReadOnlyMemory<byte> utf8 => raw.sqlite3_bind_text(_statement, index, utf8.Span),
             long number => raw.sqlite3_bind_int64(_statement, index, number),
             int number => raw.sqlite3_bind_int64(_statement, index, number),
             bool flag => raw.sqlite3_bind_int64(_statement, index, flag ? 1 : 0),

@@ -284,7 +284,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
             }
             return;
         }
-        var pending = new PendingEvent(++s.Seq, evt.Timestamp, evt.Source, evt.Pid, evt.Tid, evt.Comm, Encoding.UTF8.GetString(line[..^1])) { Size = line.Length };
+        var pending = new PendingEvent(++s.Seq, evt.Timestamp, evt.Source, evt.Pid, evt.Tid, evt.Comm, line[..^1].ToArray()) { Size = line.Length };
         s.FirstNs ??= evt.Timestamp;
         s.LastNs = evt.Timestamp;
         var kind = ProcessTracker.KindOf(evt);

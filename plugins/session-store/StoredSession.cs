@@ -63,7 +63,8 @@ internal sealed class StoredSession(TimeProvider time)
 }
 
 /// <summary>An event waiting for the next batch, with what was read from it.</summary>
-internal sealed record PendingEvent(long Seq, long Timestamp, string Source, int Pid, int Tid, string Comm, string Json)
+/// <remarks><paramref name="Json"/> is the event's line in UTF-8, without its line feed: stored as it is, never decoded.</remarks>
+internal sealed record PendingEvent(long Seq, long Timestamp, string Source, int Pid, int Tid, string Comm, ReadOnlyMemory<byte> Json)
 {
     /// <summary>Its line's size in bytes, for <see cref="StoredSession.PendingBytes"/>.</summary>
     public int Size { get; init; }

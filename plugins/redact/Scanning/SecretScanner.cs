@@ -13,6 +13,9 @@ namespace AgentSight.Plugins.Redact.Scanning;
 internal sealed class SecretScanner
 {
     private readonly SearchValues<string>? _triggers;
+
+    /// <summary>Where triggers may start, one table lookup per character; null when the triggers do not allow it.</summary>
+    private readonly TriggerPrefixFinder? _finder;
     private readonly Dictionary<char, (string Trigger, ScanRule Rule)[]> _byFirstChar;
 
     /// <summary>
@@ -50,6 +53,7 @@ internal sealed class SecretScanner
             .ToArray();
         _triggers = searched.Length > 0 ? SearchValues.Create(searched, StringComparison.OrdinalIgnoreCase) : null;
         SearchedTriggers = searched;
+        _finder = TriggerPrefixFinder.TryCreate(distinct);
         _longestTrigger = distinct.Length > 0 ? distinct.Max(t => t.Length) : 0;
         _regexRules = [.. rules.OfType<RegexRule>()];
         Order = Comparer<SecretSpan>.Create((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start)
@@ -92,7 +96,7 @@ internal sealed class SecretScanner
             var limit = Math.Min(text.Length, searchEnd + _longestTrigger);
             while (position < searchEnd)
             {
-                var found = text[position..limit].IndexOfAny(_triggers);
+                var found = NextCandidate(text[position..limit]);
                 if (found < 0)
                 {
                     break;
@@ -102,8 +106,10 @@ internal sealed class SecretScanner
                 {
                     break;
                 }
-                Dispatch(text, at, context, spans);
-                lastHit = at;
+                if (Dispatch(text, at, context, spans))
+                {
+                    lastHit = at;
+                }
                 position = at + 1;
             }
         }
@@ -115,33 +121,77 @@ internal sealed class SecretScanner
     }
 
     /// <summary>True when no rule would find anything in <paramref name="text"/>: the fast path for most strings.</summary>
-    public bool MayContainSecrets(ReadOnlySpan<char> text) =>
-        _regexRules.Length > 0 || (_triggers is not null && text.IndexOfAny(_triggers) >= 0);
+    public bool MayContainSecrets(ReadOnlySpan<char> text) => _regexRules.Length > 0 || HasTrigger(text);
 
-    private void Dispatch(ReadOnlySpan<char> text, int at, in ScanContext context, List<SecretSpan> spans)
+    private bool HasTrigger(ReadOnlySpan<char> text)
+    {
+        if (_finder is null)
+        {
+            return _triggers is not null && text.IndexOfAny(_triggers) >= 0;
+        }
+        var position = 0;
+        while (true)
+        {
+            var found = _finder.IndexOfCandidate(text[position..]);
+            if (found < 0)
+            {
+                return false;
+            }
+            if (Candidates(text, position + found) is { } candidates && StartsWithAny(text[(position + found)..], candidates))
+            {
+                return true;
+            }
+            position += found + 1;
+        }
+    }
+
+    /// <summary>Where in <paramref name="text"/> the next trigger may start: certainly with the fallback search.</summary>
+    private int NextCandidate(ReadOnlySpan<char> text) =>
+        _finder?.IndexOfCandidate(text) ?? text.IndexOfAny(_triggers!);
+
+    private static bool StartsWithAny(ReadOnlySpan<char> rest, (string Trigger, ScanRule Rule)[] candidates)
+    {
+        foreach (var (trigger, _) in candidates)
+        {
+            if (rest.StartsWith(trigger, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Runs the rules of every trigger found at <paramref name="at"/>; false when none is there.</summary>
+    private bool Dispatch(ReadOnlySpan<char> text, int at, in ScanContext context, List<SecretSpan> spans)
+    {
+        if (Candidates(text, at) is not { } candidates)
+        {
+            return false;
+        }
+        var rest = text[at..];
+        var matched = false;
+        foreach (var (trigger, rule) in candidates)
+        {
+            if (rest.StartsWith(trigger, StringComparison.OrdinalIgnoreCase))
+            {
+                matched = true;
+                rule.Match(text, at, trigger, context, spans);
+            }
+        }
+        return matched;
+    }
+
+    /// <summary>The triggers that could start at <paramref name="at"/>, judged by its first one or two characters.</summary>
+    private (string Trigger, ScanRule Rule)[]? Candidates(ReadOnlySpan<char> text, int at)
     {
         (string Trigger, ScanRule Rule)[]? candidates;
         if (_byFirstTwo is not null && at + 1 < text.Length && char.IsAscii(text[at]) && char.IsAscii(text[at + 1]))
         {
             // Every trigger is ASCII: an ASCII character matches one ignoring case exactly when their lowercase forms
             // are equal, so the triggers with other first two letters could not match here.
-            if (!_byFirstTwo.TryGetValue(PairKey(text[at], text[at + 1]), out candidates))
-            {
-                return;
-            }
+            return _byFirstTwo.TryGetValue(PairKey(text[at], text[at + 1]), out candidates) ? candidates : null;
         }
-        else if (!_byFirstChar.TryGetValue(char.ToLowerInvariant(text[at]), out candidates))
-        {
-            return;
-        }
-        var rest = text[at..];
-        foreach (var (trigger, rule) in candidates)
-        {
-            if (rest.StartsWith(trigger, StringComparison.OrdinalIgnoreCase))
-            {
-                rule.Match(text, at, trigger, context, spans);
-            }
-        }
+        return _byFirstChar.TryGetValue(char.ToLowerInvariant(text[at]), out candidates) ? candidates : null;
     }
 
     private static int PairKey(char first, char second) => (char.ToLowerInvariant(first) << 16) | char.ToLowerInvariant(second);
