@@ -11,7 +11,7 @@ namespace AgentSight.Contracts.Testing;
 /// <typeparam name="TFactory">The sink's factory.</typeparam>
 /// <remarks>
 /// Each test calls the plugin as the host does (<see cref="ISink"/>): created without touching the outside world,
-/// started once, written one event at a time, flushed, stopped; after a call throws, the failed instance flushed and
+/// started once, written one event at a time (each marked shared, as a <see cref="ReadOnlyEvent"/>), flushed, stopped; after a call throws, the failed instance flushed and
 /// stopped and a fresh one created and started from the same configuration.
 /// </remarks>
 public abstract class SinkConformance<TFactory> : StageConformance<TFactory>
@@ -76,7 +76,7 @@ public abstract class SinkConformance<TFactory> : StageConformance<TFactory>
         {
             foreach (var evt in sample)
             {
-                sink.Write(evt);
+                sink.Write(Shared(evt));
             }
             return Task.CompletedTask;
         });
@@ -103,7 +103,7 @@ public abstract class SinkConformance<TFactory> : StageConformance<TFactory>
         {
             foreach (var evt in sample)
             {
-                sink.Write(evt);
+                sink.Write(Shared(evt));
             }
             await Bounded("FlushAsync", async () => await sink.FlushAsync(CancellationToken.None));
 
@@ -143,7 +143,7 @@ public abstract class SinkConformance<TFactory> : StageConformance<TFactory>
         await first.StartAsync(CancellationToken.None);
         foreach (var evt in sample)
         {
-            first.Write(evt);
+            first.Write(Shared(evt));
         }
         await first.FlushAsync(CancellationToken.None);
         await first.StopAsync(CancellationToken.None);
@@ -152,7 +152,7 @@ public abstract class SinkConformance<TFactory> : StageConformance<TFactory>
         await Bounded("StartAsync of a fresh instance", async () => await second.StartAsync(CancellationToken.None));
         foreach (var evt in SampleEvents())
         {
-            second.Write(evt);
+            second.Write(Shared(evt));
         }
         await second.FlushAsync(CancellationToken.None);
         await Bounded("StopAsync of the fresh instance", async () => await second.StopAsync(CancellationToken.None));
@@ -177,11 +177,11 @@ public abstract class SinkConformance<TFactory> : StageConformance<TFactory>
         var sample = SampleEvents().ToList();
         foreach (var evt in sample)
         {
-            first.Write(evt);
+            first.Write(Shared(evt));
         }
         foreach (var evt in sample.Take(sample.Count / 2))
         {
-            second.Write(evt);
+            second.Write(Shared(evt));
         }
         await first.FlushAsync(CancellationToken.None);
         await second.FlushAsync(CancellationToken.None);
@@ -211,7 +211,7 @@ public abstract class SinkConformance<TFactory> : StageConformance<TFactory>
             {
                 try
                 {
-                    sink.Write(evt);
+                    sink.Write(Shared(evt));
                 }
                 catch (Exception)
                 {
@@ -229,7 +229,7 @@ public abstract class SinkConformance<TFactory> : StageConformance<TFactory>
         var sample = SampleEvents().ToList();
         foreach (var evt in sample)
         {
-            fresh.Write(evt);
+            fresh.Write(Shared(evt));
         }
         await fresh.FlushAsync(CancellationToken.None);
         await fresh.StopAsync(CancellationToken.None);
@@ -237,6 +237,13 @@ public abstract class SinkConformance<TFactory> : StageConformance<TFactory>
     }
 
     /// <summary>What the host does with a failed instance: a last flush and a stop, each allowed to throw.</summary>
+    /// <summary>The event as the host hands it over: marked shared (a change through any reference throws), as a read-only view.</summary>
+    private static ReadOnlyEvent Shared(AgentEvent evt)
+    {
+        evt.MarkShared(readers: 2);
+        return evt.AsReadOnly();
+    }
+
     private static async Task StopQuietlyAsync(ISink sink)
     {
         try

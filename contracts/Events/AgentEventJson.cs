@@ -38,6 +38,12 @@ public static class AgentEventJson
         writer.WriteEndObject();
     }
 
+    /// <summary>Writes one event, read through a sink's view, as a JSON object (without the line feed). Since 2.0.</summary>
+    public static void Write(Utf8JsonWriter writer, ReadOnlyEvent evt) => Write(writer, evt.Event);
+
+    /// <summary>The event as one line of JSON text (without the line feed). Convenient, not for hot paths. Since 2.0.</summary>
+    public static string ToJson(ReadOnlyEvent evt) => ToJson(evt.Event);
+
     /// <summary>The event as one line of JSON text (without the line feed). Convenient, not for hot paths.</summary>
     public static string ToJson(AgentEvent evt)
     {

@@ -15,6 +15,11 @@ public sealed class EventLineFormatter : IDisposable
     /// <summary>
     /// The event as one line, ending with a line feed. The memory is valid until the next call.
     /// </summary>
+    public ReadOnlyMemory<byte> Format(ReadOnlyEvent evt) => Format(evt.Event);
+
+    /// <summary>
+    /// The event as one line, ending with a line feed. The memory is valid until the next call.
+    /// </summary>
     public ReadOnlyMemory<byte> Format(AgentEvent evt)
     {
         _buffer.ResetWrittenCount();

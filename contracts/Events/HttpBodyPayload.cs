@@ -30,7 +30,7 @@ public sealed class HttpBodyPayload : EventPayload
     public long Offset { get; }
 
     /// <summary>The decoded bytes (no chunked framing, no content encoding). Redaction may replace them.</summary>
-    public ReadOnlyMemory<byte> Bytes { get; set; }
+    public ReadOnlyMemory<byte> Bytes { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>The response's content type.</summary>
     public string? ContentType { get; init; }

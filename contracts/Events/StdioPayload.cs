@@ -36,7 +36,7 @@ public sealed class StdioPayload : EventPayload
     public int? PeerPid { get; init; }
 
     /// <summary>The captured bytes (possibly cut, see <see cref="BytesLost"/>). Redaction may replace them.</summary>
-    public ReadOnlyMemory<byte> Bytes { get; set; }
+    public ReadOnlyMemory<byte> Bytes { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>The call's return value: the number of bytes actually read or written.</summary>
     public long Length { get; }

@@ -22,37 +22,37 @@ public sealed class TlsPayload : EventPayload
     }
 
     /// <summary>Read, write or handshake.</summary>
-    public TlsDirection Direction { get; set; }
+    public TlsDirection Direction { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>The captured plaintext (possibly cut, see <see cref="BytesLost"/>).</summary>
-    public ReadOnlyMemory<byte> Bytes { get; set; }
+    public ReadOnlyMemory<byte> Bytes { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>False when no bytes were captured at all (handshakes, failed copies): JSON <c>"data":null</c>.</summary>
-    public bool HasBytes { get; set; }
+    public bool HasBytes { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>The call's return value: the number of bytes actually read or written.</summary>
-    public long Length { get; set; }
+    public long Length { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>Bytes of this call that were not captured because of the size cap.</summary>
-    public long BytesLost { get; set; }
+    public long BytesLost { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>True when part of the call's bytes were not captured.</summary>
     public bool Truncated => BytesLost > 0;
 
     /// <summary>The TLS connection: the address of the library's connection object (<c>SSL*</c>), 0 when unknown.</summary>
-    public ulong ConnectionId { get; set; }
+    public ulong ConnectionId { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>User id of the calling thread, or null when unknown.</summary>
-    public uint? Uid { get; set; }
+    public uint? Uid { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>Time from entering the library call to its return, in nanoseconds.</summary>
-    public long LatencyNs { get; set; }
+    public long LatencyNs { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>The TLS library or binary the probe was attached to, when known.</summary>
-    public string? Library { get; set; }
+    public string? Library { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>The socket (file descriptor in the process) the connection uses, when known (contracts 1.3).</summary>
-    public int? Fd { get; set; }
+    public int? Fd { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>The original tool's name for the direction: READ/RECV, WRITE/SEND or HANDSHAKE.</summary>
     public string Function => FunctionName(Direction);

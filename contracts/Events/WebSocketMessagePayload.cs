@@ -40,7 +40,7 @@ public sealed class WebSocketMessagePayload : EventPayload
     public bool HasText { get; init; }
 
     /// <summary>The message's bytes after decompression (possibly cut, see <see cref="Truncated"/>). Redaction may replace them.</summary>
-    public ReadOnlyMemory<byte> Text { get; set; }
+    public ReadOnlyMemory<byte> Text { get; set { ThrowIfShared(); field = value; } }
 
     /// <summary>The message's size after decompression, null when it could not be known.</summary>
     public long? Size { get; init; }

@@ -8,8 +8,9 @@ namespace AgentSight.Contracts;
 /// <see cref="StopAsync"/> at shutdown. <see cref="StopAsync"/> must be safe without <see cref="StartAsync"/> and when
 /// called twice.</para>
 /// <para>Every sink gets its own copy of the stream on its own task, so a slow sink does not delay another one
-/// unless its queue is full under the <c>block</c> policy. Events are shared between sinks: read them, never change
-/// them.</para>
+/// unless its queue is full under the <c>block</c> policy. The events themselves are shared between sinks, so a sink
+/// gets each as a <see cref="ReadOnlyEvent"/>, through which it cannot change it (since 2.0; before, the parameter was
+/// an <see cref="AgentEvent"/> and the rule only a comment).</para>
 /// </remarks>
 public interface ISink
 {
@@ -17,7 +18,7 @@ public interface ISink
     ValueTask StartAsync(CancellationToken cancellationToken);
 
     /// <summary>Takes one event. Buffer, and push out in <see cref="FlushAsync"/>.</summary>
-    void Write(AgentEvent evt);
+    void Write(ReadOnlyEvent evt);
 
     /// <summary>Pushes buffered output out; called when the queue is empty (at most every 5 ms) and before stopping.</summary>
     /// <remarks>

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 
 namespace AgentSight.Host.Pipeline;
@@ -27,8 +26,9 @@ internal static class EventShape
             case HttpBodyPayload body:
                 text.Append(CultureInfo.InvariantCulture, $"HTTP body piece of {body.Bytes.Length} bytes at offset {body.Offset}");
                 break;
-            case JsonPayload json:
-                AppendFields(text, json.Fields);
+            case JsonPayload:
+                // Through the view: a sink's failure describes an event that is already shared.
+                AppendFields(text, evt.AsReadOnly().Fields);
                 break;
             default:
                 text.Append(evt.Data.GetType().Name);
@@ -42,7 +42,7 @@ internal static class EventShape
             ? DateTimeOffset.UnixEpoch.AddTicks(timestamp / 100).ToString("O", CultureInfo.InvariantCulture)
             : timestamp.ToString(CultureInfo.InvariantCulture);
 
-    private static void AppendFields(StringBuilder text, JsonObject fields)
+    private static void AppendFields(StringBuilder text, ReadOnlyJson fields)
     {
         if (fields.Count == 0)
         {
@@ -51,26 +51,21 @@ internal static class EventShape
         }
         text.Append("fields ");
         var first = true;
-        foreach (var (name, value) in fields)
+        foreach (var (name, value) in fields.EnumerateObject())
         {
             text.Append(first ? string.Empty : ", ").Append(name).Append(" (").Append(Kind(value)).Append(')');
             first = false;
         }
     }
 
-    private static string Kind(JsonNode? value) => value switch
+    private static string Kind(ReadOnlyJson value) => value.ValueKind switch
     {
-        null => "null",
-        JsonObject obj => obj.Count == 1 ? "object, 1 field" : $"object, {obj.Count.ToString(CultureInfo.InvariantCulture)} fields",
-        JsonArray array => array.Count == 1 ? "array, 1 item" : $"array, {array.Count.ToString(CultureInfo.InvariantCulture)} items",
-        JsonValue scalar => scalar.GetValueKind() switch
-        {
-            JsonValueKind.String => $"string, {scalar.GetValue<string>().Length.ToString(CultureInfo.InvariantCulture)} chars",
-            JsonValueKind.Number => "number",
-            JsonValueKind.True or JsonValueKind.False => "boolean",
-            JsonValueKind.Null => "null",
-            var other => other.ToString().ToLowerInvariant(),
-        },
-        _ => value.GetType().Name,
+        JsonValueKind.Object => value.Count == 1 ? "object, 1 field" : $"object, {value.Count.ToString(CultureInfo.InvariantCulture)} fields",
+        JsonValueKind.Array => value.Count == 1 ? "array, 1 item" : $"array, {value.Count.ToString(CultureInfo.InvariantCulture)} items",
+        JsonValueKind.String => $"string, {value.GetString()!.Length.ToString(CultureInfo.InvariantCulture)} chars",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Null => "null",
+        var other => other.ToString().ToLowerInvariant(),
     };
 }

@@ -10,11 +10,8 @@ internal sealed class FanOutTarget(IReadOnlyList<StageQueue> sinks) : IStageTarg
 
     public ValueTask WriteAsync(AgentEvent evt)
     {
-        if (_sinks.Length > 1)
-        {
-            // Several sink tasks will read this event at once.
-            evt.Data.PrepareForSharing();
-        }
+        // From here on the event is read-only: sinks get a view, and a change through a kept reference throws.
+        evt.MarkShared(readers: _sinks.Length);
         for (var i = 0; i < _sinks.Length; i++)
         {
             var write = _sinks[i].WriteAsync(evt);

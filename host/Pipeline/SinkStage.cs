@@ -132,7 +132,7 @@ internal sealed class SinkStage
                 try
                 {
                     _metrics.Enter(PluginCall.Write);
-                    sink.Write(evt);
+                    sink.Write(evt.AsReadOnly());
                     _metrics.Leave();
                     _metrics.AddOut();
                 }

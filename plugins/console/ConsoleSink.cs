@@ -71,7 +71,7 @@ internal sealed class ConsoleSink : ISink, IDisposable
     }
 
     /// <inheritdoc />
-    public void Write(AgentEvent evt)
+    public void Write(ReadOnlyEvent evt)
     {
         if (_readerGone)
         {

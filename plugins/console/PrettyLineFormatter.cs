@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 
 namespace AgentSight.Plugins.Console;
@@ -41,7 +40,7 @@ internal sealed class PrettyLineFormatter : IDisposable
     }
 
     /// <summary>The event as one UTF-8 line ending with a line feed, valid until the next call. Never throws for a payload.</summary>
-    public ReadOnlySpan<byte> Format(AgentEvent evt)
+    public ReadOnlySpan<byte> Format(ReadOnlyEvent evt)
     {
         _text.Clear();
         AppendTime(evt.Timestamp);
@@ -83,28 +82,24 @@ internal sealed class PrettyLineFormatter : IDisposable
         _text.Append(CultureInfo.InvariantCulture, $"{local:HH:mm:ss.fff}");
     }
 
-    private void AppendSummary(AgentEvent evt)
+    private void AppendSummary(ReadOnlyEvent evt)
     {
-        switch (evt.Data)
+        switch (evt)
         {
-            case TlsPayload tls:
+            case { Tls: { } tls }:
                 AppendTls(tls);
                 break;
-            case JsonPayload { Fields: var fields } when evt.Source == EventSources.Process
-                && fields["event"] is JsonValue eventValue && eventValue.TryGetValue(out string? eventName):
+            case { HasFields: true, Fields: var fields } when evt.Source == EventSources.Process && fields["event"].GetString() is { } eventName:
                 AppendProcess(eventName, fields);
-                break;
-            case null:
-                _text.Append(" (no data)");
                 break;
             default:
                 _text.Append(' ');
-                AppendJson(evt.Data);
+                AppendPayload(evt);
                 break;
         }
     }
 
-    private void AppendTls(TlsPayload tls)
+    private void AppendTls(ReadOnlyTlsPayload tls)
     {
         _text.Append(' ').Append(tls.Function);
         if (tls.Direction != TlsDirection.Handshake)
@@ -126,7 +121,7 @@ internal sealed class PrettyLineFormatter : IDisposable
         }
     }
 
-    private void AppendProcess(string eventName, JsonObject fields)
+    private void AppendProcess(string eventName, ReadOnlyJson fields)
     {
         _text.Append(' ');
         AppendText(eventName, _maxPreview);
@@ -160,7 +155,7 @@ internal sealed class PrettyLineFormatter : IDisposable
             return;
         }
         _text.Append(key).Append('=');
-        if (fields[key] is JsonValue value && value.TryGetValue(out string? text))
+        if (fields[key].GetString() is { } text)
         {
             AppendText(text, _maxPreview);
         }
@@ -170,27 +165,20 @@ internal sealed class PrettyLineFormatter : IDisposable
         }
     }
 
-    /// <summary>Compact JSON of <paramref name="payload"/>, cut at the preview length.</summary>
-    private void AppendJson(EventPayload payload)
+    /// <summary>Compact JSON of the event's payload, cut at the preview length.</summary>
+    private void AppendPayload(ReadOnlyEvent evt)
     {
         ResetJson();
-        payload.WriteTo(_jsonWriter);
+        evt.WriteDataTo(_jsonWriter);
         _jsonWriter.Flush();
         AppendText(_json.WrittenSpan, _maxPreview);
     }
 
     /// <summary>Compact JSON of <paramref name="node"/> (<c>null</c> for a JSON null), cut at the preview length.</summary>
-    private void AppendJson(JsonNode? node)
+    private void AppendJson(ReadOnlyJson node)
     {
         ResetJson();
-        if (node is null)
-        {
-            _jsonWriter.WriteNullValue();
-        }
-        else
-        {
-            node.WriteTo(_jsonWriter);
-        }
+        node.WriteTo(_jsonWriter);
         _jsonWriter.Flush();
         AppendText(_json.WrittenSpan, _maxPreview);
     }

@@ -154,7 +154,7 @@ internal sealed class FileSink : ISink, IDisposable
     }
 
     /// <inheritdoc />
-    public void Write(AgentEvent evt)
+    public void Write(ReadOnlyEvent evt)
     {
         lock (_gate)
         {

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using AgentSight.Contracts;
 
 namespace AgentSight.Plugins.Otlp;
 
@@ -10,9 +10,8 @@ namespace AgentSight.Plugins.Otlp;
 internal sealed record ContainerIdentity(string ContainerId, string? Runtime, string? PodUid)
 {
     /// <summary>The identity in a <c>container</c> field, or null when the field is absent or has no id.</summary>
-    public static ContainerIdentity? FromJson(JsonNode? container) =>
-        container is JsonObject obj && Text(obj["id"]) is { Length: > 0 } id ? new ContainerIdentity(id, Text(obj["runtime"]), Text(obj["pod_uid"])) : null;
-
-    private static string? Text(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+    public static ContainerIdentity? FromJson(ReadOnlyJson container) =>
+        container.ValueKind == JsonValueKind.Object && container["id"].GetString() is { Length: > 0 } id
+            ? new ContainerIdentity(id, container["runtime"].GetString(), container["pod_uid"].GetString())
+            : null;
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 
 namespace AgentSight.Plugins.Otlp;
@@ -19,12 +18,13 @@ internal sealed class ContainerLookup
     private readonly Dictionary<int, int> _parents = [];
 
     /// <summary>Notes what a <c>process</c> event tells about its process: its parent, and its container when it says.</summary>
-    public void See(AgentEvent evt)
+    public void See(ReadOnlyEvent evt)
     {
-        if (evt.Pid <= 0 || evt.Source != EventSources.Process || evt.Fields is not { } fields)
+        if (evt.Pid <= 0 || evt.Source != EventSources.Process || !evt.HasFields)
         {
             return;
         }
+        var fields = evt.Fields;
         if (_byPid.Count > MaxProcesses || _parents.Count > MaxProcesses)
         {
             _byPid.Clear();
@@ -34,7 +34,7 @@ internal sealed class ContainerLookup
         {
             _parents[evt.Pid] = (int)parent;
         }
-        var kind = fields["event"] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+        var kind = fields["event"].GetString();
         if (ContainerIdentity.FromJson(fields["container"]) is { } container)
         {
             _byPid[evt.Pid] = container;

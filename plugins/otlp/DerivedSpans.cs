@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using AgentSight.Contracts;
 
 namespace AgentSight.Plugins.Otlp;
@@ -27,7 +27,7 @@ internal sealed class DerivedSpans(bool captureContent)
     public bool MadeAny { get; private set; }
 
     /// <summary>The spans an event closes (a chat span, a process span at its exit), if any.</summary>
-    public IEnumerable<SpanRecord> Take(AgentEvent evt)
+    public IEnumerable<SpanRecord> Take(ReadOnlyEvent evt)
     {
         if (!_started)
         {
@@ -39,16 +39,16 @@ internal sealed class DerivedSpans(bool captureContent)
             _rootId = SpanIds.Span(_seed + ":run");
         }
         _lastNs = Math.Max(_lastNs, evt.Timestamp);
-        if (evt.Source == EventSources.Llm && evt.Fields is { } call)
+        if (evt.Source == EventSources.Llm && evt.HasFields)
         {
-            var chat = Chat(evt, call);
+            var chat = Chat(evt, evt.Fields);
             _lastNs = Math.Max(_lastNs, chat.EndNs);
             MadeAny = true;
             yield return chat;
         }
-        else if (evt.Source == EventSources.Process && evt.Fields is { } process)
+        else if (evt.Source == EventSources.Process && evt.HasFields)
         {
-            if (Process(evt, process) is { } ended)
+            if (Process(evt, evt.Fields) is { } ended)
             {
                 MadeAny = true;
                 yield return ended;
@@ -78,7 +78,7 @@ internal sealed class DerivedSpans(bool captureContent)
             [new("agentsight.span.derived", true), new("process.pid", (long)_rootPid)], _rootPid);
     }
 
-    private SpanRecord Chat(AgentEvent evt, JsonObject call)
+    private SpanRecord Chat(ReadOnlyEvent evt, ReadOnlyJson call)
     {
         var attributes = AttributeValues.FromObject(call, captureContent);
         attributes.RemoveAll(a => a.Key is "exchange_id" or "conn_id" || a.Value is string s && s.StartsWith('{'));
@@ -92,11 +92,11 @@ internal sealed class DerivedSpans(bool captureContent)
             }
         }
         attributes.Add(new("agentsight.span.derived", true));
-        if (call["cost"] is JsonObject cost && SpanEventReader.Real(cost["usd"]) is { } dollars)
+        if (call["cost"] is { ValueKind: JsonValueKind.Object } cost && SpanEventReader.Real(cost["usd"]) is { } dollars)
         {
             attributes.Add(new("agentsight.cost.usd", dollars));
         }
-        if (call["exchange_id"] is { } exchange)
+        if (call["exchange_id"] is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } exchange)
         {
             attributes.Add(new("agentsight.ref.source", EventSources.Llm));
             attributes.Add(new("agentsight.ref.key", exchange.ToString()));
@@ -111,13 +111,13 @@ internal sealed class DerivedSpans(bool captureContent)
             error is null ? ActivityStatusCode.Unset : ActivityStatusCode.Error, error, attributes, evt.Pid);
     }
 
-    private SpanRecord? Process(AgentEvent evt, JsonObject fields)
+    private SpanRecord? Process(ReadOnlyEvent evt, ReadOnlyJson fields)
     {
         switch (SpanEventReader.Text(fields["event"]))
         {
             case "EXEC":
                 var ppid = (int)(SpanEventReader.Number(fields["ppid"]) ?? 0);
-                var argv = fields["argv"] is JsonArray args ? string.Join(' ', args.Select(a => a?.ToString())) : null;
+                var argv = fields["argv"] is { ValueKind: JsonValueKind.Array } args ? string.Join(' ', args.EnumerateArray().Select(a => a.ToString())) : null;
                 var file = SpanEventReader.Text(fields["filename"]);
                 if (_processes.TryGetValue(evt.Pid, out var before))
                 {

@@ -46,7 +46,7 @@ internal sealed class EventLogs : IDisposable
         _logger = _factory.CreateLogger("AgentSight.Events");
     }
 
-    public void Write(AgentEvent evt)
+    public void Write(ReadOnlyEvent evt)
     {
         var state = new List<KeyValuePair<string, object?>>
         {
@@ -61,17 +61,18 @@ internal sealed class EventLogs : IDisposable
         _written.Add();
     }
 
-    private string Json(AgentEvent evt)
+    private string Json(ReadOnlyEvent evt)
     {
         if (_captureContent)
         {
             return AgentEventJson.ToJson(evt);
         }
-        if (evt.Data is not JsonPayload json)
+        if (!evt.HasFields)
         {
             return Envelope(evt);
         }
-        var fields = (JsonObject)json.Fields.DeepClone();
+        // A copy of our own, so content can be taken out without touching the shared event.
+        var fields = evt.Fields.DeepClone()!.AsObject();
         foreach (var key in fields.Select(f => f.Key).ToList())
         {
             if (ContentFields.PayloadFields.Contains(key) || ContentFields.Attributes.Contains(key))
@@ -93,7 +94,7 @@ internal sealed class EventLogs : IDisposable
     }
 
     /// <summary>An event whose payload is bytes (TLS, stdio): its envelope only, without the bytes.</summary>
-    private static string Envelope(AgentEvent evt)
+    private static string Envelope(ReadOnlyEvent evt)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using AgentSight.Contracts;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -64,7 +64,7 @@ internal sealed class OtlpMetrics : IDisposable
     }
 
     /// <summary>Records an <c>llm</c> event's usage, duration and cost.</summary>
-    public void Record(JsonObject call, ContainerIdentity? container)
+    public void Record(ReadOnlyJson call, ContainerIdentity? container)
     {
         var tags = new TagList();
         foreach (var key in (string[])["gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.request.model", "gen_ai.response.model", "server.address", "error.type"])
@@ -94,13 +94,13 @@ internal sealed class OtlpMetrics : IDisposable
         {
             _duration.Record(ms / 1000, tags);
         }
-        if (call["cost"] is JsonObject cost)
+        if (call["cost"] is { ValueKind: JsonValueKind.Object } cost)
         {
             if (SpanEventReader.Real(cost["usd"]) is { } dollars && double.IsFinite(dollars))
             {
                 _cost.Add(dollars, tags);
             }
-            else if (cost["unknown"] is JsonValue unknown && unknown.TryGetValue<bool>(out var isUnknown) && isUnknown)
+            else if (cost["unknown"].ValueKind == JsonValueKind.True)
             {
                 _costUnknown.Add(1, tags);
             }

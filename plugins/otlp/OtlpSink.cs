@@ -58,13 +58,13 @@ internal sealed class OtlpSink : ISink, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    public void Write(AgentEvent evt)
+    public void Write(ReadOnlyEvent evt)
     {
         _containers.See(evt);
         _logs?.Write(evt);
-        if (evt.Source == EventSources.Llm && evt.Fields is { } call)
+        if (evt.Source == EventSources.Llm && evt.HasFields)
         {
-            _metrics?.Record(call, _containers.Of(evt.Pid));
+            _metrics?.Record(evt.Fields, _containers.Of(evt.Pid));
         }
         if (_spans is null)
         {

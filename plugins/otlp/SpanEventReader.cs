@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using AgentSight.Contracts;
 
 namespace AgentSight.Plugins.Otlp;
@@ -8,14 +8,15 @@ namespace AgentSight.Plugins.Otlp;
 internal static class SpanEventReader
 {
     /// <returns>The span, or null with <paramref name="problem"/> saying what is wrong with the event.</returns>
-    public static SpanRecord? Read(AgentEvent evt, bool captureContent, out string? problem)
+    public static SpanRecord? Read(ReadOnlyEvent evt, bool captureContent, out string? problem)
     {
         problem = null;
-        if (evt.Fields is not { } fields)
+        if (!evt.HasFields)
         {
             problem = "its payload is not a JSON object";
             return null;
         }
+        var fields = evt.Fields;
         var traceId = Text(fields["trace_id"]);
         var spanId = Text(fields["span_id"]);
         var parent = Text(fields["parent_span_id"]);
@@ -54,17 +55,17 @@ internal static class SpanEventReader
             "error" => ActivityStatusCode.Error,
             _ => ActivityStatusCode.Unset,
         };
-        var attributes = AttributeValues.FromObject(fields["attributes"] as JsonObject, captureContent);
+        var attributes = AttributeValues.FromObject(fields["attributes"], captureContent);
         if (Text(fields["operation"]) is { } operation && !attributes.Exists(a => a.Key == "gen_ai.operation.name"))
         {
             attributes.Add(new("agentsight.operation", operation));
         }
         // The process the span concerns (a process span's own, the run's root), else the agent that wrote it: its container is the span's resource.
         var pid = evt.Pid;
-        if (fields["ref"] is JsonObject reference && Text(reference["source"]) is { } refSource)
+        if (fields["ref"] is { ValueKind: JsonValueKind.Object } reference && Text(reference["source"]) is { } refSource)
         {
             attributes.Add(new("agentsight.ref.source", refSource));
-            if (reference["key"] is { } key)
+            if (reference["key"] is { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } key)
             {
                 attributes.Add(new("agentsight.ref.key", AttributeValues.From(key)));
             }
@@ -84,11 +85,11 @@ internal static class SpanEventReader
             name, kind, start, end, status, Text(fields["status_message"]), attributes, pid);
     }
 
-    internal static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    internal static string? Text(ReadOnlyJson node) => node.GetString();
 
-    internal static long? Number(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
-            ? AttributeValues.Number(value) switch
+    internal static long? Number(ReadOnlyJson node) =>
+        node.ValueKind == JsonValueKind.Number
+            ? AttributeValues.Number(node) switch
             {
                 long whole => whole,
                 double real when double.IsFinite(real) && Math.Abs(real) < 9e18 => (long)real,
@@ -96,8 +97,8 @@ internal static class SpanEventReader
             }
             : null;
 
-    internal static double? Real(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
-            ? Convert.ToDouble(AttributeValues.Number(value), System.Globalization.CultureInfo.InvariantCulture)
+    internal static double? Real(ReadOnlyJson node) =>
+        node.ValueKind == JsonValueKind.Number
+            ? Convert.ToDouble(AttributeValues.Number(node), System.Globalization.CultureInfo.InvariantCulture)
             : null;
 }

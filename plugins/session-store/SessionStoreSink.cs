@@ -243,7 +243,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
     }
 
     /// <inheritdoc />
-    public void Write(AgentEvent evt)
+    public void Write(ReadOnlyEvent evt)
     {
         lock (_session.Gate)
         {
@@ -260,7 +260,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
         }
     }
 
-    private void WriteCore(AgentEvent evt)
+    private void WriteCore(ReadOnlyEvent evt)
     {
         if (_timerFailure is { } failure)
         {

@@ -109,7 +109,7 @@ internal sealed class WebSink : ISink, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public void Write(AgentEvent evt)
+    public void Write(ReadOnlyEvent evt)
     {
         try
         {

@@ -63,7 +63,7 @@ public sealed record FileOpen(
     }
 
     /// <summary>Reads a <c>FILE_OPEN</c> event; null when it has no path.</summary>
-    public static FileOpen? Read(AgentEvent evt)
+    public static FileOpen? Read(ReadOnlyEvent evt)
     {
         var fields = evt.Fields;
         var path = JsonRead.Str(fields, "filepath") ?? JsonRead.Str(fields, "filename") ?? JsonRead.Str(fields, "path");

@@ -24,7 +24,7 @@ public sealed record HttpExchange(
     bool Streamed)
 {
     /// <summary>Reads an <c>http</c> event; null when it has no exchange id.</summary>
-    public static HttpExchange? Read(AgentEvent evt)
+    public static HttpExchange? Read(ReadOnlyEvent evt)
     {
         var fields = evt.Fields;
         var request = JsonRead.Obj(fields, "request");

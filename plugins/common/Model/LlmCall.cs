@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using AgentSight.Contracts;
 
 namespace AgentSight.Plugins.Common.Model;
@@ -88,7 +88,7 @@ public sealed class LlmCall
     public bool IsError => ErrorRule.IsError(this);
 
     /// <summary>Reads an <c>llm</c> event.</summary>
-    public static LlmCall Read(AgentEvent evt)
+    public static LlmCall Read(ReadOnlyEvent evt)
     {
         var f = evt.Fields;
         var call = new LlmCall
@@ -140,11 +140,12 @@ public sealed class LlmCall
         }
     }
 
-    private static List<string>? FinishReasonsOf(JsonObject? fields) =>
-        fields?["gen_ai.response.finish_reasons"] switch
+    private static List<string>? FinishReasonsOf(ReadOnlyJson fields) =>
+        fields["gen_ai.response.finish_reasons"].ValueKind switch
         {
-            JsonArray => JsonRead.Strings(fields, "gen_ai.response.finish_reasons"),
-            JsonValue => JsonRead.Str(fields, "gen_ai.response.finish_reasons") is { } one ? [one] : null,
+            JsonValueKind.Array => JsonRead.Strings(fields, "gen_ai.response.finish_reasons"),
+            JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False
+                => JsonRead.Str(fields, "gen_ai.response.finish_reasons") is { } one ? [one] : null,
             _ => null,
         };
 }

@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using AgentSight.Contracts;
 
 namespace AgentSight.Plugins.Common.Model;
@@ -84,7 +84,7 @@ public sealed class McpCall
     public string ServerLabel => ServerName ?? (Url is not null ? Url : ServerPid is { } pid ? $"pid {pid}" : "(unknown server)");
 
     /// <summary>Reads an <c>mcp</c> event.</summary>
-    public static McpCall Read(AgentEvent evt)
+    public static McpCall Read(ReadOnlyEvent evt)
     {
         var f = evt.Fields;
         var server = JsonRead.Obj(f, "server");
@@ -108,8 +108,8 @@ public sealed class McpCall
             ClientVersion = JsonRead.Str(client, "version"),
             ToolName = JsonRead.Str(f, "gen_ai.tool.name"),
             Target = JsonRead.Str(f, "gen_ai.prompt.name") ?? JsonRead.Str(f, "mcp.resource.uri"),
-            Arguments = Preview(f?["arguments"]),
-            Result = Preview(f?["result"]),
+            Arguments = Preview(f["arguments"]),
+            Result = Preview(f["result"]),
             ErrorCode = JsonRead.Long(error, "code"),
             ErrorMessage = JsonRead.Str(error, "message"),
             ErrorType = JsonRead.Str(f, "error.type"),
@@ -126,13 +126,13 @@ public sealed class McpCall
         };
     }
 
-    private static string? Preview(JsonNode? node)
+    private static string? Preview(ReadOnlyJson node)
     {
-        if (node is null)
+        if (node.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             return null;
         }
-        var text = node is JsonValue value && value.TryGetValue(out string? s) ? s : node.ToJsonString();
+        var text = node.GetString() ?? node.ToJsonString();
         return text.Length <= PreviewChars ? text : string.Concat(text.AsSpan(0, PreviewChars), "…");
     }
 }

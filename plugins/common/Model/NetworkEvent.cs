@@ -46,7 +46,7 @@ public sealed record NetworkEvent(
     public string Peer => ServerName ?? Remote ?? Target ?? (Fd is { } fd ? $"socket {fd}" : "an unknown peer");
 
     /// <summary>Reads a <c>network</c> event; null for any other source.</summary>
-    public static NetworkEvent? Read(AgentEvent evt)
+    public static NetworkEvent? Read(ReadOnlyEvent evt)
     {
         if (evt.Source != EventSources.Network)
         {

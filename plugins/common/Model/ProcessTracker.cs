@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 
 namespace AgentSight.Plugins.Common.Model;
@@ -20,14 +19,14 @@ public sealed class ProcessTracker
     /// <param name="evt">The event.</param>
     /// <param name="kind">The process event's kind, <see cref="ProcessEventKind.Other"/> for other sources.</param>
     /// <param name="created">True when the event started a new instance.</param>
-    public ProcessInstance? Apply(AgentEvent evt, ProcessEventKind kind, out bool created)
+    public ProcessInstance? Apply(ReadOnlyEvent evt, ProcessEventKind kind, out bool created)
     {
         created = false;
         if (evt.Pid <= 0)
         {
             return null;
         }
-        var fields = evt.Source == EventSources.Process ? evt.Fields : null;
+        ReadOnlyJson? fields = evt.Source == EventSources.Process ? evt.Fields : null;
         var ppid = (int?)JsonRead.Long(fields, "ppid");
         _current.TryGetValue(evt.Pid, out var instance);
         var startsNew = instance is null
@@ -82,7 +81,7 @@ public sealed class ProcessTracker
         return instance;
     }
 
-    private static void Exec(ProcessInstance instance, AgentEvent evt, JsonObject? fields)
+    private static void Exec(ProcessInstance instance, ReadOnlyEvent evt, ReadOnlyJson? fields)
     {
         instance.ExecNs = evt.Timestamp;
         if (!instance.StartKnown)
@@ -107,7 +106,7 @@ public sealed class ProcessTracker
     }
 
     /// <summary>The kind of a <c>process</c> event; <see cref="ProcessEventKind.Other"/> for any other source.</summary>
-    public static ProcessEventKind KindOf(AgentEvent evt) => evt.Source != EventSources.Process
+    public static ProcessEventKind KindOf(ReadOnlyEvent evt) => evt.Source != EventSources.Process
         ? ProcessEventKind.Other
         : JsonRead.Str(evt.Fields, "event") switch
         {

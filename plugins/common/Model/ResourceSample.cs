@@ -17,7 +17,7 @@ public sealed record ResourceSample(
     public const string Source = "resource";
 
     /// <summary>Reads a <c>resource</c> event; null for any other source, or one without a pid.</summary>
-    public static ResourceSample? Read(AgentEvent evt)
+    public static ResourceSample? Read(ReadOnlyEvent evt)
     {
         if (evt.Source != Source || evt.Pid <= 0)
         {

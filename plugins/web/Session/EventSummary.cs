@@ -10,14 +10,14 @@ internal static class EventSummary
 {
     private const int MaxLength = 200;
 
-    public static string Of(AgentEvent evt)
+    public static string Of(ReadOnlyEvent evt)
     {
-        var text = evt.Data switch
+        var text = evt switch
         {
-            TlsPayload tls => Tls(tls),
-            HttpBodyPayload => HttpBody(evt),
-            WebSocketMessagePayload message => WebSocket(message),
-            JsonPayload => evt.Source switch
+            { Tls: { } tls } => Tls(tls),
+            { HttpBody: not null } => HttpBody(evt),
+            { WebSocketMessage: { } message } => WebSocket(message),
+            { HasFields: true } => evt.Source switch
             {
                 EventSources.Process => Process(evt),
                 EventSources.Network => Network(evt),
@@ -26,18 +26,18 @@ internal static class EventSummary
                 "sse" => Sse(evt),
                 "llm" => Llm(evt),
                 EventSources.Mcp => Mcp(evt),
-                // After redaction a stdio payload is its JSON form.
-                EventSources.Stdio when AgentEventJson.TryReadStdio(evt.Fields!) is { } stdio => Stdio(stdio),
+                // After redaction a stdio payload is its JSON form (read from a copy: the reader takes a node).
+                EventSources.Stdio when AgentEventJson.TryReadStdio(evt.Fields.DeepClone()!.AsObject()) is { } stdio => Stdio(new ReadOnlyStdioPayload(stdio)),
                 ResourceSample.Source when ResourceSample.Read(evt) is { } sample => Resource(sample),
                 _ => Fallback(evt),
             },
-            StdioPayload stdio => Stdio(stdio),
+            { Stdio: { } stdio } => Stdio(stdio),
             _ => evt.Source,
         };
         return text.Length > MaxLength ? string.Concat(text.AsSpan(0, MaxLength - 1), "…") : text;
     }
 
-    private static string Tls(TlsPayload tls)
+    private static string Tls(ReadOnlyTlsPayload tls)
     {
         if (tls.Direction == TlsDirection.Handshake)
         {
@@ -67,7 +67,7 @@ internal static class EventSummary
         $"CPU {(s.CpuPercent is { } cpu ? cpu.ToString("0.#", CultureInfo.InvariantCulture) + " %" : "?")} · RSS {ReportText.Bytes(s.RssBytes)}"
         + $" · user {s.CpuUserMs?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} ms, system {s.CpuSystemMs?.ToString("N0", CultureInfo.InvariantCulture) ?? "?"} ms";
 
-    private static string Process(AgentEvent evt)
+    private static string Process(ReadOnlyEvent evt)
     {
         var f = evt.Fields;
         var kind = JsonRead.Str(f, "event") ?? "process";
@@ -91,7 +91,7 @@ internal static class EventSummary
     }
 
     /// <summary>"CONNECT 127.0.0.1:8443 ok", "TLS api.anthropic.com (h2, http/1.1)", "TLS UNSEEN api.x.com: why".</summary>
-    private static string Network(AgentEvent evt)
+    private static string Network(ReadOnlyEvent evt)
     {
         if (NetworkEvent.Read(evt) is not { } n)
         {
@@ -114,7 +114,7 @@ internal static class EventSummary
         var other => " " + other,
     };
 
-    private static string Http(AgentEvent evt)
+    private static string Http(ReadOnlyEvent evt)
     {
         if (HttpExchange.Read(evt) is not { } x)
         {
@@ -124,9 +124,9 @@ internal static class EventSummary
         return $"{x.Method} {x.Host}{x.Path} → {status}{Ms(x.DurationMs, " in ")}{(x.Complete ? "" : $" ({x.EndReason ?? "incomplete"})")}";
     }
 
-    private static string HttpBody(AgentEvent evt)
+    private static string HttpBody(ReadOnlyEvent evt)
     {
-        if (evt.Data is HttpBodyPayload piece)
+        if (evt.HttpBody is { } piece)
         {
             return $"body piece at {piece.Offset.ToString(CultureInfo.InvariantCulture)} ({piece.Bytes.Length.ToString(CultureInfo.InvariantCulture)} bytes) {piece.Path}";
         }
@@ -135,7 +135,7 @@ internal static class EventSummary
         return $"body piece at {JsonRead.Long(f, "offset")?.ToString(CultureInfo.InvariantCulture) ?? "?"} ({data.Length.ToString(CultureInfo.InvariantCulture)} chars) {JsonRead.Str(f, "path")}";
     }
 
-    private static string WebSocket(WebSocketMessagePayload message)
+    private static string WebSocket(ReadOnlyWebSocketMessagePayload message)
     {
         var from = message.FromClient ? "client" : "server";
         var size = message.Size is { } bytes ? $" ({bytes.ToString(CultureInfo.InvariantCulture)} bytes)" : "";
@@ -143,21 +143,21 @@ internal static class EventSummary
         return $"websocket {message.Opcode} from {from}{size}{text}";
     }
 
-    private static string Sse(AgentEvent evt)
+    private static string Sse(ReadOnlyEvent evt)
     {
         var f = evt.Fields;
         var message = JsonRead.Obj(f, "message");
         return $"{JsonRead.Str(f, "provider") ?? "sse"} stream {JsonRead.Str(message, "model")} · {JsonRead.Long(f, "event_count")?.ToString(CultureInfo.InvariantCulture) ?? "?"} events · {JsonRead.Str(f, "end_reason") ?? ""}";
     }
 
-    private static string Llm(AgentEvent evt)
+    private static string Llm(ReadOnlyEvent evt)
     {
         var call = LlmCall.Read(evt);
         return $"{call.Provider} {call.Model} · {Tokens(call.InputTokens)} in / {Tokens(call.OutputTokens)} out{Ms(call.DurationMs, " · ")}{(call.IsError ? $" · error {call.ErrorType ?? call.StatusCode?.ToString(CultureInfo.InvariantCulture)}" : "")}";
     }
 
     /// <summary><c>tools/call echo · mcp-servers/everything · 14 ms · ok</c>.</summary>
-    private static string Mcp(AgentEvent evt)
+    private static string Mcp(ReadOnlyEvent evt)
     {
         var call = McpCall.Read(evt);
         var what = call.ToolName ?? call.Target;
@@ -168,7 +168,7 @@ internal static class EventSummary
     }
 
     /// <summary><c>WRITE 42 B unix fd 1 → 1234</c>.</summary>
-    private static string Stdio(StdioPayload stdio)
+    private static string Stdio(ReadOnlyStdioPayload stdio)
     {
         var builder = new StringBuilder();
         builder.Append(stdio.Function).Append(' ').Append(stdio.Length.ToString(CultureInfo.InvariantCulture)).Append(" B");
@@ -188,14 +188,13 @@ internal static class EventSummary
         return builder.ToString();
     }
 
-    private static string Fallback(AgentEvent evt)
+    private static string Fallback(ReadOnlyEvent evt)
     {
-        var fields = evt.Fields;
-        if (fields is null)
+        if (!evt.HasFields)
         {
             return evt.Source;
         }
-        var json = fields.ToJsonString();
+        var json = evt.Fields.ToJsonString();
         return json.Length > MaxLength ? json[..MaxLength] : json;
     }
 

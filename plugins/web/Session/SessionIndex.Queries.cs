@@ -444,11 +444,11 @@ internal sealed partial class SessionIndex
 
     /// <summary>The trace analyzer's runs (their run spans), oldest first.</summary>
     private List<RunRow> Runs() => [.. _spans.Where(s => s.Level == "run").OrderBy(s => s.StartNs).ThenBy(s => s.TraceId, StringComparer.Ordinal)
-        .Select(s => new RunRow(s.TraceId, s.SpanId, s.Name, (int?)JsonRead.Long(s.Attributes, "process.pid"),
-            JsonRead.Str(s.Attributes, "process.command_line"), s.StartNs, s.EndNs, s.Status,
-            JsonRead.Long(s.Attributes, "agentsight.llm.calls") ?? 0, JsonRead.Long(s.Attributes, "agentsight.conversations") ?? 0,
-            JsonRead.Long(s.Attributes, "gen_ai.usage.input_tokens") ?? 0, JsonRead.Long(s.Attributes, "gen_ai.usage.output_tokens") ?? 0,
-            s.CostUsd, JsonRead.Long(s.Attributes, "agentsight.cost.unpriced_calls") ?? 0))];
+        .Select(s => new RunRow(s.TraceId, s.SpanId, s.Name, (int?)JsonRead.Long(s.AttributesView, "process.pid"),
+            JsonRead.Str(s.AttributesView, "process.command_line"), s.StartNs, s.EndNs, s.Status,
+            JsonRead.Long(s.AttributesView, "agentsight.llm.calls") ?? 0, JsonRead.Long(s.AttributesView, "agentsight.conversations") ?? 0,
+            JsonRead.Long(s.AttributesView, "gen_ai.usage.input_tokens") ?? 0, JsonRead.Long(s.AttributesView, "gen_ai.usage.output_tokens") ?? 0,
+            s.CostUsd, JsonRead.Long(s.AttributesView, "agentsight.cost.unpriced_calls") ?? 0))];
 
     /// <summary>Every span, for the Trace view, each with the call or process a click opens.</summary>
     public TraceView Trace() => WithRead(() =>
@@ -529,5 +529,5 @@ internal sealed partial class SessionIndex
     /// <summary>The session's process for an event source and pid, for tests.</summary>
     internal int ProcessCount => WithRead(() => _tracker.All.Count);
 
-    internal static bool IsSessionRecord(AgentEvent evt) => evt.Source == SessionSource;
+    internal static bool IsSessionRecord(ReadOnlyEvent evt) => evt.Source == SessionSource;
 }

@@ -57,7 +57,7 @@ internal sealed partial class SessionIndex : IDisposable
 
     /// <summary>Adds one event. Called by the sink's task only.</summary>
     /// <returns>The record, or null for the session record, which is not an event of the session.</returns>
-    public EventRecord? Add(AgentEvent evt, byte[] json, long receivedAtMs)
+    public EventRecord? Add(ReadOnlyEvent evt, byte[] json, long receivedAtMs)
     {
         if (evt.Source == SessionSource)
         {
@@ -136,7 +136,7 @@ internal sealed partial class SessionIndex : IDisposable
     }
 
     /// <summary>Indexes the event by its source; its category on the timeline, or null when it is not drawn as a tick.</summary>
-    private EventCategory? Categorize(AgentEvent evt, ProcessEventKind kind, ProcessActivity? activity, EventRecord record)
+    private EventCategory? Categorize(ReadOnlyEvent evt, ProcessEventKind kind, ProcessActivity? activity, EventRecord record)
     {
         switch (evt.Source)
         {
@@ -236,7 +236,7 @@ internal sealed partial class SessionIndex : IDisposable
         }
     }
 
-    private void AddCall(AgentEvent evt, ProcessActivity? activity, EventRecord record)
+    private void AddCall(ReadOnlyEvent evt, ProcessActivity? activity, EventRecord record)
     {
         var call = LlmCall.Read(evt);
         if (call.Key is { } key)
@@ -263,7 +263,7 @@ internal sealed partial class SessionIndex : IDisposable
     /// <summary>Most spans kept for the Trace view; a run's later spans past it are counted, not kept.</summary>
     internal const int MaxSpans = 100_000;
 
-    private void AddSpan(AgentEvent evt, EventRecord record)
+    private void AddSpan(ReadOnlyEvent evt, EventRecord record)
     {
         if (TraceSpan.Read(evt, record.Seq) is not { } span)
         {

@@ -169,7 +169,7 @@ public sealed class AgentEventJsonTests
     {
         Assert.True(AgentEventJson.TryParse(Encoding.UTF8.GetBytes(
             """{"timestamp":1,"source":"llm","data":{"a":{"b":[1,2,{"c":"d"}]},"e":"f"}}"""), out var evt, out _));
-        evt.Data.PrepareForSharing();
+        evt.MarkShared(readers: 8);
 
         var lines = new string[8];
         Parallel.For(0, lines.Length, i => lines[i] = AgentEventJson.ToJson(evt));

@@ -55,6 +55,8 @@ internal sealed class PipelineHarness
 
     public static int Seq(AgentEvent evt) => evt.Fields!["seq"]!.GetValue<int>();
 
+    public static int Seq(ReadOnlyEvent evt) => evt.Fields["seq"].TryGetValue(out int seq) ? seq : throw new InvalidOperationException($"{evt} has no seq");
+
     public static AgentEvent Numbered(int seq, long timestamp) =>
         new(timestamp, "seq", 1, 1, "seq", new JsonPayload(new JsonObject { ["seq"] = seq }));
 }

@@ -79,14 +79,16 @@ public sealed class CollectingSinkFactory : SinkFactory<NoConfig>
             }
         }
 
-        public void Write(AgentEvent evt)
+        public void Write(ReadOnlyEvent evt)
         {
             owner.Gate?.Wait();
-            if (owner.FailWhen(evt))
+            // A copy of its own: the event is shared and read-only, and the tests read what arrived as events.
+            var received = evt.ToAgentEvent();
+            if (owner.FailWhen(received))
             {
                 throw new IOException($"planted sink failure on {evt}");
             }
-            owner.Received.Enqueue(evt);
+            owner.Received.Enqueue(received);
         }
 
         public ValueTask FlushAsync(CancellationToken cancellationToken) => default;

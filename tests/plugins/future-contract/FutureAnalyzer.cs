@@ -2,7 +2,7 @@ using AgentSight.Contracts;
 
 namespace AgentSight.TestPlugins.Future;
 
-/// <summary>A plugin built against contracts 2.0.</summary>
+/// <summary>A plugin built against contracts 3.0.</summary>
 public sealed class FutureAnalyzer : IFutureAnalyzer
 {
     /// <inheritdoc />

@@ -38,7 +38,7 @@ public sealed class NullSink(Counter discarded, long failAfter = 0) : ISink
     public ValueTask StartAsync(CancellationToken cancellationToken) => default;
 
     /// <inheritdoc />
-    public void Write(AgentEvent evt)
+    public void Write(ReadOnlyEvent evt)
     {
         if (failAfter > 0 && _written >= failAfter)
         {

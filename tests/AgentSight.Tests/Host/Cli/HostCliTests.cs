@@ -128,7 +128,7 @@ public sealed class HostCliTests
         var (code, _, stderr) = await HostProcess.RunAsync(Args(plugins, manifest, "replay", Artifacts.Sample("llm-session.jsonl")));
 
         Assert.Equal(2, code);
-        Assert.Contains($"stage 1 (\"future-contract\"): plugin \"future-contract\" cannot be used: incompatible: built for contracts 2.0, this host provides {AgentSight.Contracts.ContractVersion.Current}", stderr, StringComparison.Ordinal);
+        Assert.Contains($"stage 1 (\"future-contract\"): plugin \"future-contract\" cannot be used: incompatible: built for contracts 3.0, this host provides {AgentSight.Contracts.ContractVersion.Current}", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class HostCliTests
         Assert.Matches(@"^probe-analyzer\s+0\.1\.0\s+analyzer\s+yes\s+1\s+loaded\s+", rows.Single(r => r.StartsWith("probe-analyzer", StringComparison.Ordinal)));
         Assert.Matches(@"^console\s+0\.1\.0\s+sink\s+yes\s+2\s+loaded\s+", rows.Single(r => r.StartsWith("console", StringComparison.Ordinal)));
         Assert.Matches(@"^file\s+0\.1\.0\s+sink\s+no\s+3\s+loaded\s+event-file\s+Writes events", rows.Single(r => r.StartsWith("file", StringComparison.Ordinal)));
-        Assert.Matches(@"^future-contract\s+-\s+-\s+no \(not in manifest\)\s+-\s+incompatible: built for contracts 2\.0", rows.Single(r => r.StartsWith("future-contract", StringComparison.Ordinal)));
+        Assert.Matches(@"^future-contract\s+-\s+-\s+no \(not in manifest\)\s+-\s+incompatible: built for contracts 3\.0", rows.Single(r => r.StartsWith("future-contract", StringComparison.Ordinal)));
 
         Assert.Equal(0, jsonCode);
         var list = JsonNode.Parse(json)!["plugins"]!.AsArray();
@@ -158,7 +158,7 @@ public sealed class HostCliTests
         Assert.Equal(["console"], console["roles"]!.AsArray().Select(r => r!.GetValue<string>()));
         var future = list.Single(p => p!["name"]!.GetValue<string>() == "future-contract")!;
         Assert.Equal("incompatible", future["status"]!.GetValue<string>());
-        Assert.StartsWith("built for contracts 2.0", future["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("built for contracts 3.0", future["error"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

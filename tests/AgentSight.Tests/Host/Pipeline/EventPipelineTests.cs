@@ -34,6 +34,34 @@ public sealed class EventPipelineTests
     }
 
     [Fact]
+    public async Task Events_reach_the_sinks_read_only_so_an_analyzer_cannot_change_one_it_has_let_go()
+    {
+        // An analyzer that keeps what it emitted, as one that holds state might: once the sinks have the events,
+        // a change through that reference fails at once instead of changing what the sinks are reading.
+        var emitted = new List<AgentEvent>();
+        var keeper = new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+        {
+            OnProcess = (e, o) =>
+            {
+                emitted.Add(e);
+                o.Emit(e);
+            },
+        });
+        var first = new CollectingSinkFactory();
+        var second = new CollectingSinkFactory();
+        var harness = new PipelineHarness().Add(keeper, "keeper").Add(first, "first").Add(second, "second");
+
+        await harness.RunAsync(Events(100));
+
+        Assert.Equal(100, emitted.Count);
+        Assert.All(emitted, e => Assert.True(e.IsShared));
+        Assert.Throws<InvalidOperationException>(() => emitted[0].Fields!["seq"] = 1_000);
+        Assert.Throws<InvalidOperationException>(() => emitted[^1].Timestamp = 0);
+        Assert.Equal(Enumerable.Range(0, 100), first.Received.Select(Seq));
+        Assert.Equal(Enumerable.Range(0, 100), second.Received.Select(Seq));
+    }
+
+    [Fact]
     public async Task An_analyzer_with_nothing_to_do_is_left_out_of_the_event_path_and_listed_as_bypassed()
     {
         var sink = new CollectingSinkFactory();

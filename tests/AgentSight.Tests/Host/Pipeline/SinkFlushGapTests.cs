@@ -47,7 +47,7 @@ public sealed class SinkFlushGapTests
     /// <summary>A sink that notes when each flush came and how many events it had been given by then.</summary>
     private sealed class FlushTimingSinkFactory : SinkFactory<NoConfig>
     {
-        public ConcurrentQueue<AgentEvent> Received { get; } = new();
+        public ConcurrentQueue<ReadOnlyEvent> Received { get; } = new();
 
         public ConcurrentQueue<long> FlushedAt { get; } = new();
 
@@ -61,7 +61,7 @@ public sealed class SinkFlushGapTests
         {
             public ValueTask StartAsync(CancellationToken cancellationToken) => default;
 
-            public void Write(AgentEvent evt) => owner.Received.Enqueue(evt);
+            public void Write(ReadOnlyEvent evt) => owner.Received.Enqueue(evt);
 
             public ValueTask FlushAsync(CancellationToken cancellationToken)
             {

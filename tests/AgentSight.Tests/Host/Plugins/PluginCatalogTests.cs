@@ -54,7 +54,7 @@ public sealed class PluginCatalogTests
 
         var plugin = catalog.Plugins.Single();
         Assert.Equal(PluginStatus.Incompatible, plugin.Status);
-        Assert.Equal($"built for contracts 2.0, this host provides {ContractVersion.Current}: update AgentSight, or use a build of the plugin for contracts 1.x", plugin.Problem);
+        Assert.Equal($"built for contracts 3.0, this host provides {ContractVersion.Current}: update AgentSight, or use a build of the plugin for contracts 2.x", plugin.Problem);
         Assert.Null(plugin.Factory);
     }
 

@@ -36,7 +36,7 @@ public sealed class DerivedSpansTests
             Exit(500, 11, 10, 2),
             Llm(600, 10, "gpt-4.1-mini"),
         };
-        var spans = events.SelectMany(derived.Take).ToList();
+        var spans = events.SelectMany(e => derived.Take(e)).ToList();
         spans.AddRange(derived.Finish());
         return spans;
     }

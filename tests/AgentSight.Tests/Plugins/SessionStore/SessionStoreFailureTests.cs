@@ -180,7 +180,7 @@ public sealed class SessionStoreFailureTests
                 await sink.StartAsync(cancellationToken);
             }
 
-            public void Write(AgentEvent evt)
+            public void Write(ReadOnlyEvent evt)
             {
                 if (!owner._failed && PipelineHarness.Seq(evt) == owner._failAtSeq)
                 {

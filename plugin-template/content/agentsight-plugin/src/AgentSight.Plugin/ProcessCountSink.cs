@@ -8,7 +8,8 @@ namespace AgentSight.Plugin;
 /// <remarks>
 /// Lifecycle: StartAsync once, Write for each event (never concurrently), FlushAsync when the queue runs dry,
 /// StopAsync at the end — which must be safe to call twice, or without StartAsync. Events are shared with other
-/// sinks: read them, never change them. The file is rewritten at each flush that has new counts, so it is current
+/// sinks, so each comes as a ReadOnlyEvent: its envelope, its fields (<c>evt.Fields["name"].GetString()</c>) and its
+/// typed payloads can be read, not changed. The file is rewritten at each flush that has new counts, so it is current
 /// whenever the sink has caught up, and what the sink was given is never only in memory for long.
 /// </remarks>
 public sealed class ProcessCountSink : ISink
@@ -38,7 +39,7 @@ public sealed class ProcessCountSink : ISink
     }
 
     /// <inheritdoc />
-    public void Write(AgentEvent evt)
+    public void Write(ReadOnlyEvent evt)
     {
         var key = (evt.Pid, evt.Comm);
         _counts[key] = _counts.GetValueOrDefault(key) + 1;
