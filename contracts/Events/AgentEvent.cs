@@ -71,6 +71,29 @@ public sealed class AgentEvent
         Data.MarkShared(concurrentReaders: readers > 1);
     }
 
+    /// <summary>
+    /// The event as one NDJSON line ending with a line feed (<see cref="AgentEventJson"/>). A shared event is formatted
+    /// once, and every sink that writes lines takes the same bytes: the file sink, the session store and the web UI
+    /// each formatted every event themselves before, the largest part of their CPU. An unshared event may still
+    /// change, so it is formatted on each call.
+    /// </summary>
+    internal ReadOnlyMemory<byte> JsonLine()
+    {
+        if (_line is { } line)
+        {
+            return line;
+        }
+        var formatted = EventLineFormatter.FormatToArray(this);
+        if (!IsShared)
+        {
+            return formatted;
+        }
+        // Two sinks may format it at the same moment: both lines are the same, the first one kept wins.
+        return Interlocked.CompareExchange(ref _line, formatted, null) ?? formatted;
+    }
+
+    private byte[]? _line;
+
     /// <summary>A view through which the event cannot be changed: what sinks get. Costs no copy. Since 2.0.</summary>
     public ReadOnlyEvent AsReadOnly() => new(this);
 

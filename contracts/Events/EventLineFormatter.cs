@@ -39,6 +39,12 @@ public sealed class EventLineFormatter : IDisposable
         return _buffer.WrittenMemory;
     }
 
+    [ThreadStatic]
+    private static EventLineFormatter? t_shared;
+
+    /// <summary>The event's line in an array of its own, formatted with this thread's formatter.</summary>
+    internal static byte[] FormatToArray(AgentEvent evt) => (t_shared ??= new EventLineFormatter()).Format(evt).ToArray();
+
     /// <inheritdoc />
     public void Dispose() => _writer.Dispose();
 }

@@ -62,6 +62,12 @@ public readonly struct ReadOnlyEvent
     /// <summary>The underlying event, for the contracts' own writers.</summary>
     internal AgentEvent Event => _event;
 
+    /// <summary>
+    /// The event as one NDJSON line, ending with a line feed: formatted once per event and shared by every sink that
+    /// asks (do not format it yourself to write JSON lines). Since 2.0.
+    /// </summary>
+    public ReadOnlyMemory<byte> JsonLine => _event.JsonLine();
+
     /// <summary>Writes the payload (the event's <c>data</c>) as one JSON value.</summary>
     public void WriteDataTo(Utf8JsonWriter writer) => _event.Data.WriteTo(writer);
 

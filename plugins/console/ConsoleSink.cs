@@ -27,7 +27,6 @@ internal sealed class ConsoleSink : ISink, IDisposable
     private readonly Counter _discarded;
 
     private Stream? _output;
-    private EventLineFormatter? _json;
     private PrettyLineFormatter? _pretty;
     private byte[] _buffer = [];
     private int _buffered;
@@ -63,10 +62,6 @@ internal sealed class ConsoleSink : ISink, IDisposable
         {
             _pretty = new PrettyLineFormatter(_maxPreview);
         }
-        else
-        {
-            _json = new EventLineFormatter();
-        }
         return ValueTask.CompletedTask;
     }
 
@@ -81,7 +76,7 @@ internal sealed class ConsoleSink : ISink, IDisposable
         var output = _output ?? throw new InvalidOperationException(_stopped
             ? "The console sink was stopped."
             : "The console sink was not started.");
-        var line = _pretty is not null ? _pretty.Format(evt) : _json!.Format(evt).Span;
+        var line = _pretty is not null ? _pretty.Format(evt) : evt.JsonLine.Span;
         try
         {
             // Whole lines per write: a stream shared with the log (stderr) never gets a log line inside an event line.
@@ -158,7 +153,6 @@ internal sealed class ConsoleSink : ISink, IDisposable
         {
             _output?.Dispose();
             _output = null;
-            _json?.Dispose();
             _pretty?.Dispose();
         }
     }

@@ -56,7 +56,6 @@ internal sealed class FileSink : ISink, IDisposable
     private string _path = string.Empty;
     private SafeFileHandle? _file;
     private bool _regular;
-    private EventLineFormatter? _formatter;
 
     /// <summary>Where the next block goes: the file's length up to its last whole line that is known written.</summary>
     private long _offset;
@@ -125,7 +124,6 @@ internal sealed class FileSink : ISink, IDisposable
             _file = file;
             _offset = _regular ? RandomAccess.GetLength(file) : 0;
             _size = _offset;
-            _formatter = new EventLineFormatter();
             if (_restarted)
             {
                 _logger.LogInformation("Restarted: appending events to {Path} ({Size} bytes already there)", _path, _size);
@@ -159,7 +157,7 @@ internal sealed class FileSink : ISink, IDisposable
         lock (_gate)
         {
             ThrowIfNotWritable();
-            var line = _formatter!.Format(evt).Span;
+            var line = evt.JsonLine.Span;
             if (_regular && _maxBytes > 0 && _size > 0 && _size + line.Length > _rotateAbove)
             {
                 // Decided now, done when the lines before it are written: held lines keep to their file.
@@ -244,7 +242,6 @@ internal sealed class FileSink : ISink, IDisposable
             {
                 _file.Dispose();
                 _file = null;
-                _formatter?.Dispose();
             }
         }
     }

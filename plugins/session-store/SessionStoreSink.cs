@@ -49,7 +49,6 @@ internal sealed class SessionStoreSink : ISink, IDisposable
     private readonly Counter _batches;
     private readonly Counter _writeRetries;
     private readonly Counter _eventsDropped;
-    private EventLineFormatter? _formatter;
     private SqliteConnection? _db;
     // The batch and counter statements, prepared once per connection (PreparedInsert says why).
     private readonly Dictionary<string, PreparedInsert> _statements = new(StringComparer.Ordinal);
@@ -98,7 +97,6 @@ internal sealed class SessionStoreSink : ISink, IDisposable
                 _session.Created = true;
                 _context.Logger.LogInformation("Storing the session in {Path}", _session.Path);
             }
-            _formatter = new EventLineFormatter();
             _lastCountersTicks = _time.GetTimestamp();
             var interval = TimeSpan.FromMilliseconds(_config.FlushIntervalMs);
             _timer = _time.CreateTimer(static state => ((SessionStoreSink)state!).OnTimer(retry: false), this, interval, interval);
@@ -272,7 +270,8 @@ internal sealed class SessionStoreSink : ISink, IDisposable
             throw new InvalidOperationException(_stopped ? "The session store was stopped." : "The session store was not started.");
         }
         var s = _session;
-        var line = _formatter!.Format(evt).Span;
+        var shared = evt.JsonLine;
+        var line = shared.Span;
         if (s.Retry.Failing && s.PendingBytes + line.Length > _config.MaxHeldBytes)
         {
             Drop(1);
@@ -284,7 +283,7 @@ internal sealed class SessionStoreSink : ISink, IDisposable
             }
             return;
         }
-        var pending = new PendingEvent(++s.Seq, evt.Timestamp, evt.Source, evt.Pid, evt.Tid, evt.Comm, line[..^1].ToArray()) { Size = line.Length };
+        var pending = new PendingEvent(++s.Seq, evt.Timestamp, evt.Source, evt.Pid, evt.Tid, evt.Comm, shared[..^1]) { Size = line.Length };
         s.FirstNs ??= evt.Timestamp;
         s.LastNs = evt.Timestamp;
         var kind = ProcessTracker.KindOf(evt);
@@ -411,7 +410,6 @@ internal sealed class SessionStoreSink : ISink, IDisposable
                 DisposeStatements();
                 _db.Dispose();
                 _db = null;
-                _formatter?.Dispose();
             }
         }
     }

@@ -25,7 +25,6 @@ internal sealed class WebSink : ISink, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TextWriter _reportOut;
     private readonly Counter _indexFailures;
-    private readonly EventLineFormatter _formatter = new();
     private readonly SessionIndex _index;
     private WebServer? _server;
     private bool _stopped;
@@ -113,7 +112,7 @@ internal sealed class WebSink : ISink, IAsyncDisposable
     {
         try
         {
-            var line = _formatter.Format(evt);
+            var line = evt.JsonLine;
             // The line without its line feed: what the event log shows and searches.
             var json = line[..^1].ToArray();
             _index.Add(evt, json, _time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -156,7 +155,6 @@ internal sealed class WebSink : ISink, IAsyncDisposable
             await _server.DisposeAsync();
             _server = null;
         }
-        _formatter.Dispose();
     }
 
     /// <inheritdoc />
