@@ -410,26 +410,57 @@ internal sealed class CaptureSession : IDisposable
         RunTimings.Mark("capture: process object loaded (verified)");
 
         StopIf(abandoned);
-        if (_options.Io)
+        // The io and tls objects need only the process object's tracked map: each is loaded on a thread of its own, as
+        // most of a load is the kernel allocating maps and the vmlinux BTF being read and parsed, not one after another.
+        Exception? ioFailure = null;
+        var ioThread = _options.Io ? new Thread(() =>
         {
-            _io = BpfObject.Open("io", EmbeddedObjects.Read(EmbeddedObjects.Io));
-            ref var ioConfig = ref _io.Config<IoConfig>();
-            CheckMagic(ioConfig.Magic, "io");
-            ioConfig.SelfTgid = selfTgid;
-            ioConfig.UidFilter = _options.Uid.HasValue ? 1u : 0u;
-            ioConfig.TargetUid = _options.Uid ?? 0;
-            ioConfig.Sockets = _options.Sockets ? 1u : 0u;
-            ioConfig.StdioMode = (uint)_options.Stdio;
-            ioConfig.MaxCapture = (ulong)_options.MaxCapture;
-            ioConfig.StdioLimit = (ulong)_options.StdioLimit;
-            ioConfig.WakeupBytes = WakeupBytes(_options.IoRingMb);
-            _io.Map("tracked").ReuseFd(_process.Map("tracked").Fd);
-            _io.Map("io_events").SetMaxEntries((uint)_options.IoRingMb * 1024 * 1024);
-            _io.Load();
-            RunTimings.Mark("capture: io object opened and loaded");
+            try
+            {
+                LoadIo(selfTgid);
+            }
+            catch (Exception ex)
+            {
+                ioFailure = ex;
+            }
+        }, maxStackSize: 1024 * 1024) { IsBackground = true, Name = "agentsight-load-io" } : null;
+        ioThread?.Start();
+        try
+        {
+            LoadTls(selfTgid);
         }
+        finally
+        {
+            ioThread?.Join();
+        }
+        if (ioFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ioFailure);
+        }
+    }
 
-        StopIf(abandoned);
+    private void LoadIo(uint selfTgid)
+    {
+        var io = BpfObject.Open("io", EmbeddedObjects.Read(EmbeddedObjects.Io));
+        _io = io;
+        ref var ioConfig = ref io.Config<IoConfig>();
+        CheckMagic(ioConfig.Magic, "io");
+        ioConfig.SelfTgid = selfTgid;
+        ioConfig.UidFilter = _options.Uid.HasValue ? 1u : 0u;
+        ioConfig.TargetUid = _options.Uid ?? 0;
+        ioConfig.Sockets = _options.Sockets ? 1u : 0u;
+        ioConfig.StdioMode = (uint)_options.Stdio;
+        ioConfig.MaxCapture = (ulong)_options.MaxCapture;
+        ioConfig.StdioLimit = (ulong)_options.StdioLimit;
+        ioConfig.WakeupBytes = WakeupBytes(_options.IoRingMb);
+        io.Map("tracked").ReuseFd(_process!.Map("tracked").Fd);
+        io.Map("io_events").SetMaxEntries((uint)_options.IoRingMb * 1024 * 1024);
+        io.Load();
+        RunTimings.Mark("capture: io object opened and loaded");
+    }
+
+    private void LoadTls(uint selfTgid)
+    {
         if (!_options.Tls)
         {
             return;
@@ -445,7 +476,7 @@ internal sealed class CaptureSession : IDisposable
         tlsConfig.MaxCapture = (ulong)_options.MaxCapture;
         tlsConfig.WakeupBytes = WakeupBytes(_options.TlsRingMb);
         // One tracked set for both programs: the TLS program filters on the tree the process program maintains.
-        _tls.Map("tracked").ReuseFd(_process.Map("tracked").Fd);
+        _tls.Map("tracked").ReuseFd(_process!.Map("tracked").Fd);
         _tls.Map("tls_events").SetMaxEntries((uint)_options.TlsRingMb * 1024 * 1024);
         _multiLinks = TlsProbes.PrepareForMultiLinks(_tls);
         _tls.Load();
