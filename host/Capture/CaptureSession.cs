@@ -316,9 +316,12 @@ internal sealed class CaptureSession : IDisposable
     {
         _command?.Dispose();
         _discovery?.Dispose();
-        _probes?.Dispose();
+        // The TLS probes' links with the programs' own: one set of holder processes for all (each costs a process start).
+        _probes?.HandOverLinks(_links);
+        RunTimings.Mark("capture: TLS discovery stopped");
         BpfLink.DetachInBackground(_links);
         _links.Clear();
+        RunTimings.Mark("capture: links handed to the detach");
         _poller?.Dispose();
         _tls?.Dispose();
         _io?.Dispose();
