@@ -186,7 +186,11 @@ internal sealed class CaptureHub
         }
         catch (Exception ex)
         {
-            _done.TrySetException(ex);
+            if (!_done.TrySetException(ex))
+            {
+                // The runners were told already (the failure came while closing): said here, as nobody awaits it.
+                _loggers.CreateLogger("AgentSight.Capture").LogError(ex, "Closing the capture failed");
+            }
         }
     }
 
