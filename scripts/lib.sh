@@ -7,12 +7,23 @@ die() {
 
 # The dotnet executable, also when run through sudo (whose PATH usually lacks it).
 find_dotnet() {
-  local candidate
-  for candidate in "$(command -v dotnet 2>/dev/null || true)" "${DOTNET_ROOT:-}/dotnet" /usr/share/dotnet/dotnet \
-      /usr/lib/dotnet/dotnet /usr/local/share/dotnet/dotnet "${SUDO_USER:+$(getent passwd "$SUDO_USER" | cut -d: -f6)/.dotnet/dotnet}" \
-      "$HOME/.dotnet/dotnet"; do
+  locate_dotnet && echo "$DOTNET_BIN"
+}
+
+# As find_dotnet, into DOTNET_BIN, without starting a process in the usual case (./agentsight runs it on every start).
+locate_dotnet() {
+  local candidate dir dirs
+  IFS=: read -ra dirs <<<"$PATH"
+  for dir in "${dirs[@]}"; do
+    if [[ -n "$dir" && -f "$dir/dotnet" && -x "$dir/dotnet" ]]; then
+      DOTNET_BIN="$dir/dotnet"
+      return 0
+    fi
+  done
+  for candidate in "${DOTNET_ROOT:-}/dotnet" /usr/share/dotnet/dotnet /usr/lib/dotnet/dotnet /usr/local/share/dotnet/dotnet \
+      "${SUDO_USER:+$(getent passwd "$SUDO_USER" | cut -d: -f6)/.dotnet/dotnet}" "$HOME/.dotnet/dotnet"; do
     if [[ -n "$candidate" && -x "$candidate" ]]; then
-      echo "$candidate"
+      DOTNET_BIN="$candidate"
       return 0
     fi
   done

@@ -47,26 +47,28 @@ internal sealed class BpfLink : IDisposable
     /// <summary>
     /// Detaches the links without waiting for the kernel: removing a probe waits for grace periods (measured here:
     /// about half a second for a recording's two dozen links on a quiet machine, seconds under load), which a user
-    /// would otherwise wait for at the end of every <c>record</c>. Each link's descriptor is first inherited by a
+    /// would otherwise wait for at the end of every <c>record</c>. Every link's descriptor is first inherited by one
     /// short-lived child process (<c>sleep</c>, started with <c>posix_spawn</c>: a managed Process.Start costs tens of
-    /// milliseconds each under load), then this process detaches its copies as usual, which is quick while
-    /// the child still holds the link; the kernel releases the link, with its waits, when the child exits a moment
-    /// later. Perf-event links are disabled at once by that detach; uprobe_multi links fire into a ring nobody reads
-    /// until the child exits. Falls back to <see cref="DisposeAll"/> when no child can be started.
+    /// milliseconds each under load), then this process detaches its copies, which is quick while the child still
+    /// holds the links; the kernel releases them, with their waits, when the child exits a moment later. One child, not
+    /// several: each start costs 10–15 ms of the run's end, and several only made the release in the background
+    /// finish sooner (2.6 s after the run with eight, 3.8 s with one; docs/PERFORMANCE.md). Perf-event links are
+    /// disabled at once by that detach; uprobe_multi links fire into a ring nobody reads until the child has exited.
+    /// Falls back to <see cref="DisposeAll"/> when no child can be started.
     /// </summary>
     public static void DetachInBackground(IReadOnlyList<BpfLink> links)
     {
         // AGENTSIGHT_DETACH_WAIT=1 waits as before: for measuring what this saves (docs/PERFORMANCE.md).
         if (links.Count > 1 && File.Exists(Sleeper) && Environment.GetEnvironmentVariable("AGENTSIGHT_DETACH_WAIT") != "1")
         {
-            // Several children, so that their releases run side by side and share grace periods.
-            var groups = Math.Min(links.Count, MaxHolders);
-            for (var g = 0; g < groups; g++)
+            if (TryLendToChild([.. links]))
             {
-                if (!TryLendToChild([.. links.Where((_, i) => i % groups == g)]))
+                // The child holds the links: detaching this process's copies waits for nothing, no threads needed.
+                foreach (var link in links)
                 {
-                    break;
+                    link.Dispose();
                 }
+                return;
             }
         }
         DisposeAll(links);
@@ -74,7 +76,7 @@ internal sealed class BpfLink : IDisposable
 
     private const string Sleeper = "/bin/sleep";
 
-    /// <summary>Starts a child that holds <paramref name="group"/>'s descriptors for a second; false when it could not.</summary>
+    /// <summary>Starts a child that holds the descriptors of <paramref name="group"/> for a second; false when it could not.</summary>
     private static bool TryLendToChild(List<BpfLink> group)
     {
         const int SetFd = 2, CloseOnExec = 1;
@@ -97,9 +99,6 @@ internal sealed class BpfLink : IDisposable
         UprobeMulti.LinkFdHandle raw => raw.Fd,
         _ => -1,
     };
-
-    /// <summary>Child processes <see cref="DetachInBackground"/> starts at most.</summary>
-    private const int MaxHolders = 8;
 
     /// <summary>Threads detaching at once: each mostly waits in the kernel.</summary>
     private const int MaxDetachThreads = 64;

@@ -106,6 +106,9 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Library, EntryPoint = "ring_buffer__consume")]
     public static partial int RingBufferConsume(nint ringBuffer);
 
+    [LibraryImport(Library, EntryPoint = "ring_buffer__epoll_fd")]
+    public static partial int RingBufferEpollFd(nint ringBuffer);
+
     [LibraryImport(Library, EntryPoint = "ring_buffer__free")]
     public static partial void RingBufferFree(nint ringBuffer);
 

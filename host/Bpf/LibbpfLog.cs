@@ -49,6 +49,14 @@ internal static unsafe partial class LibbpfLog
     {
         try
         {
+            var logger = s_logger;
+            // libbpf's debug lines (about 2,700 per recording's start: every CO-RE relocation) are formatted only when
+            // they are logged: formatting them cost the loading threads time on every start. What explains a failure
+            // (the verifier's log, a relocation that failed) comes at warning level and is always kept.
+            if (level > LevelInfo && logger?.IsEnabled(LogLevel.Trace) != true)
+            {
+                return 0;
+            }
             var text = Format(format, args).TrimEnd('\n');
             if (t_kept is { } kept)
             {
@@ -59,7 +67,6 @@ internal static unsafe partial class LibbpfLog
                     kept.Remove(0, kept.Length - KeptChars);
                 }
             }
-            var logger = s_logger;
             if (logger is not null)
             {
                 var logLevel = level <= LevelInfo ? LogLevel.Debug : LogLevel.Trace;

@@ -6,12 +6,17 @@ namespace AgentSight.Host.Bpf;
 
 /// <summary>
 /// Reads one or more BPF ring buffers through libbpf (one epoll set), handing each record to its consumer on the
-/// calling thread. Not thread-safe: one thread polls.
+/// calling thread. Not thread-safe: one thread polls; any thread may <see cref="Wake"/> it.
 /// </summary>
-internal sealed unsafe class RingBufferPoller : IDisposable
+internal sealed unsafe partial class RingBufferPoller : IDisposable
 {
+    private const short PollIn = 0x1;
+    private const int EventFdCloseOnExec = 0x80000, EventFdNonBlocking = 0x800;
+
     private readonly List<GCHandle> _slots = [];
+    private readonly Lock _wakeGate = new();
     private RingBufferHandle? _handle;
+    private int _wakeFd = -1;
 
     /// <summary>Adds a ring buffer map (of a loaded object) and who reads it.</summary>
     public void Add(BpfMap ring, IRingBufferConsumer consumer)
@@ -36,14 +41,76 @@ internal sealed unsafe class RingBufferPoller : IDisposable
         }
     }
 
-    /// <summary>Waits up to <paramref name="timeoutMs"/> for records and hands every available one over; returns how many.</summary>
-    public int Poll(int timeoutMs) => Run("ring_buffer__poll", Libbpf.RingBufferPoll(Handle(), timeoutMs));
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> for records, or until <see cref="Wake"/> is called, and hands every
+    /// available one over; returns how many.
+    /// </summary>
+    public int Poll(int timeoutMs)
+    {
+        var handle = Handle();
+        if (_wakeFd < 0)
+        {
+            return Run("ring_buffer__poll", Libbpf.RingBufferPoll(handle, timeoutMs));
+        }
+        // libbpf's epoll set and the wake-up descriptor together; then every ring is read, as ring_buffer__poll would
+        // read those that signalled.
+        var fds = stackalloc PollFd[2];
+        fds[0] = new PollFd { Fd = Libbpf.RingBufferEpollFd(handle), Events = PollIn };
+        fds[1] = new PollFd { Fd = _wakeFd, Events = PollIn };
+        if (SysPoll(fds, 2, timeoutMs) < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR)
+        {
+            throw new BpfException("poll", Marshal.GetLastPInvokeError());
+        }
+        if ((fds[1].ReturnedEvents & PollIn) != 0)
+        {
+            ulong count;
+            _ = SysRead(_wakeFd, &count, sizeof(ulong));
+        }
+        return Consume();
+    }
+
+    /// <summary>
+    /// Makes a waiting (or the next) <see cref="Poll"/> return at once, from any thread, once <see cref="EnableWake"/>
+    /// was called: the capture loop then sees the command's exit without waiting for its next tick.
+    /// </summary>
+    public void Wake()
+    {
+        lock (_wakeGate)
+        {
+            if (_wakeFd >= 0)
+            {
+                var one = 1UL;
+                _ = SysWrite(_wakeFd, &one, sizeof(ulong));
+            }
+        }
+    }
+
+    /// <summary>Lets <see cref="Wake"/> work (an eventfd beside the rings); without it, or when it fails, Poll waits its timeout.</summary>
+    public void EnableWake()
+    {
+        lock (_wakeGate)
+        {
+            if (_wakeFd == -1)
+            {
+                _wakeFd = EventFd(0, EventFdCloseOnExec | EventFdNonBlocking);
+            }
+        }
+    }
 
     /// <summary>Hands over every record available now, without waiting.</summary>
     public int Consume() => Run("ring_buffer__consume", Libbpf.RingBufferConsume(Handle()));
 
     public void Dispose()
     {
+        lock (_wakeGate)
+        {
+            if (_wakeFd >= 0)
+            {
+                _ = SysClose(_wakeFd);
+                // A Wake after this writes nowhere (the number may belong to another file by then).
+                _wakeFd = int.MinValue;
+            }
+        }
         _handle?.Dispose();
         foreach (var slot in _slots)
         {
@@ -91,6 +158,29 @@ internal sealed unsafe class RingBufferPoller : IDisposable
             return -1;
         }
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short ReturnedEvents;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static partial int SysPoll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    private static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    private static partial nint SysRead(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static partial nint SysWrite(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int SysClose(int fd);
 
     private sealed class Slot(IRingBufferConsumer consumer)
     {

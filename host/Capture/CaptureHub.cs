@@ -19,6 +19,7 @@ internal sealed class CaptureHub
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CaptureSession? _prepared;
     private Thread? _preparing;
+    private Thread? _capturing;
     private Exception? _prepareFailure;
     private volatile bool _abandoned;
 
@@ -94,9 +95,14 @@ internal sealed class CaptureHub
         _preparing.Start();
     }
 
-    /// <summary>Detaches and closes what <see cref="Prepare"/> loaded when the run ended before the capture started.</summary>
+    /// <summary>
+    /// Detaches and closes what <see cref="Prepare"/> loaded when the run ended before the capture started, and waits
+    /// until a capture that ran has closed everything (see <see cref="Run"/>).
+    /// </summary>
     public void Abandon()
     {
+        // Bounded: a capture still running here (its runners not awaited) would have the command's grace period left at most.
+        _capturing?.Join(TimeSpan.FromSeconds(30));
         // Stops the preparation between two steps when the capture never took it (a refused run ends sooner).
         if (Volatile.Read(ref _prepared) is not null)
         {
@@ -124,6 +130,7 @@ internal sealed class CaptureHub
         {
             RunTimings.Mark("capture runners joined: capture thread starts");
             var thread = new Thread(() => Run(stop)) { IsBackground = true, Name = "agentsight-capture" };
+            _capturing = thread;
             thread.Start();
         }
         if (name == _names[0])
@@ -159,8 +166,6 @@ internal sealed class CaptureHub
                 Stdio = Output(Contracts.EventSources.Stdio),
                 StdioMetrics = Metrics(Contracts.EventSources.Stdio),
             };
-            // Disposed before the runners are told it is over: the process may exit right after, and the kernel would
-            // then detach every probe itself, one at a time.
             using (var session = Interlocked.Exchange(ref _prepared, null) ?? new CaptureSession(_options, _loggers))
             {
                 _preparing?.Join();
@@ -171,13 +176,21 @@ internal sealed class CaptureHub
                 session.Start(outputs);
                 session.Run(stop);
                 CommandExitCode = session.CommandExitCode;
+                // Every event was read and handed on: the pipeline drains and the summary is printed while the probes
+                // are handed to their holders and the objects closed. The process does not exit before that has
+                // finished (Abandon waits for this thread): the kernel would then detach every probe itself, one at a time.
+                RunTimings.Mark("capture: runners told");
+                _done.TrySetResult();
             }
-            RunTimings.Mark("capture: session disposed, runners told");
-            _done.TrySetResult();
+            RunTimings.Mark("capture: session disposed");
         }
         catch (Exception ex)
         {
-            _done.TrySetException(ex);
+            if (!_done.TrySetException(ex))
+            {
+                // The runners were told already (the failure came while closing): said here, as nobody awaits it.
+                _loggers.CreateLogger("AgentSight.Capture").LogError(ex, "Closing the capture failed");
+            }
         }
     }
 

@@ -132,6 +132,7 @@ internal sealed class CaptureSession : IDisposable
                 Counter(outputs.TlsMetrics, "unseen_connections"), Counter(outputs.TlsMetrics, "tls_connections"));
         }
         _poller = new RingBufferPoller();
+        _poller.EnableWake();
         var processEmit = outputs.Process;
         if (outputs.Resource is { } resource && _options.ResourceInterval > TimeSpan.Zero)
         {
@@ -316,9 +317,12 @@ internal sealed class CaptureSession : IDisposable
     {
         _command?.Dispose();
         _discovery?.Dispose();
-        _probes?.Dispose();
+        // The TLS probes' links with the programs' own: one set of holder processes for all (each costs a process start).
+        _probes?.HandOverLinks(_links);
+        RunTimings.Mark("capture: TLS discovery stopped");
         BpfLink.DetachInBackground(_links);
         _links.Clear();
+        RunTimings.Mark("capture: links handed to the detach");
         _poller?.Dispose();
         _tls?.Dispose();
         _io?.Dispose();
@@ -410,26 +414,57 @@ internal sealed class CaptureSession : IDisposable
         RunTimings.Mark("capture: process object loaded (verified)");
 
         StopIf(abandoned);
-        if (_options.Io)
+        // The io and tls objects need only the process object's tracked map: each is loaded on a thread of its own, as
+        // most of a load is the kernel allocating maps and the vmlinux BTF being read and parsed, not one after another.
+        Exception? ioFailure = null;
+        var ioThread = _options.Io ? new Thread(() =>
         {
-            _io = BpfObject.Open("io", EmbeddedObjects.Read(EmbeddedObjects.Io));
-            ref var ioConfig = ref _io.Config<IoConfig>();
-            CheckMagic(ioConfig.Magic, "io");
-            ioConfig.SelfTgid = selfTgid;
-            ioConfig.UidFilter = _options.Uid.HasValue ? 1u : 0u;
-            ioConfig.TargetUid = _options.Uid ?? 0;
-            ioConfig.Sockets = _options.Sockets ? 1u : 0u;
-            ioConfig.StdioMode = (uint)_options.Stdio;
-            ioConfig.MaxCapture = (ulong)_options.MaxCapture;
-            ioConfig.StdioLimit = (ulong)_options.StdioLimit;
-            ioConfig.WakeupBytes = WakeupBytes(_options.IoRingMb);
-            _io.Map("tracked").ReuseFd(_process.Map("tracked").Fd);
-            _io.Map("io_events").SetMaxEntries((uint)_options.IoRingMb * 1024 * 1024);
-            _io.Load();
-            RunTimings.Mark("capture: io object opened and loaded");
+            try
+            {
+                LoadIo(selfTgid);
+            }
+            catch (Exception ex)
+            {
+                ioFailure = ex;
+            }
+        }, maxStackSize: 1024 * 1024) { IsBackground = true, Name = "agentsight-load-io" } : null;
+        ioThread?.Start();
+        try
+        {
+            LoadTls(selfTgid);
         }
+        finally
+        {
+            ioThread?.Join();
+        }
+        if (ioFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ioFailure);
+        }
+    }
 
-        StopIf(abandoned);
+    private void LoadIo(uint selfTgid)
+    {
+        var io = BpfObject.Open("io", EmbeddedObjects.Read(EmbeddedObjects.Io));
+        _io = io;
+        ref var ioConfig = ref io.Config<IoConfig>();
+        CheckMagic(ioConfig.Magic, "io");
+        ioConfig.SelfTgid = selfTgid;
+        ioConfig.UidFilter = _options.Uid.HasValue ? 1u : 0u;
+        ioConfig.TargetUid = _options.Uid ?? 0;
+        ioConfig.Sockets = _options.Sockets ? 1u : 0u;
+        ioConfig.StdioMode = (uint)_options.Stdio;
+        ioConfig.MaxCapture = (ulong)_options.MaxCapture;
+        ioConfig.StdioLimit = (ulong)_options.StdioLimit;
+        ioConfig.WakeupBytes = WakeupBytes(_options.IoRingMb);
+        io.Map("tracked").ReuseFd(_process!.Map("tracked").Fd);
+        io.Map("io_events").SetMaxEntries((uint)_options.IoRingMb * 1024 * 1024);
+        io.Load();
+        RunTimings.Mark("capture: io object opened and loaded");
+    }
+
+    private void LoadTls(uint selfTgid)
+    {
         if (!_options.Tls)
         {
             return;
@@ -445,7 +480,7 @@ internal sealed class CaptureSession : IDisposable
         tlsConfig.MaxCapture = (ulong)_options.MaxCapture;
         tlsConfig.WakeupBytes = WakeupBytes(_options.TlsRingMb);
         // One tracked set for both programs: the TLS program filters on the tree the process program maintains.
-        _tls.Map("tracked").ReuseFd(_process.Map("tracked").Fd);
+        _tls.Map("tracked").ReuseFd(_process!.Map("tracked").Fd);
         _tls.Map("tls_events").SetMaxEntries((uint)_options.TlsRingMb * 1024 * 1024);
         _multiLinks = TlsProbes.PrepareForMultiLinks(_tls);
         _tls.Load();
@@ -629,6 +664,9 @@ internal sealed class CaptureSession : IDisposable
         _command = CommandLauncher.Start(_options.Command, user, user?.Apply(environment) ?? environment, _options.WorkingDirectory, _options.CommandOutput);
         _process!.Map("tracked").Update((uint)_command.Pid, new TrackedProcess { MuteExecs = _command.MutedExecs });
         _command.Release();
+        // The loop sees the exit at once instead of at its next tick (up to 50 ms of every run's end).
+        var poller = _poller;
+        _ = _command.Exited.ContinueWith(_ => poller?.Wake(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _log.LogInformation("Started {Command} (pid {Pid}{User}), traced from its first instruction", string.Join(' ', _options.Command), _command.Pid,
             user is null ? string.Empty : $", as {user.Name ?? user.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
     }

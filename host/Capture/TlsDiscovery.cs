@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using AgentSight.Host.Capture.Discovery;
 using Microsoft.Extensions.Logging;
 
 namespace AgentSight.Host.Capture;
@@ -57,7 +58,7 @@ internal sealed partial class TlsDiscovery : IDisposable
         var candidates = SystemLibraryCandidates();
         if (candidates.Count == 0)
         {
-            _log.LogWarning("TLS: no system libssl.so found (ldconfig -p and the usual folders); only programs named with --binary-path or found in traced processes are probed");
+            _log.LogWarning("TLS: no system libssl.so found (the loader's cache /etc/ld.so.cache, or ldconfig -p, and the usual folders); only programs named with --binary-path or found in traced processes are probed");
         }
         foreach (var path in candidates)
         {
@@ -260,6 +261,11 @@ internal sealed partial class TlsDiscovery : IDisposable
 
     private static IEnumerable<string> FromLdconfig()
     {
+        // The loader's cache read in place: what ldconfig -p prints, without a child process on every start.
+        if (LdSoCache.Read() is { } cache)
+        {
+            return cache.Where(e => LibSslName().IsMatch(e.Name)).Select(e => e.Path).ToList();
+        }
         foreach (var ldconfig in new[] { "/sbin/ldconfig", "/usr/sbin/ldconfig" })
         {
             if (!File.Exists(ldconfig))

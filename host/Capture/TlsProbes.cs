@@ -168,10 +168,21 @@ internal sealed class TlsProbes : IDisposable
 
     public void Dispose()
     {
+        var links = new List<BpfLink>();
+        HandOverLinks(links);
+        BpfLink.DetachInBackground(links);
+    }
+
+    /// <summary>
+    /// Stops attaching and moves every probe's link into <paramref name="links"/>, for the caller to detach together
+    /// with its own (one set of holder processes for the whole capture: <see cref="BpfLink.DetachInBackground"/>).
+    /// </summary>
+    public void HandOverLinks(List<BpfLink> links)
+    {
         lock (_gate)
         {
             _disposed = true;
-            BpfLink.DetachInBackground(_links);
+            links.AddRange(_links);
             _links.Clear();
         }
     }

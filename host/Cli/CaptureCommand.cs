@@ -245,7 +245,7 @@ internal static class CaptureCommand
                 hub = new CaptureHub(options, services.GetRequiredService<ILoggerFactory>());
                 hub.Prepare();
                 return null;
-            }, banner: banner, stop: stop);
+            }, banner: banner, stop: stop, finish: () => hub?.Abandon());
             // No hub when the run ended before the capture was handed to the pipeline (callers read that as "not started").
             return (code, captured ? hub : null);
         }

@@ -22,12 +22,16 @@ internal static class PipelineRun
     /// </param>
     /// <param name="banner">A line printed once every check has passed, before anything starts (<c>recording to FILE</c>).</param>
     /// <param name="stop">When it completes, the run ends as at a first Ctrl+C (everything accepted is drained): <c>top</c>'s q.</param>
+    /// <param name="finish">Runs at the end, before the host's services (logging) are disposed: waits for what a source still closes.</param>
     public static async Task<int> ExecuteAsync(HostSettings settings, PipelineOverrides overrides, bool printSummary, bool eventTime,
         Func<IServiceProvider, IReadOnlyList<IRunner>> createRunners, bool childOwnsInterrupt = false,
-        Func<IServiceProvider, (string Message, int ExitCode)?>? prepare = null, string? banner = null, Task? stop = null)
+        Func<IServiceProvider, (string Message, int ExitCode)?>? prepare = null, string? banner = null, Task? stop = null,
+        Action? finish = null)
     {
         RunTimings.Mark("command's options checked");
         using var services = HostServices.Build(settings);
+        // Declared after the services, so disposed before them.
+        using var finishing = new Finally(finish);
         var log = services.GetRequiredService<ILoggerFactory>().CreateLogger("AgentSight");
         RunTimings.Mark("host services and logging set up");
         if (prepare?.Invoke(services) is { } refusal)
@@ -90,5 +94,10 @@ internal static class PipelineRun
         }
         // A failed source, a sink taken out (its events were not written) or a shutdown given up on: the run failed.
         return result.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    private sealed class Finally(Action? action) : IDisposable
+    {
+        public void Dispose() => action?.Invoke();
     }
 }

@@ -76,6 +76,33 @@ public sealed class CaptureInternalsTests
     }
 
     [Fact]
+    public void The_loaders_cache_read_in_place_lists_what_ldconfig_prints()
+    {
+        // "	libssl.so.3 (libc6,x86-64) => /lib/x86_64-linux-gnu/libssl.so.3", the lines of this machine's architecture.
+        var printed = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/sbin/ldconfig", "-p") { RedirectStandardOutput = true })!;
+        var lines = printed.StandardOutput.ReadToEnd().Split('\n').Select(l => l.Trim()).Where(l => l.Contains("(libc6,x86-64", StringComparison.Ordinal));
+        printed.WaitForExit();
+        var expected = lines.Select(l => (Name: l.Split(' ')[0], Path: l.Split(" => ")[1])).ToList();
+
+        var read = LdSoCache.Read();
+
+        Assert.NotNull(read);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected.Order(), read.Select(e => (e.Name, e.Path)).Order());
+        Assert.Contains(read, e => e.Name == "libssl.so.3");
+    }
+
+    [Fact]
+    public void A_loaders_cache_in_an_unknown_format_is_left_to_ldconfig()
+    {
+        Assert.Null(LdSoCache.Parse("not a cache at all, just text"u8, 0x0300));
+        Assert.Null(LdSoCache.Read("/nonexistent/ld.so.cache"));
+        // A header that promises more entries than the file holds.
+        var truncated = System.Text.Encoding.ASCII.GetBytes("glibc-ld.so.cache1.1").Concat(new byte[] { 0xff, 0xff, 0, 0 }).Concat(new byte[24]).ToArray();
+        Assert.Null(LdSoCache.Parse(truncated, 0x0300));
+    }
+
+    [Fact]
     public void A_file_that_is_not_ELF_is_refused_with_a_reason()
     {
         var path = Path.GetTempFileName();
