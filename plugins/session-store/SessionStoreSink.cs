@@ -303,12 +303,12 @@ internal sealed class SessionStoreSink : ISink, IDisposable
                 pending.Http = HttpExchange.Read(evt);
                 if (pending.Http is { } exchange)
                 {
-                    s.Exchanges.TryAdd(exchange.ExchangeId, exchange);
+                    s.Exchanges.Add(exchange);
                 }
                 break;
             case "llm":
                 var call = LlmCall.Read(evt);
-                if (call.ExchangeId is { } id && s.Exchanges.TryGetValue(id, out var x))
+                if (call.ExchangeId is { } id && s.Exchanges.TryGet(id, out var x))
                 {
                     call.AlignWith(x);
                 }

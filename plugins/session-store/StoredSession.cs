@@ -41,7 +41,7 @@ internal sealed class StoredSession(TimeProvider time)
 
     public HashSet<NetworkConnection> DirtyConnections { get; } = [];
 
-    public Dictionary<string, HttpExchange> Exchanges { get; } = new(StringComparer.Ordinal);
+    public RecentExchanges Exchanges { get; } = new();
 
     /// <summary>Events read and not yet written, oldest first.</summary>
     public List<PendingEvent> Pending { get; } = [];
