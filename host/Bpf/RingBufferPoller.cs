@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using AgentSight.Host.Capture;
 
 namespace AgentSight.Host.Bpf;
 
@@ -8,9 +9,8 @@ namespace AgentSight.Host.Bpf;
 /// Reads one or more BPF ring buffers through libbpf (one epoll set), handing each record to its consumer on the
 /// calling thread. Not thread-safe: one thread polls; any thread may <see cref="Wake"/> it.
 /// </summary>
-internal sealed unsafe partial class RingBufferPoller : IDisposable
+internal sealed unsafe class RingBufferPoller : IDisposable
 {
-    private const short PollIn = 0x1;
     private const int EventFdCloseOnExec = 0x80000, EventFdNonBlocking = 0x800;
 
     private readonly List<GCHandle> _slots = [];
@@ -54,17 +54,17 @@ internal sealed unsafe partial class RingBufferPoller : IDisposable
         }
         // libbpf's epoll set and the wake-up descriptor together; then every ring is read, as ring_buffer__poll would
         // read those that signalled.
-        var fds = stackalloc PollFd[2];
-        fds[0] = new PollFd { Fd = Libbpf.RingBufferEpollFd(handle), Events = PollIn };
-        fds[1] = new PollFd { Fd = _wakeFd, Events = PollIn };
-        if (SysPoll(fds, 2, timeoutMs) < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR)
+        var fds = stackalloc Posix.PollFd[2];
+        fds[0] = new Posix.PollFd { Fd = Libbpf.RingBufferEpollFd(handle), Events = Posix.PollIn };
+        fds[1] = new Posix.PollFd { Fd = _wakeFd, Events = Posix.PollIn };
+        if (Posix.Poll(fds, 2, timeoutMs) < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR)
         {
             throw new BpfException("poll", Marshal.GetLastPInvokeError());
         }
-        if ((fds[1].ReturnedEvents & PollIn) != 0)
+        if ((fds[1].ReturnedEvents & Posix.PollIn) != 0)
         {
             ulong count;
-            _ = SysRead(_wakeFd, &count, sizeof(ulong));
+            _ = Posix.Read(_wakeFd, (byte*)&count, sizeof(ulong));
         }
         return Consume();
     }
@@ -80,7 +80,7 @@ internal sealed unsafe partial class RingBufferPoller : IDisposable
             if (_wakeFd >= 0)
             {
                 var one = 1UL;
-                _ = SysWrite(_wakeFd, &one, sizeof(ulong));
+                _ = Posix.Write(_wakeFd, (byte*)&one, sizeof(ulong));
             }
         }
     }
@@ -92,7 +92,7 @@ internal sealed unsafe partial class RingBufferPoller : IDisposable
         {
             if (_wakeFd == -1)
             {
-                _wakeFd = EventFd(0, EventFdCloseOnExec | EventFdNonBlocking);
+                _wakeFd = Posix.EventFd(0, EventFdCloseOnExec | EventFdNonBlocking);
             }
         }
     }
@@ -106,7 +106,7 @@ internal sealed unsafe partial class RingBufferPoller : IDisposable
         {
             if (_wakeFd >= 0)
             {
-                _ = SysClose(_wakeFd);
+                _ = Posix.Close(_wakeFd);
                 // A Wake after this writes nowhere (the number may belong to another file by then).
                 _wakeFd = int.MinValue;
             }
@@ -158,29 +158,6 @@ internal sealed unsafe partial class RingBufferPoller : IDisposable
             return -1;
         }
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short ReturnedEvents;
-    }
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static partial int SysPoll(PollFd* fds, nuint count, int timeoutMs);
-
-    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
-    private static partial int EventFd(uint initial, int flags);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static partial nint SysRead(int fd, void* buffer, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-    private static partial nint SysWrite(int fd, void* buffer, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int SysClose(int fd);
 
     private sealed class Slot(IRingBufferConsumer consumer)
     {
