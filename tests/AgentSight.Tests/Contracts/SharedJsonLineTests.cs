@@ -27,7 +27,7 @@ public sealed class SharedJsonLineTests
 
         Assert.Equal(Line + "\n", Encoding.UTF8.GetString(again.Span));
         // Every later read returns the very bytes kept at the first: no sink formats it again.
-        Assert.True(Unsafe(again).Equals(Unsafe(evt.AsReadOnly().JsonLine)));
+        Assert.Same(ArrayOf(again), ArrayOf(evt.AsReadOnly().JsonLine));
         Assert.All(lines, line => Assert.Equal(Line + "\n", Encoding.UTF8.GetString(line.Span)));
     }
 
@@ -43,7 +43,7 @@ public sealed class SharedJsonLineTests
         Assert.Contains("\"pid\":99", Encoding.UTF8.GetString(evt.AsReadOnly().JsonLine.Span), StringComparison.Ordinal);
     }
 
-    /// <summary>Where the line's bytes are, to tell one array from an equal copy.</summary>
-    private static nint Unsafe(ReadOnlyMemory<byte> line) =>
-        MemoryMarshal.TryGetArray(line, out var segment) ? System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(segment.Array) : 0;
+    /// <summary>The array holding the line's bytes, to tell one array from an equal copy.</summary>
+    private static byte[] ArrayOf(ReadOnlyMemory<byte> line) =>
+        MemoryMarshal.TryGetArray(line, out var segment) ? segment.Array! : throw new InvalidOperationException("the line is not in an array");
 }
