@@ -23,18 +23,26 @@ internal sealed unsafe class BpfObject : IDisposable
     public string Name { get; }
 
     /// <summary>Opens an object from its ELF bytes (copied to native memory that lives as long as the object).</summary>
-    public static BpfObject Open(string name, ReadOnlySpan<byte> elf)
+    /// <param name="name">The object's name (in libbpf's messages and the kernel's map names).</param>
+    /// <param name="elf">The object file's bytes.</param>
+    /// <param name="kernelBtf">
+    /// A BTF file to relocate against instead of the kernel's own (<c>btf_custom_path</c>), such as one cut down to
+    /// what the object reads; null for the kernel's.
+    /// </param>
+    public static BpfObject Open(string name, ReadOnlySpan<byte> elf, string? kernelBtf = null)
     {
         var buffer = NativeMemory.Alloc((nuint)elf.Length);
         elf.CopyTo(new Span<byte>(buffer, elf.Length));
         var nameBytes = Encoding.UTF8.GetBytes(name + "\0");
+        var btfBytes = kernelBtf is null ? null : Encoding.UTF8.GetBytes(kernelBtf + "\0");
         nint obj;
         string log;
         using (var kept = LibbpfLog.Keep())
         {
             fixed (byte* namePointer = nameBytes)
+            fixed (byte* btfPointer = btfBytes)
             {
-                var options = new ObjectOpenOptions { Size = (nuint)sizeof(ObjectOpenOptions), ObjectName = namePointer };
+                var options = new ObjectOpenOptions { Size = (nuint)sizeof(ObjectOpenOptions), ObjectName = namePointer, BtfCustomPath = btfPointer };
                 obj = Libbpf.ObjectOpenMem(buffer, (nuint)elf.Length, &options);
             }
             log = kept.Text;

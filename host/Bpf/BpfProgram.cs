@@ -54,26 +54,41 @@ internal sealed unsafe class BpfProgram
     public (long Runs, long Nanoseconds) RunStats()
     {
         _owner.ThrowIfNotLoaded("read the statistics of");
-        long runs = 0, nanoseconds = 0;
+        var info = FdInfo();
+        return (info.TryGetValue("run_cnt", out var runs) ? long.Parse(runs, System.Globalization.CultureInfo.InvariantCulture) : 0,
+            info.TryGetValue("run_time_ns", out var nanoseconds) ? long.Parse(nanoseconds, System.Globalization.CultureInfo.InvariantCulture) : 0);
+    }
+
+    /// <summary>
+    /// The kernel's tag of the loaded program: a digest of its instructions as libbpf handed them over (relocations
+    /// applied, map references masked), so two loads with the same tag run the same code.
+    /// </summary>
+    public string? Tag()
+    {
+        _owner.ThrowIfNotLoaded("read the tag of");
+        return FdInfo().GetValueOrDefault("prog_tag");
+    }
+
+    /// <summary>The kernel's <c>/proc/self/fdinfo</c> lines for the program, by key; empty when unreadable.</summary>
+    private Dictionary<string, string> FdInfo()
+    {
+        var info = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
             foreach (var line in File.ReadLines($"/proc/self/fdinfo/{Libbpf.ProgramFd(_pointer)}"))
             {
-                if (line.StartsWith("run_cnt:", StringComparison.Ordinal))
+                var colon = line.IndexOf(':');
+                if (colon > 0)
                 {
-                    runs = long.Parse(line.AsSpan(8).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-                }
-                else if (line.StartsWith("run_time_ns:", StringComparison.Ordinal))
-                {
-                    nanoseconds = long.Parse(line.AsSpan(12).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                    info[line[..colon]] = line[(colon + 1)..].Trim();
                 }
             }
         }
         catch (IOException)
         {
-            // No statistics to show.
+            // Nothing to show.
         }
-        return (runs, nanoseconds);
+        return info;
     }
 
     public BpfLink AttachTracepoint(string category, string name)

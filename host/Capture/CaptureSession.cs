@@ -377,8 +377,41 @@ internal sealed class CaptureSession : IDisposable
 
     private void LoadPrograms(Func<bool>? abandoned)
     {
+        var objects = new[] { EmbeddedObjects.Process, EmbeddedObjects.Io, EmbeddedObjects.Tls }
+            .Select(name => (Name: name, Elf: EmbeddedObjects.Read(name))).ToArray();
+        var btf = MinimalKernelBtf.For(Path.Combine(CacheFolder.Root(), "btf"), objects.Select(o => o.Elf));
+        if (btf.Existing is { } minimal)
+        {
+            try
+            {
+                LoadPrograms(objects.Select(o => o.Elf).ToArray(), minimal, abandoned);
+                RunTimings.Mark("capture: objects relocated against the cut-down kernel BTF");
+                return;
+            }
+            catch (BpfException ex)
+            {
+                // A cut-down BTF that fails is not worth a failed run: forget it, and load against the kernel's own.
+                _log.LogWarning("Loading the BPF objects against the cut-down kernel BTF {File} failed ({Error}); deleted it, loading against the kernel's whole BTF", minimal, ex.Message);
+                btf.Discard();
+                DisposeObjects();
+            }
+        }
+        LoadPrograms(objects.Select(o => o.Elf).ToArray(), null, abandoned);
+        btf.StartMaking(objects, _log);
+    }
+
+    private void DisposeObjects()
+    {
+        _tls?.Dispose();
+        _io?.Dispose();
+        _process?.Dispose();
+        (_tls, _io, _process) = (null, null, null);
+    }
+
+    private void LoadPrograms(byte[][] elfs, string? kernelBtf, Func<bool>? abandoned)
+    {
         var selfTgid = (uint)Posix.GetPid();
-        _process = BpfObject.Open("process", EmbeddedObjects.Read(EmbeddedObjects.Process));
+        _process = BpfObject.Open("process", elfs[0], kernelBtf);
         ref var processConfig = ref _process.Config<ProcessConfig>();
         CheckMagic(processConfig.Magic, "process");
         processConfig.FilterMode = _options.FollowTree ? RecordLayout.FilterTracked : RecordLayout.FilterAll;
@@ -421,7 +454,7 @@ internal sealed class CaptureSession : IDisposable
         {
             try
             {
-                LoadIo(selfTgid);
+                LoadIo(selfTgid, elfs[1], kernelBtf);
             }
             catch (Exception ex)
             {
@@ -431,7 +464,7 @@ internal sealed class CaptureSession : IDisposable
         ioThread?.Start();
         try
         {
-            LoadTls(selfTgid);
+            LoadTls(selfTgid, elfs[2], kernelBtf);
         }
         finally
         {
@@ -443,9 +476,9 @@ internal sealed class CaptureSession : IDisposable
         }
     }
 
-    private void LoadIo(uint selfTgid)
+    private void LoadIo(uint selfTgid, byte[] elf, string? kernelBtf)
     {
-        var io = BpfObject.Open("io", EmbeddedObjects.Read(EmbeddedObjects.Io));
+        var io = BpfObject.Open("io", elf, kernelBtf);
         _io = io;
         ref var ioConfig = ref io.Config<IoConfig>();
         CheckMagic(ioConfig.Magic, "io");
@@ -463,13 +496,13 @@ internal sealed class CaptureSession : IDisposable
         RunTimings.Mark("capture: io object opened and loaded");
     }
 
-    private void LoadTls(uint selfTgid)
+    private void LoadTls(uint selfTgid, byte[] elf, string? kernelBtf)
     {
         if (!_options.Tls)
         {
             return;
         }
-        _tls = BpfObject.Open("tls", EmbeddedObjects.Read(EmbeddedObjects.Tls));
+        _tls = BpfObject.Open("tls", elf, kernelBtf);
         ref var tlsConfig = ref _tls.Config<TlsConfig>();
         CheckMagic(tlsConfig.Magic, "tls");
         tlsConfig.FilterMode = _options.FollowTree ? RecordLayout.FilterTracked : RecordLayout.FilterAll;

@@ -10,8 +10,7 @@ namespace AgentSight.Host.Capture.Discovery;
 /// and modification time), so that a 400 MB agent binary is analysed once, not at every run.
 /// </summary>
 /// <remarks>
-/// As root the cache is <c>/var/cache/agentsight/discovery</c>, otherwise <c>$XDG_CACHE_HOME/agentsight/discovery</c>
-/// (or <c>~/.cache/...</c>); <c>AGENTSIGHT_CACHE_DIR</c> overrides both. A cached entry decides where uprobes go in
+/// The cache is the <c>discovery</c> folder of <see cref="CacheFolder"/>. A cached entry decides where uprobes go in
 /// other people's processes, and a probe in the middle of an instruction would crash them: an entry is read only when
 /// it and its folder belong to this user and nobody else can write them; anything unreadable is analysed again.
 /// <see cref="Version"/> is part of every key, so a change to the analysis never meets an old answer.
@@ -34,17 +33,8 @@ internal sealed class DiscoveryCache
     /// <summary>A cache kept in <paramref name="folder"/> (tests, benchmarks).</summary>
     public static DiscoveryCache At(string folder) => new(Path.Combine(folder, "discovery"));
 
-    /// <summary>The cache for this process (see the remarks).</summary>
-    public static DiscoveryCache ForCurrentUser()
-    {
-        var folder = Environment.GetEnvironmentVariable("AGENTSIGHT_CACHE_DIR") is { Length: > 0 } custom
-            ? Path.Combine(custom, "discovery")
-            : UnixFileStatus.EffectiveUserId == 0
-                ? "/var/cache/agentsight/discovery"
-                : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
-                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "agentsight", "discovery");
-        return new DiscoveryCache(folder);
-    }
+    /// <summary>The cache for this process (see <see cref="CacheFolder"/>).</summary>
+    public static DiscoveryCache ForCurrentUser() => new(Path.Combine(CacheFolder.Root(), "discovery"));
 
     /// <summary>The cache key of a file: its build-id, or a digest of its identity when it has none.</summary>
     public static string? KeyOf(string accessPath, string? buildId)
@@ -101,8 +91,7 @@ internal sealed class DiscoveryCache
         }
         try
         {
-            Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            if (!Trusted(Folder))
+            if (!CacheFolder.Prepare(Folder))
             {
                 return;
             }
@@ -120,6 +109,5 @@ internal sealed class DiscoveryCache
 
     private string EntryPath(string key) => Path.Combine(Folder!, $"{key}.v{Version}.json");
 
-    private static bool Trusted(string path) =>
-        UnixFileStatus.Of(path) is { } status && status.Uid == UnixFileStatus.EffectiveUserId && !status.GroupWritable && !status.OtherWritable;
+    private static bool Trusted(string path) => CacheFolder.Trusted(path);
 }

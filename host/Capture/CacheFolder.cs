@@ -1,0 +1,43 @@
+using AgentSight.Host.Plugins;
+
+namespace AgentSight.Host.Capture;
+
+/// <summary>
+/// Where the host keeps what it worked out once and reuses at every run (what discovery found in a binary, the
+/// kernel's types cut down for our BPF objects), and whether a file there can be trusted.
+/// </summary>
+/// <remarks>
+/// As root the folder is <c>/var/cache/agentsight</c>, otherwise <c>$XDG_CACHE_HOME/agentsight</c> (or
+/// <c>~/.cache/agentsight</c>); <c>AGENTSIGHT_CACHE_DIR</c> overrides both. What is read from it decides where uprobes
+/// go and what offsets BPF programs read at, so a file is used only when it and its folder belong to this user and
+/// nobody else can write them.
+/// </remarks>
+internal static class CacheFolder
+{
+    /// <summary>The folder for this process (see the remarks).</summary>
+    public static string Root() =>
+        Environment.GetEnvironmentVariable("AGENTSIGHT_CACHE_DIR") is { Length: > 0 } custom
+            ? custom
+            : UnixFileStatus.EffectiveUserId == 0
+                ? "/var/cache/agentsight"
+                : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg
+                    : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "agentsight");
+
+    /// <summary>True when <paramref name="path"/> belongs to this user and neither its group nor others can write it.</summary>
+    public static bool Trusted(string path) =>
+        UnixFileStatus.Of(path) is { } status && status.Uid == UnixFileStatus.EffectiveUserId && !status.GroupWritable && !status.OtherWritable;
+
+    /// <summary>Creates <paramref name="folder"/> for this user only; true when it exists and can be trusted.</summary>
+    public static bool Prepare(string folder)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            return Trusted(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}
