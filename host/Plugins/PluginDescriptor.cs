@@ -1,5 +1,5 @@
+using System.Runtime.Loader;
 using AgentSight.Contracts;
-using McMaster.NETCore.Plugins;
 
 namespace AgentSight.Host.Plugins;
 
@@ -32,7 +32,7 @@ internal sealed class PluginDescriptor
     public IPluginFactory? Factory { get; set; }
 
     /// <summary>Keeps the plugin's load context alive for the life of the host.</summary>
-    public PluginLoader? Loader { get; set; }
+    public AssemblyLoadContext? LoadContext { get; set; }
 
     public bool IsUsable => Status is PluginStatus.Found or PluginStatus.Loaded;
 
