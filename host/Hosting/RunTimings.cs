@@ -73,6 +73,14 @@ internal static class RunTimings
             text.Append(CultureInfo.InvariantCulture, $"  {(at - origin) / 1e6,8:0.0}  {(at - previous) / 1e6,+7:+0.0;-0.0}  {phase}\n");
             previous = at;
         }
+        // Start-up is CPU-bound on two cores: the methods compiled at run time (not found precompiled in ReadyToRun
+        // code) and the process's CPU say where to look next.
+        var cpu = Environment.CpuUsage;
+        text.Append(CultureInfo.InvariantCulture,
+            $"  CPU so far: {cpu.UserTime.TotalMilliseconds:0} ms user, {cpu.PrivilegedTime.TotalMilliseconds:0} ms system; " +
+            $"{System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled at run time " +
+            $"({System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms); " +
+            $"{GC.GetTotalAllocatedBytes() / (1024.0 * 1024):0.0} MiB allocated, {GC.CollectionCount(0)} collections\n");
         return text.ToString();
     }
 
