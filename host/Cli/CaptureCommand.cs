@@ -133,7 +133,7 @@ internal static class CaptureCommand
         }
         overrides.Enable.Add(eventFile);
         // First, so that a --set of the path of the user's still wins.
-        overrides.Set.Insert(0, PipelineOverrides.SetOfRole(StageRoles.EventFile, RoleKeys.Path, System.Text.Json.JsonSerializer.Serialize(sessionFile)));
+        overrides.Set.Insert(0, PipelineOverrides.SetOfRole(StageRoles.EventFile, RoleKeys.Path, PipelineOverrides.Json(sessionFile)));
         return overrides;
     }
 

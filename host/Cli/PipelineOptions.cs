@@ -114,7 +114,7 @@ internal sealed class PipelineOptions
             return;
         }
         overrides.Enable.Add(PipelineOverrides.Role(StageRoles.OtlpExport));
-        overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.OtlpExport, RoleKeys.Endpoint, JsonSerializer.Serialize(url)));
+        overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.OtlpExport, RoleKeys.Endpoint, PipelineOverrides.Json(url)));
     }
 
     /// <summary>A shutdown bound given in seconds (<c>2</c>, <c>0.5</c>), or null when the text is not one.</summary>
@@ -135,7 +135,7 @@ internal sealed class PipelineOptions
         {
             overrides.Enable.Add(PipelineOverrides.Role(StageRoles.EventFile));
             // Quoted as JSON so a path that looks like a number stays a string.
-            overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.EventFile, RoleKeys.Path, JsonSerializer.Serialize(Path.GetFullPath(output))));
+            overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.EventFile, RoleKeys.Path, PipelineOverrides.Json(Path.GetFullPath(output))));
         }
         if (parse.GetValue(Pretty))
         {
@@ -148,12 +148,12 @@ internal sealed class PipelineOptions
         if (parse.GetValue(SslFilter) is { Length: > 0 } sslFilters)
         {
             overrides.Enable.Add(PipelineOverrides.Role(StageRoles.TlsFilter));
-            overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.TlsFilter, RoleKeys.Patterns, JsonSerializer.Serialize(sslFilters)));
+            overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.TlsFilter, RoleKeys.Patterns, PipelineOverrides.Json(sslFilters)));
         }
         if (parse.GetValue(HttpFilter) is { Length: > 0 } httpFilters)
         {
             overrides.Enable.Add(PipelineOverrides.Role(StageRoles.HttpFilter));
-            overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.HttpFilter, RoleKeys.Patterns, JsonSerializer.Serialize(httpFilters)));
+            overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.HttpFilter, RoleKeys.Patterns, PipelineOverrides.Json(httpFilters)));
         }
         ApplyOtlp(parse.GetValue(Otlp), overrides);
         if (parse.GetValue(DisableAuthRemoval))

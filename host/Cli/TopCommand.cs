@@ -205,7 +205,7 @@ internal static class TopCommand
         overrides.DisableIfPresent.Add(PipelineOverrides.Role(StageRoles.Console));
         CaptureCommand.AddRecordPresets(overrides);
         overrides.Enable.Add(PipelineOverrides.Role(StageRoles.EventFile));
-        overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.EventFile, RoleKeys.Path, JsonSerializer.Serialize(session)));
+        overrides.Set.Add(PipelineOverrides.SetOfRole(StageRoles.EventFile, RoleKeys.Path, PipelineOverrides.Json(session)));
         // The view reads the recording through the web stage: on, on a free port of the loopback, with a random token.
         overrides.Enable.Add(WebUiOptions.WebUi);
         overrides.Set.Add(WebUiOptions.Set(RoleKeys.Port, "0"));

@@ -155,16 +155,16 @@ internal sealed class WebUiOptions
         }
         if (parse.GetValue(Host) is { Length: > 0 } host)
         {
-            overrides.Set.Add(Set(RoleKeys.Host, JsonSerializer.Serialize(host)));
+            overrides.Set.Add(Set(RoleKeys.Host, PipelineOverrides.Json(host)));
         }
         // The plugin's config checks them (length, both given, --no-auth with a token, a non-loopback host).
         if (parse.GetValue(Token) is { } token)
         {
-            overrides.Set.Add(Set(RoleKeys.Token, JsonSerializer.Serialize(token)));
+            overrides.Set.Add(Set(RoleKeys.Token, PipelineOverrides.Json(token)));
         }
         if (parse.GetValue(TokenFile) is { } file)
         {
-            overrides.Set.Add(Set(RoleKeys.TokenFile, JsonSerializer.Serialize(file.FullName)));
+            overrides.Set.Add(Set(RoleKeys.TokenFile, PipelineOverrides.Json(file.FullName)));
         }
         if (parse.GetValue(NoAuth))
         {
