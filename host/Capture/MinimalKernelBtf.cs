@@ -11,7 +11,7 @@ namespace AgentSight.Host.Capture;
 /// <remarks>
 /// Without it libbpf reads and parses the kernel's whole BTF (5.5 MB, 126,000 types here) once for each of our three
 /// objects: about 60 ms of CPU each on the 2-core VM, most of it page faults on the fresh memory it parses into. The
-/// cut-down file is a few KB and gives the same relocations (a test compares libbpf's patched instructions both ways).
+/// cut-down file is a few KB and gives the same relocations (a test compares the kernel's tag of every program loaded both ways).
 /// A run that finds none uses the whole BTF and has bpftool (which the build needs anyway) make it in the background,
 /// for the next run. A file that fails a load is deleted, and the load repeated with the whole BTF.
 /// </remarks>

@@ -13,7 +13,7 @@ internal static class AgentSightCli
         typeof(AgentSightCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>Every command, by the name that selects it, in the order help lists them.</summary>
-    private static readonly (string Name, Func<GlobalOptions, Command> Create)[] Commands =
+    internal static readonly (string Name, Func<GlobalOptions, Command> Create)[] Commands =
     [
         ("replay", ReplayCommand.Create),
         ("synthetic", SyntheticCommand.Create),

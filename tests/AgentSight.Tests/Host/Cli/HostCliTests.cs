@@ -19,6 +19,28 @@ public sealed class HostCliTests
     }
 
     [Fact]
+    public async Task Each_command_is_built_alone_by_its_own_name_and_help_still_lists_every_command()
+    {
+        // The command line builds only the command its first argument names (start-up): the table's name must be the
+        // name the command answers to, or that command could not be run at all.
+        var global = new AgentSight.Host.Cli.GlobalOptions();
+        foreach (var (name, create) in AgentSight.Host.Cli.AgentSightCli.Commands)
+        {
+            Assert.Equal(name, create(global).Name);
+        }
+
+        var (code, stdout, _) = await HostProcess.RunAsync(["--help"]);
+        var (recordCode, recordHelp, _) = await HostProcess.RunAsync(["record", "--help"]);
+
+        Assert.Equal(0, code);
+        Assert.Equal(12, AgentSight.Host.Cli.AgentSightCli.Commands.Length);
+        Assert.All(AgentSight.Host.Cli.AgentSightCli.Commands, command => Assert.Contains($"\n  {command.Name} ", stdout, StringComparison.Ordinal));
+        Assert.Equal(0, recordCode);
+        Assert.Contains("agentsight record", recordHelp, StringComparison.Ordinal);
+        Assert.Contains("--no-server", recordHelp, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Wrong_arguments_get_a_clear_error_and_exit_code_2()
     {
         var (code, _, stderr) = await HostProcess.RunAsync(["replay"]);
