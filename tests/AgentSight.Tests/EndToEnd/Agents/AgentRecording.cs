@@ -59,7 +59,19 @@ internal sealed record AgentRecording(AgentRun Run, List<CapturedEvent> Events, 
     /// <summary>For assertion messages: how the run ended, what the host said, what the endpoint saw.</summary>
     public string Explain(AgentEndpoint endpoint) =>
         $"{Run.Agent}: exit {Run.ExitCode}{(Run.TimedOut ? " (timed out)" : string.Empty)}; {Events.Count} events "
-        + $"({string.Join(", ", Events.GroupBy(e => e.Source).Select(g => $"{g.Key} {g.Count()}"))})\n--- host and agent stderr ---\n{Stderr}\n--- endpoint ---\n{endpoint.Describe()}";
+        + $"({string.Join(", ", Events.GroupBy(e => e.Source).Select(g => $"{g.Key} {g.Count()}"))})\n--- host and agent stderr ---\n{Stderr}\n--- endpoint ---\n{endpoint.Describe()}"
+        + $"\n--- http, sse and llm events (their data, cut at {EventExcerpt} characters) ---\n{DescribeDerived()}";
+
+    private const int EventExcerpt = 400;
+
+    /// <summary>What the analyzers made of the traffic: when a call is missing a field, which piece of it went astray.</summary>
+    private string DescribeDerived() => string.Join('\n', Events
+        .Where(e => e.Source is "http" or "sse" or "llm")
+        .Select(e =>
+        {
+            var data = e.Data.ToJsonString();
+            return $"{e.Source} {e.Kind}: {(data.Length > EventExcerpt ? data[..EventExcerpt] + "…" : data)}";
+        }));
 
     private static string Dotnet() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
