@@ -324,9 +324,7 @@ internal sealed class CaptureSession : IDisposable
         _links.Clear();
         RunTimings.Mark("capture: links handed to the detach");
         _poller?.Dispose();
-        _tls?.Dispose();
-        _io?.Dispose();
-        _process?.Dispose();
+        DisposeObjects();
         RunTimings.Mark("capture: probes handed to the detach, BPF objects closed");
     }
 
@@ -379,12 +377,13 @@ internal sealed class CaptureSession : IDisposable
     {
         var objects = new[] { EmbeddedObjects.Process, EmbeddedObjects.Io, EmbeddedObjects.Tls }
             .Select(name => (Name: name, Elf: EmbeddedObjects.Read(name))).ToArray();
-        var btf = MinimalKernelBtf.For(Path.Combine(CacheFolder.Root(), "btf"), objects.Select(o => o.Elf));
+        var elfs = objects.Select(o => o.Elf).ToArray();
+        var btf = MinimalKernelBtf.For(Path.Combine(CacheFolder.Root(), "btf"), elfs);
         if (btf.Existing is { } minimal)
         {
             try
             {
-                LoadPrograms(objects.Select(o => o.Elf).ToArray(), minimal, abandoned);
+                LoadPrograms(elfs, minimal, abandoned);
                 RunTimings.Mark("capture: objects relocated against the cut-down kernel BTF");
                 return;
             }
@@ -396,7 +395,7 @@ internal sealed class CaptureSession : IDisposable
                 DisposeObjects();
             }
         }
-        LoadPrograms(objects.Select(o => o.Elf).ToArray(), null, abandoned);
+        LoadPrograms(elfs, null, abandoned);
         btf.StartMaking(objects, _log);
     }
 

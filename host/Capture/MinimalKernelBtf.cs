@@ -20,7 +20,7 @@ internal sealed class MinimalKernelBtf
     /// <summary>Where the kernel publishes its own BTF.</summary>
     public const string KernelBtf = "/sys/kernel/btf/vmlinux";
 
-    private static readonly string[] ToolFolders = ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"];
+    private const string ToolFolders = "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/sbin:/usr/local/bin";
 
     private readonly string? _file;
 
@@ -102,10 +102,7 @@ internal sealed class MinimalKernelBtf
             return false;
         }
         // sudo's PATH may lack the sbin folders where Debian puts bpftool.
-        var bpftool = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Concat(ToolFolders)
-            .Select(folder => System.IO.Path.Combine(folder, "bpftool"))
-            .FirstOrDefault(File.Exists);
+        var bpftool = TlsDiscovery.ResolveExecutable("bpftool", $"{Environment.GetEnvironmentVariable("PATH")}:{ToolFolders}");
         if (bpftool is null)
         {
             log.LogDebug("bpftool is not installed: every run reads the kernel's whole BTF (about 60 ms of CPU per BPF object)");

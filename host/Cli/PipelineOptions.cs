@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using AgentSight.Contracts;
 using AgentSight.Host.Manifest;
 

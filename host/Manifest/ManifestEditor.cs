@@ -60,7 +60,7 @@ internal sealed class ManifestEditor
     /// <summary>Sets (or adds) a string property of a stage, such as its <c>sha256</c> pin.</summary>
     public void SetString(StageSpan stage, string key, string value)
     {
-        var encoded = JsonSerializer.Serialize(value);
+        var encoded = PipelineOverrides.Json(value);
         if (stage.StringValues.TryGetValue(key, out var span))
         {
             Splice(span.Start, span.Length, encoded);

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using AgentSight.Host.Plugins;
 
 namespace AgentSight.Host.Capture.Discovery;
 
@@ -62,12 +61,12 @@ internal sealed class DiscoveryCache
     /// <summary>The entry for <paramref name="key"/>, renamed to <paramref name="displayPath"/>, or null.</summary>
     public FileDiscovery? Read(string key, string displayPath)
     {
-        if (Folder is null || !Trusted(Folder))
+        if (Folder is null || !CacheFolder.Trusted(Folder))
         {
             return null;
         }
         var file = EntryPath(key);
-        if (!File.Exists(file) || !Trusted(file))
+        if (!File.Exists(file) || !CacheFolder.Trusted(file))
         {
             return null;
         }
@@ -108,6 +107,4 @@ internal sealed class DiscoveryCache
     }
 
     private string EntryPath(string key) => Path.Combine(Folder!, $"{key}.v{Version}.json");
-
-    private static bool Trusted(string path) => CacheFolder.Trusted(path);
 }
