@@ -82,7 +82,7 @@ struct end_key {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 16384);
 	__type(key, struct end_key);
 	__type(value, __u32);
 } ends SEC(".maps");
@@ -120,7 +120,7 @@ enum stream_verdict {
 /* Per stream (socket inode, or the stdio stream id): what its bytes were found to be. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, __u8);
 } streams SEC(".maps");

@@ -55,6 +55,7 @@ struct open_call {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
 	__type(value, struct open_call);
 } open_calls SEC(".maps");
@@ -68,6 +69,7 @@ struct connect_call {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
 	__type(value, struct connect_call);
 } connect_calls SEC(".maps");
@@ -97,6 +99,7 @@ struct known_file {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct known_file);
 	__type(value, __u8);
 } known_files SEC(".maps");
