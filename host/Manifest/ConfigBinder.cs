@@ -44,7 +44,9 @@ internal static class ConfigBinder
         }
 
         PluginConfig? config;
-        if (section is null)
+        // An empty section means the defaults, as an absent one: no serializer metadata is built for the class (for
+        // seven of the default manifest's stages, that is most of the reflection code a start would compile).
+        if (section is null || section.Count == 0)
         {
             config = factory.CreateDefaultConfig();
         }
