@@ -7,7 +7,8 @@ namespace AgentSight.Host.Pipeline;
 /// <summary>The event bus: bounded queues between the stages of a validated plan, from the runners to the sinks.</summary>
 /// <remarks>
 /// Lifecycle: <see cref="Create"/> builds queues and plugin instances without outside effects; <see cref="StartAsync"/>
-/// opens the sinks and starts one task per analyzer chain and per sink; runners write to <see cref="Input"/>; <see cref="CompleteAsync"/>
+/// opens the sinks and starts one task per analyzer chain and per sink (<see cref="CreateAndStartAsync"/> does both,
+/// opening the sinks while the analyzers are created); runners write to <see cref="Input"/>; <see cref="CompleteAsync"/>
 /// completes the input, then every stage drains its queue, flushes what it holds and completes the next, in order,
 /// down to the sinks, which flush and close. Completion is the only shutdown signal, so nothing accepted is lost.
 /// </remarks>
@@ -16,15 +17,18 @@ internal sealed class EventPipeline : IDisposable
     private readonly List<AnalyzerChain> _chains;
     private readonly List<SinkStage> _sinks;
     private readonly ILogger _log;
+    private readonly Task[]? _opening;
     private bool _started;
 
-    private EventPipeline(List<AnalyzerChain> chains, List<SinkStage> sinks, PipelineInput input, PipelineMetrics metrics, ILogger log)
+    private EventPipeline(List<AnalyzerChain> chains, List<SinkStage> sinks, PipelineInput input, PipelineMetrics metrics, ILogger log,
+        Task[]? opening)
     {
         _chains = chains;
         _sinks = sinks;
         Input = input;
         Metrics = metrics;
         _log = log;
+        _opening = opening;
     }
 
     public PipelineInput Input { get; }
@@ -58,7 +62,50 @@ internal sealed class EventPipeline : IDisposable
     /// <param name="eventTime">True for replay: each stage's clock follows the events it sees.</param>
     /// <param name="metrics">The counters, from <see cref="CreateMetrics"/>; made here when null.</param>
     public static EventPipeline Create(PipelinePlan plan, ILoggerFactory loggerFactory, TimeProvider time, bool eventTime,
-        PipelineMetrics? metrics = null)
+        PipelineMetrics? metrics = null) => Build(plan, loggerFactory, time, eventTime, metrics, sinksCreated: null);
+
+    /// <summary>
+    /// <see cref="Create"/> then <see cref="StartAsync"/>, with the sinks opening while the analyzers are created: a
+    /// database, a web server and a file each take tens of milliseconds of a run's start (mostly their code's first
+    /// run), and so do the analyzers' constructors; side by side, the start waits for the longer of the two only.
+    /// </summary>
+    public static async Task<EventPipeline> CreateAndStartAsync(PipelinePlan plan, ILoggerFactory loggerFactory, TimeProvider time,
+        bool eventTime, PipelineMetrics metrics, CancellationToken cancellationToken)
+    {
+        List<SinkStage>? openingSinks = null;
+        Task[]? opening = null;
+        EventPipeline pipeline;
+        try
+        {
+            pipeline = Build(plan, loggerFactory, time, eventTime, metrics, sinks =>
+            {
+                openingSinks = sinks;
+                return opening = BeginOpening(sinks, cancellationToken);
+            });
+        }
+        catch
+        {
+            // An analyzer could not be created: the sinks that opened meanwhile are closed again.
+            if (openingSinks is not null && opening is not null)
+            {
+                await CloseOpenedAsync(openingSinks, opening);
+            }
+            throw;
+        }
+        try
+        {
+            await pipeline.StartAsync(cancellationToken);
+            return pipeline;
+        }
+        catch
+        {
+            pipeline.Dispose();
+            throw;
+        }
+    }
+
+    private static EventPipeline Build(PipelinePlan plan, ILoggerFactory loggerFactory, TimeProvider time, bool eventTime,
+        PipelineMetrics? metrics, Func<List<SinkStage>, Task[]>? sinksCreated)
     {
         var log = loggerFactory.CreateLogger("AgentSight.Pipeline");
         var wallClock = new WallClock(time);
@@ -84,11 +131,18 @@ internal sealed class EventPipeline : IDisposable
         }
         IStageTarget next = sinks.Count == 0 ? DiscardTarget.Instance : new FanOutTarget([.. sinks.Select(s => s.Input)]);
 
-        // Every instance is created, in manifest order, before anything is wired: an analyzer with nothing to do is
-        // then left out of the event path instead of costing a queue hop per event.
+        // Every instance is created before anything is wired: an analyzer with nothing to do is then left out of the
+        // event path instead of costing a queue hop per event. The sinks first, so that they can open meanwhile.
         var instances = new List<(StagePlan Stage, StageContext Context, StageEventClock? Clock, IAnalyzer Instance)>();
+        Task[]? opening = null;
         try
         {
+            for (var i = 0; i < sinks.Count; i++)
+            {
+                CreateInstance(plan.Sinks[i], sinks[i].CreateInstance);
+                RunTimings.Mark($"pipeline: sink {plan.Sinks[i].Id} created");
+            }
+            opening = sinksCreated?.Invoke(sinks);
             foreach (var stage in plan.Analyzers)
             {
                 var (context, clock) = ContextFor(stage);
@@ -98,11 +152,6 @@ internal sealed class EventPipeline : IDisposable
                 m.Leave();
                 RunTimings.Mark($"pipeline: stage {stage.Id} created");
                 instances.Add((stage, context, clock, instance));
-            }
-            for (var i = 0; i < sinks.Count; i++)
-            {
-                CreateInstance(plan.Sinks[i], sinks[i].CreateInstance);
-                RunTimings.Mark($"pipeline: sink {plan.Sinks[i].Id} created");
             }
         }
         catch
@@ -161,12 +210,40 @@ internal sealed class EventPipeline : IDisposable
             next = queue;
         }
 
-        var pipeline = new EventPipeline(chains, sinks, new PipelineInput(next), metrics, log);
+        var pipeline = new EventPipeline(chains, sinks, new PipelineInput(next), metrics, log, opening);
         if (sinks.Count == 0)
         {
             log.LogWarning("No sink is enabled: events are processed and then discarded");
         }
         return pipeline;
+    }
+
+    /// <summary>Opens every sink on the pool, side by side.</summary>
+    private static Task[] BeginOpening(List<SinkStage> sinks, CancellationToken cancellationToken) =>
+        [.. sinks.Select(sink => Task.Run(async () =>
+        {
+            await sink.OpenAsync(cancellationToken);
+            RunTimings.Mark($"pipeline: sink {sink.Id} opened");
+        }, CancellationToken.None))];
+
+    /// <summary>Waits for every opening to end, then closes the sinks that opened.</summary>
+    private static async Task CloseOpenedAsync(List<SinkStage> sinks, Task[] opening)
+    {
+        try
+        {
+            await Task.WhenAll(opening);
+        }
+        catch (Exception)
+        {
+            // Reported by the caller; here only which ones opened matters.
+        }
+        for (var i = 0; i < sinks.Count; i++)
+        {
+            if (opening[i].IsCompletedSuccessfully)
+            {
+                await sinks[i].CloseAsync();
+            }
+        }
     }
 
     private static T CreateInstance<T>(StagePlan stage, Func<T> create)
@@ -183,30 +260,19 @@ internal sealed class EventPipeline : IDisposable
     }
 
     /// <summary>
-    /// Opens every sink, side by side (a database, a web server and a file each take tens of milliseconds of a run's
-    /// start, mostly their code's first run), then starts every stage's task. When one cannot open, those that did are
-    /// closed and the first failure in manifest order is reported.
+    /// Opens every sink, side by side (unless <see cref="CreateAndStartAsync"/> began that already), then starts every
+    /// stage's task. When one cannot open, those that did are closed and the first failure in manifest order is reported.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var opening = _sinks.Select(sink => Task.Run(async () =>
-        {
-            await sink.OpenAsync(cancellationToken);
-            RunTimings.Mark($"pipeline: sink {sink.Id} opened");
-        }, CancellationToken.None)).ToArray();
+        var opening = _opening ?? BeginOpening(_sinks, cancellationToken);
         try
         {
             await Task.WhenAll(opening);
         }
         catch (Exception)
         {
-            for (var i = 0; i < _sinks.Count; i++)
-            {
-                if (opening[i].IsCompletedSuccessfully)
-                {
-                    await _sinks[i].CloseAsync();
-                }
-            }
+            await CloseOpenedAsync(_sinks, opening);
             var failed = Array.FindIndex(opening, t => !t.IsCompletedSuccessfully);
             var ex = opening[failed].Exception?.InnerException ?? new OperationCanceledException(cancellationToken);
             throw new PipelineStartException($"sink \"{_sinks[failed].Id}\" could not start: {ex.Message}", ex);

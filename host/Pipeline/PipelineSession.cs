@@ -29,20 +29,7 @@ internal sealed class PipelineSession(ILoggerFactory loggers, TimeProvider time)
         var metrics = EventPipeline.CreateMetrics(plan, time);
 
         // Created and opened on the pool: a constructor or a StartAsync that never returns must not hold the first signal.
-        var starting = Task.Run(async () =>
-        {
-            var created = EventPipeline.Create(plan, loggers, time, eventTime, metrics);
-            try
-            {
-                await created.StartAsync(stop);
-                return created;
-            }
-            catch
-            {
-                created.Dispose();
-                throw;
-            }
-        }, CancellationToken.None);
+        var starting = Task.Run(() => EventPipeline.CreateAndStartAsync(plan, loggers, time, eventTime, metrics, stop), CancellationToken.None);
         if (!await bound.WaitAsync(starting, left => Waiting(metrics, [], left)))
         {
             return GiveUp(metrics, bound, [], started, []);

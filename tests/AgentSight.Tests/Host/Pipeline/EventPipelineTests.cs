@@ -430,6 +430,48 @@ public sealed class EventPipelineTests
     }
 
     [Fact]
+    public async Task A_run_opens_its_sinks_while_the_analyzers_are_created()
+    {
+        var opening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sink = new CollectingSinkFactory { OnStart = () => { opening.TrySetResult(); return default; } };
+        // The analyzer's constructor returns only once the sink has begun to open: one after the other, it would time out.
+        var analyzer = new DelegateAnalyzerFactory(_ => opening.Task.Wait(TimeSpan.FromSeconds(10))
+            ? new LambdaAnalyzer()
+            : throw new TimeoutException("the sink did not open while the analyzer was created"));
+        var harness = new PipelineHarness().Add(analyzer, "waits").Add(sink, "sink");
+        var plan = harness.Plan();
+
+        using var pipeline = await EventPipeline.CreateAndStartAsync(plan, harness.Loggers, harness.Time, eventTime: true,
+            EventPipeline.CreateMetrics(plan, harness.Time), CancellationToken.None);
+
+        Assert.Equal(1, sink.Started);
+        await pipeline.CompleteAsync();
+        Assert.Equal(1, sink.Stopped);
+    }
+
+    [Fact]
+    public async Task An_analyzer_that_cannot_be_created_closes_the_sinks_that_opened_meanwhile()
+    {
+        var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sink = new CollectingSinkFactory { OnStart = () => { opened.TrySetResult(); return default; } };
+        var analyzer = new DelegateAnalyzerFactory(_ =>
+        {
+            opened.Task.Wait(TimeSpan.FromSeconds(10));
+            throw new ArgumentException("bad things");
+        });
+        var harness = new PipelineHarness().Add(analyzer, "broken").Add(sink, "sink");
+        var plan = harness.Plan();
+
+        var error = await Assert.ThrowsAsync<PipelineStartException>(() => EventPipeline.CreateAndStartAsync(plan, harness.Loggers,
+            harness.Time, eventTime: true, EventPipeline.CreateMetrics(plan, harness.Time), CancellationToken.None));
+
+        Assert.Contains("\"broken\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bad things", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, sink.Started);
+        Assert.Equal(1, sink.Stopped);
+    }
+
+    [Fact]
     public async Task Without_sinks_events_are_processed_and_discarded()
     {
         var seen = 0;
