@@ -692,6 +692,7 @@ internal sealed class CaptureSession : IDisposable
         }
         var environment = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? string.Empty, StringComparer.Ordinal);
+        LauncherEnvironment.RemoveFrom(environment);
         var user = _options.CommandUser;
         _command = CommandLauncher.Start(_options.Command, user, user?.Apply(environment) ?? environment, _options.WorkingDirectory, _options.CommandOutput);
         _process!.Map("tracked").Update((uint)_command.Pid, new TrackedProcess { MuteExecs = _command.MutedExecs });

@@ -56,6 +56,32 @@ public sealed partial class StartupTests
     }
 
     [Fact]
+    public async Task The_recorded_command_starts_without_the_variables_the_launcher_set_for_the_host()
+    {
+        using var folder = TempFolder.ForCaller();
+        var seen = folder.Combine("env.txt");
+        // As ./agentsight hands over: the runtime setting and the start time it added, named in AGENTSIGHT_LAUNCHER_ENV.
+        var environment = new Dictionary<string, string>
+        {
+            ["DOTNET_TC_CallCountingDelayMs"] = "3000",
+            ["AGENTSIGHT_EXEC_AT"] = "1765000000.000000",
+            ["AGENTSIGHT_LAUNCHER_ENV"] = "AGENTSIGHT_EXEC_AT DOTNET_TC_CallCountingDelayMs",
+            ["AGENTSIGHT_TEST_USERS_OWN"] = "kept",
+        };
+
+        var (code, _, stderr) = await HostProcess.RunAsync(
+            ["record", "--no-server", "--no-summary", "-o", folder.Combine("session.jsonl"), "--", "/bin/sh", "-c", $"env > {seen}"],
+            folder.Path, TimeSpan.FromSeconds(120), environment);
+
+        Assert.True(code == 0, stderr);
+        var lines = File.ReadAllLines(seen);
+        Assert.Contains("AGENTSIGHT_TEST_USERS_OWN=kept", lines);
+        Assert.DoesNotContain(lines, l => l.StartsWith("DOTNET_TC_CallCountingDelayMs=", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("AGENTSIGHT_EXEC_AT=", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("AGENTSIGHT_LAUNCHER_ENV=", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Timings_are_printed_only_when_asked_for()
     {
         using var folder = TempFolder.ForCaller();
