@@ -83,8 +83,9 @@ internal static class SummaryTable
     }
 
     /// <summary>
-    /// "Host CPU: 1.20 s (40.0 us per event produced)": capture, analyzers and sinks together, start-up excluded, so
-    /// that a user sees what tracing costs the machine besides the probes' own time in the traced programs.
+    /// "Host CPU: 1.20 s (40.0 us per event produced)": capture, analyzers and sinks together from the pipeline's start
+    /// (the runtime's start and the plugins' loading excluded), so that a user sees what tracing costs the machine
+    /// besides the probes' own time in the traced programs.
     /// </summary>
     public static string HostCpuLine(TimeSpan cpu, long produced) =>
         produced > 0
