@@ -27,6 +27,45 @@ internal static class CacheFolder
     public static bool Trusted(string path) =>
         UnixFileStatus.Of(path) is { } status && status.Uid == UnixFileStatus.EffectiveUserId && !status.GroupWritable && !status.OtherWritable;
 
+    /// <summary>How long an entry may go unread and unwritten before <see cref="PruneUnused"/> deletes it.</summary>
+    public static readonly TimeSpan UnusedFor = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Deletes the files of <paramref name="folder"/> that nothing read or wrote for <see cref="UnusedFor"/>, by their
+    /// access time (which Linux refreshes on a read at least once a day; on a file system mounted <c>noatime</c> an entry
+    /// goes a month after it was written, and is only made again). Called when an entry is added: the cache then keeps
+    /// what the programs and the kernel in use need, instead of growing with every version it ever saw.
+    /// </summary>
+    public static void PruneUnused(string folder, DateTime utcNow)
+    {
+        if (!Trusted(folder))
+        {
+            return;
+        }
+        var cutoff = utcNow - UnusedFor;
+        try
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles())
+            {
+                if (file.LastAccessTimeUtc < cutoff && file.LastWriteTimeUtc < cutoff)
+                {
+                    try
+                    {
+                        file.Delete();
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        // Left for the next time an entry is added.
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A cache that cannot be listed is only not pruned.
+        }
+    }
+
     /// <summary>Creates <paramref name="folder"/> for this user only; true when it exists and can be trusted.</summary>
     public static bool Prepare(string folder)
     {

@@ -113,6 +113,8 @@ internal sealed class MinimalKernelBtf
         {
             return false;
         }
+        // Files of kernels and builds no longer in use.
+        CacheFolder.PruneUnused(folder, DateTime.UtcNow);
         string scratch;
         try
         {

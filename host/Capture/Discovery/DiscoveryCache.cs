@@ -99,6 +99,7 @@ internal sealed class DiscoveryCache
             File.WriteAllText(temporary, JsonSerializer.Serialize(discovery with { FromCache = false }, Json));
             File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.Move(temporary, file, overwrite: true);
+            CacheFolder.PruneUnused(Folder, DateTime.UtcNow);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -31,6 +31,29 @@ public sealed class DiscoveryCacheTests
     }
 
     [Fact]
+    public void Entries_unused_for_a_month_are_deleted_when_a_new_one_is_stored()
+    {
+        using var folder = TempFolder.ForCaller();
+        var cache = DiscoveryCache.At(folder.Path);
+        cache.Write("forgotten", Sample("/opt/old/claude"));
+        cache.Write("still-read", Sample("/usr/bin/node"));
+        var forgotten = Directory.GetFiles(cache.Folder!, "forgotten.*").Single();
+        var stillRead = Directory.GetFiles(cache.Folder!, "still-read.*").Single();
+        var longAgo = DateTime.UtcNow - TimeSpan.FromDays(40);
+        File.SetLastWriteTimeUtc(forgotten, longAgo);
+        File.SetLastAccessTimeUtc(forgotten, longAgo);
+        // Written long ago, read last week: in use.
+        File.SetLastWriteTimeUtc(stillRead, longAgo);
+        File.SetLastAccessTimeUtc(stillRead, DateTime.UtcNow - TimeSpan.FromDays(7));
+
+        cache.Write("new-build", Sample("/usr/bin/codex"));
+
+        Assert.False(File.Exists(forgotten));
+        Assert.NotNull(cache.Read("still-read", "/usr/bin/node"));
+        Assert.NotNull(cache.Read("new-build", "/usr/bin/codex"));
+    }
+
+    [Fact]
     public void An_entry_others_can_write_is_not_trusted()
     {
         using var folder = TempFolder.ForCaller();
