@@ -113,7 +113,7 @@ internal sealed class Http2Connection
     {
         var http2 = new Http2Connection(connection, analyzer, clientIsWrite: role != HttpRole.Server, fromStart: false,
             roleConfigured: role != HttpRole.Auto);
-        (isWrite ? http2._writes : http2._reads).Start(preface: false);
+        (isWrite ? http2._writes : http2._reads).Start(preface: false, guessed: true);
         return http2;
     }
 
@@ -140,10 +140,12 @@ internal sealed class Http2Connection
                 Restart(clientIsWrite: isWrite);
                 reader.Start(preface: true);
             }
-            else if (!data.IsEmpty && Http2Detector.LooksLikeFrames(data, _roleKnown ? reader.FromClient : null))
+            // Frames the side this direction is taken for could not send are no boundary (the sides may be a guess
+            // until a head says which is the client: a wrong one only delays the sync).
+            else if (!data.IsEmpty && Http2Detector.LooksLikeFrames(data, reader.FromClient))
             {
                 _analyzer.Counters.Resyncs.Add();
-                reader.Start(preface: false);
+                reader.Start(preface: false, guessed: true);
             }
         }
         if (reader.Synced)
@@ -217,7 +219,7 @@ internal sealed class Http2Connection
         {
             case FrameType.Data:
             {
-                var stream = Stream(frame.StreamId);
+                var stream = Stream(frame.StreamId, reader);
                 reader.DataTarget = stream is null ? null : Body(stream, reader.FromClient, reader.FrameStartNs);
                 if (reader.DataTarget is { } target)
                 {
@@ -295,6 +297,10 @@ internal sealed class Http2Connection
     public void EndFrame(Http2FrameReader reader)
     {
         var frame = reader.Frame;
+        if (reader.Unconfirmed && ++reader.FramesSinceSync >= 2)
+        {
+            Confirm(reader);
+        }
         switch (frame.Type)
         {
             case FrameType.Data:
@@ -327,6 +333,15 @@ internal sealed class Http2Connection
         {
             _analyzer.Counters.ProtocolErrors.Add();
         }
+        if (reader.Unconfirmed)
+        {
+            // The guessed boundary was wrong: what its frames made is bytes from the middle of frames, never shown.
+            foreach (var made in _streams.Values.Where(s => s.MadeUnconfirmed == reader).ToList())
+            {
+                _counters.GuessesDropped.Add();
+                Forget(made);
+            }
+        }
         _exactStreams = false;
         if (reader.InBlock)
         {
@@ -341,6 +356,19 @@ internal sealed class Http2Connection
             if (stream.Side(reader.FromClient) is { } body && !(reader.FromClient ? stream.RequestEnded : stream.ResponseEnded))
             {
                 body.Lost();
+            }
+        }
+    }
+
+    /// <summary>A direction's guessed boundary proved right: the streams its frames made are real.</summary>
+    private void Confirm(Http2FrameReader reader)
+    {
+        reader.Confirm();
+        foreach (var stream in _streams.Values)
+        {
+            if (stream.MadeUnconfirmed == reader)
+            {
+                stream.MadeUnconfirmed = null;
             }
         }
     }
@@ -402,6 +430,11 @@ internal sealed class Http2Connection
             _analyzer.Release(reader.Block.Release());
         }
 
+        if (block is not null && reader.Unconfirmed)
+        {
+            // HPACK that decodes is no accident of bytes: the boundary was right.
+            Confirm(reader);
+        }
         if (block is not null && !_roleKnown && (block.Method is not null || block.StatusCode is not null))
         {
             LearnRole(reader, block);
@@ -412,7 +445,7 @@ internal sealed class Http2Connection
             Promise(reader, block);
             return;
         }
-        var stream = Stream(reader.BlockStream);
+        var stream = Stream(reader.BlockStream, reader);
         if (stream is null)
         {
             return;
@@ -461,7 +494,7 @@ internal sealed class Http2Connection
     private void Promise(Http2FrameReader reader, HeaderBlock? block)
     {
         var promised = reader.BlockPromised;
-        if (promised == 0 || Stream(promised) is not { } stream || stream.Request is not null)
+        if (promised == 0 || Stream(promised, reader) is not { } stream || stream.Request is not null)
         {
             return;
         }
@@ -494,8 +527,8 @@ internal sealed class Http2Connection
         SetClient(clientIsWrite: sentByClient == reader.IsWrite);
     }
 
-    /// <summary>The stream with this id, made when it is a new one; null for one already closed.</summary>
-    private Http2Stream? Stream(int id)
+    /// <summary>The stream with this id, made when it is a new one (by <paramref name="reader"/>'s frames); null for one already closed.</summary>
+    private Http2Stream? Stream(int id, Http2FrameReader reader)
     {
         if (_streams.TryGetValue(id, out var stream))
         {
@@ -518,7 +551,10 @@ internal sealed class Http2Connection
             _joinedCounted = true;
             _counters.Joined.Add();
         }
-        stream = new Http2Stream(id, ++_order, new HttpExchange(Connection.NextExchangeId(), null) { StreamId = id });
+        stream = new Http2Stream(id, ++_order, new HttpExchange(Connection.NextExchangeId(), null) { StreamId = id })
+        {
+            MadeUnconfirmed = reader.Unconfirmed ? reader : null,
+        };
         Track(stream);
         if (clientStream)
         {

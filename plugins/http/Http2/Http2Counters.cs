@@ -29,6 +29,9 @@ internal sealed class Http2Counters(IStageContext context)
     /// <summary>Streams cut because a connection had <c>max_streams</c> open.</summary>
     public Counter StreamsEvicted { get; } = context.Counter("streams_evicted");
 
+    /// <summary>Streams made by frames read past a guessed boundary that proved wrong: dropped, never emitted.</summary>
+    public Counter GuessesDropped { get; } = context.Counter("http2_guesses_dropped");
+
     /// <summary>Trailer blocks (header blocks after a body), decoded for the table and dropped.</summary>
     public Counter Trailers { get; } = context.Counter("trailers");
 }

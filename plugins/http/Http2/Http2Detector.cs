@@ -40,9 +40,7 @@ internal static class Http2Detector
         while (data.Length - pos >= FrameHeader.Size)
         {
             var header = FrameHeader.Read(data[pos..]);
-            if (!header.IsKnownType || !header.IsValid() || header.Length > FrameHeader.DefaultMaxFrameSize
-                || (data[pos + 5] & 0x80) != 0 || header.StreamId >= MaxPlausibleStreamId
-                || (fromClient is { } client && !header.IsPossibleFrom(client)))
+            if ((data[pos + 5] & 0x80) != 0 || !IsPlausible(header, fromClient))
             {
                 return false;
             }
@@ -70,6 +68,14 @@ internal static class Http2Detector
         // DATA frame followed by the zeros of a header.
         return evidence >= 3 && data[pos] == 0;
     }
+
+    /// <summary>
+    /// True for a frame header a sender writes: a defined type and flags, stream 0 or not as the type says, no longer
+    /// than the default 16 KiB limit, a stream id a connection may have reached, and (when known) one the side sends.
+    /// </summary>
+    public static bool IsPlausible(FrameHeader header, bool? fromClient) =>
+        header.IsKnownType && header.IsValid() && header.Length <= FrameHeader.DefaultMaxFrameSize && header.StreamId < MaxPlausibleStreamId
+        && (fromClient is not { } client || header.IsPossibleFrom(client));
 
     /// <summary>Stream ids a connection found in its middle may have: a million requests on one connection is past any seen.</summary>
     private const int MaxPlausibleStreamId = 1 << 20;

@@ -91,9 +91,26 @@ internal sealed class Http2FrameReader
     /// <summary>The body DATA frames of the current frame go to (null: a stream not tracked).</summary>
     public Http2Body? DataTarget { get; set; }
 
+    /// <summary>
+    /// True while the frame boundaries this direction started on are a guess (a read found to look like frames): the
+    /// frames read so far may be bytes in the middle of a frame that happened to look like one. Two whole frames in a
+    /// row, or a header block that decodes, confirm them.
+    /// </summary>
+    public bool Unconfirmed { get; private set; }
+
+    /// <summary>Frames ended since the boundaries were found (counts to the confirmation).</summary>
+    public int FramesSinceSync { get; set; }
+
+    /// <summary>The boundaries are confirmed: the frames read are frames.</summary>
+    public void Confirm() => Unconfirmed = false;
+
     /// <summary>Starts in step with the frames: at the connection's start, after the preface when <paramref name="preface"/>.</summary>
-    public void Start(bool preface)
+    /// <param name="preface">The preface comes first.</param>
+    /// <param name="guessed">The boundary was found by the look of the bytes, not known from the connection's start.</param>
+    public void Start(bool preface, bool guessed = false)
     {
+        Unconfirmed = guessed;
+        FramesSinceSync = 0;
         Synced = true;
         _phase = preface ? Phase.Preface : Phase.Header;
         _prefaceMatched = 0;
@@ -280,6 +297,11 @@ internal sealed class Http2FrameReader
         var frame = Frame;
         if (!frame.IsValid() || (_connection.RoleKnown && !frame.IsPossibleFrom(FromClient)))
         {
+            return false;
+        }
+        if (Unconfirmed && !Http2Detector.IsPlausible(frame, FromClient))
+        {
+            // Past a guessed boundary, only what a sender of this side would write keeps the guess.
             return false;
         }
         if (InBlock != (frame.Type == FrameType.Continuation) || (InBlock && frame.StreamId != BlockStream))

@@ -100,8 +100,12 @@ internal sealed class Http2Start
             result = FeedResult.Held;
             return true;
         }
+        // Whose frames these are, as the joined connection will take them (the traced process is the client unless the
+        // role is set): a frame that side cannot send is no place to join. Without this, zeros and small numbers in the
+        // middle of a frame (a SETTINGS payload) passed for a DATA frame on a server's (even) stream, and every frame
+        // after that boundary was misread. A traced server that pushes joins on a later read instead.
         var role = analyzer.Config.Role;
-        bool? fromClient = role == HttpRole.Auto ? null : (role == HttpRole.Client) == stream.IsWrite;
+        var fromClient = role == HttpRole.Server ? !stream.IsWrite : stream.IsWrite;
         if (preface < 0 && pending.IsEmpty && !data.IsEmpty && Http2Detector.LooksLikeFrames(data, fromClient))
         {
             var http2 = connection.StartHttp2(Http2Connection.Joined(connection, analyzer, stream.IsWrite, analyzer.Config.Role), evt);

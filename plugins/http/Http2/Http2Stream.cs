@@ -22,6 +22,12 @@ internal sealed class Http2Stream(int id, long order, HttpExchange exchange)
     /// <summary>The server's side ended.</summary>
     public bool ResponseEnded { get; set; }
 
+    /// <summary>
+    /// The direction whose frames made this stream while its frame boundaries were still a guess (a read joined in
+    /// the middle, or found again after a loss), until that direction confirms them; null otherwise.
+    /// </summary>
+    public Http2FrameReader? MadeUnconfirmed { get; set; }
+
     /// <summary>This stream's place in the connection's least-recently-used list.</summary>
     public LinkedListNode<Http2Stream>? Lru { get; set; }
 

@@ -509,6 +509,49 @@ public sealed class Http2AnalyzerTests
     }
 
     [Fact]
+    public void A_capture_begun_inside_the_SETTINGS_payload_on_a_read_that_ends_there_makes_no_stream_either()
+    {
+        // The same SETTINGS, the read ending right after what looks like a 2-byte DATA frame on stream 4: a stream a
+        // client never sends DATA on, so no place to join.
+        var h2 = new H2Wire();
+        var settings = H2Frames.Settings((2, 0), (4, 4194304));
+        h2.Write(H2Frames.Preface, settings[..8]);
+        var joinAt = h2.Events.Count;
+        h2.Write(settings[8..19]);
+        h2.Write(settings[19..]);
+        h2.Read(H2Frames.Settings((3, 100)), H2Frames.SettingsAck());
+        h2.Write(h2.Request(1, endStream: true));
+        h2.Read(h2.Response(1, headers: [("content-type", "text/plain")]), H2Wire.Data(1, "ok", endStream: true));
+
+        var run = HttpRun.Of(h2.Events.Skip(joinAt));
+
+        Assert.All(run.Exchanges, e => Assert.Equal(1, (int)e["stream_id"]!));
+    }
+
+    [Fact]
+    public void A_boundary_guessed_inside_a_frame_that_the_next_bytes_disprove_makes_no_exchange()
+    {
+        // A capture begun three bytes into a HEADERS frame with priority: its last header bytes, the priority fields
+        // and the start of its block read as a whole 7-byte DATA frame on stream 3971. The next write cannot be a frame
+        // (a length past 16 KiB): the guess was wrong, and what it made is dropped.
+        // The bytes are those of a failing run of Http2PropertyTests (header 00 00 59 01 24 | 00 00 00 07, priority
+        // 00 00 00 00 0F, then the block 83 06 84 ...).
+        var h2 = new H2Wire().Start();
+        var fake = new byte[] { 0, 0, 7, 0, 0, 0, 0, 0x0F, 0x83, 0x06, 0x84, 0x9D, 0x29, 0xAD, 0x1F, 0xC2 };
+        var joinAt = h2.Events.Count;
+        h2.Write(fake);
+        h2.Write([0x04, 0x89, 0x63, 0xB8, 0x58, 0xA4, 0xA8, 0x40, 0xE6, 0x2A, 0x3F, 0xBF]);
+        h2.Write(h2.Request(9, endStream: true));
+        h2.Read(h2.Response(9, headers: [("content-type", "text/plain")]), H2Wire.Data(9, "ok", endStream: true));
+
+        var run = HttpRun.Of(h2.Events.Skip(joinAt));
+
+        Assert.DoesNotContain(run.Exchanges, e => (int)e["stream_id"]! == 3971);
+        Assert.Contains(run.Exchanges, e => (int)e["stream_id"]! == 9 && (string?)e["response"]!["body"] == "ok");
+        Assert.Equal(1, run.Counter("http2_guesses_dropped"));
+    }
+
+    [Fact]
     public void Text_and_other_protocols_are_never_taken_for_HTTP2_frames()
     {
         string[] samples =
