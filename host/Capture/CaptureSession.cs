@@ -695,6 +695,7 @@ internal sealed class CaptureSession : IDisposable
         LauncherEnvironment.RemoveFrom(environment);
         var user = _options.CommandUser;
         _command = CommandLauncher.Start(_options.Command, user, user?.Apply(environment) ?? environment, _options.WorkingDirectory, _options.CommandOutput);
+        _command.WaitUntilRunning();
         _process!.Map("tracked").Update((uint)_command.Pid, new TrackedProcess { MuteExecs = _command.MutedExecs });
         _command.Release();
         // The loop sees the exit at once instead of at its next tick (up to 50 ms of every run's end).

@@ -12,16 +12,21 @@ namespace AgentSight.Host.Capture;
 /// </summary>
 internal sealed unsafe class CommandLauncher : IDisposable
 {
-    /// <summary>Fails closed: if the host goes away before releasing it, the shell reads EOF and exits.</summary>
-    private const string ShimScript = "read -r _ <&3 || exit 125; exec 3<&-; exec \"$@\"";
+    /// <summary>
+    /// Says it runs (a line on fd 4, then closed), then waits at the gate. Fails closed: if the host goes away before
+    /// releasing it, the shell reads EOF and exits.
+    /// </summary>
+    private const string ShimScript = "{ echo >&4; } 2>/dev/null; exec 4>&-; read -r _ <&3 || exit 125; exec 3<&-; exec \"$@\"";
 
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _gateFd = -1;
+    private int _runningFd = -1;
 
-    private CommandLauncher(int pid, int gateFd, IReadOnlyList<string> command, UserIdentity? user)
+    private CommandLauncher(int pid, int gateFd, int runningFd, IReadOnlyList<string> command, UserIdentity? user)
     {
         Pid = pid;
         _gateFd = gateFd;
+        _runningFd = runningFd;
         Command = command;
         User = user;
     }
@@ -73,6 +78,15 @@ internal sealed unsafe class CommandLauncher : IDisposable
         {
             throw new IOException($"pipe2 failed: {Errno.Name(Marshal.GetLastPInvokeError())}");
         }
+        // The shim says it runs once its own exec is over (WaitUntilRunning). Left out in the unlikely case that a
+        // descriptor it would be copied over is one of the gate's: the wait is then skipped, as it was before.
+        var running = stackalloc int[2] { -1, -1 };
+        if (Posix.Pipe2(running, Posix.OCloexec) == 0 && (running[1] <= 4 || fds[0] == 4 || fds[1] == 4))
+        {
+            Posix.Close(running[0]);
+            Posix.Close(running[1]);
+            running[0] = running[1] = -1;
+        }
         var argv = new List<string> { "sh", "-c", ShimScript, "agentsight-record" };
         if (user is not null)
         {
@@ -100,6 +114,10 @@ internal sealed unsafe class CommandLauncher : IDisposable
                 Check(Posix.FileActionsAddDup2(fileActions, outputFd, 2), "posix_spawn_file_actions_adddup2");
             }
             Check(Posix.FileActionsAddDup2(fileActions, fds[0], 3), "posix_spawn_file_actions_adddup2");
+            if (running[1] >= 0)
+            {
+                Check(Posix.FileActionsAddDup2(fileActions, running[1], 4), "posix_spawn_file_actions_adddup2");
+            }
             Check(Posix.FileActionsAddClose(fileActions, fds[1]), "posix_spawn_file_actions_addclose");
             if (workingDirectory is not null)
             {
@@ -123,6 +141,11 @@ internal sealed unsafe class CommandLauncher : IDisposable
                 {
                     Posix.Close(fds[0]);
                     Posix.Close(fds[1]);
+                    if (running[0] >= 0)
+                    {
+                        Posix.Close(running[0]);
+                        Posix.Close(running[1]);
+                    }
                     throw new IOException($"cannot start /bin/sh: {Errno.Name(error)} ({Errno.Message(error)})");
                 }
             }
@@ -136,7 +159,11 @@ internal sealed unsafe class CommandLauncher : IDisposable
             NativeMemory.Free(signals);
         }
         Posix.Close(fds[0]);
-        var launcher = new CommandLauncher(pid, fds[1], command, user);
+        if (running[1] >= 0)
+        {
+            Posix.Close(running[1]);
+        }
+        var launcher = new CommandLauncher(pid, fds[1], running[0], command, user);
         var waiter = new Thread(launcher.Wait) { IsBackground = true, Name = "agentsight-command-wait" };
         waiter.Start();
         return launcher;
@@ -148,6 +175,26 @@ internal sealed unsafe class CommandLauncher : IDisposable
         {
             throw new IOException($"{function} failed: {Errno.Name(result > 0 ? result : Marshal.GetLastPInvokeError())}");
         }
+    }
+
+    /// <summary>
+    /// Waits until the shim runs: its own exec is then over, so putting its pid in the tracked map cannot let that
+    /// exec be seen. posix_spawn returns once the child's memory is replaced, before the exec has finished and been
+    /// traced; a pid tracked in between showed the shim's `sh` as the command's first exec.
+    /// </summary>
+    public void WaitUntilRunning()
+    {
+        var fd = Interlocked.Exchange(ref _runningFd, -1);
+        if (fd < 0)
+        {
+            return;
+        }
+        byte line;
+        // One byte, or end of file when the shim exited or could not write: either way its exec is over.
+        while (Posix.Read(fd, &line, 1) < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR)
+        {
+        }
+        Posix.Close(fd);
     }
 
     /// <summary>Lets the shim exec the command (call once its pid is tracked).</summary>
@@ -179,6 +226,11 @@ internal sealed unsafe class CommandLauncher : IDisposable
         if (fd >= 0)
         {
             Posix.Close(fd);
+        }
+        var running = Interlocked.Exchange(ref _runningFd, -1);
+        if (running >= 0)
+        {
+            Posix.Close(running);
         }
     }
 
