@@ -297,10 +297,7 @@ internal sealed class Http2Connection
     public void EndFrame(Http2FrameReader reader)
     {
         var frame = reader.Frame;
-        if (reader.Unconfirmed && ++reader.FramesSinceSync >= 2)
-        {
-            Confirm(reader);
-        }
+        reader.FrameEnded();
         switch (frame.Type)
         {
             case FrameType.Data:
@@ -336,7 +333,7 @@ internal sealed class Http2Connection
         if (reader.Unconfirmed)
         {
             // The guessed boundary was wrong: what its frames made is bytes from the middle of frames, never shown.
-            foreach (var made in _streams.Values.Where(s => s.MadeUnconfirmed == reader).ToList())
+            foreach (var made in _streams.Values.Where(s => s.Provisional && s.MadeOnGuess!.Value.Reader == reader).ToList())
             {
                 _counters.GuessesDropped.Add();
                 Forget(made);
@@ -356,19 +353,6 @@ internal sealed class Http2Connection
             if (stream.Side(reader.FromClient) is { } body && !(reader.FromClient ? stream.RequestEnded : stream.ResponseEnded))
             {
                 body.Lost();
-            }
-        }
-    }
-
-    /// <summary>A direction's guessed boundary proved right: the streams its frames made are real.</summary>
-    private void Confirm(Http2FrameReader reader)
-    {
-        reader.Confirm();
-        foreach (var stream in _streams.Values)
-        {
-            if (stream.MadeUnconfirmed == reader)
-            {
-                stream.MadeUnconfirmed = null;
             }
         }
     }
@@ -433,7 +417,7 @@ internal sealed class Http2Connection
         if (block is not null && reader.Unconfirmed)
         {
             // HPACK that decodes is no accident of bytes: the boundary was right.
-            Confirm(reader);
+            reader.Confirm();
         }
         if (block is not null && !_roleKnown && (block.Method is not null || block.StatusCode is not null))
         {
@@ -553,7 +537,7 @@ internal sealed class Http2Connection
         }
         stream = new Http2Stream(id, ++_order, new HttpExchange(Connection.NextExchangeId(), null) { StreamId = id })
         {
-            MadeUnconfirmed = reader.Unconfirmed ? reader : null,
+            MadeOnGuess = reader.Unconfirmed ? (reader, reader.Sync) : null,
         };
         Track(stream);
         if (clientStream)

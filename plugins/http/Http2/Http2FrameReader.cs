@@ -98,11 +98,22 @@ internal sealed class Http2FrameReader
     /// </summary>
     public bool Unconfirmed { get; private set; }
 
-    /// <summary>Frames ended since the boundaries were found (counts to the confirmation).</summary>
-    public int FramesSinceSync { get; set; }
+    /// <summary>Which finding of the boundaries this is (each <see cref="Start"/> makes a new one).</summary>
+    public int Sync { get; private set; }
+
+    private int _framesSinceSync;
 
     /// <summary>The boundaries are confirmed: the frames read are frames.</summary>
     public void Confirm() => Unconfirmed = false;
+
+    /// <summary>A whole frame was read: the second one after a guessed boundary confirms it.</summary>
+    public void FrameEnded()
+    {
+        if (Unconfirmed && ++_framesSinceSync >= 2)
+        {
+            Unconfirmed = false;
+        }
+    }
 
     /// <summary>Starts in step with the frames: at the connection's start, after the preface when <paramref name="preface"/>.</summary>
     /// <param name="preface">The preface comes first.</param>
@@ -110,7 +121,8 @@ internal sealed class Http2FrameReader
     public void Start(bool preface, bool guessed = false)
     {
         Unconfirmed = guessed;
-        FramesSinceSync = 0;
+        _framesSinceSync = 0;
+        Sync++;
         Synced = true;
         _phase = preface ? Phase.Preface : Phase.Header;
         _prefaceMatched = 0;

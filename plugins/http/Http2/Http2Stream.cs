@@ -23,10 +23,13 @@ internal sealed class Http2Stream(int id, long order, HttpExchange exchange)
     public bool ResponseEnded { get; set; }
 
     /// <summary>
-    /// The direction whose frames made this stream while its frame boundaries were still a guess (a read joined in
-    /// the middle, or found again after a loss), until that direction confirms them; null otherwise.
+    /// The direction whose frames made this stream while its frame boundaries were a guess (a read joined in the
+    /// middle, or found again after a loss), and which finding of them; null otherwise.
     /// </summary>
-    public Http2FrameReader? MadeUnconfirmed { get; set; }
+    public (Http2FrameReader Reader, int Sync)? MadeOnGuess { get; init; }
+
+    /// <summary>True while the guess this stream was made on is neither confirmed nor disproved.</summary>
+    public bool Provisional => MadeOnGuess is var (reader, sync) && reader.Unconfirmed && reader.Sync == sync;
 
     /// <summary>This stream's place in the connection's least-recently-used list.</summary>
     public LinkedListNode<Http2Stream>? Lru { get; set; }
