@@ -48,6 +48,8 @@ internal sealed class CaptureSession : IDisposable
     private ResourceSampler? _sampler;
     private bool _multiLinks;
     private bool _prepared;
+    private Thread? _tlsAttach;
+    private Exception? _tlsAttachFailure;
 
     public CaptureSession(CaptureOptions options, ILoggerFactory loggers)
     {
@@ -60,8 +62,8 @@ internal sealed class CaptureSession : IDisposable
     public int? CommandExitCode => _command?.Exited is { IsCompletedSuccessfully: true } exited ? exited.Result : null;
 
     /// <summary>
-    /// Loads the programs and attaches every probe known up front (the process and I/O programs, the system's libssl,
-    /// the command's own binary), without reading anything yet: what needs no pipeline, so that it can run while the
+    /// Loads the programs and attaches every probe known up front (the process and I/O programs; the system's libssl
+    /// and the command's own binary on a thread that <see cref="Start"/> waits for), without reading anything yet: what needs no pipeline, so that it can run while the
     /// pipeline starts (<see cref="CaptureHub.Prepare"/>). With a followed tree nothing the user did not ask for is
     /// recorded yet: until <see cref="Start"/> follows the chosen processes and starts the command, only processes that
     /// start with a followed name (<c>-c</c>) enter the tracked set. Called by <see cref="Start"/> when not before.
@@ -105,7 +107,9 @@ internal sealed class CaptureSession : IDisposable
             StopIf(abandoned);
             if (_tls is not null)
             {
-                AttachTls();
+                AttachSocketPrograms();
+                RunTimings.Mark("capture: TLS socket programs attached");
+                _tlsAttach = StartAttachingTlsFiles();
             }
             _prepared = true;
         }
@@ -195,6 +199,7 @@ internal sealed class CaptureSession : IDisposable
             _poller.Add(_tls.Map("tls_events"), _tlsDecoder);
             _tlsLosses = new LossReport(_tls, "tls_stats", "TLS", outputs.TlsMetrics, _log);
         }
+        FinishAttachingTlsFiles();
         Follow();
         RunTimings.Mark("capture: followed processes put in the tracked map");
         _log.LogInformation("Capturing {What}", Describe());
@@ -315,6 +320,7 @@ internal sealed class CaptureSession : IDisposable
 
     public void Dispose()
     {
+        _tlsAttach?.Join();
         _command?.Dispose();
         _discovery?.Dispose();
         // The TLS probes' links with the programs' own: one set of holder processes for all (each costs a process start).
@@ -595,10 +601,41 @@ internal sealed class CaptureSession : IDisposable
         }
     }
 
-    private void AttachTls()
+    /// <summary>
+    /// Probes the system's TLS libraries, the files named with --binary-path and the command's own binary on a thread of
+    /// its own: the kernel's first uprobe of a run waits for an RCU grace period (<c>register_for_each_vma</c> takes
+    /// <c>dup_mmap_sem</c> for writing), 10–20 ms of sleep on this VM that the start overlaps with setting up the
+    /// readers (<see cref="Start"/>), which joins it before anything is followed or started.
+    /// </summary>
+    private Thread StartAttachingTlsFiles()
     {
-        AttachSocketPrograms();
-        RunTimings.Mark("capture: TLS socket programs attached");
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                AttachTlsFiles();
+            }
+            catch (Exception ex)
+            {
+                _tlsAttachFailure = ex;
+            }
+        }, maxStackSize: 1024 * 1024) { IsBackground = true, Name = "agentsight-attach-tls" };
+        thread.Start();
+        return thread;
+    }
+
+    /// <summary>Waits for <see cref="StartAttachingTlsFiles"/>'s thread; what it threw is thrown here.</summary>
+    private void FinishAttachingTlsFiles()
+    {
+        _tlsAttach?.Join();
+        if (Interlocked.Exchange(ref _tlsAttachFailure, null) is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private void AttachTlsFiles()
+    {
         var discovery = _discovery ?? new TlsDiscovery(_probes!, _log);
         try
         {

@@ -234,8 +234,15 @@ internal sealed partial class TlsDiscovery : IDisposable
     {
         var paths = new List<string>();
         paths.AddRange(FromLdconfig());
-        foreach (var folder in LibraryFolders.Where(Directory.Exists))
+        // Each folder once: /lib is usually /usr/lib, and reading a library folder of thousands of entries twice cost
+        // milliseconds of every start.
+        var folders = new HashSet<FileIdentity>();
+        foreach (var folder in LibraryFolders)
         {
+            if (!Posix.TryGetIdentity(folder, out var identity) || !folders.Add(identity))
+            {
+                continue;
+            }
             try
             {
                 paths.AddRange(Directory.EnumerateFiles(folder, "libssl.so*").Where(p => LibSslName().IsMatch(Path.GetFileName(p))));

@@ -19,8 +19,6 @@ internal sealed class DiscoveryCache
     /// <summary>Bump when a finder changes what it finds.</summary>
     public const int Version = 2;
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-
     private DiscoveryCache(string? folder) => Folder = folder;
 
     /// <summary>Where entries are kept; null when caching is off.</summary>
@@ -72,7 +70,7 @@ internal sealed class DiscoveryCache
         }
         try
         {
-            var entry = JsonSerializer.Deserialize<FileDiscovery>(File.ReadAllText(file), Json);
+            var entry = JsonSerializer.Deserialize(File.ReadAllText(file), DiscoveryJson.Default.FileDiscovery);
             return entry is null ? null : entry with { Path = displayPath, FromCache = true, Elapsed = TimeSpan.Zero };
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
@@ -96,7 +94,7 @@ internal sealed class DiscoveryCache
             }
             var file = EntryPath(key);
             var temporary = file + $".{Environment.ProcessId}.tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(discovery with { FromCache = false }, Json));
+            File.WriteAllText(temporary, JsonSerializer.Serialize(discovery with { FromCache = false }, DiscoveryJson.Default.FileDiscovery));
             File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             File.Move(temporary, file, overwrite: true);
             CacheFolder.PruneUnused(Folder, DateTime.UtcNow);
