@@ -80,23 +80,6 @@ internal sealed class CaptureSession : IDisposable
             LibbpfLog.Install(_loggers.CreateLogger("AgentSight.Bpf"));
             LoadPrograms(abandoned);
             StopIf(abandoned);
-            if (_tls is not null)
-            {
-                _probes = new TlsProbes(_tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser(), _multiLinks);
-                _discovery = _options.DiscoverTls ? new TlsDiscovery(_probes, _log) : null;
-                var known = _process!.Map("known_files");
-                _probes.Examined = file =>
-                {
-                    try
-                    {
-                        known.Update(new KnownFile { Device = file.KernelDevice, Inode = file.Inode }, (byte)1);
-                    }
-                    catch (BpfException)
-                    {
-                        // A full map only costs an early wakeup when the file is mapped again.
-                    }
-                };
-            }
             AttachProcessPrograms();
             RunTimings.Mark("capture: process programs attached");
             if (_io is not null)
@@ -109,7 +92,6 @@ internal sealed class CaptureSession : IDisposable
             {
                 AttachSocketPrograms();
                 RunTimings.Mark("capture: TLS socket programs attached");
-                _tlsAttach = StartAttachingTlsFiles();
             }
             _prepared = true;
         }
@@ -325,6 +307,7 @@ internal sealed class CaptureSession : IDisposable
         _discovery?.Dispose();
         // The TLS probes' links with the programs' own: one set of holder processes for all (each costs a process start).
         _probes?.HandOverLinks(_links);
+        (_probes, _discovery) = (null, null);
         RunTimings.Mark("capture: TLS discovery stopped");
         BpfLink.DetachInBackground(_links);
         _links.Clear();
@@ -407,6 +390,13 @@ internal sealed class CaptureSession : IDisposable
 
     private void DisposeObjects()
     {
+        // A thread still attaching ends once the load it waits for has failed; what it threw belongs to that load.
+        _tlsAttach?.Join();
+        _tlsAttach = null;
+        _tlsAttachFailure = null;
+        _discovery?.Dispose();
+        _probes?.Dispose();
+        (_probes, _discovery) = (null, null);
         _tls?.Dispose();
         _io?.Dispose();
         _process?.Dispose();
@@ -521,8 +511,40 @@ internal sealed class CaptureSession : IDisposable
         _tls.Map("tracked").ReuseFd(_process!.Map("tracked").Fd);
         _tls.Map("tls_events").SetMaxEntries((uint)_options.TlsRingMb * 1024 * 1024);
         _multiLinks = TlsProbes.PrepareForMultiLinks(_tls);
-        _tls.Load();
+        // The files to probe are looked into (the discovery cache read, or the analysis) while the kernel loads the
+        // programs; they are attached once it has.
+        var loaded = new TaskCompletionSource();
+        CreateTlsProbes(_tls, loaded.Task);
+        _tlsAttach = StartAttachingTlsFiles();
+        try
+        {
+            _tls.Load();
+            loaded.SetResult();
+        }
+        catch
+        {
+            loaded.SetCanceled();
+            throw;
+        }
         RunTimings.Mark("capture: tls object opened and loaded");
+    }
+
+    private void CreateTlsProbes(BpfObject tls, Task loaded)
+    {
+        _probes = new TlsProbes(tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser(), _multiLinks, loaded);
+        _discovery = _options.DiscoverTls ? new TlsDiscovery(_probes, _log) : null;
+        var known = _process!.Map("known_files");
+        _probes.Examined = file =>
+        {
+            try
+            {
+                known.Update(new KnownFile { Device = file.KernelDevice, Inode = file.Inode }, (byte)1);
+            }
+            catch (BpfException)
+            {
+                // A full map only costs an early wakeup when the file is mapped again.
+            }
+        };
     }
 
     /// <summary>A sixteenth of the ring, at most 1 MiB: a batch big enough to be worth a wakeup, far from full.</summary>
@@ -603,9 +625,10 @@ internal sealed class CaptureSession : IDisposable
 
     /// <summary>
     /// Probes the system's TLS libraries, the files named with --binary-path and the command's own binary on a thread of
-    /// its own: the kernel's first uprobe of a run waits for an RCU grace period (<c>register_for_each_vma</c> takes
-    /// <c>dup_mmap_sem</c> for writing), 10–20 ms of sleep on this VM that the start overlaps with setting up the
-    /// readers (<see cref="Start"/>), which joins it before anything is followed or started.
+    /// its own, started when the TLS object is opened: what is in the files is looked up while the kernel verifies the
+    /// programs, and the kernel's first uprobe of a run waits for an RCU grace period (<c>register_for_each_vma</c>
+    /// takes <c>dup_mmap_sem</c> for writing), 10–20 ms of sleep on this VM, while the pipeline and the readers are set
+    /// up. <see cref="Start"/> joins it before anything is followed or started.
     /// </summary>
     private Thread StartAttachingTlsFiles()
     {

@@ -46,6 +46,7 @@ internal sealed class TlsProbes : IDisposable
     private readonly ConcurrentDictionary<ulong, string> _libraries = new();
     private readonly ConcurrentDictionary<ulong, bool> _stripped = new();
     private readonly bool _multiLinks;
+    private readonly Task _loaded;
     private ulong _nextCookie = 1;
     private bool _disposed;
 
@@ -73,8 +74,13 @@ internal sealed class TlsProbes : IDisposable
         return true;
     }
 
-    public TlsProbes(BpfObject tls, ILogger log, bool probeInternalFunctions = true, DiscoveryCache? cache = null, bool multiLinks = false)
+    /// <param name="loaded">
+    /// Completes once <paramref name="tls"/> is loaded, when the probes are made before that: files are looked into at
+    /// once, and attaching waits for it (throwing when the load failed).
+    /// </param>
+    public TlsProbes(BpfObject tls, ILogger log, bool probeInternalFunctions = true, DiscoveryCache? cache = null, bool multiLinks = false, Task? loaded = null)
     {
+        _loaded = loaded ?? Task.CompletedTask;
         _multiLinks = multiLinks;
         _log = log;
         _discovery = BinaryDiscovery.Default(probeInternalFunctions);
@@ -212,6 +218,7 @@ internal sealed class TlsProbes : IDisposable
 
     private TlsAttachResult Attach(string accessPath, string displayPath, FileDiscovery found)
     {
+        _loaded.GetAwaiter().GetResult();
         var cookie = _nextCookie++;
         var links = new List<BpfLink>();
         var labels = new List<string>();
