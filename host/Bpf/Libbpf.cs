@@ -100,9 +100,6 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Library, EntryPoint = "ring_buffer__add")]
     public static partial int RingBufferAdd(nint ringBuffer, int mapFd, delegate* unmanaged[Cdecl]<void*, void*, nuint, int> sample, void* context);
 
-    [LibraryImport(Library, EntryPoint = "ring_buffer__poll")]
-    public static partial int RingBufferPoll(nint ringBuffer, int timeoutMs);
-
     [LibraryImport(Library, EntryPoint = "ring_buffer__consume")]
     public static partial int RingBufferConsume(nint ringBuffer);
 

@@ -47,26 +47,30 @@ internal sealed unsafe class RingBufferPoller : IDisposable
     /// </summary>
     public int Poll(int timeoutMs)
     {
-        var handle = Handle();
-        if (_wakeFd < 0)
-        {
-            return Run("ring_buffer__poll", Libbpf.RingBufferPoll(handle, timeoutMs));
-        }
-        // libbpf's epoll set and the wake-up descriptor together; then every ring is read, as ring_buffer__poll would
-        // read those that signalled.
+        Wait(timeoutMs);
+        return Consume();
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> until a ring signals records or <see cref="Wake"/> is called, without
+    /// reading anything (<see cref="Consume"/> then reads every ring, in the order they were added).
+    /// </summary>
+    public void Wait(int timeoutMs)
+    {
+        // libbpf's epoll set and the wake-up descriptor together.
         var fds = stackalloc Posix.PollFd[2];
-        fds[0] = new Posix.PollFd { Fd = Libbpf.RingBufferEpollFd(handle), Events = Posix.PollIn };
+        fds[0] = new Posix.PollFd { Fd = Libbpf.RingBufferEpollFd(Handle()), Events = Posix.PollIn };
         fds[1] = new Posix.PollFd { Fd = _wakeFd, Events = Posix.PollIn };
-        if (Posix.Poll(fds, 2, timeoutMs) < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR)
+        var count = _wakeFd < 0 ? 1 : 2;
+        if (Posix.Poll(fds, (nuint)count, timeoutMs) < 0 && Marshal.GetLastPInvokeError() != Errno.EINTR)
         {
             throw new BpfException("poll", Marshal.GetLastPInvokeError());
         }
-        if ((fds[1].ReturnedEvents & Posix.PollIn) != 0)
+        if (count == 2 && (fds[1].ReturnedEvents & Posix.PollIn) != 0)
         {
-            ulong count;
-            _ = Posix.Read(_wakeFd, (byte*)&count, sizeof(ulong));
+            ulong signals;
+            _ = Posix.Read(_wakeFd, (byte*)&signals, sizeof(ulong));
         }
-        return Consume();
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ internal sealed class CaptureSession : IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly BootClock _clock = new();
     private readonly CommNames _comms = new();
+    private readonly TimeOrderedOutputs _ordered = new();
     private readonly List<BpfLink> _links = [];
     private BpfObject? _process;
     private BpfObject? _tls;
@@ -111,6 +112,7 @@ internal sealed class CaptureSession : IDisposable
     public void Start(CaptureOutputs outputs, Action? beforeCommand = null)
     {
         Prepare();
+        outputs = _ordered.Wrap(outputs);
         if (_probes is not null)
         {
             var explainer = new BlindSpotExplainer(_probes, _discovery);
@@ -199,8 +201,10 @@ internal sealed class CaptureSession : IDisposable
         long? killAt = null;
         while (true)
         {
-            poller.Poll((int)Tick.TotalMilliseconds);
-            // A poll returns early only when a program forced a wakeup; records written without one are read here.
+            // A wait ends early only when a program forced a wakeup; records written without one are read here too.
+            poller.Wait((int)Tick.TotalMilliseconds);
+            // Every ring is read past this moment before what was stamped up to it is handed on (TimeOrderedOutputs).
+            var mark = _clock.ToEpoch((ulong)Posix.Now(Posix.ClockBoottime));
             poller.Consume();
             _processDecoder?.ReleaseHeld();
             _clock.RefreshIfDue();
@@ -217,6 +221,7 @@ internal sealed class CaptureSession : IDisposable
                 _processLosses?.Update();
                 _ioStats?.Update();
             }
+            _ordered.Release(mark);
 
             if (_command is not null && _command.Exited.IsCompleted)
             {
@@ -260,6 +265,7 @@ internal sealed class CaptureSession : IDisposable
         _ioDecoder?.FlushAll();
         _processDecoder?.ReleaseHeld();
         _coverage?.Check(final: true);
+        _ordered.ReleaseAll();
         if (_coverage is { Unseen: > 0 } coverage)
         {
             _log.LogWarning("TLS: {Count} connection(s) of traced processes carried TLS that no probe saw (network TLS_UNSEEN events say which, and why)", coverage.Unseen);

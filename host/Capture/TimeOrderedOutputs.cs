@@ -1,0 +1,138 @@
+using AgentSight.Contracts;
+
+namespace AgentSight.Host.Capture;
+
+/// <summary>
+/// Hands a capture's events on in the order of their timestamps, across its rings and sources.
+/// </summary>
+/// <remarks>
+/// The rings are read one after the other, so a record written to the process ring while the TLS ring was being read
+/// came out after TLS records made later than it. The trace analyzer then saw a tool's command after the request
+/// that ended the tool's window, and put the command under the run: a real agent's test failed about one run in
+/// five on a loaded machine. So the events of a pass are held, and handed on, sorted, once every ring has been read
+/// past their time: those stamped before the pass began (<see cref="Release"/>). The rest wait for the next pass, at
+/// most one tick; nothing is held for more than two passes, whatever its timestamp says.
+/// </remarks>
+internal sealed class TimeOrderedOutputs
+{
+    /// <summary>At most this many events wait (see <see cref="Hold"/>).</summary>
+    internal const int MaxHeld = 16_384;
+
+    private readonly Lock _gate = new();
+    private readonly List<Held> _held = [];
+    private readonly List<Held> _ready = [];
+    private long _sequence;
+    private long _pass;
+
+    /// <summary>Outputs that hold each event here instead of handing it on; the counters are the same.</summary>
+    public CaptureOutputs Wrap(CaptureOutputs outputs) => new()
+    {
+        Tls = Hold(outputs.Tls),
+        TlsMetrics = outputs.TlsMetrics,
+        Process = Hold(outputs.Process),
+        ProcessMetrics = outputs.ProcessMetrics,
+        Network = Hold(outputs.Network),
+        NetworkMetrics = outputs.NetworkMetrics,
+        Socket = Hold(outputs.Socket),
+        SocketMetrics = outputs.SocketMetrics,
+        Stdio = Hold(outputs.Stdio),
+        StdioMetrics = outputs.StdioMetrics,
+        Resource = Hold(outputs.Resource),
+    };
+
+    /// <summary>How many events wait now.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hands on, in time order, every event stamped at or before <paramref name="markNs"/> (epoch ns, read before
+    /// the pass's first ring) and every event held since two passes ago; then starts a new pass.
+    /// </summary>
+    public void Release(long markNs) => Release(markNs, all: false);
+
+    /// <summary>Hands on everything held, in time order (the capture's end).</summary>
+    public void ReleaseAll() => Release(long.MaxValue, all: true);
+
+    private Action<AgentEvent>? Hold(Action<AgentEvent>? output) => output is null ? null : evt =>
+    {
+        bool full;
+        lock (_gate)
+        {
+            _held.Add(new Held(evt, output, _sequence++, _pass));
+            full = _held.Count >= MaxHeld;
+        }
+        if (full)
+        {
+            // A pass that reads more than this (a ring filled faster than it is read): the older half goes on now, so
+            // memory stays bounded and a full pipeline still stops the reading, as without the ordering.
+            ReleaseOldest(MaxHeld / 2);
+        }
+    };
+
+    private void ReleaseOldest(int count)
+    {
+        lock (_gate)
+        {
+            Sort();
+            _ready.AddRange(_held.GetRange(0, count));
+            _held.RemoveRange(0, count);
+        }
+        HandOn();
+    }
+
+    // Stable: events with the same timestamp keep the order they were made in.
+    private void Sort() => _held.Sort(static (a, b) => a.Event.Timestamp != b.Event.Timestamp ? a.Event.Timestamp.CompareTo(b.Event.Timestamp) : a.Sequence.CompareTo(b.Sequence));
+
+    private void Release(long markNs, bool all)
+    {
+        lock (_gate)
+        {
+            if (_held.Count > 0)
+            {
+                Sort();
+                var kept = 0;
+                for (var i = 0; i < _held.Count; i++)
+                {
+                    var held = _held[i];
+                    if (all || held.Event.Timestamp <= markNs || _pass - held.Pass >= 2)
+                    {
+                        _ready.Add(held);
+                    }
+                    else
+                    {
+                        _held[kept++] = held;
+                    }
+                }
+                _held.RemoveRange(kept, _held.Count - kept);
+            }
+            _pass++;
+        }
+        HandOn();
+    }
+
+    private void HandOn()
+    {
+        // Outside the lock: an output waits while the pipeline's first queue is full.
+        try
+        {
+            foreach (var held in _ready)
+            {
+                held.Output(held.Event);
+            }
+        }
+        finally
+        {
+            _ready.Clear();
+        }
+    }
+
+    private readonly record struct Held(AgentEvent Event, Action<AgentEvent> Output, long Sequence, long Pass);
+}
