@@ -64,8 +64,8 @@ internal sealed class CaptureSession : IDisposable
 
     /// <summary>
     /// Loads the programs and attaches every probe known up front (the process and I/O programs; the system's libssl
-    /// and the command's own binary on a thread that <see cref="Start"/> waits for), without reading anything yet: what needs no pipeline, so that it can run while the
-    /// pipeline starts (<see cref="CaptureHub.Prepare"/>). With a followed tree nothing the user did not ask for is
+    /// and the command's own binary on a thread that <see cref="Start"/> waits for), without reading anything yet: what
+    /// needs no pipeline, so that it can run while the pipeline starts (<see cref="CaptureHub.Prepare"/>). With a followed tree nothing the user did not ask for is
     /// recorded yet: until <see cref="Start"/> follows the chosen processes and starts the command, only processes that
     /// start with a followed name (<c>-c</c>) enter the tracked set. Called by <see cref="Start"/> when not before.
     /// </summary>

@@ -15,14 +15,18 @@ namespace AgentSight.Host.Capture;
 /// </remarks>
 internal sealed class TimeOrderedOutputs
 {
-    /// <summary>At most this many events wait (see <see cref="Hold"/>).</summary>
-    internal const int MaxHeld = 16_384;
+    /// <summary>At most this many events wait (see <see cref="Hold"/>), four times the pipeline's first queue; a pass of an agent's traffic holds tens.</summary>
+    internal const int MaxHeld = 4_096;
+
+    /// <summary>And at most this much captured data (a TLS call can carry up to 4 MiB).</summary>
+    internal const long MaxHeldBytes = 32L * 1024 * 1024;
 
     private readonly Lock _gate = new();
     private readonly List<Held> _held = [];
     private readonly List<Held> _ready = [];
     private long _sequence;
     private long _pass;
+    private long _heldBytes;
 
     /// <summary>Outputs that hold each event here instead of handing it on; the counters are the same.</summary>
     public CaptureOutputs Wrap(CaptureOutputs outputs) => new()
@@ -66,23 +70,37 @@ internal sealed class TimeOrderedOutputs
         bool full;
         lock (_gate)
         {
-            _held.Add(new Held(evt, output, _sequence++, _pass));
-            full = _held.Count >= MaxHeld;
+            var bytes = Bytes(evt);
+            _held.Add(new Held(evt, output, _sequence++, _pass, bytes));
+            _heldBytes += bytes;
+            full = _held.Count >= MaxHeld || _heldBytes >= MaxHeldBytes;
         }
         if (full)
         {
             // A pass that reads more than this (a ring filled faster than it is read): the older half goes on now, so
             // memory stays bounded and a full pipeline still stops the reading, as without the ordering.
-            ReleaseOldest(MaxHeld / 2);
+            ReleaseOldestHalf();
         }
     };
 
-    private void ReleaseOldest(int count)
+    private static long Bytes(AgentEvent evt) => evt.Data switch
+    {
+        TlsPayload tls => tls.Bytes.Length,
+        StdioPayload stdio => stdio.Bytes.Length,
+        _ => 0,
+    };
+
+    private void ReleaseOldestHalf()
     {
         lock (_gate)
         {
             Sort();
-            _ready.AddRange(_held.GetRange(0, count));
+            var count = Math.Max(1, _held.Count / 2);
+            for (var i = 0; i < count; i++)
+            {
+                _ready.Add(_held[i]);
+                _heldBytes -= _held[i].Bytes;
+            }
             _held.RemoveRange(0, count);
         }
         HandOn();
@@ -105,6 +123,7 @@ internal sealed class TimeOrderedOutputs
                     if (all || held.Event.Timestamp <= markNs || _pass - held.Pass >= 2)
                     {
                         _ready.Add(held);
+                        _heldBytes -= held.Bytes;
                     }
                     else
                     {
@@ -134,5 +153,5 @@ internal sealed class TimeOrderedOutputs
         }
     }
 
-    private readonly record struct Held(AgentEvent Event, Action<AgentEvent> Output, long Sequence, long Pass);
+    private readonly record struct Held(AgentEvent Event, Action<AgentEvent> Output, long Sequence, long Pass, long Bytes);
 }

@@ -105,4 +105,18 @@ public sealed class TimeOrderedOutputsTests
         Assert.Equal(Enumerable.Range(1, TimeOrderedOutputs.MaxHeld / 2).Select(i => Ms(i)), _out.Select(o => o.Timestamp));
         Assert.Equal(TimeOrderedOutputs.MaxHeld / 2, _ordered.Count);
     }
+
+    [Fact]
+    public void A_pass_that_reads_more_data_than_it_may_hold_hands_on_the_older_half_at_once()
+    {
+        const int size = 1024 * 1024;
+        var calls = (int)(TimeOrderedOutputs.MaxHeldBytes / size);
+        for (var i = calls; i > 0; i--)
+        {
+            _outputs.Tls!(new AgentEvent(Ms(i), EventSources.Ssl, 1, 1, "agent", new TlsPayload(TlsDirection.Write, new byte[size], size)));
+        }
+
+        Assert.Equal(Enumerable.Range(1, calls / 2).Select(i => Ms(i)), _out.Select(o => o.Timestamp));
+        Assert.Equal(calls / 2, _ordered.Count);
+    }
 }

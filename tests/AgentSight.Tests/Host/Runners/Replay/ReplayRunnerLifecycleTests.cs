@@ -131,20 +131,29 @@ public sealed class ReplayRunnerLifecycleTests
 
         var run = RunnerHarness.RunAsync(runner, target);
         await target.WaitForCountAsync(1);
-        time.Advance(TimeSpan.FromMilliseconds(450));
-        await Task.Delay(100);
-        Assert.Equal(1, target.Count);
 
-        // One second of recording at speed 2 is half a second of replay.
-        time.Advance(TimeSpan.FromMilliseconds(50));
-        await target.WaitForCountAsync(2);
-        time.Advance(TimeSpan.FromMilliseconds(900));
-        await Task.Delay(100);
-        Assert.Equal(2, target.Count);
-
-        time.Advance(TimeSpan.FromMilliseconds(100));
-        await target.WaitForCountAsync(3);
+        // One second of recording at speed 2 is half a second of replay; the next two seconds, one more.
+        Assert.InRange(await AdvanceUntilAsync(time, target, 2), 500, 1_000);
+        Assert.InRange(await AdvanceUntilAsync(time, target, 3), 1_500, 2_000);
         await run;
+    }
+
+    /// <summary>
+    /// Moves the fake clock on 10 ms at a time, letting the runner run in between, until <paramref name="count"/>
+    /// events have come out; returns the fake time since the first event then, in ms. In steps, because the runner
+    /// may start waiting a little after the test moved the clock (a single jump raced it on a loaded machine).
+    /// </summary>
+    private static async Task<int> AdvanceUntilAsync(FakeTimeProvider time, CollectingTarget target, int count)
+    {
+        var elapsed = (int)(time.GetUtcNow() - DateTimeOffset.UnixEpoch.AddTicks(Some.Epoch / 100)).TotalMilliseconds;
+        while (target.Count < count && elapsed < 10_000)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            elapsed += 10;
+            await Task.Delay(5);
+        }
+        await target.WaitForCountAsync(count);
+        return elapsed;
     }
 
     [Fact]
