@@ -124,6 +124,7 @@ public sealed class TopApp
     private async Task FullScreenAsync(SemaphoreSlim changed, CancellationTokenSource stop)
     {
         var out_ = Console.Out;
+        await using var screen = Console.OpenStandardOutput();
         var controlC = Console.TreatControlCAsInput;
         // The alternate screen keeps the user's scrollback as it was; the cursor hides while frames are drawn.
         await out_.WriteAsync("\u001b[?1049h\u001b[?25l\u001b[H\u001b[2J");
@@ -158,8 +159,10 @@ public sealed class TopApp
                         // Below a frame shorter than the screen (it never is, but a resize can race): nothing left over.
                         text.Append("\u001b[").Append((frame.Length + 1).ToString(CultureInfo.InvariantCulture)).Append(";1H\u001b[J");
                     }
-                    await out_.WriteAsync(text.ToString());
-                    await out_.FlushAsync();
+                    // One write for the whole frame: written through Console.Out it went out in pieces of a few hundred
+                    // bytes, and a terminal (or tmux's capture in the tests) could show the new header over the old rows.
+                    await screen.WriteAsync(Encoding.UTF8.GetBytes(text.ToString()));
+                    await screen.FlushAsync();
                     lastSize = size;
                     dirty = false;
                 }
