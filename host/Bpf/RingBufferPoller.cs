@@ -42,16 +42,6 @@ internal sealed unsafe class RingBufferPoller : IDisposable
     }
 
     /// <summary>
-    /// Waits up to <paramref name="timeoutMs"/> for records, or until <see cref="Wake"/> is called, and hands every
-    /// available one over; returns how many.
-    /// </summary>
-    public int Poll(int timeoutMs)
-    {
-        Wait(timeoutMs);
-        return Consume();
-    }
-
-    /// <summary>
     /// Waits up to <paramref name="timeoutMs"/> until a ring signals records or <see cref="Wake"/> is called, without
     /// reading anything (<see cref="Consume"/> then reads every ring, in the order they were added).
     /// </summary>
@@ -74,7 +64,7 @@ internal sealed unsafe class RingBufferPoller : IDisposable
     }
 
     /// <summary>
-    /// Makes a waiting (or the next) <see cref="Poll"/> return at once, from any thread, once <see cref="EnableWake"/>
+    /// Makes a waiting (or the next) <see cref="Wait"/> return at once, from any thread, once <see cref="EnableWake"/>
     /// was called: the capture loop then sees the command's exit without waiting for its next tick.
     /// </summary>
     public void Wake()
@@ -89,7 +79,7 @@ internal sealed unsafe class RingBufferPoller : IDisposable
         }
     }
 
-    /// <summary>Lets <see cref="Wake"/> work (an eventfd beside the rings); without it, or when it fails, Poll waits its timeout.</summary>
+    /// <summary>Lets <see cref="Wake"/> work (an eventfd beside the rings); without it, or when it fails, Wait waits its timeout.</summary>
     public void EnableWake()
     {
         lock (_wakeGate)

@@ -33,6 +33,22 @@ internal sealed class CaptureOutputs
     /// <summary>Where <c>resource</c> events go (CPU time and memory samples); null: none are made.</summary>
     public Action<AgentEvent>? Resource { get; init; }
 
+    /// <summary>The same outputs, each passed through <paramref name="map"/> (a missing one stays missing); the counters are the same.</summary>
+    public CaptureOutputs Map(Func<Action<AgentEvent>, Action<AgentEvent>> map) => new()
+    {
+        Tls = Tls is null ? null : map(Tls),
+        TlsMetrics = TlsMetrics,
+        Process = Process is null ? null : map(Process),
+        ProcessMetrics = ProcessMetrics,
+        Network = Network is null ? null : map(Network),
+        NetworkMetrics = NetworkMetrics,
+        Socket = Socket is null ? null : map(Socket),
+        SocketMetrics = SocketMetrics,
+        Stdio = Stdio is null ? null : map(Stdio),
+        StdioMetrics = StdioMetrics,
+        Resource = Resource is null ? null : map(Resource),
+    };
+
     /// <summary>
     /// Writes to the pipeline from the polling thread, waiting when the first queue is full (block policy): the
     /// kernel ring then fills, and what it cannot hold is counted by the programs, never lost silently.

@@ -49,8 +49,7 @@ internal sealed class CaptureSession : IDisposable
     private ResourceSampler? _sampler;
     private bool _multiLinks;
     private bool _prepared;
-    private Thread? _tlsAttach;
-    private Exception? _tlsAttachFailure;
+    private Task? _tlsAttach;
 
     public CaptureSession(CaptureOptions options, ILoggerFactory loggers)
     {
@@ -65,9 +64,10 @@ internal sealed class CaptureSession : IDisposable
     /// <summary>
     /// Loads the programs and attaches every probe known up front (the process and I/O programs; the system's libssl
     /// and the command's own binary on a thread that <see cref="Start"/> waits for), without reading anything yet: what
-    /// needs no pipeline, so that it can run while the pipeline starts (<see cref="CaptureHub.Prepare"/>). With a followed tree nothing the user did not ask for is
-    /// recorded yet: until <see cref="Start"/> follows the chosen processes and starts the command, only processes that
-    /// start with a followed name (<c>-c</c>) enter the tracked set. Called by <see cref="Start"/> when not before.
+    /// needs no pipeline, so that it can run while the pipeline starts (<see cref="CaptureHub.Prepare"/>). With a
+    /// followed tree nothing the user did not ask for is recorded yet: until <see cref="Start"/> follows the chosen
+    /// processes and starts the command, only processes that start with a followed name (<c>-c</c>) enter the tracked
+    /// set. Called by <see cref="Start"/> when not before.
     /// </summary>
     /// <param name="abandoned">True once the run has ended before the capture started (a manifest problem): stop between steps.</param>
     public void Prepare(Func<bool>? abandoned = null)
@@ -308,12 +308,11 @@ internal sealed class CaptureSession : IDisposable
 
     public void Dispose()
     {
-        _tlsAttach?.Join();
+        _tlsAttach?.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
         _command?.Dispose();
         _discovery?.Dispose();
         // The TLS probes' links with the programs' own: one set of holder processes for all (each costs a process start).
         _probes?.HandOverLinks(_links);
-        (_probes, _discovery) = (null, null);
         RunTimings.Mark("capture: TLS discovery stopped");
         BpfLink.DetachInBackground(_links);
         _links.Clear();
@@ -387,6 +386,7 @@ internal sealed class CaptureSession : IDisposable
                 // A cut-down BTF that fails is not worth a failed run: forget it, and load against the kernel's own.
                 _log.LogWarning("Loading the BPF objects against the cut-down kernel BTF {File} failed ({Error}); deleted it, loading against the kernel's whole BTF", minimal, ex.Message);
                 btf.Discard();
+                DisposeProbes();
                 DisposeObjects();
             }
         }
@@ -394,15 +394,19 @@ internal sealed class CaptureSession : IDisposable
         btf.StartMaking(objects, _log);
     }
 
-    private void DisposeObjects()
+    /// <summary>Before loading again: the probes made for the objects that failed, and what they attached.</summary>
+    private void DisposeProbes()
     {
-        // A thread still attaching ends once the load it waits for has failed; what it threw belongs to that load.
-        _tlsAttach?.Join();
+        // Ends once the load it waits for has failed; what it threw belongs to that load.
+        _tlsAttach?.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
         _tlsAttach = null;
-        _tlsAttachFailure = null;
         _discovery?.Dispose();
         _probes?.Dispose();
         (_probes, _discovery) = (null, null);
+    }
+
+    private void DisposeObjects()
+    {
         _tls?.Dispose();
         _io?.Dispose();
         _process?.Dispose();
@@ -636,32 +640,11 @@ internal sealed class CaptureSession : IDisposable
     /// takes <c>dup_mmap_sem</c> for writing), 10–20 ms of sleep on this VM, while the pipeline and the readers are set
     /// up. <see cref="Start"/> joins it before anything is followed or started.
     /// </summary>
-    private Thread StartAttachingTlsFiles()
-    {
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                AttachTlsFiles();
-            }
-            catch (Exception ex)
-            {
-                _tlsAttachFailure = ex;
-            }
-        }, maxStackSize: 1024 * 1024) { IsBackground = true, Name = "agentsight-attach-tls" };
-        thread.Start();
-        return thread;
-    }
+    private Task StartAttachingTlsFiles() =>
+        Task.Factory.StartNew(AttachTlsFiles, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    /// <summary>Waits for <see cref="StartAttachingTlsFiles"/>'s thread; what it threw is thrown here.</summary>
-    private void FinishAttachingTlsFiles()
-    {
-        _tlsAttach?.Join();
-        if (Interlocked.Exchange(ref _tlsAttachFailure, null) is { } failure)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
-    }
+    /// <summary>Waits for <see cref="StartAttachingTlsFiles"/>; what it threw is thrown here.</summary>
+    private void FinishAttachingTlsFiles() => _tlsAttach?.GetAwaiter().GetResult();
 
     private void AttachTlsFiles()
     {

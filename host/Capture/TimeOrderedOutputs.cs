@@ -12,6 +12,7 @@ namespace AgentSight.Host.Capture;
 /// five on a loaded machine. So the events of a pass are held, and handed on, sorted, once every ring has been read
 /// past their time: those stamped before the pass began (<see cref="Release"/>). The rest wait for the next pass, at
 /// most one tick; nothing is held for more than two passes, whatever its timestamp says.
+/// Used by one thread, the capture's, which makes every event and reads every ring: no lock.
 /// </remarks>
 internal sealed class TimeOrderedOutputs
 {
@@ -21,7 +22,6 @@ internal sealed class TimeOrderedOutputs
     /// <summary>And at most this much captured data (a TLS call can carry up to 4 MiB).</summary>
     internal const long MaxHeldBytes = 32L * 1024 * 1024;
 
-    private readonly Lock _gate = new();
     private readonly List<Held> _held = [];
     private readonly List<Held> _ready = [];
     private long _sequence;
@@ -29,117 +29,79 @@ internal sealed class TimeOrderedOutputs
     private long _heldBytes;
 
     /// <summary>Outputs that hold each event here instead of handing it on; the counters are the same.</summary>
-    public CaptureOutputs Wrap(CaptureOutputs outputs) => new()
-    {
-        Tls = Hold(outputs.Tls),
-        TlsMetrics = outputs.TlsMetrics,
-        Process = Hold(outputs.Process),
-        ProcessMetrics = outputs.ProcessMetrics,
-        Network = Hold(outputs.Network),
-        NetworkMetrics = outputs.NetworkMetrics,
-        Socket = Hold(outputs.Socket),
-        SocketMetrics = outputs.SocketMetrics,
-        Stdio = Hold(outputs.Stdio),
-        StdioMetrics = outputs.StdioMetrics,
-        Resource = Hold(outputs.Resource),
-    };
+    public CaptureOutputs Wrap(CaptureOutputs outputs) => outputs.Map(Hold);
 
     /// <summary>How many events wait now.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _held.Count;
-            }
-        }
-    }
+    public int Count => _held.Count;
 
     /// <summary>
     /// Hands on, in time order, every event stamped at or before <paramref name="markNs"/> (epoch ns, read before
     /// the pass's first ring) and every event held since two passes ago; then starts a new pass.
     /// </summary>
-    public void Release(long markNs) => Release(markNs, all: false);
+    public void Release(long markNs)
+    {
+        if (_held.Count > 0)
+        {
+            Sort();
+            var kept = 0;
+            for (var i = 0; i < _held.Count; i++)
+            {
+                var held = _held[i];
+                if (held.Event.Timestamp <= markNs || _pass - held.Pass >= 2)
+                {
+                    Ready(held);
+                }
+                else
+                {
+                    _held[kept++] = held;
+                }
+            }
+            _held.RemoveRange(kept, _held.Count - kept);
+        }
+        _pass++;
+        HandOn();
+    }
 
     /// <summary>Hands on everything held, in time order (the capture's end).</summary>
-    public void ReleaseAll() => Release(long.MaxValue, all: true);
+    public void ReleaseAll() => Release(long.MaxValue);
 
-    private Action<AgentEvent>? Hold(Action<AgentEvent>? output) => output is null ? null : evt =>
+    private Action<AgentEvent> Hold(Action<AgentEvent> output) => evt =>
     {
-        bool full;
-        lock (_gate)
+        var bytes = evt.Data switch
         {
-            var bytes = Bytes(evt);
-            _held.Add(new Held(evt, output, _sequence++, _pass, bytes));
-            _heldBytes += bytes;
-            full = _held.Count >= MaxHeld || _heldBytes >= MaxHeldBytes;
-        }
-        if (full)
+            TlsPayload tls => tls.Bytes.Length,
+            StdioPayload stdio => stdio.Bytes.Length,
+            _ => 0,
+        };
+        _held.Add(new Held(evt, output, _sequence++, _pass, bytes));
+        _heldBytes += bytes;
+        if (_held.Count >= MaxHeld || _heldBytes >= MaxHeldBytes)
         {
             // A pass that reads more than this (a ring filled faster than it is read): the older half goes on now, so
             // memory stays bounded and a full pipeline still stops the reading, as without the ordering.
-            ReleaseOldestHalf();
-        }
-    };
-
-    private static long Bytes(AgentEvent evt) => evt.Data switch
-    {
-        TlsPayload tls => tls.Bytes.Length,
-        StdioPayload stdio => stdio.Bytes.Length,
-        _ => 0,
-    };
-
-    private void ReleaseOldestHalf()
-    {
-        lock (_gate)
-        {
             Sort();
             var count = Math.Max(1, _held.Count / 2);
             for (var i = 0; i < count; i++)
             {
-                _ready.Add(_held[i]);
-                _heldBytes -= _held[i].Bytes;
+                Ready(_held[i]);
             }
             _held.RemoveRange(0, count);
+            HandOn();
         }
-        HandOn();
-    }
+    };
 
     // Stable: events with the same timestamp keep the order they were made in.
     private void Sort() => _held.Sort(static (a, b) => a.Event.Timestamp != b.Event.Timestamp ? a.Event.Timestamp.CompareTo(b.Event.Timestamp) : a.Sequence.CompareTo(b.Sequence));
 
-    private void Release(long markNs, bool all)
+    private void Ready(Held held)
     {
-        lock (_gate)
-        {
-            if (_held.Count > 0)
-            {
-                Sort();
-                var kept = 0;
-                for (var i = 0; i < _held.Count; i++)
-                {
-                    var held = _held[i];
-                    if (all || held.Event.Timestamp <= markNs || _pass - held.Pass >= 2)
-                    {
-                        _ready.Add(held);
-                        _heldBytes -= held.Bytes;
-                    }
-                    else
-                    {
-                        _held[kept++] = held;
-                    }
-                }
-                _held.RemoveRange(kept, _held.Count - kept);
-            }
-            _pass++;
-        }
-        HandOn();
+        _ready.Add(held);
+        _heldBytes -= held.Bytes;
     }
 
     private void HandOn()
     {
-        // Outside the lock: an output waits while the pipeline's first queue is full.
+        // An output waits while the pipeline's first queue is full: the capture thread then stops reading, as before.
         try
         {
             foreach (var held in _ready)
