@@ -7,7 +7,7 @@
 # ran and its average run time: the in-kernel half of a probe's cost.
 #
 # usage (root): bench/agents/overhead.sh [AGENTS...]   AGENTS: claude codex copilot go (default: all four)
-# env: ROUNDS=5, DELTAS=200, CLAUDE=path, CODEX=path, COPILOT=path (default: the pinned versions in
+# env: ROUNDS=5, DELTAS=200, RECORD_FLAGS (more flags for the traced runs' `record`, e.g. "--disable session-store"), CLAUDE=path, CODEX=path, COPILOT=path (default: the pinned versions in
 #      /var/cache/agentsight-agents, scripts/agents install), REPO (default: this checkout), OUT (default: a new /tmp dir)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -83,7 +83,7 @@ for agent in "${agents[@]}"; do
     echo -e "$agent\tuntraced\t$(( ($(now) - start) / 1000000 ))" >> "$results"
     [[ $round == "$rounds" ]] && sysctl -qw kernel.bpf_stats_enabled=1
     start=$(now)
-    (cd "$out/home-$agent/work" && "$repo/agentsight" record --no-server -q -o "$out/$agent.$round.jsonl" -- sh -c "$cmd" </dev/null >/dev/null 2>"$out/$agent.$round.log") \
+    (cd "$out/home-$agent/work" && "$repo/agentsight" record --no-server -q ${RECORD_FLAGS:-} -o "$out/$agent.$round.jsonl" -- sh -c "$cmd" </dev/null >/dev/null 2>"$out/$agent.$round.log") \
       || echo "traced $agent failed (see $out/$agent.$round.log)" >&2
     wall=$(( ($(now) - start) / 1000000 ))
     sysctl -qw kernel.bpf_stats_enabled=0

@@ -417,6 +417,8 @@ internal sealed class SessionStoreSink : ISink, IDisposable
     private void MarkComplete(SqliteConnection db)
     {
         using var transaction = db.BeginTransaction();
+        // A complete session has its indexes (Schema.GrowingTableIndexes says why they wait until now).
+        Execute(db, Schema.GrowingTableIndexes, transaction);
         SetMeta(db, transaction, "complete", "true");
         SetMeta(db, transaction, "ended_at", _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
         transaction.Commit();

@@ -91,6 +91,44 @@ public sealed class SessionStoreSinkTests
     }
 
     [Fact]
+    public async Task A_finished_session_is_indexed_for_queries_by_source_pid_time_and_path()
+    {
+        using var folder = TempFolder.ForCaller();
+        var db = folder.Combine("indexed.db");
+        var sink = Sink(db, batchSize: 1);
+        await sink.StartAsync(CancellationToken.None);
+        foreach (var evt in AgentSession())
+        {
+            sink.Write(evt);
+        }
+        // While it is written, the growing tables carry no index to keep up to date, and a query scans.
+        Assert.Equal(0, Scalar(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'files')"));
+        Assert.Equal(2, Scalar(db, "SELECT COUNT(*) FROM events WHERE source = 'llm' AND pid = 200"));
+        await sink.StopAsync(CancellationToken.None);
+
+        Assert.Contains("INDEX events_source ", Plan(db, "SELECT seq FROM events WHERE source = 'llm' ORDER BY seq"));
+        Assert.Contains("INDEX events_pid ", Plan(db, "SELECT seq FROM events WHERE pid = 200 ORDER BY seq"));
+        Assert.Contains("INDEX events_timestamp ", Plan(db, "SELECT seq FROM events WHERE timestamp > 5"));
+        Assert.Contains("INDEX files_path ", Plan(db, "SELECT * FROM files WHERE path = '/proj/.env'"));
+        Assert.Equal(2, Scalar(db, "SELECT COUNT(*) FROM events WHERE source = 'llm' AND pid = 200"));
+    }
+
+    private static string Plan(string db, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        using var reader = command.ExecuteReader();
+        var details = new List<string>();
+        while (reader.Read())
+        {
+            details.Add(reader.GetString(3));
+        }
+        return string.Join("; ", details) + " ";
+    }
+
+    [Fact]
     public async Task Writes_in_batches_of_the_configured_size()
     {
         using var folder = TempFolder.ForCaller();
