@@ -28,6 +28,7 @@
 #include <bpf/bpf_core_read.h>
 #include "agentsight.h"
 #include "ring.h"
+#include "tls_calls.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -60,6 +61,10 @@ struct {
 	__type(key, __u32);
 	__type(value, struct as_tracked);
 } tracked SEC(".maps");
+
+/* The TLS calls in progress, filled by tls.bpf.c; created by process.bpf.c (tls_calls.h). */
+AS_TLS_CALLS_MAP(read_calls);
+AS_TLS_CALLS_MAP(write_calls);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -251,6 +256,19 @@ static __always_inline __u32 peer_of(__u32 tgid, __u64 ino, __u32 side)
 	return peer && *peer != tgid ? *peer : 0;
 }
 
+/*
+ * The TLS library's own socket call, made inside an SSL read or write of this thread: TLS records, the TLS probes'
+ * alone, with nothing to do at its return either. One map lookup instead of looking the descriptor up in the kernel's
+ * tables. As the tls object does, the first socket call inside a TLS call is taken to be on its socket; a later call
+ * on another descriptor is looked into as usual.
+ */
+static __always_inline bool in_tls_call(__u64 id, __s32 fd, __u8 direction)
+{
+	struct tls_call *call = direction == AS_IO_READ ? bpf_map_lookup_elem(&read_calls, &id)
+							: bpf_map_lookup_elem(&write_calls, &id);
+	return call && (call->fd < 0 || call->fd == fd);
+}
+
 static __always_inline void io_enter(__s32 fd, __u64 buf, __u64 count_or_iovs, __u8 direction, __u8 vector)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -260,6 +278,10 @@ static __always_inline void io_enter(__s32 fd, __u64 buf, __u64 count_or_iovs, _
 		return;
 	if (cfg.uid_filter && (__u32)bpf_get_current_uid_gid() != cfg.target_uid)
 		return;
+	if (in_tls_call(id, fd, direction)) {
+		count(AS_IO_STAT_TLS_CALLS, 1);
+		return;
+	}
 	struct fd_info info = {};
 	if (!classify(fd, &info))
 		return;

@@ -15,6 +15,7 @@
 #include <bpf/bpf_core_read.h>
 #include "agentsight.h"
 #include "ring.h"
+#include "tls_calls.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -31,6 +32,10 @@ struct {
 	__type(key, __u32);
 	__type(value, struct as_tracked);
 } tracked SEC(".maps");
+
+/* Not used here: created with this object for the io and tls objects to share (tls_calls.h). */
+AS_TLS_CALLS_MAP(read_calls);
+AS_TLS_CALLS_MAP(write_calls);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

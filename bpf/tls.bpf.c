@@ -22,6 +22,7 @@
 #include <bpf/bpf_core_read.h>
 #include "agentsight.h"
 #include "ring.h"
+#include "tls_calls.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
@@ -51,17 +52,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } tls_stats SEC(".maps");
-
-/* What the entry probe saw, for the return probe of the same thread. */
-struct tls_call {
-	__u64 buf;
-	__u64 conn;
-	__u64 len_ptr;           /* SSL_*_ex: where the library writes the byte count */
-	__u64 start_ns;
-	__u64 ad;                /* AEAD open: the additional data (TLS 1.2: the record type is ad[8]) */
-	__u32 ad_len;
-	__s32 fd;                /* set by a socket call made inside this call, -1 until then */
-};
 
 /* Which socket a connection object uses, once seen (key: process and object). */
 struct conn_key {
@@ -122,23 +112,9 @@ struct {
 	__type(value, struct tls_call);
 } go_reads SEC(".maps");
 
-/* One map per direction so that a call nested in another (a read inside a write callback) cannot
- * overwrite its caller's entry. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u64);
-	__type(value, struct tls_call);
-} read_calls SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u64);
-	__type(value, struct tls_call);
-} write_calls SEC(".maps");
+/* Shared with the io object (tls_calls.h). */
+AS_TLS_CALLS_MAP(read_calls);
+AS_TLS_CALLS_MAP(write_calls);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -495,10 +495,23 @@ internal sealed class CaptureSession : IDisposable
         ioConfig.MaxCapture = (ulong)_options.MaxCapture;
         ioConfig.StdioLimit = (ulong)_options.StdioLimit;
         ioConfig.WakeupBytes = WakeupBytes(_options.IoRingMb);
-        io.Map("tracked").ReuseFd(_process!.Map("tracked").Fd);
+        ShareProcessMaps(io);
         io.Map("io_events").SetMaxEntries((uint)_options.IoRingMb * 1024 * 1024);
         io.Load();
         RunTimings.Mark("capture: io object opened and loaded");
+    }
+
+    /// <summary>
+    /// Makes <paramref name="loading"/> use the process object's maps of the same names: the followed tree, which the
+    /// io and tls programs filter on, and the TLS calls in progress, which the tls programs fill and the io programs
+    /// read (bpf/tls_calls.h).
+    /// </summary>
+    private void ShareProcessMaps(BpfObject loading)
+    {
+        foreach (var name in (ReadOnlySpan<string>)["tracked", "read_calls", "write_calls"])
+        {
+            loading.Map(name).ReuseFd(_process!.Map(name).Fd);
+        }
     }
 
     private void LoadTls(uint selfTgid, byte[] elf, string? kernelBtf)
@@ -517,8 +530,7 @@ internal sealed class CaptureSession : IDisposable
         tlsConfig.EmitHandshake = _options.Handshakes ? 1u : 0u;
         tlsConfig.MaxCapture = (ulong)_options.MaxCapture;
         tlsConfig.WakeupBytes = WakeupBytes(_options.TlsRingMb);
-        // One tracked set for both programs: the TLS program filters on the tree the process program maintains.
-        _tls.Map("tracked").ReuseFd(_process!.Map("tracked").Fd);
+        ShareProcessMaps(_tls);
         _tls.Map("tls_events").SetMaxEntries((uint)_options.TlsRingMb * 1024 * 1024);
         _multiLinks = TlsProbes.PrepareForMultiLinks(_tls);
         // The files to probe are looked into (the discovery cache read, or the analysis) while the kernel loads the
