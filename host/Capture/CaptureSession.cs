@@ -31,6 +31,8 @@ internal sealed class CaptureSession : IDisposable
     private readonly CommNames _comms = new();
     private readonly TimeOrderedOutputs _ordered = new();
     private readonly List<BpfLink> _links = [];
+    // Where earlier recordings probed TLS, for this one's start (kept beside the discovery cache).
+    private readonly RecentTlsFiles _recentTlsFiles = RecentTlsFiles.ForCurrentUser();
     private BpfObject? _process;
     private BpfObject? _tls;
     private BpfObject? _io;
@@ -153,6 +155,7 @@ internal sealed class CaptureSession : IDisposable
         _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, hooks, new ProcessCounters
             {
                 BadRecords = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "bad_records"),
+                HeldAtExec = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "held_at_exec"),
             },
             processEmit is null ? null : new ProcessContainers { Unknown = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "container_unknown") });
         // The process ring first: a pass over the rings reads the TLS ring after it (see ProcessDecoder).
@@ -311,6 +314,11 @@ internal sealed class CaptureSession : IDisposable
         _tlsAttach?.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
         _command?.Dispose();
         _discovery?.Dispose();
+        if (_probes is not null && _options.DiscoverTls)
+        {
+            _recentTlsFiles.Remember(_probes.ProbedFiles(), DateTimeOffset.UtcNow);
+            RunTimings.Mark("capture: the files with TLS remembered for the next recording");
+        }
         // The TLS probes' links with the programs' own: one set of holder processes for all (each costs a process start).
         _probes?.HandOverLinks(_links);
         RunTimings.Mark("capture: TLS discovery stopped");
@@ -555,18 +563,33 @@ internal sealed class CaptureSession : IDisposable
     {
         _probes = new TlsProbes(tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser(), _multiLinks, loaded);
         _discovery = _options.DiscoverTls ? new TlsDiscovery(_probes, _log) : null;
-        var known = _process!.Map("known_files");
-        _probes.Examined = file =>
+        _probes.Examined = MarkKnown;
+    }
+
+    /// <summary>Tells the BPF side the host has looked into <paramref name="file"/>: no early wakeup for it, no hold at its exec.</summary>
+    private void MarkKnown(FileIdentity file)
+    {
+        try
         {
-            try
-            {
-                known.Update(new KnownFile { Device = file.KernelDevice, Inode = file.Inode }, (byte)1);
-            }
-            catch (BpfException)
-            {
-                // A full map only costs an early wakeup when the file is mapped again.
-            }
-        };
+            _process!.Map("known_files").Update(new KnownFile { Device = file.KernelDevice, Inode = file.Inode }, (byte)1);
+        }
+        catch (BpfException)
+        {
+            // A full map only costs an early wakeup when the file is mapped again.
+        }
+    }
+
+    /// <summary>
+    /// The files in which earlier recordings probed TLS (<see cref="RecentTlsFiles"/>), unchanged since: probed now,
+    /// before the command starts, so that a process running one is not held at its exec.
+    /// </summary>
+    private void ProbeRecentTlsFiles()
+    {
+        foreach (var file in _recentTlsFiles.ReadUnchanged())
+        {
+            _probes!.TryAttach(file.Path, file.Path, requested: false);
+        }
+        RunTimings.Mark("capture: files with TLS in earlier recordings probed");
     }
 
     /// <summary>A sixteenth of the ring, at most 1 MiB: a batch big enough to be worth a wakeup, far from full.</summary>
@@ -675,6 +698,10 @@ internal sealed class CaptureSession : IDisposable
                 }
             }
             RunTimings.Mark("capture: system TLS libraries found and probed");
+            if (_options.DiscoverTls)
+            {
+                ProbeRecentTlsFiles();
+            }
             if (_options.Command.Count > 0)
             {
                 discovery.AttachCommand(_options.Command[0], Environment.GetEnvironmentVariable("PATH"));

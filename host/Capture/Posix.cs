@@ -32,6 +32,8 @@ internal static unsafe partial class Posix
         [FieldOffset(8)] public ulong Inode;
         [FieldOffset(24)] public uint Mode;
         [FieldOffset(48)] public long Size;
+        [FieldOffset(88)] public long ModifiedSeconds;
+        [FieldOffset(96)] public long ModifiedNanoseconds;
     }
 
     [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
@@ -170,6 +172,21 @@ internal static unsafe partial class Posix
             return false;
         }
         identity = new FileIdentity(stat.Device, stat.Inode);
+        return true;
+    }
+
+    /// <summary>A file's identity, size and modification time (ns since the epoch); false when it cannot be stat'ed.</summary>
+    public static bool TryGetVersion(string path, out FileIdentity identity, out long size, out long modifiedNs)
+    {
+        Stat stat;
+        if (StatPath(path, &stat) != 0)
+        {
+            (identity, size, modifiedNs) = (default, 0, 0);
+            return false;
+        }
+        identity = new FileIdentity(stat.Device, stat.Inode);
+        size = stat.Size;
+        modifiedNs = (stat.ModifiedSeconds * 1_000_000_000L) + stat.ModifiedNanoseconds;
         return true;
     }
 

@@ -98,7 +98,12 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
         var header = exec.Header;
         _execTimes[header.Pid] = header.TimestampNs;
         var filename = Utf8.GetString(data[..(int)exec.FilenameLength]);
-        _hooks.Exec?.Invoke((int)header.Pid, filename, (header.Flags & RecordLayout.ProcessHeld) != 0);
+        var held = (header.Flags & RecordLayout.ProcessHeld) != 0;
+        if (held)
+        {
+            _counters.HeldAtExec.Add();
+        }
+        _hooks.Exec?.Invoke((int)header.Pid, filename, held);
         if (_emit is null)
         {
             return;

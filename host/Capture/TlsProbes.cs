@@ -101,6 +101,17 @@ internal sealed class TlsProbes : IDisposable
     /// <summary>The path a file was first looked into under, or null when it never was.</summary>
     public string? PathOf(FileIdentity identity) => _paths.TryGetValue(identity, out var path) ? path : null;
 
+    /// <summary>The files with TLS probed so far, under the path each was first seen by.</summary>
+    public List<(string Path, FileIdentity Identity)> ProbedFiles()
+    {
+        lock (_gate)
+        {
+            return _checked.Where(pair => pair.Value is { HasTls: true } && _paths.ContainsKey(pair.Key))
+                .Select(pair => (_paths[pair.Key], pair.Key))
+                .ToList();
+        }
+    }
+
     /// <summary>Called once each new file has been looked into (whatever was found): the BPF side stops hurrying for it.</summary>
     public Action<FileIdentity>? Examined { get; set; }
 
