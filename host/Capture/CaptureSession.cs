@@ -563,20 +563,18 @@ internal sealed class CaptureSession : IDisposable
     {
         _probes = new TlsProbes(tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser(), _multiLinks, loaded);
         _discovery = _options.DiscoverTls ? new TlsDiscovery(_probes, _log) : null;
-        _probes.Examined = MarkKnown;
-    }
-
-    /// <summary>Tells the BPF side the host has looked into <paramref name="file"/>: no early wakeup for it, no hold at its exec.</summary>
-    private void MarkKnown(FileIdentity file)
-    {
-        try
+        var known = _process!.Map("known_files");
+        _probes.Examined = file =>
         {
-            _process!.Map("known_files").Update(new KnownFile { Device = file.KernelDevice, Inode = file.Inode }, (byte)1);
-        }
-        catch (BpfException)
-        {
-            // A full map only costs an early wakeup when the file is mapped again.
-        }
+            try
+            {
+                known.Update(new KnownFile { Device = file.KernelDevice, Inode = file.Inode }, (byte)1);
+            }
+            catch (BpfException)
+            {
+                // A full map only costs an early wakeup when the file is mapped again.
+            }
+        };
     }
 
     /// <summary>
