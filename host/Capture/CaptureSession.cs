@@ -316,7 +316,7 @@ internal sealed class CaptureSession : IDisposable
         _discovery?.Dispose();
         if (_probes is not null && _options.DiscoverTls)
         {
-            _recentTlsFiles.Remember(_probes.ProbedFiles(), DateTimeOffset.UtcNow);
+            _recentTlsFiles.Remember(_probes.ProbedFilesRun(), DateTimeOffset.UtcNow);
             RunTimings.Mark("capture: the files with TLS remembered for the next recording");
         }
         // The TLS probes' links with the programs' own: one set of holder processes for all (each costs a process start).
@@ -583,7 +583,7 @@ internal sealed class CaptureSession : IDisposable
     /// </summary>
     private void ProbeRecentTlsFiles()
     {
-        foreach (var file in _recentTlsFiles.ReadUnchanged())
+        foreach (var file in _recentTlsFiles.ReadUnchanged(DateTimeOffset.UtcNow))
         {
             _probes!.TryAttach(file.Path, file.Path, requested: false);
         }

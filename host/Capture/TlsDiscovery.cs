@@ -201,11 +201,11 @@ internal sealed partial class TlsDiscovery : IDisposable
         }
         foreach (var file in files)
         {
-            var result = _probes.TryAttach(file.AccessPath, file.Path, requested: false);
+            var result = _probes.TryAttach(file.AccessPath, file.Path, requested: false, runByFollowedProcess: true);
             if (result.Outcome == TlsAttachOutcome.Failed && file.AccessPath != file.Path && File.Exists(file.Path))
             {
                 // Gone mid-scan: the same file is usually there under its own path (same mount namespace).
-                _probes.TryAttach(file.Path, file.Path, requested: false);
+                _probes.TryAttach(file.Path, file.Path, requested: false, runByFollowedProcess: true);
             }
         }
         _log.LogDebug("TLS: looked at the {Count} files process {Pid} maps in {Elapsed} ms", files.Count, pid,

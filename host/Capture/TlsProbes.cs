@@ -40,6 +40,8 @@ internal sealed class TlsProbes : IDisposable
     private readonly string _cacheVariant;
     private readonly Lock _gate = new();
     private readonly Dictionary<FileIdentity, FileDiscovery?> _checked = [];
+    // Files a followed process was seen running or mapping (not only probed up front): what RecentTlsFiles keeps.
+    private readonly HashSet<FileIdentity> _run = [];
     private readonly ConcurrentDictionary<string, FileDiscovery> _byPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<FileIdentity, string> _paths = new();
     private readonly List<BpfLink> _links = [];
@@ -101,12 +103,12 @@ internal sealed class TlsProbes : IDisposable
     /// <summary>The path a file was first looked into under, or null when it never was.</summary>
     public string? PathOf(FileIdentity identity) => _paths.TryGetValue(identity, out var path) ? path : null;
 
-    /// <summary>The files with TLS probed so far, under the path each was first seen by.</summary>
-    public List<(string Path, FileIdentity Identity)> ProbedFiles()
+    /// <summary>The files with TLS probed so far that a followed process ran or mapped, under the path each was first seen by.</summary>
+    public List<(string Path, FileIdentity Identity)> ProbedFilesRun()
     {
         lock (_gate)
         {
-            return _checked.Where(pair => pair.Value is { HasTls: true } && _paths.ContainsKey(pair.Key))
+            return _checked.Where(pair => pair.Value is { HasTls: true } && _run.Contains(pair.Key) && _paths.ContainsKey(pair.Key))
                 .Select(pair => (_paths[pair.Key], pair.Key))
                 .ToList();
         }
@@ -120,7 +122,8 @@ internal sealed class TlsProbes : IDisposable
     /// <param name="displayPath">The path to show (as the traced process sees it).</param>
     /// <param name="requested">Named by the user or a system candidate: every outcome is logged, not only success.</param>
     /// <param name="fullSymbolTable">Also look in the full symbol table (for binaries named explicitly).</param>
-    public TlsAttachResult TryAttach(string accessPath, string displayPath, bool requested, bool fullSymbolTable = false)
+    /// <param name="runByFollowedProcess">Found in a followed process's mappings (rather than probed up front).</param>
+    public TlsAttachResult TryAttach(string accessPath, string displayPath, bool requested, bool fullSymbolTable = false, bool runByFollowedProcess = false)
     {
         if (!Posix.TryGetIdentity(accessPath, out var identity))
         {
@@ -135,6 +138,10 @@ internal sealed class TlsProbes : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (runByFollowedProcess)
+            {
+                _run.Add(identity);
+            }
             if (_checked.TryGetValue(identity, out var earlier))
             {
                 if (earlier is not null)

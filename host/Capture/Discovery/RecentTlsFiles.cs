@@ -3,9 +3,9 @@ using System.Text.Json;
 namespace AgentSight.Host.Capture.Discovery;
 
 /// <summary>
-/// The programs and libraries in which earlier recordings found TLS and probed, kept beside the discovery cache. A
-/// recording probes the latest of them at its start, before the command runs, so that a followed process running one
-/// is not stopped at its exec until it is probed: 1–18 ms for Claude Code's binary, whose first probe may wait for a
+/// The programs and libraries with TLS that followed processes of earlier recordings ran, kept beside the discovery
+/// cache. A recording probes the latest of them at its start, before the command runs, so that a followed process
+/// running one is not stopped at its exec until it is probed: 1–18 ms for Claude Code's binary, whose first probe may wait for a
 /// kernel grace period (docs/CAPTURE.md, "Held at exec").
 /// </summary>
 /// <remarks>
@@ -23,6 +23,9 @@ internal sealed class RecentTlsFiles
     /// <summary>How many a recording probes at its start (each adds its attachment to the start).</summary>
     public const int ProbedAtStart = 8;
 
+    /// <summary>A file no followed process ran for this long is no longer probed at the start.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(7);
+
     private const string FileName = "recent-tls-files.v1.json";
 
     private RecentTlsFiles(string? folder) => Folder = folder;
@@ -36,10 +39,21 @@ internal sealed class RecentTlsFiles
     /// <summary>A list kept under <paramref name="folder"/>, as <see cref="DiscoveryCache.At"/> keeps its entries (tests).</summary>
     public static RecentTlsFiles At(string folder) => new(Path.Combine(folder, "discovery"));
 
-    /// <summary>The remembered files that are still what they were, the most recently seen first, at most <see cref="ProbedAtStart"/>.</summary>
-    public IReadOnlyList<RecentTlsFile> ReadUnchanged() => Read().Where(IsUnchanged).Take(ProbedAtStart).ToList();
+    /// <summary>
+    /// The remembered files a followed process ran within <see cref="MaxAge"/> of <paramref name="now"/> that are still
+    /// what they were, the most recently run first, at most <see cref="ProbedAtStart"/>.
+    /// </summary>
+    public IReadOnlyList<RecentTlsFile> ReadUnchanged(DateTimeOffset now)
+    {
+        var since = (now - MaxAge).ToUnixTimeMilliseconds();
+        return Read().Where(f => f.SeenMs >= since).Where(IsUnchanged).Take(ProbedAtStart).ToList();
+    }
 
-    /// <summary>Adds <paramref name="probed"/> (seen now) to the list, dropping the oldest past <see cref="Capacity"/>.</summary>
+    /// <summary>
+    /// Adds <paramref name="probed"/>, files with TLS a followed process ran or mapped (now), to the list, dropping the
+    /// oldest past <see cref="Capacity"/>. Only files run count: one probed at the start and not run again keeps the time
+    /// it was last run, and goes out of use after <see cref="MaxAge"/>.
+    /// </summary>
     /// <remarks>A file whose path no longer leads to the one probed (another mount namespace, or replaced) is left out.</remarks>
     public void Remember(IEnumerable<(string Path, FileIdentity Identity)> probed, DateTimeOffset now)
     {

@@ -30,7 +30,7 @@ public sealed class RecentTlsFilesTests
         recent.Remember([Probed(node)], DateTimeOffset.UnixEpoch.AddDays(1));
         recent.Remember([Probed(agent)], DateTimeOffset.UnixEpoch.AddDays(2));
 
-        var read = recent.ReadUnchanged();
+        var read = recent.ReadUnchanged(DateTimeOffset.UnixEpoch.AddDays(3));
 
         Assert.Equal([agent, node], read.Select(f => f.Path));
         Posix.TryGetIdentity(agent, out var identity);
@@ -52,7 +52,7 @@ public sealed class RecentTlsFilesTests
         File.WriteAllText(fresh, "#!/bin/sh\n");
         File.Move(fresh, replaced, overwrite: true);
 
-        Assert.Equal([kept], recent.ReadUnchanged().Select(f => f.Path));
+        Assert.Equal([kept], recent.ReadUnchanged(DateTimeOffset.UtcNow).Select(f => f.Path));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class RecentTlsFilesTests
         // As a process in another mount namespace names a file: the same path here is another file, or none.
         recent.Remember([(seen.Path, other.Identity), ("/proc/1/root/usr/bin/node", other.Identity), ("relative/node", other.Identity)], DateTimeOffset.UtcNow);
 
-        Assert.Empty(recent.ReadUnchanged());
+        Assert.Empty(recent.ReadUnchanged(DateTimeOffset.UtcNow));
     }
 
     [Fact]
@@ -80,10 +80,22 @@ public sealed class RecentTlsFilesTests
             recent.Remember([Probed(files[i])], DateTimeOffset.UnixEpoch.AddSeconds(i));
         }
 
-        Assert.Equal(files[^RecentTlsFiles.ProbedAtStart..].AsEnumerable().Reverse(), recent.ReadUnchanged().Select(f => f.Path));
+        Assert.Equal(files[^RecentTlsFiles.ProbedAtStart..].AsEnumerable().Reverse(), recent.ReadUnchanged(DateTimeOffset.UnixEpoch.AddSeconds(files.Count)).Select(f => f.Path));
         var list = File.ReadAllText(Directory.GetFiles(recent.Folder!, "recent-tls-files.*").Single());
         Assert.Contains(files[10], list, StringComparison.Ordinal);
         Assert.DoesNotContain(files[9] + "\"", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_no_followed_process_ran_for_a_week_is_no_longer_probed_at_the_start()
+    {
+        using var folder = TempFolder.ForCaller();
+        var recent = RecentTlsFiles.At(folder.Path);
+        var ran = DateTimeOffset.UtcNow;
+        recent.Remember([Probed(Program(folder, "old-agent"))], ran);
+
+        Assert.Single(recent.ReadUnchanged(ran + TimeSpan.FromDays(6)));
+        Assert.Empty(recent.ReadUnchanged(ran + RecentTlsFiles.MaxAge + TimeSpan.FromMinutes(1)));
     }
 
     [Fact]
@@ -96,6 +108,6 @@ public sealed class RecentTlsFilesTests
 
         File.SetUnixFileMode(list, File.GetUnixFileMode(list) | UnixFileMode.OtherWrite);
 
-        Assert.Empty(recent.ReadUnchanged());
+        Assert.Empty(recent.ReadUnchanged(DateTimeOffset.UtcNow));
     }
 }
