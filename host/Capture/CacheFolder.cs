@@ -66,6 +66,53 @@ internal static class CacheFolder
         }
     }
 
+    /// <summary>
+    /// The text of <paramref name="fileName"/> in <paramref name="folder"/> when both can be trusted (<see cref="Trusted"/>);
+    /// null when either cannot, or the file is missing or unreadable.
+    /// </summary>
+    public static string? ReadTrusted(string folder, string fileName)
+    {
+        var file = Path.Combine(folder, fileName);
+        if (!Trusted(folder) || !File.Exists(file) || !Trusted(file))
+        {
+            return null;
+        }
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="fileName"/> in <paramref name="folder"/> (created for this user only) with
+    /// <paramref name="text"/>, readable by this user alone, in one rename: a reader sees the old file or the new one.
+    /// False when it could not be written; what the cache keeps is only ever worked out again.
+    /// </summary>
+    public static bool Write(string folder, string fileName, string text)
+    {
+        try
+        {
+            if (!Prepare(folder))
+            {
+                return false;
+            }
+            var file = Path.Combine(folder, fileName);
+            var temporary = file + $".{Environment.ProcessId}.tmp";
+            File.WriteAllText(temporary, text);
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.Move(temporary, file, overwrite: true);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Creates <paramref name="folder"/> for this user only; true when it exists and can be trusted.</summary>
     public static bool Prepare(string folder)
     {

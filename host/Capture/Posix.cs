@@ -163,17 +163,7 @@ internal static unsafe partial class Posix
     }
 
     /// <summary>The (device, inode) of a file: what uprobes are attached to.</summary>
-    public static bool TryGetIdentity(string path, out FileIdentity identity)
-    {
-        Stat stat;
-        if (StatPath(path, &stat) != 0)
-        {
-            identity = default;
-            return false;
-        }
-        identity = new FileIdentity(stat.Device, stat.Inode);
-        return true;
-    }
+    public static bool TryGetIdentity(string path, out FileIdentity identity) => TryGetVersion(path, out identity, out _, out _);
 
     /// <summary>A file's identity, size and modification time (ns since the epoch); false when it cannot be stat'ed.</summary>
     public static bool TryGetVersion(string path, out FileIdentity identity, out long size, out long modifiedNs)

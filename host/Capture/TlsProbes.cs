@@ -108,9 +108,15 @@ internal sealed class TlsProbes : IDisposable
     {
         lock (_gate)
         {
-            return _checked.Where(pair => pair.Value is { HasTls: true } && _run.Contains(pair.Key) && _paths.ContainsKey(pair.Key))
-                .Select(pair => (_paths[pair.Key], pair.Key))
-                .ToList();
+            var probed = new List<(string, FileIdentity)>();
+            foreach (var identity in _run)
+            {
+                if (_checked.GetValueOrDefault(identity) is { HasTls: true } && _paths.TryGetValue(identity, out var path))
+                {
+                    probed.Add((path, identity));
+                }
+            }
+            return probed;
         }
     }
 

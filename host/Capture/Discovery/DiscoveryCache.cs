@@ -59,21 +59,16 @@ internal sealed class DiscoveryCache
     /// <summary>The entry for <paramref name="key"/>, renamed to <paramref name="displayPath"/>, or null.</summary>
     public FileDiscovery? Read(string key, string displayPath)
     {
-        if (Folder is null || !CacheFolder.Trusted(Folder))
-        {
-            return null;
-        }
-        var file = EntryPath(key);
-        if (!File.Exists(file) || !CacheFolder.Trusted(file))
+        if (Folder is null || CacheFolder.ReadTrusted(Folder, EntryName(key)) is not { } text)
         {
             return null;
         }
         try
         {
-            var entry = JsonSerializer.Deserialize(File.ReadAllText(file), DiscoveryJson.Default.FileDiscovery);
+            var entry = JsonSerializer.Deserialize(text, DiscoveryJson.Default.FileDiscovery);
             return entry is null ? null : entry with { Path = displayPath, FromCache = true, Elapsed = TimeSpan.Zero };
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
             return null;
         }
@@ -82,28 +77,12 @@ internal sealed class DiscoveryCache
     /// <summary>Stores an entry; a cache that cannot be written is skipped silently (the analysis is only repeated).</summary>
     public void Write(string key, FileDiscovery discovery)
     {
-        if (Folder is null)
+        if (Folder is not null
+            && CacheFolder.Write(Folder, EntryName(key), JsonSerializer.Serialize(discovery with { FromCache = false }, DiscoveryJson.Default.FileDiscovery)))
         {
-            return;
-        }
-        try
-        {
-            if (!CacheFolder.Prepare(Folder))
-            {
-                return;
-            }
-            var file = EntryPath(key);
-            var temporary = file + $".{Environment.ProcessId}.tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(discovery with { FromCache = false }, DiscoveryJson.Default.FileDiscovery));
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            File.Move(temporary, file, overwrite: true);
             CacheFolder.PruneUnused(Folder, DateTime.UtcNow);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The analysis will simply be repeated next time.
         }
     }
 
-    private string EntryPath(string key) => Path.Combine(Folder!, $"{key}.v{Version}.json");
+    private static string EntryName(string key) => $"{key}.v{Version}.json";
 }

@@ -80,40 +80,21 @@ internal sealed class RecentTlsFiles
             .OrderByDescending(f => f.SeenMs)
             .Take(Capacity)
             .ToList();
-        try
-        {
-            if (!CacheFolder.Prepare(Folder))
-            {
-                return;
-            }
-            var file = Path.Combine(Folder, FileName);
-            var temporary = file + $".{Environment.ProcessId}.tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(list, DiscoveryJson.Default.ListRecentTlsFile));
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            File.Move(temporary, file, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The next recording holds these programs at their exec, as the first one did.
-        }
+        // When it cannot be written, the next recording holds these programs at their exec, as this one did.
+        _ = CacheFolder.Write(Folder, FileName, JsonSerializer.Serialize(list, DiscoveryJson.Default.ListRecentTlsFile));
     }
 
     private List<RecentTlsFile> Read()
     {
-        if (Folder is null || !CacheFolder.Trusted(Folder))
-        {
-            return [];
-        }
-        var file = Path.Combine(Folder, FileName);
-        if (!File.Exists(file) || !CacheFolder.Trusted(file))
+        if (Folder is null || CacheFolder.ReadTrusted(Folder, FileName) is not { } text)
         {
             return [];
         }
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(file), DiscoveryJson.Default.ListRecentTlsFile) ?? [];
+            return JsonSerializer.Deserialize(text, DiscoveryJson.Default.ListRecentTlsFile) ?? [];
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
             return [];
         }
