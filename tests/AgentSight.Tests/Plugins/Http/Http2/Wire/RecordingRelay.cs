@@ -84,15 +84,37 @@ internal sealed class RecordingRelay : IAsyncDisposable
         var buffer = new byte[16384];
         var input = from.GetStream();
         var output = to.GetStream();
-        int n;
-        while ((n = await input.ReadAsync(buffer)) > 0)
+        try
         {
-            lock (_gate)
+            int n;
+            while ((n = await input.ReadAsync(buffer)) > 0)
             {
-                _wire.Add(direction, buffer[..n], connection);
+                lock (_gate)
+                {
+                    _wire.Add(direction, buffer[..n], connection);
+                }
+                await output.WriteAsync(buffer.AsMemory(0, n));
             }
-            await output.WriteAsync(buffer.AsMemory(0, n));
+            to.Client.Shutdown(SocketShutdown.Send);
         }
-        to.Client.Shutdown(SocketShutdown.Send);
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // A peer that resets (a client exiting with a reply unread) ends the connection both ways, as it would
+            // for the traced process; what was relayed until then stays recorded.
+            Abort(from);
+            Abort(to);
+        }
+    }
+
+    private static void Abort(TcpClient peer)
+    {
+        try
+        {
+            peer.Client.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already reset or closed.
+        }
     }
 }
