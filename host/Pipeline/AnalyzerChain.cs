@@ -176,7 +176,7 @@ internal sealed class AnalyzerChain
             return await _input.Reader.WaitToReadAsync();
         }
         _pendingWait ??= _input.Reader.WaitToReadAsync().AsTask();
-        var due = TimeSpan.FromTicks(Math.Max(0, (_wallDue - _wallClock!.Now) / 100));
+        var due = SinkStage.WholeMilliseconds(TimeSpan.FromTicks(Math.Max(0, (_wallDue - _wallClock!.Now) / 100)));
         if (due > TimeSpan.Zero && !_pendingWait.IsCompleted)
         {
             using var delayCancel = new CancellationTokenSource();
