@@ -150,20 +150,21 @@ internal sealed class CaptureHub
 
     private void Run(CancellationToken stop)
     {
+        var priority = new PipelinePriority(_options.PipelineNice, _loggers.CreateLogger("AgentSight.Capture"));
         try
         {
             var outputs = new CaptureOutputs
             {
-                Tls = Output(Contracts.EventSources.Ssl),
+                Tls = Output(Contracts.EventSources.Ssl, priority),
                 TlsMetrics = Metrics(Contracts.EventSources.Ssl),
-                Process = Output(Contracts.EventSources.Process),
+                Process = Output(Contracts.EventSources.Process, priority),
                 ProcessMetrics = Metrics(Contracts.EventSources.Process),
-                Network = Output(Contracts.EventSources.Network),
+                Network = Output(Contracts.EventSources.Network, priority),
                 NetworkMetrics = Metrics(Contracts.EventSources.Network),
-                Resource = Output(ResourceSampler.Source),
-                Socket = Output(Contracts.EventSources.Socket),
+                Resource = Output(ResourceSampler.Source, priority),
+                Socket = Output(Contracts.EventSources.Socket, priority),
                 SocketMetrics = Metrics(Contracts.EventSources.Socket),
-                Stdio = Output(Contracts.EventSources.Stdio),
+                Stdio = Output(Contracts.EventSources.Stdio, priority),
                 StdioMetrics = Metrics(Contracts.EventSources.Stdio),
             };
             using (var session = Interlocked.Exchange(ref _prepared, null) ?? new CaptureSession(_options, _loggers))
@@ -174,7 +175,16 @@ internal sealed class CaptureHub
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
                 }
                 session.Start(outputs);
-                session.Run(stop);
+                // From here the traced programs come first (PipelinePriority says why and when it steps back).
+                priority.Lower();
+                try
+                {
+                    session.Run(stop, priority.Tick);
+                }
+                finally
+                {
+                    priority.Restore();
+                }
                 CommandExitCode = session.CommandExitCode;
                 // Every event was read and handed on: the pipeline drains and the summary is printed while the probes
                 // are handed to their holders and the objects closed. The process does not exit before that has
@@ -194,8 +204,8 @@ internal sealed class CaptureHub
         }
     }
 
-    private Action<Contracts.AgentEvent>? Output(string name) =>
-        _joined.TryGetValue(name, out var joined) ? CaptureOutputs.ToPipeline(joined.Input, joined.Metrics) : null;
+    private Action<Contracts.AgentEvent>? Output(string name, PipelinePriority priority) =>
+        _joined.TryGetValue(name, out var joined) ? CaptureOutputs.ToPipeline(joined.Input, joined.Metrics, priority.BeforeWait) : null;
 
     private RunnerMetrics? Metrics(string name) => _joined.TryGetValue(name, out var joined) ? joined.Metrics : null;
 }

@@ -88,6 +88,14 @@ internal sealed class CaptureOptions
 
     public int ProcessRingMb { get; init; } = DefaultProcessRingMb;
 
+    /// <summary>
+    /// The nice value of the host's analyzer and sink threads while the capture runs (<see cref="PipelinePriority"/>);
+    /// 0 keeps the host's own priority.
+    /// </summary>
+    public int PipelineNice { get; init; } = DefaultPipelineNice;
+
+    public const int DefaultPipelineNice = 19;
+
     /// <summary>End the session when every followed process has exited (<c>-p</c> without <c>-c</c>).</summary>
     public bool StopWhenTreeEmpty => Command.Count == 0 && Comms.Count == 0 && Pids.Count > 0;
 
@@ -112,6 +120,10 @@ internal sealed class CaptureOptions
         if (MaxCapture < 0 || MaxCapture > RecordLayout.MaxCaptureLimit)
         {
             yield return $"--max-capture must be between 0 and {RecordLayout.MaxCaptureLimit} bytes (4 MiB)";
+        }
+        if (PipelineNice is < 0 or > 19)
+        {
+            yield return $"--pipeline-nice must be between 0 (the host's own priority) and 19, got {PipelineNice}";
         }
         foreach (var (name, value) in new[] { ("--ring-mb", TlsRingMb), ("process ring", ProcessRingMb), ("io ring", IoRingMb) })
         {

@@ -53,11 +53,12 @@ internal sealed class CaptureOutputs
     /// Writes to the pipeline from the polling thread, waiting when the first queue is full (block policy): the
     /// kernel ring then fills, and what it cannot hold is counted by the programs, never lost silently.
     /// </summary>
-    public static Action<AgentEvent> ToPipeline(PipelineInput input, RunnerMetrics metrics) => evt =>
+    public static Action<AgentEvent> ToPipeline(PipelineInput input, RunnerMetrics metrics, Action? beforeWait = null) => evt =>
     {
         var write = input.WriteAsync(evt, metrics);
         if (!write.IsCompletedSuccessfully)
         {
+            beforeWait?.Invoke();
             write.AsTask().GetAwaiter().GetResult();
         }
     };

@@ -196,7 +196,8 @@ internal sealed class CaptureSession : IDisposable
     }
 
     /// <summary>Reads the rings until the session ends, then reads what is left in them.</summary>
-    public void Run(CancellationToken stop)
+    /// <param name="eachPass">Called once per pass of the loop, on this thread (the pipeline's priority).</param>
+    public void Run(CancellationToken stop, Action? eachPass = null)
     {
         var poller = _poller ?? throw new InvalidOperationException("Start was not called");
         long nextTreeCheck = 0;
@@ -225,6 +226,7 @@ internal sealed class CaptureSession : IDisposable
                 _ioStats?.Update();
             }
             _ordered.Release(mark);
+            eachPass?.Invoke();
 
             if (_command is not null && _command.Exited.IsCompleted)
             {

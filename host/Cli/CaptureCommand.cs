@@ -41,6 +41,14 @@ internal static class CaptureCommand
             DefaultValueFactory = _ => CaptureOptions.DefaultTlsRingMb,
         };
 
+        public Option<int> PipelineNice { get; } = new("--pipeline-nice")
+        {
+            Description = "Nice value of the host's analyzer and sink threads while the capture runs, so that the traced programs come "
+                + "first (0: the host's own priority); back to the host's own while the pipeline falls behind. See docs/CAPTURE.md",
+            HelpName = "0-19",
+            DefaultValueFactory = _ => CaptureOptions.DefaultPipelineNice,
+        };
+
         public Option<bool> RotateLogs { get; } = new("--rotate-logs")
         {
             Description = "Rotate the -o file when it passes --max-log-size (keeps 5 files)",
@@ -61,6 +69,7 @@ internal static class CaptureCommand
                 command.Options.Add(RingMb);
                 command.Options.Add(NoHold);
             }
+            command.Options.Add(PipelineNice);
             command.Options.Add(RotateLogs);
             command.Options.Add(MaxLogSize);
             AddDropped(command);

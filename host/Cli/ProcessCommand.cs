@@ -58,6 +58,7 @@ internal static class ProcessCommand
                 common.ApplyRotation(parse, overrides);
                 var options = new CaptureOptions
                 {
+                    PipelineNice = parse.GetValue(common.PipelineNice),
                     Tls = false,
                     ProcessEvents = emit,
                     Pids = pids,

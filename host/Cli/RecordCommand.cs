@@ -84,6 +84,7 @@ internal static class RecordCommand
             var user = UserIdentity.OfThisProcessInvoker();
             var options = new CaptureOptions
             {
+                PipelineNice = parse.GetValue(common.PipelineNice),
                 Tls = true,
                 ProcessEvents = ProcessEmit.All,
                 NetworkEvents = true,

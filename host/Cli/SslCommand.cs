@@ -54,6 +54,7 @@ internal static class SslCommand
             common.ApplyRotation(parse, overrides);
             var options = new CaptureOptions
             {
+                PipelineNice = parse.GetValue(common.PipelineNice),
                 Tls = true,
                 ProcessEvents = ProcessEmit.None,
                 Pids = pids,

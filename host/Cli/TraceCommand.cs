@@ -68,6 +68,7 @@ internal static class TraceCommand
             common.ApplyRotation(parse, overrides);
             var options = new CaptureOptions
             {
+                PipelineNice = parse.GetValue(common.PipelineNice),
                 Tls = wantSsl,
                 ProcessEvents = emit,
                 NetworkEvents = true,
