@@ -38,7 +38,8 @@ url=https://127.0.0.1:$port
 # The Go client: Debian's Go, the standard library only.
 if [[ " ${agents[*]} " == *" go "* ]]; then
   mkdir -p "$out/go"
-  sed -n '/^        package main/,/^        """;/p' "$repo/tests/AgentSight.Tests/Support/GoProgram.cs" | sed '$d' | sed 's/^        //' > "$out/go/main.go"
+  # HttpsClient only (the file holds more programs since the HTTP/2 one): from its declaration to its closing quotes.
+  sed -n '/public const string HttpsClient = """/,/^        """;/p' "$repo/tests/AgentSight.Tests/Support/GoProgram.cs" | sed '1d;$d' | sed 's/^        //' > "$out/go/main.go"
   printf 'module bench\n\ngo 1.19\n' > "$out/go/go.mod"
   (cd "$out/go" && HOME=$out/go GOCACHE=$out/go/cache GOPROXY=off CGO_ENABLED=0 go build -ldflags='-s -w' -o client .)
 fi
