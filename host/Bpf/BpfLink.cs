@@ -48,43 +48,65 @@ internal sealed class BpfLink : IDisposable
     /// Detaches the links without waiting for the kernel: removing a probe waits for grace periods (measured here:
     /// about half a second for a recording's two dozen links on a quiet machine, seconds under load), which a user
     /// would otherwise wait for at the end of every <c>record</c>. Every link's descriptor is first inherited by one
-    /// short-lived child process (<c>sleep</c>, started with <c>posix_spawn</c>: a managed Process.Start costs tens of
-    /// milliseconds each under load), then this process detaches its copies, which is quick while the child still
-    /// holds the links; the kernel releases them, with their waits, when the child exits a moment later. One child, not
-    /// several: each start costs 10–15 ms of the run's end, and several only made the release in the background
-    /// finish sooner (2.6 s after the run with eight, 3.8 s with one; docs/PERFORMANCE.md). Perf-event links are
-    /// disabled at once by that detach; uprobe_multi links fire into a ring nobody reads until the child has exited.
-    /// Falls back to <see cref="DisposeAll"/> when no child can be started.
+    /// short-lived child process (<c>cat</c> reading a pipe, started with <c>posix_spawn</c>: a managed Process.Start
+    /// costs tens of milliseconds each under load), then this process detaches its copies, which is quick while the
+    /// child still holds the links, and closes the pipe: the child exits at once and the kernel releases the links, the
+    /// probes first and their waits after. One child, not several: each start costs 10–15 ms of the run's end, and
+    /// several only made the release in the background finish sooner (2.6 s after the run with eight, 3.8 s with one;
+    /// docs/PERFORMANCE.md). The child used to be <c>sleep 1</c>: for that second every process using a probed
+    /// library still trapped on our probes (uprobe_multi links fire until released), and a benchmark run right after a
+    /// recording paid for them (docs/PERFORMANCE.md, "Stop 29"). Falls back to <c>sleep 1</c> without <c>cat</c>, and to
+    /// <see cref="DisposeAll"/> when no child can be started.
     /// </summary>
     public static void DetachInBackground(IReadOnlyList<BpfLink> links)
     {
         // AGENTSIGHT_DETACH_WAIT=1 waits as before: for measuring what this saves (docs/PERFORMANCE.md).
-        if (links.Count > 1 && File.Exists(Sleeper) && Environment.GetEnvironmentVariable("AGENTSIGHT_DETACH_WAIT") != "1")
+        if (links.Count > 1 && Environment.GetEnvironmentVariable("AGENTSIGHT_DETACH_WAIT") != "1" && TryLendToChild([.. links], out var release))
         {
-            if (TryLendToChild([.. links]))
+            // The child holds the links: detaching this process's copies waits for nothing, no threads needed.
+            foreach (var link in links)
             {
-                // The child holds the links: detaching this process's copies waits for nothing, no threads needed.
-                foreach (var link in links)
-                {
-                    link.Dispose();
-                }
-                return;
+                link.Dispose();
             }
+            if (release >= 0)
+            {
+                // Its input ends: it exits, and the kernel releases the links.
+                ChildSpawner.Close(release);
+            }
+            return;
         }
         DisposeAll(links);
     }
 
+    private const string Holder = "/bin/cat";
     private const string Sleeper = "/bin/sleep";
 
-    /// <summary>Starts a child that holds the descriptors of <paramref name="group"/> for a second; false when it could not.</summary>
-    private static bool TryLendToChild(List<BpfLink> group)
+    /// <summary>
+    /// Starts a child that holds the descriptors of <paramref name="group"/> until <paramref name="release"/> (a pipe's
+    /// write end) is closed, or for a second when it is -1; false when no child could be started.
+    /// </summary>
+    private static unsafe bool TryLendToChild(List<BpfLink> group, out int release)
     {
         const int SetFd = 2, CloseOnExec = 1;
+        release = -1;
         var fds = group.Select(l => l.Fd).Where(fd => fd >= 0).ToList();
         try
         {
             fds.ForEach(fd => Libbpf.Fcntl(fd, SetFd, 0));
-            return ChildSpawner.SpawnDetached(Sleeper, "1");
+            var pipe = stackalloc int[2];
+            if (File.Exists(Holder) && ChildSpawner.Pipe(pipe) == 0)
+            {
+                // The read end becomes the child's input (dup2 leaves it open across exec); the write end stays here.
+                var spawned = ChildSpawner.SpawnDetached(Holder, pipe[0]);
+                ChildSpawner.Close(pipe[0]);
+                if (spawned)
+                {
+                    release = pipe[1];
+                    return true;
+                }
+                ChildSpawner.Close(pipe[1]);
+            }
+            return File.Exists(Sleeper) && ChildSpawner.SpawnDetached(Sleeper, "1");
         }
         finally
         {

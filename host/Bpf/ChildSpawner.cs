@@ -13,7 +13,13 @@ internal static unsafe partial class ChildSpawner
     private const int ReadWrite = 2;
 
     /// <summary>True when <paramref name="program"/> was started.</summary>
-    public static bool SpawnDetached(string program, params string[] arguments)
+    public static bool SpawnDetached(string program, params string[] arguments) => SpawnDetached(program, -1, arguments);
+
+    /// <summary>
+    /// True when <paramref name="program"/> was started, its standard input read from <paramref name="stdin"/> (-1:
+    /// <c>/dev/null</c>, like its output).
+    /// </summary>
+    public static bool SpawnDetached(string program, int stdin, params string[] arguments)
     {
         var strings = new[] { program }.Concat(arguments).Select(a => Encoding.UTF8.GetBytes(a + "\0")).ToArray();
         var handles = strings.Select(b => GCHandle.Alloc(b, GCHandleType.Pinned)).ToArray();
@@ -39,7 +45,10 @@ internal static unsafe partial class ChildSpawner
                 {
                     for (var fd = 0; fd <= 2; fd++)
                     {
-                        if (FileActionsAddOpen(actions, fd, nullPath, ReadWrite, 0) != 0)
+                        var added = fd == 0 && stdin >= 0
+                            ? FileActionsAddDup2(actions, stdin, 0)
+                            : FileActionsAddOpen(actions, fd, nullPath, ReadWrite, 0);
+                        if (added != 0)
                         {
                             return false;
                         }
@@ -79,6 +88,23 @@ internal static unsafe partial class ChildSpawner
 
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_addopen")]
     private static partial int FileActionsAddOpen(void* fileActions, int fd, byte* path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_adddup2")]
+    private static partial int FileActionsAddDup2(void* fileActions, int fd, int newFd);
+
+    /// <summary>A pipe whose two ends close on exec: [0] to read, [1] to write. Zero on success.</summary>
+    public static int Pipe(int* fds) => Pipe2(fds, CloseOnExec);
+
+    /// <summary>Closes a descriptor this class handed out.</summary>
+    public static void Close(int fd) => _ = CloseFd(fd);
+
+    private const int CloseOnExec = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
+    private static partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int CloseFd(int fd);
 
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
     private static partial int FileActionsDestroy(void* fileActions);
