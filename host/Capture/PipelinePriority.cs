@@ -10,13 +10,12 @@ namespace AgentSight.Host.Capture;
 /// <remarks>
 /// <para>On two cores a pipeline at the traced program's own priority took the core it was about to run on, and the
 /// kernel then ran it on its peer's core, one after the other instead of side by side: on the keep-alive benchmark
-/// that waiting was about a third of what tracing added to a request (docs/PERFORMANCE.md, "Stop 29").</para>
+/// lowering the pipeline took 7-10 µs off the 30-36 that tracing added to a request (docs/PERFORMANCE.md, "Stop 29").</para>
 /// <para>At nice 19 the pipeline still gets a share of a busy machine, but a small one. When the capture would have
 /// to wait for it (the bus is full: what a slow pipeline does to the rings), every thread goes back to the host's own
 /// priority at once, and down again only once the capture has not waited for <see cref="CalmFor"/> (twice as long each
-/// time it falls behind again). Nice, not
-/// <c>SCHED_IDLE</c>: an idle-class thread preempted while it holds a lock, or before a garbage collection can
-/// suspend it, could stall the capture thread for seconds on a busy machine.</para>
+/// time it falls behind again). Nice, not <c>SCHED_IDLE</c>: an idle-class thread preempted while it holds a lock, or
+/// before a garbage collection can suspend it, could stall the capture thread for seconds on a busy machine.</para>
 /// <para>Called on the capture thread (<see cref="BeforeWait"/> may come from any thread that writes to the bus).</para>
 /// </remarks>
 internal sealed class PipelinePriority
