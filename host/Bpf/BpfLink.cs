@@ -1,3 +1,5 @@
+using AgentSight.Host.Capture;
+
 namespace AgentSight.Host.Bpf;
 
 /// <summary>An attached program (a probe on a function, a tracepoint); disposing it detaches the program.</summary>
@@ -55,8 +57,8 @@ internal sealed class BpfLink : IDisposable
     /// several only made the release in the background finish sooner (2.6 s after the run with eight, 3.8 s with one;
     /// docs/PERFORMANCE.md). The child used to be <c>sleep 1</c>: for that second every process using a probed
     /// library still trapped on our probes (uprobe_multi links fire until released), and a benchmark run right after a
-    /// recording paid for them (docs/PERFORMANCE.md, "Stop 29"). Falls back to <c>sleep 1</c> without <c>cat</c>, and to
-    /// <see cref="DisposeAll"/> when no child can be started.
+    /// recording paid for them (docs/PERFORMANCE.md, "Stop 29"). Falls back to <see cref="DisposeAll"/> when no child
+    /// can be started.
     /// </summary>
     public static void DetachInBackground(IReadOnlyList<BpfLink> links)
     {
@@ -68,50 +70,48 @@ internal sealed class BpfLink : IDisposable
             {
                 link.Dispose();
             }
-            if (release >= 0)
-            {
-                // Its input ends: it exits, and the kernel releases the links.
-                ChildSpawner.Close(release);
-            }
+            // Its input ends: it exits, and the kernel releases the links.
+            _ = Posix.Close(release);
             return;
         }
         DisposeAll(links);
     }
 
     private const string Holder = "/bin/cat";
-    private const string Sleeper = "/bin/sleep";
 
     /// <summary>
     /// Starts a child that holds the descriptors of <paramref name="group"/> until <paramref name="release"/> (a pipe's
-    /// write end) is closed, or for a second when it is -1; false when no child could be started.
+    /// write end) is closed; false when none could be started.
     /// </summary>
     private static unsafe bool TryLendToChild(List<BpfLink> group, out int release)
     {
         const int SetFd = 2, CloseOnExec = 1;
         release = -1;
+        var pipe = stackalloc int[2];
+        if (!File.Exists(Holder) || Posix.Pipe2(pipe, Posix.OCloexec) != 0)
+        {
+            return false;
+        }
         var fds = group.Select(l => l.Fd).Where(fd => fd >= 0).ToList();
+        bool spawned;
         try
         {
             fds.ForEach(fd => Libbpf.Fcntl(fd, SetFd, 0));
-            var pipe = stackalloc int[2];
-            if (File.Exists(Holder) && ChildSpawner.Pipe(pipe) == 0)
-            {
-                // The read end becomes the child's input (dup2 leaves it open across exec); the write end stays here.
-                var spawned = ChildSpawner.SpawnDetached(Holder, pipe[0]);
-                ChildSpawner.Close(pipe[0]);
-                if (spawned)
-                {
-                    release = pipe[1];
-                    return true;
-                }
-                ChildSpawner.Close(pipe[1]);
-            }
-            return File.Exists(Sleeper) && ChildSpawner.SpawnDetached(Sleeper, "1");
+            // The read end becomes the child's input (dup2 leaves it open across exec); the write end stays here.
+            spawned = ChildSpawner.SpawnDetached(Holder, pipe[0]);
         }
         finally
         {
             fds.ForEach(fd => Libbpf.Fcntl(fd, SetFd, CloseOnExec));
+            _ = Posix.Close(pipe[0]);
         }
+        if (!spawned)
+        {
+            _ = Posix.Close(pipe[1]);
+            return false;
+        }
+        release = pipe[1];
+        return true;
     }
 
     /// <summary>The link's file descriptor, or -1.</summary>

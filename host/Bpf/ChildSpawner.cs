@@ -92,20 +92,6 @@ internal static unsafe partial class ChildSpawner
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_adddup2")]
     private static partial int FileActionsAddDup2(void* fileActions, int fd, int newFd);
 
-    /// <summary>A pipe whose two ends close on exec: [0] to read, [1] to write. Zero on success.</summary>
-    public static int Pipe(int* fds) => Pipe2(fds, CloseOnExec);
-
-    /// <summary>Closes a descriptor this class handed out.</summary>
-    public static void Close(int fd) => _ = CloseFd(fd);
-
-    private const int CloseOnExec = 0x80000;
-
-    [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
-    private static partial int Pipe2(int* fds, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int CloseFd(int fd);
-
     [LibraryImport("libc", EntryPoint = "posix_spawn_file_actions_destroy")]
     private static partial int FileActionsDestroy(void* fileActions);
 

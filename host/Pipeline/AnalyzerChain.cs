@@ -176,11 +176,11 @@ internal sealed class AnalyzerChain
             return await _input.Reader.WaitToReadAsync();
         }
         _pendingWait ??= _input.Reader.WaitToReadAsync().AsTask();
-        var due = SinkStage.WholeMilliseconds(TimeSpan.FromTicks(Math.Max(0, (_wallDue - _wallClock!.Now) / 100)));
+        var due = TimeSpan.FromTicks(Math.Max(0, (_wallDue - _wallClock!.Now) / 100));
         if (due > TimeSpan.Zero && !_pendingWait.IsCompleted)
         {
             using var delayCancel = new CancellationTokenSource();
-            var delay = Task.Delay(due, _time, delayCancel.Token);
+            var delay = Delays.For(due, _time, delayCancel.Token);
             await Task.WhenAny(_pendingWait, delay);
             await delayCancel.CancelAsync();
         }

@@ -146,7 +146,7 @@ internal sealed class SinkStage
             if (sinceFlush < FlushGap && _input.Blocks)
             {
                 _metrics.AddBusy(Stopwatch.GetTimestamp() - _busySince);
-                await Task.Delay(WholeMilliseconds(Stopwatch.GetElapsedTime(0, FlushGap - sinceFlush)));
+                await Delays.For(Stopwatch.GetElapsedTime(0, FlushGap - sinceFlush), TimeProvider.System);
                 _busySince = Stopwatch.GetTimestamp();
                 continue;
             }
@@ -169,12 +169,6 @@ internal sealed class SinkStage
             _metrics.SetState(StageState.Stopped);
         }
     }
-
-    /// <summary>
-    /// A wait rounded up to whole milliseconds: <see cref="Task.Delay(TimeSpan)"/> truncates to them, so a wait under
-    /// one finished at once and the loop spun, a thread busy for up to a millisecond at every pause (issue 11).
-    /// </summary>
-    internal static TimeSpan WholeMilliseconds(TimeSpan wait) => TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds));
 
     private async ValueTask FlushAsync()
     {

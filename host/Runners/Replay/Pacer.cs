@@ -1,3 +1,5 @@
+using AgentSight.Host.Pipeline;
+
 namespace AgentSight.Host.Runners.Replay;
 
 /// <summary>Holds events back so they come out spaced as recorded, divided by the speed factor.</summary>
@@ -35,7 +37,7 @@ internal sealed class Pacer(double speed, TimeProvider time)
     {
         for (var wait = due - time.GetElapsedTime(_startedAt); wait > TimeSpan.Zero; wait = due - time.GetElapsedTime(_startedAt))
         {
-            await Task.Delay(wait < LongestStep ? wait : LongestStep, time, cancellationToken);
+            await Delays.For(wait < LongestStep ? wait : LongestStep, time, cancellationToken);
         }
     }
 }
