@@ -225,8 +225,16 @@ struct as_sock_record {
 	char comm[AS_COMM_LEN];
 };
 
+/* Bits of the known_files map's values (process.bpf.c; written by the host). */
+enum as_known_file {
+	AS_KNOWN_EXAMINED = 1,   /* the host has looked into the file */
+	AS_KNOWN_PROBED = 2,     /* it has TLS probes, attached per process: a followed process must not run it unprobed */
+};
+
 enum as_proc_flags {
-	AS_PROC_HELD = 1,        /* EXEC: the process was stopped (SIGSTOP) until the host has probed its program */
+	AS_PROC_HELD = 1,        /* EXEC, MMAP, CONNECT: the process was stopped (SIGSTOP) until the host has probed what it runs */
+	AS_PROC_PROBED = 2,      /* FORK: the parent has TLS probes of its own (probes scoped to the followed processes) */
+	AS_PROC_QUIET = 4,       /* sent for the host's own use (fork events are off): not an event */
 };
 
 /* Common head of process records. */
@@ -310,6 +318,8 @@ struct as_proc_config {
 	__u32 hold_new_programs; /* stop a traced process at the exec of a program the host has not looked into */
 	__u64 wakeup_bytes;      /* as in as_tls_config */
 	char comms[AS_MAX_COMMS][AS_COMM_LEN];
+	__u32 scoped_probes;     /* 1: TLS probes are attached per followed process (probe_links), not per file */
+	__u32 pad;
 };
 
 /* Value of the tracked map (key: thread-group id). */
@@ -328,7 +338,7 @@ _Static_assert(sizeof(struct as_exec_record) == 64, "as_exec_record layout");
 _Static_assert(sizeof(struct as_exit_record) == 56, "as_exit_record layout");
 _Static_assert(sizeof(struct as_open_record) == 88, "as_open_record layout");
 _Static_assert(sizeof(struct as_tls_config) == 40, "as_tls_config layout");
-_Static_assert(sizeof(struct as_proc_config) == 296, "as_proc_config layout");
+_Static_assert(sizeof(struct as_proc_config) == 304, "as_proc_config layout");
 _Static_assert(sizeof(struct as_tracked) == 8, "as_tracked layout");
 _Static_assert(sizeof(struct as_io_record) == 88, "as_io_record layout");
 _Static_assert(sizeof(struct as_io_config) == 48, "as_io_config layout");

@@ -109,6 +109,27 @@ struct {
 	__type(value, __u8);
 } known_files SEC(".maps");
 
+/* With probes scoped to the followed processes (cfg.scoped_probes): the files whose probes the host has attached for
+ * a process (key: tgid, dev, ino), and, under dev 0 and ino 0, that it has some (written by the host). A followed
+ * process about to run a probed file without them is stopped until the host has attached them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct file_key);
+	__type(value, __u8);
+} probe_links SEC(".maps");
+
+/* Children of a process with probes of its own, forked without exec and not probed yet: held at their first
+ * connect() if the host has not attached their probes by then (a forked child may go on with TLS, not only exec). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, __u8);
+} unprobed_children SEC(".maps");
+
 struct exec_scratch {
 	struct as_exec_record r;
 	__u8 data[AS_FILENAME_MAX + AS_ARGS_MAX];
@@ -199,6 +220,24 @@ static __always_inline bool job_of_a_terminal(struct task_struct *task)
 	return group && BPF_CORE_READ(group, numbers[0].nr) == BPF_CORE_READ(task, tgid);
 }
 
+/* True when `tgid` is about to run a file that has probes, and none of them are attached for it yet. */
+static __always_inline bool lacks_probes(__u32 tgid, const struct known_file *file)
+{
+	if (!cfg.scoped_probes)
+		return false;
+	__u8 *known = bpf_map_lookup_elem(&known_files, file);
+	if (!known || !(*known & AS_KNOWN_PROBED))
+		return false;
+	struct file_key key = { .tgid = tgid, .dev = file->dev, .ino = file->ino };
+	return !bpf_map_lookup_elem(&probe_links, &key);
+}
+
+static __always_inline bool has_probes(__u32 tgid)
+{
+	struct file_key key = { .tgid = tgid };
+	return cfg.scoped_probes && bpf_map_lookup_elem(&probe_links, &key);
+}
+
 static __always_inline __u32 parent_tgid(struct task_struct *task)
 {
 	return BPF_CORE_READ(task, real_parent, tgid);
@@ -238,6 +277,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 			track(tgid);
 		}
 	}
+	if (cfg.scoped_probes)
+		bpf_map_delete_elem(&unprobed_children, &tgid);
 	if (!(cfg.emit & AS_EMIT_EXEC))
 		return 0;
 
@@ -278,15 +319,17 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 		.ino = BPF_CORE_READ(bprm, file, f_inode, i_ino),
 	};
 	bool unknown = (cfg.emit & AS_EMIT_MMAP) && !bpf_map_lookup_elem(&known_files, &known);
-	bool hold = unknown && cfg.hold_new_programs && !job_of_a_terminal(task);
+	bool urgent = unknown || lacks_probes(id >> 32, &known);
+	bool hold = urgent && cfg.hold_new_programs && !job_of_a_terminal(task);
 	s->r.h.flags = hold ? AS_PROC_HELD : 0;
-	if (bpf_ringbuf_output(&proc_events, s, size, unknown ? BPF_RB_FORCE_WAKEUP : as_wakeup_flags(&proc_events, cfg.wakeup_bytes))) {
+	if (bpf_ringbuf_output(&proc_events, s, size, urgent ? BPF_RB_FORCE_WAKEUP : as_wakeup_flags(&proc_events, cfg.wakeup_bytes))) {
 		count(AS_STAT_RING_FULL, 1);
 		count(AS_STAT_RING_FULL_BYTES, size - sizeof(s->r));
 		return 0; /* never held without the record that makes the host let it go */
 	}
 	/* Stopped before its first instruction until the host has probed the program (it sends SIGCONT): otherwise a
-	 * short-lived program (a Go CLI, Codex started by its Node launcher) makes its first TLS call before the probes. */
+	 * short-lived program (a Go CLI, Codex started by its Node launcher) makes its first TLS call before the probes.
+	 * With scoped probes, a program already looked into is held the same way until its probes are attached for it. */
 	if (hold)
 		bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
@@ -308,17 +351,31 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 			return 0;
 		track(child_tgid);
 	}
-	if (!(cfg.emit & AS_EMIT_FORK))
+	/* The child of a process with probes of its own runs the same files, unprobed for it until the host attaches
+	 * them (it usually execs first, and needs none). */
+	bool probed = has_probes(parent_pid);
+	/* vfork and posix_spawn share the parent's memory until the child execs: nothing to probe for it. */
+	if (probed && BPF_CORE_READ(child, mm) != BPF_CORE_READ(parent, mm)) {
+		__u8 one = 1;
+		bpf_map_update_elem(&unprobed_children, &child_tgid, &one, BPF_ANY);
+	}
+	if (!(cfg.emit & AS_EMIT_FORK) && !probed)
 		return 0;
 
 	struct as_proc_header h = {};
 	h.record_kind = AS_REC_FORK;
+	h.flags = (probed ? AS_PROC_PROBED : 0) | (cfg.emit & AS_EMIT_FORK ? 0 : AS_PROC_QUIET);
 	h.pid = child_tgid;
 	h.tid = child_pid;
 	h.ppid = BPF_CORE_READ(child, real_parent, tgid);
 	h.uid = (__u32)bpf_get_current_uid_gid();
 	h.ts_ns = bpf_ktime_get_boot_ns();
 	BPF_CORE_READ_STR_INTO(&h.comm, child, comm);
+	if (probed) {
+		if (bpf_ringbuf_output(&proc_events, &h, sizeof(h), BPF_RB_FORCE_WAKEUP))
+			count(AS_STAT_RING_FULL, 1);
+		return 0;
+	}
 	submit(&h, sizeof(h), 0);
 	return 0;
 }
@@ -340,6 +397,8 @@ int BPF_PROG(handle_exit, struct task_struct *p)
 			return 0;
 		/* Reported even while muted: a launch that never reached the command still ends. */
 		bpf_map_delete_elem(&tracked, &tgid);
+		if (cfg.scoped_probes)
+			bpf_map_delete_elem(&unprobed_children, &tgid);
 	} else if (!uid_allowed()) {
 		return 0;
 	}
@@ -499,7 +558,23 @@ int handle_connect_exit(struct trace_event_raw_sys_exit *ctx)
 	if (len && bpf_probe_read_user(r.addr, len, (void *)call.addr))
 		len = 0;
 	r.addr_len = len;
-	submit(&r, sizeof(r), 0);
+	__u32 tgid = id >> 32;
+	bool hold = false;
+	if (cfg.scoped_probes && bpf_map_lookup_elem(&unprobed_children, &tgid)) {
+		bpf_map_delete_elem(&unprobed_children, &tgid);
+		/* Stopped when connect() returns, before any TLS on the connection, until its probes are attached. */
+		hold = !has_probes(tgid) && cfg.hold_new_programs && !job_of_a_terminal(task);
+	}
+	if (!hold) {
+		submit(&r, sizeof(r), 0);
+		return 0;
+	}
+	r.h.flags = AS_PROC_HELD;
+	if (bpf_ringbuf_output(&proc_events, &r, sizeof(r), BPF_RB_FORCE_WAKEUP)) {
+		count(AS_STAT_RING_FULL, 1);
+		return 0;
+	}
+	bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
 }
 
@@ -534,21 +609,29 @@ int handle_mmap(struct trace_event_raw_sys_enter *ctx)
 		.dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev),
 		.ino = BPF_CORE_READ(file, f_inode, i_ino),
 	};
+	struct known_file known = { .dev = key.dev, .ino = key.ino };
+	bool unprobed = lacks_probes(tgid, &known);
 	__u8 one = 1;
-	if (bpf_map_update_elem(&mapped_files, &key, &one, BPF_NOEXIST))
+	if (bpf_map_update_elem(&mapped_files, &key, &one, BPF_NOEXIST) && !unprobed)
 		return 0; /* this process mapped it before */
 
 	struct as_mmap_record r = {};
 	fill_header(&r.h, AS_REC_MMAP, id, task);
 	r.dev = key.dev;
 	r.ino = key.ino;
+	/* A library with probes not yet attached for this process: stopped when the mmap returns, before the library's
+	 * first instruction, until the host has attached them (it sends SIGCONT). */
+	bool hold = unprobed && cfg.hold_new_programs && !job_of_a_terminal(task);
+	r.h.flags = hold ? AS_PROC_HELD : 0;
 	/* A file the host has not looked into wakes it at once: its TLS functions should be probed before the
 	 * library makes its first call. */
-	struct known_file known = { .dev = key.dev, .ino = key.ino };
-	__u64 wakeup = bpf_map_lookup_elem(&known_files, &known) ? as_wakeup_flags(&proc_events, cfg.wakeup_bytes) : BPF_RB_FORCE_WAKEUP;
+	__u64 wakeup = bpf_map_lookup_elem(&known_files, &known) && !unprobed ? as_wakeup_flags(&proc_events, cfg.wakeup_bytes) : BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&proc_events, &r, sizeof(r), wakeup)) {
 		count(AS_STAT_RING_FULL, 1);
 		bpf_map_delete_elem(&mapped_files, &key);
+		return 0; /* never held without the record that makes the host let it go */
 	}
+	if (hold)
+		bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
 }

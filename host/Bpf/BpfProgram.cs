@@ -41,10 +41,10 @@ internal sealed unsafe class BpfProgram
     /// Attaches to every offset of <paramref name="binaryPath"/> with one uprobe_multi link (see <see cref="UprobeMulti"/>);
     /// the program must have been loaded for it (<see cref="BpfObject.SetExpectedAttachType"/>).
     /// </summary>
-    public BpfLink AttachUprobeMulti(string binaryPath, IReadOnlyList<ulong> fileOffsets, bool returnProbe, ulong cookie)
+    public BpfLink AttachUprobeMulti(string binaryPath, IReadOnlyList<ulong> fileOffsets, bool returnProbe, ulong cookie, int pid = 0)
     {
         _owner.ThrowIfNotLoaded("attach a program of");
-        return UprobeMulti.Attach(Libbpf.ProgramFd(_pointer), Name, binaryPath, fileOffsets, returnProbe, cookie);
+        return UprobeMulti.Attach(Libbpf.ProgramFd(_pointer), Name, binaryPath, fileOffsets, returnProbe, cookie, pid);
     }
 
     /// <summary>

@@ -22,13 +22,18 @@ internal static unsafe class UprobeMulti
     public static bool Supported { get; } = Detect();
 
     /// <summary>Attaches <paramref name="programFd"/> at every offset of <paramref name="path"/>; each call of it reads <paramref name="cookie"/>.</summary>
-    public static BpfLink Attach(int programFd, string programName, string path, IReadOnlyList<ulong> offsets, bool returnProbe, ulong cookie)
+    /// <param name="pid">
+    /// 0: in every process that maps the file. Otherwise only in that process (whatever it runs after an exec): the
+    /// kernel then sets no breakpoint in any other process, which therefore pays nothing for the probes.
+    /// </param>
+    public static BpfLink Attach(int programFd, string programName, string path, IReadOnlyList<ulong> offsets, bool returnProbe, ulong cookie, int pid = 0)
     {
-        var what = $"{(returnProbe ? "uretprobe" : "uprobe")} multi {programName} on {path} at {offsets.Count} offset(s)";
+        var what = $"{(returnProbe ? "uretprobe" : "uprobe")} multi {programName} on {path} at {offsets.Count} offset(s){(pid > 0 ? $" for process {pid}" : string.Empty)}";
         var pathBytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
         var offsetArray = offsets.ToArray();
         var cookies = Enumerable.Repeat(cookie, offsets.Count).ToArray();
-        // union bpf_attr, link_create: prog_fd, target_fd, attach_type, flags, then the uprobe_multi member at byte 16.
+        // union bpf_attr, link_create: prog_fd, target_fd, attach_type, flags, then the uprobe_multi member at byte 16:
+        // path, offsets, ref_ctr_offsets, cookies, cnt, flags, pid.
         var attr = stackalloc byte[128];
         new Span<byte>(attr, 128).Clear();
         fixed (byte* pathPointer = pathBytes)
@@ -42,6 +47,7 @@ internal static unsafe class UprobeMulti
             *(ulong*)(attr + 40) = (ulong)cookiePointer;
             *(uint*)(attr + 48) = (uint)offsets.Count;
             *(uint*)(attr + 52) = returnProbe ? ReturnFlag : 0;
+            *(uint*)(attr + 56) = (uint)pid;
             var fd = Libbpf.Syscall(SysBpf, BpfLinkCreate, attr, 128);
             if (fd < 0)
             {

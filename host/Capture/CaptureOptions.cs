@@ -73,6 +73,12 @@ internal sealed class CaptureOptions
     public bool HoldNewPrograms { get; init; } = true;
 
     /// <summary>
+    /// Where TLS probes are attached when processes are followed: in each followed process that runs a file with TLS
+    /// (no other process traps on them), or in the file itself, for every process that maps it.
+    /// </summary>
+    public ProbeScope ProbeScope { get; init; } = ProbeScope.Followed;
+
+    /// <summary>
     /// Probe a thin <c>SSL_*_ex</c> wrapper's internal function when that avoids a single-stepped instruction
     /// (<see cref="ProbePlacement"/>); false probes every exported entry, as the original tool did (benchmarks).
     /// </summary>

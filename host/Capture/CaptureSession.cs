@@ -149,13 +149,39 @@ internal sealed class CaptureSession : IDisposable
                 _discovery?.OnExit(pid);
             },
             Connect = (in ProcessRecordHeader header, int fd, int result, SocketAddress? address, string comm) =>
-                _coverage?.OnConnect((int)header.Pid, (int)header.Tid, comm, fd, result, address, header.TimestampNs),
-            Mapped = (pid, device, inode) => _discovery?.OnMapped(pid, FileIdentity.FromKernel(device, inode)),
+            {
+                if ((header.Flags & RecordLayout.ProcessHeld) != 0)
+                {
+                    if (_discovery is not null)
+                    {
+                        _discovery.OnHeldForProbes((int)header.Pid);
+                    }
+                    else
+                    {
+                        Posix.Kill((int)header.Pid, Posix.SIGCONT);
+                    }
+                }
+                _coverage?.OnConnect((int)header.Pid, (int)header.Tid, comm, fd, result, address, header.TimestampNs);
+            },
+            Mapped = (pid, device, inode, held) =>
+            {
+                if (_discovery is not null)
+                {
+                    _discovery.OnMapped(pid, FileIdentity.FromKernel(device, inode), held);
+                }
+                else if (held)
+                {
+                    Posix.Kill(pid, Posix.SIGCONT);
+                }
+            },
+            ForkOfProbed = child => _discovery?.OnForkOfProbed(child),
         };
         _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, hooks, new ProcessCounters
             {
                 BadRecords = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "bad_records"),
                 HeldAtExec = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "held_at_exec"),
+                HeldAtMap = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "held_at_map"),
+                HeldAtConnect = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "held_at_connect"),
             },
             processEmit is null ? null : new ProcessContainers { Unknown = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "container_unknown") });
         // The process ring first: a pass over the rings reads the TLS ring after it (see ProcessDecoder).
@@ -450,6 +476,7 @@ internal sealed class CaptureSession : IDisposable
         // Only a followed tree is ever held: stopping every new program on the machine is not a recorder's place.
         processConfig.HoldNewPrograms = _options.Tls && _options.DiscoverTls && _options.HoldNewPrograms && _options.FollowTree ? 1u : 0u;
         processConfig.WakeupBytes = WakeupBytes(_options.ProcessRingMb);
+        processConfig.ScopedProbes = ScopedProbes ? 1u : 0u;
         Span<byte> comms = processConfig.Comms;
         comms.Clear();
         for (var i = 0; i < _options.Comms.Count; i++)
@@ -561,20 +588,53 @@ internal sealed class CaptureSession : IDisposable
         RunTimings.Mark("capture: tls object opened and loaded");
     }
 
+    /// <summary>
+    /// TLS probes attached per followed process rather than per file, so that no other process traps on them
+    /// (<c>--probe-scope followed</c>, the default when processes are followed; docs/CAPTURE.md). Discovery attaches
+    /// them, and uprobe_multi links carry the process.
+    /// </summary>
+    private bool ScopedProbes => _options.Tls && _options.FollowTree && _options.DiscoverTls && _options.ProbeScope == ProbeScope.Followed
+        && UprobeMulti.Supported;
+
     private void CreateTlsProbes(BpfObject tls, Task loaded)
     {
-        _probes = new TlsProbes(tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser(), _multiLinks, loaded);
+        _probes = new TlsProbes(tls, _log, _options.ProbeInternalFunctions, DiscoveryCache.ForCurrentUser(), _multiLinks, loaded, ScopedProbes);
         _discovery = _options.DiscoverTls ? new TlsDiscovery(_probes, _log) : null;
         var known = _process!.Map("known_files");
-        _probes.Examined = file =>
+        _probes.Examined = (file, probed) =>
         {
             try
             {
-                known.Update(new KnownFile { Device = file.KernelDevice, Inode = file.Inode }, (byte)1);
+                known.Update(new KnownFile { Device = file.KernelDevice, Inode = file.Inode },
+                    (byte)(RecordLayout.KnownExamined | (probed ? RecordLayout.KnownProbed : 0)));
             }
             catch (BpfException)
             {
-                // A full map only costs an early wakeup when the file is mapped again.
+                // A full map only costs an early wakeup when the file is mapped again (and, scoped, probes
+                // attached by the next scan of the process instead of before its first call).
+            }
+        };
+        var links = _process.Map("probe_links");
+        _probes.Linked = (pid, file, attached) =>
+        {
+            var key = new ProcessFile { Tgid = (uint)pid, Device = file.KernelDevice, Inode = file.Inode };
+            var any = new ProcessFile { Tgid = (uint)pid };
+            try
+            {
+                if (attached)
+                {
+                    links.Update(key, (byte)1);
+                    links.Update(any, (byte)1);
+                }
+                else
+                {
+                    links.Delete(key);
+                    links.Delete(any);
+                }
+            }
+            catch (BpfException)
+            {
+                // Full: the process is held again at its next mapping of the file, and let go at once.
             }
         };
     }
@@ -785,6 +845,12 @@ internal sealed class CaptureSession : IDisposable
         _command = CommandLauncher.Start(_options.Command, user, user?.Apply(environment) ?? environment, _options.WorkingDirectory, _options.CommandOutput);
         _command.WaitUntilRunning();
         _process!.Map("tracked").Update((uint)_command.Pid, new TrackedProcess { MuteExecs = _command.MutedExecs });
+        if (_probes is { Scoped: true } probes && _discovery?.CommandProgram is { } program)
+        {
+            // Scoped probes follow the process through its exec: the command's program is probed for it from its
+            // first instruction, without holding it at the exec.
+            probes.AttachFor(_command.Pid, program);
+        }
         _command.Release();
         // The loop sees the exit at once instead of at its next tick (up to 50 ms of every run's end).
         var poller = _poller;

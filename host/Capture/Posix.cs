@@ -11,6 +11,7 @@ internal static unsafe partial class Posix
     public const int SIGCONT = 18;
     public const int SIGTERM = 15;
     public const int OCloexec = 0x80000;
+    public const int OPath = 0x200000;
 
     public const short PosixSpawnSetSigDef = 0x04;
     public const short PosixSpawnSetSigMask = 0x08;

@@ -78,7 +78,12 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
                 break;
             case RecordLayout.RecordMmap when record.Length >= MmapSize:
                 var mapped = MemoryMarshal.Read<MmapRecord>(record);
-                _hooks.Mapped?.Invoke((int)mapped.Header.Pid, mapped.Device, mapped.Inode);
+                var heldAtMap = (mapped.Header.Flags & RecordLayout.ProcessHeld) != 0;
+                if (heldAtMap)
+                {
+                    _counters.HeldAtMap.Add();
+                }
+                _hooks.Mapped?.Invoke((int)mapped.Header.Pid, mapped.Device, mapped.Inode, heldAtMap);
                 break;
             default:
                 _counters.BadRecords.Add();
@@ -140,7 +145,11 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
 
     private void Fork(in ProcessRecordHeader header)
     {
-        if (_emit is null)
+        if ((header.Flags & RecordLayout.ProcessProbedParent) != 0)
+        {
+            _hooks.ForkOfProbed?.Invoke((int)header.Pid);
+        }
+        if (_emit is null || (header.Flags & RecordLayout.ProcessQuiet) != 0)
         {
             return;
         }
@@ -230,6 +239,10 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
 
     private void Connect(in ConnectRecord connect)
     {
+        if ((connect.Header.Flags & RecordLayout.ProcessHeld) != 0)
+        {
+            _counters.HeldAtConnect.Add();
+        }
         var address = Network.SocketAddress.Parse(((ReadOnlySpan<byte>)connect.Address)[..(int)Math.Min(connect.AddressLength, (uint)RecordLayout.SockaddrMax)]);
         _hooks.Connect?.Invoke(connect.Header, connect.Fd, connect.Result, address, _comms.Get(connect.Header.Comm));
     }

@@ -14,11 +14,21 @@ internal sealed class ProcessHooks
     /// <summary>A traced process ended, and every ring was drained after its end.</summary>
     public Action<int>? Exit { get; init; }
 
-    /// <summary>A connect() returned: (header, fd, result or -errno, the address when decodable, comm).</summary>
+    /// <summary>
+    /// A connect() returned: (header, fd, result or -errno, the address when decodable, comm). With
+    /// <see cref="RecordLayout.ProcessHeld"/> in the header's flags, the process (a child forked by a probed one) was
+    /// stopped until its probes are attached, and must be sent SIGCONT.
+    /// </summary>
     public ConnectHandler? Connect { get; init; }
 
-    /// <summary>A traced process mapped a file executable for the first time: (pid, the kernel's dev_t, inode).</summary>
-    public Action<int, ulong, ulong>? Mapped { get; init; }
+    /// <summary>
+    /// A traced process mapped a file executable for the first time, or one whose probes are not attached for it yet
+    /// (scoped probes): (pid, the kernel's dev_t, inode, held: stopped until they are, and it must be sent SIGCONT).
+    /// </summary>
+    public Action<int, ulong, ulong, bool>? Mapped { get; init; }
+
+    /// <summary>A traced process with probes of its own (scoped probes) forked: (the child's pid).</summary>
+    public Action<int>? ForkOfProbed { get; init; }
 }
 
 /// <summary>See <see cref="ProcessHooks.Connect"/>.</summary>

@@ -59,6 +59,11 @@ internal static class RecordLayout
     public const byte TlsLinkPending = 64;
 
     public const byte ProcessHeld = 1;
+    public const byte ProcessProbedParent = 2;
+    public const byte ProcessQuiet = 4;
+
+    public const byte KnownExamined = 1;
+    public const byte KnownProbed = 2;
 
     public const uint FilterAll = 0;
     public const uint FilterTracked = 1;
@@ -235,6 +240,19 @@ internal struct KnownFile
     public ulong Inode;
 }
 
+/// <summary>
+/// <c>struct file_key</c>: the key of the probe_links map (a process and a file whose probes are attached for it; a
+/// zero file: it has some).
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct ProcessFile
+{
+    public uint Tgid;
+    public uint Pad;
+    public ulong Device;
+    public ulong Inode;
+}
+
 /// <summary><c>struct as_tls_config</c>: the TLS program's load-time settings.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct TlsConfig
@@ -269,6 +287,8 @@ internal struct ProcessConfig
     public uint HoldNewPrograms;
     public ulong WakeupBytes;
     public CommList Comms;
+    public uint ScopedProbes;
+    public uint Pad;
 }
 
 /// <summary><c>struct as_tracked</c>: the value of the tracked-process map.</summary>

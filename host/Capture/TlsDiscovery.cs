@@ -39,7 +39,11 @@ internal sealed partial class TlsDiscovery : IDisposable
     private readonly Thread _worker;
     private readonly Dictionary<int, HashSet<FileIdentity>> _mapped = [];
     private readonly Dictionary<int, string> _execPaths = [];
-    private readonly HashSet<int> _held = [];
+    // Holds not yet answered, by process: a scan answers those made before it began (a hold made during a scan, such
+    // as an mmap while a rescan of the same process runs, waits for the next scan; one SIGCONT ends them all).
+    private readonly Dictionary<int, int> _held = [];
+    // Scoped probes: files a process mapped whose probes are still to be attached for it (not in its maps yet).
+    private readonly Dictionary<int, List<FileIdentity>> _toLink = [];
     // Processes that exited: their rescans are skipped (a build's short programs are gone before most of them, and
     // reading a vanished /proc entry costs an exception each).
     private readonly HashSet<int> _exited = [];
@@ -88,11 +92,15 @@ internal sealed partial class TlsDiscovery : IDisposable
             {
                 var canonical = Posix.Canonical(executable) ?? executable;
                 _probes.TryAttach(canonical, canonical, requested: false);
+                CommandProgram = Posix.TryGetIdentity(canonical, out var identity) ? identity : null;
                 return;
             }
             executable = interpreter;
         }
     }
+
+    /// <summary>The program the recorded command runs (found by <see cref="AttachCommand"/>), or null.</summary>
+    public FileIdentity? CommandProgram { get; private set; }
 
     /// <summary>Looks at the files a process maps now and a few times over the next seconds (called on exec).</summary>
     public void OnExec(int pid, string path, bool held = false)
@@ -112,15 +120,19 @@ internal sealed partial class TlsDiscovery : IDisposable
             lock (_gate)
             {
                 // Ahead of everything due: the process waits, stopped, until this scan lets it go.
-                _held.Add(pid);
+                _held[pid] = _held.GetValueOrDefault(pid) + 1;
                 _queue.Enqueue(pid, 0);
             }
         }
         Schedule(pid, RescanDelays);
     }
 
-    /// <summary>A process mapped a file executable: remembered, and looked into soon when it is new.</summary>
-    public void OnMapped(int pid, FileIdentity file)
+    /// <summary>
+    /// A process mapped a file executable: remembered, and looked into soon when it is new. With scoped probes, a file
+    /// with probes not attached for the process yet has them attached at once (<paramref name="held"/>: the kernel
+    /// stopped the process until then).
+    /// </summary>
+    public void OnMapped(int pid, FileIdentity file, bool held = false)
     {
         lock (_mapped)
         {
@@ -130,10 +142,54 @@ internal sealed partial class TlsDiscovery : IDisposable
             }
             files.Add(file);
         }
+        if (held || (_probes.Scoped && _probes.Lacks(pid, file)))
+        {
+            _log.LogDebug("TLS: process {Pid} maps {File} (held: {Held})", pid, file, held);
+            lock (_gate)
+            {
+                if (!_toLink.TryGetValue(pid, out var pending))
+                {
+                    _toLink[pid] = pending = [];
+                }
+                pending.Add(file);
+            }
+            if (held)
+            {
+                OnHeldForProbes(pid);
+            }
+            else
+            {
+                Schedule(pid, [TimeSpan.Zero]);
+            }
+        }
         if (_probes.PathOf(file) is null)
         {
             Schedule(pid, MappedDelays);
         }
+    }
+
+    /// <summary>The kernel stopped a process until the files it maps are probed for it (scoped probes): done first.</summary>
+    public void OnHeldForProbes(int pid)
+    {
+        lock (_gate)
+        {
+            _held[pid] = _held.GetValueOrDefault(pid) + 1;
+            _queue.Enqueue(pid, 0);
+        }
+        _wake.Set();
+    }
+
+    /// <summary>
+    /// A process with probes of its own forked (scoped probes): the child runs the same files, so what it maps is
+    /// probed for it at once (it usually execs first, and then maps other files).
+    /// </summary>
+    public void OnForkOfProbed(int child)
+    {
+        lock (_mapped)
+        {
+            _exited.Remove(child);
+        }
+        Schedule(child, [TimeSpan.Zero]);
     }
 
     /// <summary>The files a process mapped executable that were looked into, by path (also after it exited).</summary>
@@ -145,9 +201,14 @@ internal sealed partial class TlsDiscovery : IDisposable
         }
     }
 
-    /// <summary>Forgets what an exited process mapped, and skips its rescans.</summary>
+    /// <summary>Forgets what an exited process mapped, skips its rescans, and detaches its own probes.</summary>
     public void OnExit(int pid)
     {
+        _probes.DetachFor(pid);
+        lock (_gate)
+        {
+            _toLink.Remove(pid);
+        }
         lock (_mapped)
         {
             _mapped.Remove(pid);
@@ -188,6 +249,16 @@ internal sealed partial class TlsDiscovery : IDisposable
     public void ScanNow(int pid)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        List<FileIdentity>? toLink;
+        lock (_gate)
+        {
+            _toLink.Remove(pid, out toLink);
+        }
+        foreach (var file in toLink ?? [])
+        {
+            _probes.AttachFor(pid, file);
+        }
+        var forProcess = _probes.Scoped ? pid : 0;
         var files = ProcMaps.ExecutableFiles(pid);
         string? executable;
         lock (_mapped)
@@ -201,11 +272,11 @@ internal sealed partial class TlsDiscovery : IDisposable
         }
         foreach (var file in files)
         {
-            var result = _probes.TryAttach(file.AccessPath, file.Path, requested: false, runByFollowedProcess: true);
+            var result = _probes.TryAttach(file.AccessPath, file.Path, requested: false, runByFollowedProcess: true, forProcess: forProcess);
             if (result.Outcome == TlsAttachOutcome.Failed && file.AccessPath != file.Path && File.Exists(file.Path))
             {
                 // Gone mid-scan: the same file is usually there under its own path (same mount namespace).
-                _probes.TryAttach(file.Path, file.Path, requested: false, runByFollowedProcess: true);
+                _probes.TryAttach(file.Path, file.Path, requested: false, runByFollowedProcess: true, forProcess: forProcess);
             }
         }
         _log.LogDebug("TLS: looked at the {Count} files process {Pid} maps in {Elapsed} ms", files.Count, pid,
@@ -220,7 +291,7 @@ internal sealed partial class TlsDiscovery : IDisposable
         // Whatever happens, no process stays stopped because of us.
         lock (_gate)
         {
-            foreach (var pid in _held)
+            foreach (var pid in _held.Keys)
             {
                 Posix.Kill(pid, Posix.SIGCONT);
             }
@@ -349,18 +420,27 @@ internal sealed partial class TlsDiscovery : IDisposable
         return File.Exists(words[0]) ? words[0] : null;
     }
 
-    /// <summary>Lets a process the kernel stopped at its exec go, once its program is probed.</summary>
-    private void Release(int pid)
+    /// <summary>
+    /// Lets a process the kernel stopped go, once what it runs is probed: when <paramref name="answered"/> holds were
+    /// all it had (another made since waits for its own scan).
+    /// </summary>
+    private void Release(int pid, int answered)
     {
-        bool held;
+        if (answered == 0)
+        {
+            return;
+        }
         lock (_gate)
         {
-            held = _held.Remove(pid);
+            var left = _held.GetValueOrDefault(pid) - answered;
+            if (left > 0)
+            {
+                _held[pid] = left;
+                return;
+            }
+            _held.Remove(pid);
         }
-        if (held)
-        {
-            Posix.Kill(pid, Posix.SIGCONT);
-        }
+        Posix.Kill(pid, Posix.SIGCONT);
     }
 
     private void Work()
@@ -370,6 +450,7 @@ internal sealed partial class TlsDiscovery : IDisposable
         {
             int pid;
             long wait;
+            var answered = 0;
             lock (_gate)
             {
                 if (_queue.TryPeek(out pid, out var due))
@@ -378,6 +459,7 @@ internal sealed partial class TlsDiscovery : IDisposable
                     if (wait <= 0)
                     {
                         _queue.Dequeue();
+                        answered = _held.GetValueOrDefault(pid);
                     }
                 }
                 else
@@ -409,7 +491,7 @@ internal sealed partial class TlsDiscovery : IDisposable
             }
             finally
             {
-                Release(pid);
+                Release(pid, answered);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using AgentSight.Host.Bpf;
 using AgentSight.Host.Capture.Discovery;
 using Microsoft.Extensions.Logging;
@@ -6,10 +7,16 @@ using Microsoft.Extensions.Logging;
 namespace AgentSight.Host.Capture;
 
 /// <summary>
-/// Attaches the TLS programs to the files discovery finds TLS in, once per file (uprobes belong to the file's inode, so
-/// one attachment covers every process that maps it; the programs' filter keeps the traced ones). Each file gets a
-/// cookie, which the records carry back, so events can name the library that saw them.
+/// Attaches the TLS programs to the files discovery finds TLS in. Each file gets a cookie, which the records carry
+/// back, so events can name the library that saw them.
 /// </summary>
+/// <remarks>
+/// Uprobes belong to the file's inode: attached once per file they stop every process that runs the file, traced or
+/// not, and the programs' filter keeps the traced ones. When the capture follows processes, probes scoped to them
+/// (<c>scoped</c>) are attached per process instead (<see cref="AttachFor"/>), so that nobody else traps: a file with
+/// TLS is only planned until a followed process runs it, and the process BPF program stops such a process until its
+/// probes are attached (the probe_links map, kept by <see cref="Linked"/>).
+/// </remarks>
 internal sealed class TlsProbes : IDisposable
 {
     /// <summary>The programs attached for each kind of function: at its entry, and at its return (or none).</summary>
@@ -45,6 +52,11 @@ internal sealed class TlsProbes : IDisposable
     private readonly ConcurrentDictionary<string, FileDiscovery> _byPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<FileIdentity, string> _paths = new();
     private readonly List<BpfLink> _links = [];
+    private readonly bool _scoped;
+    // Scoped: how to attach each file with TLS, and what is attached for each process.
+    private readonly Dictionary<FileIdentity, ProbePlan> _plans = [];
+    private readonly Dictionary<int, Dictionary<FileIdentity, List<BpfLink>>> _byProcess = [];
+    private readonly LinkReleaser _releaser = new();
     private readonly ConcurrentDictionary<ulong, string> _libraries = new();
     private readonly ConcurrentDictionary<ulong, bool> _stripped = new();
     private readonly bool _multiLinks;
@@ -80,10 +92,13 @@ internal sealed class TlsProbes : IDisposable
     /// Completes once <paramref name="tls"/> is loaded, when the probes are made before that: files are looked into at
     /// once, and attaching waits for it (throwing when the load failed).
     /// </param>
-    public TlsProbes(BpfObject tls, ILogger log, bool probeInternalFunctions = true, DiscoveryCache? cache = null, bool multiLinks = false, Task? loaded = null)
+    /// <param name="scoped">Attach per followed process (<see cref="AttachFor"/>), not per file; needs <paramref name="multiLinks"/>.</param>
+    public TlsProbes(BpfObject tls, ILogger log, bool probeInternalFunctions = true, DiscoveryCache? cache = null, bool multiLinks = false, Task? loaded = null,
+        bool scoped = false)
     {
         _loaded = loaded ?? Task.CompletedTask;
         _multiLinks = multiLinks;
+        _scoped = scoped && multiLinks;
         _log = log;
         _discovery = BinaryDiscovery.Default(probeInternalFunctions);
         _cache = cache ?? DiscoveryCache.None;
@@ -120,8 +135,60 @@ internal sealed class TlsProbes : IDisposable
         }
     }
 
-    /// <summary>Called once each new file has been looked into (whatever was found): the BPF side stops hurrying for it.</summary>
-    public Action<FileIdentity>? Examined { get; set; }
+    /// <summary>True when probes are attached per followed process.</summary>
+    public bool Scoped => _scoped;
+
+    /// <summary>
+    /// Called once each new file has been looked into (whatever was found): the BPF side stops hurrying for it. True
+    /// when it has probes to attach per process (scoped), which the BPF side then holds followed processes for.
+    /// </summary>
+    public Action<FileIdentity, bool>? Examined { get; set; }
+
+    /// <summary>Scoped: (process, file, true) once a file's probes are attached for a process; false once detached.</summary>
+    public Action<int, FileIdentity, bool>? Linked { get; set; }
+
+    /// <summary>
+    /// Scoped: attaches <paramref name="file"/>'s probes for process <paramref name="pid"/> unless they are already;
+    /// false when the file has no probes or the process is gone.
+    /// </summary>
+    public bool AttachFor(int pid, FileIdentity file)
+    {
+        lock (_gate)
+        {
+            if (!_disposed && !_plans.ContainsKey(file))
+            {
+                _log.LogDebug("TLS: process {Pid} maps {File}, which has no probes", pid, file);
+            }
+            return !_disposed && AttachForLocked(pid, file);
+        }
+    }
+
+    /// <summary>Scoped: whether <paramref name="file"/> has probes that are not attached for <paramref name="pid"/> yet.</summary>
+    public bool Lacks(int pid, FileIdentity file)
+    {
+        lock (_gate)
+        {
+            return _plans.ContainsKey(file) && !(_byProcess.TryGetValue(pid, out var files) && files.ContainsKey(file));
+        }
+    }
+
+    /// <summary>Scoped: a process exited; its probes are detached in the background.</summary>
+    public void DetachFor(int pid)
+    {
+        Dictionary<FileIdentity, List<BpfLink>>? files;
+        lock (_gate)
+        {
+            if (!_byProcess.Remove(pid, out files))
+            {
+                return;
+            }
+            foreach (var file in files.Keys)
+            {
+                Linked?.Invoke(pid, file, false);
+            }
+        }
+        _releaser.Release(files.Values.SelectMany(l => l));
+    }
 
     /// <summary>Probes <paramref name="accessPath"/> if it carries a TLS stack and has not been looked at before.</summary>
     /// <param name="accessPath">Where to open the file from this process.</param>
@@ -129,7 +196,9 @@ internal sealed class TlsProbes : IDisposable
     /// <param name="requested">Named by the user or a system candidate: every outcome is logged, not only success.</param>
     /// <param name="fullSymbolTable">Also look in the full symbol table (for binaries named explicitly).</param>
     /// <param name="runByFollowedProcess">Found in a followed process's mappings (rather than probed up front).</param>
-    public TlsAttachResult TryAttach(string accessPath, string displayPath, bool requested, bool fullSymbolTable = false, bool runByFollowedProcess = false)
+    /// <param name="forProcess">Scoped: a process that maps the file, to attach its probes for (0: none).</param>
+    public TlsAttachResult TryAttach(string accessPath, string displayPath, bool requested, bool fullSymbolTable = false, bool runByFollowedProcess = false,
+        int forProcess = 0)
     {
         if (!Posix.TryGetIdentity(accessPath, out var identity))
         {
@@ -154,6 +223,10 @@ internal sealed class TlsProbes : IDisposable
                 {
                     _byPath.TryAdd(displayPath, earlier with { Path = displayPath });
                 }
+                if (forProcess > 0 && earlier is { HasTls: true })
+                {
+                    AttachForLocked(forProcess, identity);
+                }
                 return earlier is { HasTls: true }
                     ? TlsAttachResult.AlreadyAttached(displayPath, earlier.Path)
                     : TlsAttachResult.Skipped(displayPath, earlier?.Summary ?? "already looked at: it could not be read");
@@ -174,23 +247,30 @@ internal sealed class TlsProbes : IDisposable
                     return TlsAttachResult.Failed(displayPath, "the process mapping it has exited");
                 }
                 _checked[identity] = null;
-                Examined?.Invoke(identity);
+                Examined?.Invoke(identity, false);
                 return Report(TlsAttachResult.Failed(displayPath, ex.Message), requested);
             }
-            Examined?.Invoke(identity);
             _checked[identity] = found;
             _byPath[displayPath] = found;
             if (!found.HasTls)
             {
+                Examined?.Invoke(identity, false);
                 var result = TlsAttachResult.Skipped(displayPath, found.Summary);
                 // A TLS library that could not be opened is worth saying even when nobody asked for this file.
                 return Report(result, requested || found.Problems.Count > 0);
             }
-            var attached = Attach(accessPath, displayPath, found);
+            var attached = Attach(identity, accessPath, displayPath, found);
             if (attached.Outcome == TlsAttachOutcome.Failed && !File.Exists(accessPath))
             {
                 // Gone between the analysis and the attachment: looked at again when it is seen next.
                 _checked.Remove(identity);
+            }
+            // Told only now: with scoped probes, the BPF side holds a followed process that runs the file until
+            // they are attached for it, which needs the plan.
+            Examined?.Invoke(identity, _plans.ContainsKey(identity));
+            if (forProcess > 0 && attached.Outcome == TlsAttachOutcome.Attached)
+            {
+                AttachForLocked(forProcess, identity);
             }
             return attached;
         }
@@ -214,6 +294,14 @@ internal sealed class TlsProbes : IDisposable
             _disposed = true;
             links.AddRange(_links);
             _links.Clear();
+            links.AddRange(_byProcess.Values.SelectMany(files => files.Values).SelectMany(l => l));
+            _byProcess.Clear();
+            foreach (var plan in _plans.Values)
+            {
+                Posix.Close(plan.Fd);
+            }
+            _plans.Clear();
+            links.AddRange(_releaser.Stop());
         }
     }
 
@@ -240,63 +328,31 @@ internal sealed class TlsProbes : IDisposable
         return found;
     }
 
-    private TlsAttachResult Attach(string accessPath, string displayPath, FileDiscovery found)
+    private TlsAttachResult Attach(FileIdentity identity, string accessPath, string displayPath, FileDiscovery found)
     {
-        _loaded.GetAwaiter().GetResult();
         var cookie = _nextCookie++;
+        var labels = found.Stacks.SelectMany(s => s.Sites).Select(p => p.Function).ToList();
+        ProbePlan plan;
         var links = new List<BpfLink>();
-        var labels = new List<string>();
         try
         {
-            using var elf = ElfImage.Open(accessPath);
-            // Where each program goes in this file, in the order found: (program, return probe) -> offsets.
-            var places = new Dictionary<(string Program, bool Return), List<ulong>>();
-            void Place(string program, bool returnProbe, ulong offset)
+            plan = Plan(accessPath, displayPath, found, cookie);
+            if (_scoped)
             {
-                if (!places.TryGetValue((program, returnProbe), out var offsets))
+                // Held open for later attachments: the path may be a vanishing /proc/PID/root one, or be replaced.
+                plan.Fd = Posix.Open(accessPath, Posix.OPath | Posix.OCloexec);
+                if (plan.Fd < 0)
                 {
-                    places[(program, returnProbe)] = offsets = [];
-                }
-                offsets.Add(offset);
-            }
-            foreach (var stack in found.Stacks)
-            {
-                foreach (var site in stack.Sites)
-                {
-                    var offset = elf.ToFileOffset(site.EntryProbe) ?? throw new InvalidDataException($"{site.Function} at 0x{site.EntryProbe:x} is outside the file's code");
-                    var (entry, exit) = Programs[site.Kind];
-                    Place(entry, false, offset);
-                    if (exit is not null)
-                    {
-                        Place(exit, true, offset);
-                    }
-                    foreach (var ret in site.Returns ?? [])
-                    {
-                        var retOffset = elf.ToFileOffset(ret) ?? throw new InvalidDataException($"a RET of {site.Function} is outside the file's code");
-                        Place(GoReadReturn, false, retOffset);
-                    }
-                    labels.Add(site.Function);
+                    throw new IOException($"cannot open {accessPath} (errno {Marshal.GetLastPInvokeError()})");
                 }
             }
-            foreach (var ((name, returnProbe), offsets) in places)
+            else
             {
-                if (_multiLinks)
-                {
-                    links.Add(_programs[name].AttachUprobeMulti(accessPath, offsets, returnProbe, cookie));
-                    continue;
-                }
-                foreach (var offset in offsets)
-                {
-                    links.Add(_programs[name].AttachUprobe(accessPath, offset, returnProbe, cookie));
-                }
+                links.AddRange(AttachPlan(plan, accessPath, pid: 0));
             }
         }
         catch (Exception ex) when (ex is BpfException or InvalidDataException or IOException)
         {
-            foreach (var link in links)
-            {
-                link.Dispose();
-            }
             // A process that has just exited takes its /proc/PID/root path with it: tried again under the file's own path.
             return Report(TlsAttachResult.Failed(displayPath, ex.Message), requested: File.Exists(accessPath));
         }
@@ -305,15 +361,119 @@ internal sealed class TlsProbes : IDisposable
         {
             _stripped[cookie] = true;
         }
+        if (_scoped)
+        {
+            _plans[identity] = plan;
+        }
         _links.AddRange(links);
         var stacks = string.Join("; ", found.Stacks.Select(s => $"{s.Title} by {s.Method}: {string.Join(", ", s.Sites.Select(p => p.Function))}"));
-        _log.LogInformation("TLS: probing {Library}{Program} ({Stacks}){Cached}", displayPath,
-            found.Program is { } program ? $", {program}," : string.Empty, stacks, found.FromCache ? ", from the discovery cache" : string.Empty);
+        _log.LogInformation("TLS: probing {Library}{Program} ({Stacks}){Cached}{Scope}", displayPath,
+            found.Program is { } program ? $", {program}," : string.Empty, stacks, found.FromCache ? ", from the discovery cache" : string.Empty,
+            _scoped ? ", in each followed process that runs it" : string.Empty);
         foreach (var note in found.Stacks.SelectMany(s => s.Notes).Where(n => n.Contains("must single-step", StringComparison.Ordinal)))
         {
             _log.LogInformation("TLS: in {Library}, {Note} (docs/CAPTURE.md, \"Probe cost\")", displayPath, note);
         }
         return TlsAttachResult.Success(displayPath, labels);
+    }
+
+    /// <summary>Where each program goes in <paramref name="accessPath"/>: (program, return probe) -> file offsets, in the order found.</summary>
+    private static ProbePlan Plan(string accessPath, string displayPath, FileDiscovery found, ulong cookie)
+    {
+        using var elf = ElfImage.Open(accessPath);
+        var places = new Dictionary<(string Program, bool Return), List<ulong>>();
+        void Place(string program, bool returnProbe, ulong offset)
+        {
+            if (!places.TryGetValue((program, returnProbe), out var offsets))
+            {
+                places[(program, returnProbe)] = offsets = [];
+            }
+            offsets.Add(offset);
+        }
+        foreach (var stack in found.Stacks)
+        {
+            foreach (var site in stack.Sites)
+            {
+                var offset = elf.ToFileOffset(site.EntryProbe) ?? throw new InvalidDataException($"{site.Function} at 0x{site.EntryProbe:x} is outside the file's code");
+                var (entry, exit) = Programs[site.Kind];
+                Place(entry, false, offset);
+                if (exit is not null)
+                {
+                    Place(exit, true, offset);
+                }
+                foreach (var ret in site.Returns ?? [])
+                {
+                    var retOffset = elf.ToFileOffset(ret) ?? throw new InvalidDataException($"a RET of {site.Function} is outside the file's code");
+                    Place(GoReadReturn, false, retOffset);
+                }
+            }
+        }
+        return new ProbePlan(displayPath, cookie, [.. places.Select(p => (p.Key.Program, p.Key.Return, p.Value))]);
+    }
+
+    /// <summary>Attaches a plan's programs (all or none); <paramref name="pid"/> 0: for every process.</summary>
+    private List<BpfLink> AttachPlan(ProbePlan plan, string path, int pid)
+    {
+        _loaded.GetAwaiter().GetResult();
+        var links = new List<BpfLink>();
+        try
+        {
+            foreach (var (name, returnProbe, offsets) in plan.Places)
+            {
+                if (_multiLinks)
+                {
+                    links.Add(_programs[name].AttachUprobeMulti(path, offsets, returnProbe, plan.Cookie, pid));
+                    continue;
+                }
+                foreach (var offset in offsets)
+                {
+                    links.Add(_programs[name].AttachUprobe(path, offset, returnProbe, plan.Cookie));
+                }
+            }
+        }
+        catch
+        {
+            foreach (var link in links)
+            {
+                link.Dispose();
+            }
+            throw;
+        }
+        return links;
+    }
+
+    private bool AttachForLocked(int pid, FileIdentity file)
+    {
+        // A scan racing the process's exit may attach for a process just gone: those links are released at the end.
+        if (!_scoped || !_plans.TryGetValue(file, out var plan))
+        {
+            return false;
+        }
+        if (!_byProcess.TryGetValue(pid, out var files))
+        {
+            _byProcess[pid] = files = [];
+        }
+        if (files.ContainsKey(file))
+        {
+            return true;
+        }
+        try
+        {
+            files[file] = AttachPlan(plan, $"/proc/self/fd/{plan.Fd}", pid);
+        }
+        catch (BpfException ex)
+        {
+            if (files.Count == 0)
+            {
+                _byProcess.Remove(pid);
+            }
+            // ESRCH: the process has gone; anything else is worth a line.
+            _log.Log(ex.Errno == 3 ? LogLevel.Debug : LogLevel.Warning, "TLS: cannot probe {Library} for process {Pid}: {Reason}", plan.Path, pid, ex.Message);
+            return false;
+        }
+        Linked?.Invoke(pid, file, true);
+        _log.LogDebug("TLS: probing {Library} in process {Pid}", plan.Path, pid);
+        return true;
     }
 
     private TlsAttachResult Report(TlsAttachResult result, bool requested)
@@ -328,4 +488,11 @@ internal sealed class TlsProbes : IDisposable
         }
         return result;
     }
+}
+
+/// <summary>How to attach one file's probes: its path, its cookie, and where each program goes.</summary>
+internal sealed record ProbePlan(string Path, ulong Cookie, List<(string Program, bool Return, List<ulong> Offsets)> Places)
+{
+    /// <summary>Scoped: the file held open (O_PATH), attached through /proc/self/fd.</summary>
+    public int Fd { get; set; } = -1;
 }

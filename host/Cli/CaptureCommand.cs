@@ -28,6 +28,14 @@ internal static class CaptureCommand
                 + "functions are probed); its first connections may then be missed, and are reported",
         };
 
+        public Option<ProbeScope> ProbeScope { get; } = new("--probe-scope")
+        {
+            Description = "Where TLS probes go when processes are followed: followed (in each followed process that runs TLS code: no other "
+                + "process pays for them) or all (in the library itself, for every process that maps it). See docs/CAPTURE.md",
+            HelpName = "followed|all",
+            DefaultValueFactory = _ => Capture.ProbeScope.Followed,
+        };
+
         public Option<string?> MaxCapture { get; } = new("--max-capture")
         {
             Description = "Bytes captured per TLS call at most, e.g. 256K or 1M (default 4M, the most); what is cut is counted in bytes_lost",
@@ -68,6 +76,7 @@ internal static class CaptureCommand
                 command.Options.Add(MaxCapture);
                 command.Options.Add(RingMb);
                 command.Options.Add(NoHold);
+                command.Options.Add(ProbeScope);
             }
             command.Options.Add(PipelineNice);
             command.Options.Add(RotateLogs);

@@ -94,6 +94,7 @@ internal static class RecordCommand
                 CommandUser = commandLine.Length > 0 ? user : null,
                 BinaryPaths = parse.GetValue(common.BinaryPath) ?? [],
                 HoldNewPrograms = !parse.GetValue(common.NoHold),
+                ProbeScope = parse.GetValue(common.ProbeScope),
                 MaxCapture = maxCapture.Value,
                 TlsRingMb = parse.GetValue(common.RingMb),
                 Handshakes = true,

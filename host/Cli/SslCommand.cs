@@ -64,6 +64,7 @@ internal static class SslCommand
                 SystemLibraries = systemLibraries,
                 BinaryPaths = parse.GetValue(common.BinaryPath) ?? [],
                 HoldNewPrograms = !parse.GetValue(common.NoHold),
+                ProbeScope = parse.GetValue(common.ProbeScope),
                 MaxCapture = maxCapture.Value,
                 TlsRingMb = parse.GetValue(common.RingMb),
             };

@@ -78,6 +78,7 @@ internal static class TraceCommand
                 Handshakes = parse.GetValue(sslHandshake),
                 BinaryPaths = parse.GetValue(common.BinaryPath) ?? [],
                 HoldNewPrograms = !parse.GetValue(common.NoHold),
+                ProbeScope = parse.GetValue(common.ProbeScope),
                 MaxCapture = maxCapture.Value,
                 TlsRingMb = parse.GetValue(common.RingMb),
                 Sockets = capture.Sockets,

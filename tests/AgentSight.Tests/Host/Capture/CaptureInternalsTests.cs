@@ -21,7 +21,7 @@ public sealed class CaptureInternalsTests
         Assert.Equal(56, Marshal.SizeOf<ExitRecord>());
         Assert.Equal(88, Marshal.SizeOf<OpenRecord>());
         Assert.Equal(40, Marshal.SizeOf<TlsConfig>());
-        Assert.Equal(296, Marshal.SizeOf<ProcessConfig>());
+        Assert.Equal(304, Marshal.SizeOf<ProcessConfig>());
         Assert.Equal(8, Marshal.SizeOf<TrackedProcess>());
         Assert.Equal(88, Marshal.SizeOf<IoRecordHeader>());
         Assert.Equal(48, Marshal.SizeOf<IoConfig>());

@@ -6,13 +6,33 @@ namespace AgentSight.Tests.Capture;
 
 /// <summary>
 /// A program a recording has not looked into is stopped at its exec until it is probed; one in which an earlier recording
-/// probed TLS, unchanged since, is probed at the start and runs at once; it is seen from its first connection either way.
+/// probed TLS, unchanged since, is probed at the start and runs at once (with probes on the file,
+/// <c>--probe-scope all</c>), or is held only until its probes are attached for it (scoped to the followed processes,
+/// the default); it is seen from its first connection either way.
 /// </summary>
 [Collection(CaptureCollection.Name)]
 public sealed partial class HeldAtExecTests
 {
     [Fact]
-    public async Task A_program_an_earlier_recording_probed_for_TLS_is_probed_at_the_start_and_not_held_at_its_exec()
+    public async Task With_probe_scope_all_a_program_an_earlier_recording_probed_for_TLS_is_probed_at_the_start_and_not_held_at_its_exec()
+    {
+        var (first, second) = await RecordTwiceAsync(["--probe-scope", "all"]);
+
+        Assert.True(first.HeldAtExec >= 1, $"the first recording held {first.HeldAtExec} processes:\n{first.Stderr}");
+        Assert.Equal(0, second.HeldAtExec);
+    }
+
+    [Fact]
+    public async Task With_scoped_probes_a_program_already_looked_into_is_held_at_its_exec_only_until_its_probes_are_attached_for_it()
+    {
+        var (first, second) = await RecordTwiceAsync([]);
+
+        Assert.True(first.HeldAtExec >= 1, $"the first recording held {first.HeldAtExec} processes:\n{first.Stderr}");
+        Assert.True(second.HeldAtExec >= 2, $"the second recording held {second.HeldAtExec} processes:\n{second.Stderr}");
+    }
+
+    /// <summary>Records a shell that runs a Go HTTPS client twice, twice with the same discovery cache; each recording's clients are seen whole.</summary>
+    private static async Task<(Recording First, Recording Second)> RecordTwiceAsync(string[] options)
     {
         var client = await GoProgram.BuildAsync(GoProgram.HttpsClient);
         using var recorder = Recorder.Create();
@@ -22,11 +42,9 @@ public sealed partial class HeldAtExecTests
 
         // The client connects within milliseconds of its exec, run by a shell (not as the recorded command, which is
         // probed before it starts). Twice with the same cache folder: first never seen, then seen by the first run.
-        var first = await RecordAsync(recorder, "first.jsonl", run, cache);
-        var second = await RecordAsync(recorder, "second.jsonl", run, cache);
+        var first = await RecordAsync(recorder, "first.jsonl", run, cache, options);
+        var second = await RecordAsync(recorder, "second.jsonl", run, cache, options);
 
-        Assert.True(first.HeldAtExec >= 1, $"the first recording held {first.HeldAtExec} processes:\n{first.Stderr}");
-        Assert.Equal(0, second.HeldAtExec);
         foreach (var recording in new[] { first, second })
         {
             var clients = recording.Events.Where(e => e.Kind == "EXEC" && (string?)e.Data["filename"] == client).Select(e => e.Pid).ToList();
@@ -34,13 +52,14 @@ public sealed partial class HeldAtExecTests
             Assert.Equal(clients, recording.Events.Where(e => e.Source == "llm").Select(e => e.Pid));
             Assert.DoesNotContain(recording.Events, e => e.Kind == "TLS_UNSEEN");
         }
+        return (first, second);
     }
 
-    private static async Task<Recording> RecordAsync(Recorder recorder, string name, string run, Dictionary<string, string> environment)
+    private static async Task<Recording> RecordAsync(Recorder recorder, string name, string run, Dictionary<string, string> environment, string[] options)
     {
         var session = recorder.Folder.Combine(name);
         var (code, stdout, stderr) = await HostProcess.RunAsync(
-            ["--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "-q", "-o", session, "--", "/bin/sh", "-c", $"{run} && {run}"],
+            ["--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "-q", .. options, "-o", session, "--", "/bin/sh", "-c", $"{run} && {run}"],
             recorder.Folder.Path, TimeSpan.FromSeconds(120), environment);
         Assert.True(code == 0, $"{stdout}\n{stderr}");
         Assert.Contains("Pipeline summary", stderr, StringComparison.Ordinal);

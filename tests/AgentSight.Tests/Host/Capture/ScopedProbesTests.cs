@@ -1,0 +1,114 @@
+using System.Diagnostics;
+
+namespace AgentSight.Tests.Capture;
+
+/// <summary>
+/// TLS probes scoped to the followed processes (<c>--probe-scope followed</c>, the default of <c>record -- CMD</c>): the
+/// kernel sets a uprobe's breakpoint only in the processes it is attached for, so a process nobody follows runs its TLS
+/// library untouched, while the recorded command and what it forks are probed from their first TLS call. A process can
+/// see a breakpoint in its own code: the probed instruction's first byte reads 0xcc (int3).
+/// </summary>
+[Collection(CaptureCollection.Name)]
+public sealed class ScopedProbesTests
+{
+    // Prints the address of SSL_do_handshake (probed at its entry) once libssl is loaded, then waits for stdin to close.
+    private const string Bystander = """
+        import ctypes, ssl, sys
+        lib = ctypes.CDLL("libssl.so.3")
+        print(ctypes.cast(lib.SSL_do_handshake, ctypes.c_void_p).value, flush=True)
+        sys.stdin.read()
+        """;
+
+    // The recorded command: the first byte of SSL_do_handshake in itself, and in the bystander (argv: pid, address, out).
+    private const string Peeker = """
+        import ctypes, ssl, sys
+        lib = ctypes.CDLL("libssl.so.3")
+        own = ctypes.string_at(ctypes.cast(lib.SSL_do_handshake, ctypes.c_void_p).value, 1).hex()
+        with open("/proc/%s/mem" % sys.argv[1], "rb") as memory:
+            memory.seek(int(sys.argv[2]))
+            other = memory.read(1).hex()
+        open(sys.argv[3], "w").write(own + " " + other)
+        """;
+
+    [Fact]
+    public async Task A_process_the_recording_does_not_follow_runs_its_TLS_library_without_breakpoints_and_the_recorded_one_with_them()
+    {
+        var (own, other) = await PeekAsync([]);
+
+        Assert.Equal("cc", own);
+        Assert.NotEqual("cc", other);
+    }
+
+    [Fact]
+    public async Task With_probe_scope_all_every_process_that_maps_the_library_gets_the_breakpoints()
+    {
+        var (own, other) = await PeekAsync(["--probe-scope", "all"]);
+
+        Assert.Equal("cc", own);
+        Assert.Equal("cc", other);
+    }
+
+    [Fact]
+    public async Task A_child_forked_by_a_probed_process_is_probed_too_and_every_request_of_both_is_captured()
+    {
+        using var recorder = Recorder.Create();
+        using var server = await TlsServer.PythonAsync();
+        // The parent makes a request, forks; the child makes its own at once (no exec), then the parent again.
+        var script = $$"""
+            import http.client, os, ssl
+            context = ssl._create_unverified_context()
+            def get(path):
+                connection = http.client.HTTPSConnection("127.0.0.1", {{server.Port}}, context=context)
+                connection.request("GET", path)
+                connection.getresponse().read()
+                connection.close()
+            get("/parent-before")
+            child = os.fork()
+            if child == 0:
+                get("/child")
+                os._exit(0)
+            os.waitpid(child, 0)
+            get("/parent-after")
+            """;
+
+        var result = await recorder.RecordAsync([], CaptureEnvironment.Python, "-c", script);
+
+        Assert.True(result.ExitCode == 0, result.Explain());
+        var requests = result.Ssl.Where(e => e.IsWrite && e.Text!.StartsWith("GET /", StringComparison.Ordinal))
+            .Select(e => (Path: e.Text!.Split(' ')[1], e.Pid)).ToList();
+        Assert.Equal(["/parent-before", "/child", "/parent-after"], requests.Select(r => r.Path));
+        Assert.Equal(requests[0].Pid, requests[2].Pid);
+        Assert.NotEqual(requests[0].Pid, requests[1].Pid);
+        Assert.Contains(result.Events, e => e.Kind == "FORK" && e.Pid == requests[1].Pid);
+        Assert.DoesNotContain(result.Events, e => e.Kind == "TLS_UNSEEN");
+    }
+
+    private static async Task<(string Own, string Other)> PeekAsync(string[] options)
+    {
+        using var recorder = Recorder.Create();
+        using var bystander = Process.Start(new ProcessStartInfo(CaptureEnvironment.Python, ["-c", Bystander])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            var address = await bystander.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.False(string.IsNullOrEmpty(address), "the bystander printed no address");
+            var output = recorder.Folder.Combine("bytes.txt");
+
+            var result = await recorder.RecordAsync(options, CaptureEnvironment.Python, "-c", Peeker,
+                bystander.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), address!, output);
+
+            Assert.True(result.ExitCode == 0, result.Explain());
+            var bytes = (await File.ReadAllTextAsync(output)).Split(' ');
+            return (bytes[0], bytes[1]);
+        }
+        finally
+        {
+            bystander.StandardInput.Close();
+            await bystander.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+}
