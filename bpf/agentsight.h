@@ -47,6 +47,7 @@ enum as_record_kind {
 	AS_REC_CONNECT = 7,      /* struct as_connect_record (process ring) */
 	AS_REC_MMAP = 8,         /* struct as_mmap_record (process ring): a file mapped executable */
 	AS_REC_IO = 9,           /* struct as_io_record (io ring): plaintext socket, pipe, tty or socket-pair bytes */
+	AS_REC_RENAMED = 10,     /* struct as_proc_header (process ring): a running process followed from its new name */
 };
 
 /* What an as_sock_record says. */

@@ -425,8 +425,22 @@ int BPF_PROG(handle_rename, struct task_struct *task, const char *comm)
 		return 0;
 	char name[AS_COMM_LEN] = {};
 	bpf_probe_read_kernel_str(name, sizeof(name), comm);
-	if (comm_matches(name))
-		track(tgid);
+	if (!comm_matches(name))
+		return 0;
+	track(tgid);
+	/* It may run files with TLS already: with scoped probes the host attaches them for it (no hold: it runs). */
+	if (cfg.scoped_probes) {
+		struct as_proc_header h = {};
+		h.record_kind = AS_REC_RENAMED;
+		h.pid = tgid;
+		h.tid = tgid;
+		h.ppid = parent_tgid(task);
+		h.uid = (__u32)bpf_get_current_uid_gid();
+		h.ts_ns = bpf_ktime_get_boot_ns();
+		__builtin_memcpy(h.comm, name, sizeof(h.comm));
+		if (bpf_ringbuf_output(&proc_events, &h, sizeof(h), BPF_RB_FORCE_WAKEUP))
+			count(AS_STAT_RING_FULL, 1);
+	}
 	return 0;
 }
 

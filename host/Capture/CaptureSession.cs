@@ -174,7 +174,7 @@ internal sealed class CaptureSession : IDisposable
                     Posix.Kill(pid, Posix.SIGCONT);
                 }
             },
-            ForkOfProbed = child => _discovery?.OnForkOfProbed(child),
+            NeedsProbes = pid => _discovery?.OnNeedsProbes(pid),
         };
         _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, hooks, new ProcessCounters
             {

@@ -76,6 +76,9 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
             case RecordLayout.RecordConnect when record.Length >= ConnectSize:
                 Connect(MemoryMarshal.Read<ConnectRecord>(record));
                 break;
+            case RecordLayout.RecordRenamed:
+                _hooks.NeedsProbes?.Invoke((int)header.Pid);
+                break;
             case RecordLayout.RecordMmap when record.Length >= MmapSize:
                 var mapped = MemoryMarshal.Read<MmapRecord>(record);
                 var heldAtMap = (mapped.Header.Flags & RecordLayout.ProcessHeld) != 0;
@@ -147,7 +150,7 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
     {
         if ((header.Flags & RecordLayout.ProcessProbedParent) != 0)
         {
-            _hooks.ForkOfProbed?.Invoke((int)header.Pid);
+            _hooks.NeedsProbes?.Invoke((int)header.Pid);
         }
         if (_emit is null || (header.Flags & RecordLayout.ProcessQuiet) != 0)
         {

@@ -27,8 +27,11 @@ internal sealed class ProcessHooks
     /// </summary>
     public Action<int, ulong, ulong, bool>? Mapped { get; init; }
 
-    /// <summary>A traced process with probes of its own (scoped probes) forked: (the child's pid).</summary>
-    public Action<int>? ForkOfProbed { get; init; }
+    /// <summary>
+    /// Scoped probes: a followed process that may already run files with TLS has none attached for it (pid): a child
+    /// forked by a process with probes of its own, a running process followed from its new name.
+    /// </summary>
+    public Action<int>? NeedsProbes { get; init; }
 }
 
 /// <summary>See <see cref="ProcessHooks.Connect"/>.</summary>

@@ -25,6 +25,7 @@ internal static class RecordLayout
     public const byte RecordConnect = 7;
     public const byte RecordMmap = 8;
     public const byte RecordIo = 9;
+    public const byte RecordRenamed = 10;
 
     public const int IoChunk = 16384;
     public const int IoMaxPieces = 512;

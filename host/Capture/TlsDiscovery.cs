@@ -142,9 +142,10 @@ internal sealed partial class TlsDiscovery : IDisposable
             }
             files.Add(file);
         }
-        if (held || (_probes.Scoped && _probes.Lacks(pid, file)))
+        // Not held with probes to attach: a process the kernel does not stop (a job of a terminal, --no-hold), or one
+        // that has them already (attaching again is a no-op).
+        if (held || (_probes.Scoped && _probes.HasPlan(file)))
         {
-            _log.LogDebug("TLS: process {Pid} maps {File} (held: {Held})", pid, file, held);
             lock (_gate)
             {
                 if (!_toLink.TryGetValue(pid, out var pending))
@@ -180,16 +181,17 @@ internal sealed partial class TlsDiscovery : IDisposable
     }
 
     /// <summary>
-    /// A process with probes of its own forked (scoped probes): the child runs the same files, so what it maps is
-    /// probed for it at once (it usually execs first, and then maps other files).
+    /// Scoped probes: a followed process may run files with TLS that are not probed for it (a child forked by a probed
+    /// process runs its parent's files; a process followed from its new name was running already): what it maps is
+    /// probed for it at once.
     /// </summary>
-    public void OnForkOfProbed(int child)
+    public void OnNeedsProbes(int pid)
     {
         lock (_mapped)
         {
-            _exited.Remove(child);
+            _exited.Remove(pid);
         }
-        Schedule(child, [TimeSpan.Zero]);
+        Schedule(pid, [TimeSpan.Zero]);
     }
 
     /// <summary>The files a process mapped executable that were looked into, by path (also after it exited).</summary>

@@ -54,8 +54,12 @@ internal sealed class TlsProbes : IDisposable
     private readonly List<BpfLink> _links = [];
     private readonly bool _scoped;
     // Scoped: how to attach each file with TLS, and what is attached for each process.
-    private readonly Dictionary<FileIdentity, ProbePlan> _plans = [];
+    // Read by the ring reader (HasPlan): never behind _gate, which a file's analysis can hold for seconds.
+    private readonly ConcurrentDictionary<FileIdentity, ProbePlan> _plans = new();
+    // Under _linksGate (taken after _gate, never before it): an exit detaches without waiting for an analysis.
+    private readonly Lock _linksGate = new();
     private readonly Dictionary<int, Dictionary<FileIdentity, List<BpfLink>>> _byProcess = [];
+    private bool _linksClosed;
     private readonly LinkReleaser _releaser = new();
     private readonly ConcurrentDictionary<ulong, string> _libraries = new();
     private readonly ConcurrentDictionary<ulong, bool> _stripped = new();
@@ -151,32 +155,16 @@ internal sealed class TlsProbes : IDisposable
     /// Scoped: attaches <paramref name="file"/>'s probes for process <paramref name="pid"/> unless they are already;
     /// false when the file has no probes or the process is gone.
     /// </summary>
-    public bool AttachFor(int pid, FileIdentity file)
-    {
-        lock (_gate)
-        {
-            if (!_disposed && !_plans.ContainsKey(file))
-            {
-                _log.LogDebug("TLS: process {Pid} maps {File}, which has no probes", pid, file);
-            }
-            return !_disposed && AttachForLocked(pid, file);
-        }
-    }
+    public bool AttachFor(int pid, FileIdentity file) => AttachForCore(pid, file);
 
-    /// <summary>Scoped: whether <paramref name="file"/> has probes that are not attached for <paramref name="pid"/> yet.</summary>
-    public bool Lacks(int pid, FileIdentity file)
-    {
-        lock (_gate)
-        {
-            return _plans.ContainsKey(file) && !(_byProcess.TryGetValue(pid, out var files) && files.ContainsKey(file));
-        }
-    }
+    /// <summary>Scoped: whether <paramref name="file"/> has probes, attached per process.</summary>
+    public bool HasPlan(FileIdentity file) => _plans.ContainsKey(file);
 
     /// <summary>Scoped: a process exited; its probes are detached in the background.</summary>
     public void DetachFor(int pid)
     {
         Dictionary<FileIdentity, List<BpfLink>>? files;
-        lock (_gate)
+        lock (_linksGate)
         {
             if (!_byProcess.Remove(pid, out files))
             {
@@ -225,7 +213,7 @@ internal sealed class TlsProbes : IDisposable
                 }
                 if (forProcess > 0 && earlier is { HasTls: true })
                 {
-                    AttachForLocked(forProcess, identity);
+                    AttachForCore(forProcess, identity);
                 }
                 return earlier is { HasTls: true }
                     ? TlsAttachResult.AlreadyAttached(displayPath, earlier.Path)
@@ -270,7 +258,7 @@ internal sealed class TlsProbes : IDisposable
             Examined?.Invoke(identity, _plans.ContainsKey(identity));
             if (forProcess > 0 && attached.Outcome == TlsAttachOutcome.Attached)
             {
-                AttachForLocked(forProcess, identity);
+                AttachForCore(forProcess, identity);
             }
             return attached;
         }
@@ -294,13 +282,17 @@ internal sealed class TlsProbes : IDisposable
             _disposed = true;
             links.AddRange(_links);
             _links.Clear();
-            links.AddRange(_byProcess.Values.SelectMany(files => files.Values).SelectMany(l => l));
-            _byProcess.Clear();
-            foreach (var plan in _plans.Values)
+            lock (_linksGate)
             {
-                Posix.Close(plan.Fd);
+                _linksClosed = true;
+                links.AddRange(_byProcess.Values.SelectMany(files => files.Values).SelectMany(l => l));
+                _byProcess.Clear();
+                foreach (var plan in _plans.Values)
+                {
+                    Posix.Close(plan.Fd);
+                }
+                _plans.Clear();
             }
-            _plans.Clear();
             links.AddRange(_releaser.Stop());
         }
     }
@@ -442,11 +434,24 @@ internal sealed class TlsProbes : IDisposable
         return links;
     }
 
+    private bool AttachForCore(int pid, FileIdentity file)
+    {
+        if (!_scoped)
+        {
+            return false;
+        }
+        lock (_linksGate)
+        {
+            return !_linksClosed && AttachForLocked(pid, file);
+        }
+    }
+
     private bool AttachForLocked(int pid, FileIdentity file)
     {
         // A scan racing the process's exit may attach for a process just gone: those links are released at the end.
-        if (!_scoped || !_plans.TryGetValue(file, out var plan))
+        if (!_plans.TryGetValue(file, out var plan))
         {
+            _log.LogDebug("TLS: process {Pid} runs {File}, which has no probes", pid, file);
             return false;
         }
         if (!_byProcess.TryGetValue(pid, out var files))

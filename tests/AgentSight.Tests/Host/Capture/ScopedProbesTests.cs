@@ -83,6 +83,39 @@ public sealed class ScopedProbesTests
         Assert.DoesNotContain(result.Events, e => e.Kind == "TLS_UNSEEN");
     }
 
+    [Fact]
+    public async Task A_running_process_followed_from_the_name_it_takes_gets_its_probes_and_is_captured()
+    {
+        using var recorder = Recorder.Create();
+        using var server = await TlsServer.PythonAsync();
+        var output = recorder.Folder.Combine("renamed.jsonl");
+        using var host = recorder.Start("trace", "-c", "renamed-agent", "-q", "-o", output);
+        await host.WaitForStderrAsync("following any that starts with that name", TimeSpan.FromSeconds(60));
+        // libssl is mapped before the process is followed: only the new name makes it followed.
+        var script = $$"""
+            import ctypes, http.client, ssl, time
+            context = ssl._create_unverified_context()
+            ctypes.CDLL(None).prctl(15, b"renamed-agent", 0, 0, 0)
+            time.sleep(0.5)
+            connection = http.client.HTTPSConnection("127.0.0.1", {{server.Port}}, context=context)
+            connection.request("GET", "/after-the-rename")
+            connection.getresponse().read()
+            """;
+
+        using (var run = Process.Start(CaptureEnvironment.Python, ["-c", script]))
+        {
+            await run.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, run.ExitCode);
+        }
+        await Task.Delay(300);
+        host.Signal(2);
+        var code = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(code == 0, host.Stderr);
+        var events = CapturedEvent.ReadSession(output);
+        Assert.Contains(events, e => e.IsWrite && e.Comm == "renamed-agent" && e.Text!.StartsWith("GET /after-the-rename ", StringComparison.Ordinal));
+    }
+
     private static async Task<(string Own, string Other)> PeekAsync(string[] options)
     {
         using var recorder = Recorder.Create();
