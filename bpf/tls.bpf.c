@@ -201,6 +201,11 @@ static __always_inline __s32 conn_fd(__u32 tgid, __u64 conn)
 static __always_inline void remember_fd(__u32 tgid, __u64 conn, __s32 fd)
 {
 	struct conn_key key = { .tgid = tgid, .conn = conn };
+	/* Written only when new or changed: an LRU update takes a fresh node every time, and a connection keeps its
+	 * socket for all its calls. */
+	__s32 *known = bpf_map_lookup_elem(&conn_fds, &key);
+	if (known && *known == fd)
+		return;
 	bpf_map_update_elem(&conn_fds, &key, &fd, BPF_ANY);
 }
 
