@@ -845,12 +845,6 @@ internal sealed class CaptureSession : IDisposable
         _command = CommandLauncher.Start(_options.Command, user, user?.Apply(environment) ?? environment, _options.WorkingDirectory, _options.CommandOutput);
         _command.WaitUntilRunning();
         _process!.Map("tracked").Update((uint)_command.Pid, new TrackedProcess { MuteExecs = _command.MutedExecs });
-        if (_probes is { Scoped: true } probes && _discovery?.CommandProgram is { } program)
-        {
-            // Scoped probes follow the process through its exec: the command's program is probed for it from its
-            // first instruction, without holding it at the exec.
-            probes.AttachFor(_command.Pid, program);
-        }
         _command.Release();
         // The loop sees the exit at once instead of at its next tick (up to 50 ms of every run's end).
         var poller = _poller;

@@ -92,15 +92,11 @@ internal sealed partial class TlsDiscovery : IDisposable
             {
                 var canonical = Posix.Canonical(executable) ?? executable;
                 _probes.TryAttach(canonical, canonical, requested: false);
-                CommandProgram = Posix.TryGetIdentity(canonical, out var identity) ? identity : null;
                 return;
             }
             executable = interpreter;
         }
     }
-
-    /// <summary>The program the recorded command runs (found by <see cref="AttachCommand"/>), or null.</summary>
-    public FileIdentity? CommandProgram { get; private set; }
 
     /// <summary>Looks at the files a process maps now and a few times over the next seconds (called on exec).</summary>
     public void OnExec(int pid, string path, bool held = false)

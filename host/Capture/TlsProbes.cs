@@ -12,10 +12,10 @@ namespace AgentSight.Host.Capture;
 /// </summary>
 /// <remarks>
 /// Uprobes belong to the file's inode: attached once per file they stop every process that runs the file, traced or
-/// not, and the programs' filter keeps the traced ones. When the capture follows processes, probes scoped to them
-/// (<c>scoped</c>) are attached per process instead (<see cref="AttachFor"/>), so that nobody else traps: a file with
-/// TLS is only planned until a followed process runs it, and the process BPF program stops such a process until its
-/// probes are attached (the probe_links map, kept by <see cref="Linked"/>).
+/// not, and the programs' filter keeps the traced ones. When the capture follows processes, a library's probes are
+/// scoped to them (<c>scoped</c>): attached per process instead (<see cref="AttachFor"/>), so that nobody else traps.
+/// Such a library is only planned until a followed process maps it, and the process BPF program stops that process
+/// until its probes are attached (the probe_links map, kept by <see cref="Linked"/>); see <see cref="IsLibrary"/>.
 /// </remarks>
 internal sealed class TlsProbes : IDisposable
 {
@@ -323,13 +323,14 @@ internal sealed class TlsProbes : IDisposable
     private TlsAttachResult Attach(FileIdentity identity, string accessPath, string displayPath, FileDiscovery found)
     {
         var cookie = _nextCookie++;
+        var perProcess = _scoped && IsLibrary(displayPath);
         var labels = found.Stacks.SelectMany(s => s.Sites).Select(p => p.Function).ToList();
         ProbePlan plan;
         var links = new List<BpfLink>();
         try
         {
             plan = Plan(accessPath, displayPath, found, cookie);
-            if (_scoped)
+            if (perProcess)
             {
                 // Held open for later attachments: the path may be a vanishing /proc/PID/root one, or be replaced.
                 plan.Fd = Posix.Open(accessPath, Posix.OPath | Posix.OCloexec);
@@ -353,7 +354,7 @@ internal sealed class TlsProbes : IDisposable
         {
             _stripped[cookie] = true;
         }
-        if (_scoped)
+        if (perProcess)
         {
             _plans[identity] = plan;
         }
@@ -361,12 +362,26 @@ internal sealed class TlsProbes : IDisposable
         var stacks = string.Join("; ", found.Stacks.Select(s => $"{s.Title} by {s.Method}: {string.Join(", ", s.Sites.Select(p => p.Function))}"));
         _log.LogInformation("TLS: probing {Library}{Program} ({Stacks}){Cached}{Scope}", displayPath,
             found.Program is { } program ? $", {program}," : string.Empty, stacks, found.FromCache ? ", from the discovery cache" : string.Empty,
-            _scoped ? ", in each followed process that runs it" : string.Empty);
+            perProcess ? ", in each followed process that maps it" : string.Empty);
         foreach (var note in found.Stacks.SelectMany(s => s.Notes).Where(n => n.Contains("must single-step", StringComparison.Ordinal)))
         {
             _log.LogInformation("TLS: in {Library}, {Note} (docs/CAPTURE.md, \"Probe cost\")", displayPath, note);
         }
         return TlsAttachResult.Success(displayPath, labels);
+    }
+
+    /// <summary>
+    /// Scoped, only libraries (<c>*.so*</c>, Node addons) get probes per process: one such as libssl is mapped by many
+    /// programs nobody follows. A program's own TLS (Node, Bun, a Go or Rust binary) keeps one attachment for every
+    /// process that runs it: its probes attached at each exec would hold it there for the kernel's first uprobe
+    /// registration after a quiet spell, which waits for a grace period (11-17 ms for Claude Code's binary, measured
+    /// here), where the probes attached up front cost nothing to it.
+    /// </summary>
+    private static bool IsLibrary(string path)
+    {
+        var name = Path.GetFileName(path);
+        return name.EndsWith(".so", StringComparison.Ordinal) || name.Contains(".so.", StringComparison.Ordinal)
+            || name.EndsWith(".node", StringComparison.Ordinal);
     }
 
     /// <summary>Where each program goes in <paramref name="accessPath"/>: (program, return probe) -> file offsets, in the order found.</summary>
@@ -451,8 +466,7 @@ internal sealed class TlsProbes : IDisposable
         // A scan racing the process's exit may attach for a process just gone: those links are released at the end.
         if (!_plans.TryGetValue(file, out var plan))
         {
-            _log.LogDebug("TLS: process {Pid} runs {File}, which has no probes", pid, file);
-            return false;
+            return false; // no probes, or probes for every process
         }
         if (!_byProcess.TryGetValue(pid, out var files))
         {
@@ -462,6 +476,7 @@ internal sealed class TlsProbes : IDisposable
         {
             return true;
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             files[file] = AttachPlan(plan, $"/proc/self/fd/{plan.Fd}", pid);
@@ -477,7 +492,8 @@ internal sealed class TlsProbes : IDisposable
             return false;
         }
         Linked?.Invoke(pid, file, true);
-        _log.LogDebug("TLS: probing {Library} in process {Pid}", plan.Path, pid);
+        _log.LogDebug("TLS: probing {Library} in process {Pid} ({Milliseconds:0.00} ms)", plan.Path, pid,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return true;
     }
 

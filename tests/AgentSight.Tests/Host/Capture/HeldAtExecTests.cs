@@ -6,29 +6,22 @@ namespace AgentSight.Tests.Capture;
 
 /// <summary>
 /// A program a recording has not looked into is stopped at its exec until it is probed; one in which an earlier recording
-/// probed TLS, unchanged since, is probed at the start and runs at once (with probes on the file,
-/// <c>--probe-scope all</c>), or is held only until its probes are attached for it (scoped to the followed processes,
-/// the default); it is seen from its first connection either way.
+/// probed TLS, unchanged since, is probed at the start and runs at once (a program's probes are attached for every
+/// process that runs it, scoped probes or not: only libraries are probed per process); it is seen from its first
+/// connection either way.
 /// </summary>
 [Collection(CaptureCollection.Name)]
 public sealed partial class HeldAtExecTests
 {
-    [Fact]
-    public async Task With_probe_scope_all_a_program_an_earlier_recording_probed_for_TLS_is_probed_at_the_start_and_not_held_at_its_exec()
+    [Theory]
+    [InlineData("")]
+    [InlineData("--probe-scope all")]
+    public async Task A_program_an_earlier_recording_probed_for_TLS_is_probed_at_the_start_and_not_held_at_its_exec(string options)
     {
-        var (first, second) = await RecordTwiceAsync(["--probe-scope", "all"]);
+        var (first, second) = await RecordTwiceAsync(options.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
         Assert.True(first.HeldAtExec >= 1, $"the first recording held {first.HeldAtExec} processes:\n{first.Stderr}");
         Assert.Equal(0, second.HeldAtExec);
-    }
-
-    [Fact]
-    public async Task With_scoped_probes_a_program_already_looked_into_is_held_at_its_exec_only_until_its_probes_are_attached_for_it()
-    {
-        var (first, second) = await RecordTwiceAsync([]);
-
-        Assert.True(first.HeldAtExec >= 1, $"the first recording held {first.HeldAtExec} processes:\n{first.Stderr}");
-        Assert.True(second.HeldAtExec >= 2, $"the second recording held {second.HeldAtExec} processes:\n{second.Stderr}");
     }
 
     /// <summary>Records a shell that runs a Go HTTPS client twice, twice with the same discovery cache; each recording's clients are seen whole.</summary>
