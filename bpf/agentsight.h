@@ -230,6 +230,7 @@ struct as_sock_record {
 enum as_known_file {
 	AS_KNOWN_EXAMINED = 1,   /* the host has looked into the file */
 	AS_KNOWN_PROBED = 2,     /* it has TLS probes, attached per process: a followed process must not run it unprobed */
+	AS_KNOWN_MAPS_PROBED = 4, /* a program that mapped such a file before: its exec wakes the host at once */
 };
 
 enum as_proc_flags {

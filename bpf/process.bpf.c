@@ -318,11 +318,14 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 		.dev = BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev),
 		.ino = BPF_CORE_READ(bprm, file, f_inode, i_ino),
 	};
-	bool unknown = (cfg.emit & AS_EMIT_MMAP) && !bpf_map_lookup_elem(&known_files, &known);
+	__u8 *examined = bpf_map_lookup_elem(&known_files, &known);
+	bool unknown = (cfg.emit & AS_EMIT_MMAP) && !examined;
 	bool urgent = unknown || lacks_probes(id >> 32, &known);
 	bool hold = urgent && cfg.hold_new_programs && !job_of_a_terminal(task);
 	s->r.h.flags = hold ? AS_PROC_HELD : 0;
-	if (bpf_ringbuf_output(&proc_events, s, size, urgent ? BPF_RB_FORCE_WAKEUP : as_wakeup_flags(&proc_events, cfg.wakeup_bytes))) {
+	/* A program that mapped a library with scoped probes before: the host attaches them while it starts, not held. */
+	bool soon = urgent || (examined && (*examined & AS_KNOWN_MAPS_PROBED));
+	if (bpf_ringbuf_output(&proc_events, s, size, soon ? BPF_RB_FORCE_WAKEUP : as_wakeup_flags(&proc_events, cfg.wakeup_bytes))) {
 		count(AS_STAT_RING_FULL, 1);
 		count(AS_STAT_RING_FULL_BYTES, size - sizeof(s->r));
 		return 0; /* never held without the record that makes the host let it go */

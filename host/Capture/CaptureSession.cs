@@ -614,6 +614,21 @@ internal sealed class CaptureSession : IDisposable
                 // attached by the next scan of the process instead of before its first call).
             }
         };
+        if (_discovery is not null)
+        {
+            _discovery.MapsProbedLibraries = program =>
+            {
+                try
+                {
+                    known.Update(new KnownFile { Device = program.KernelDevice, Inode = program.Inode },
+                        (byte)(RecordLayout.KnownExamined | RecordLayout.KnownMapsProbed));
+                }
+                catch (BpfException)
+                {
+                    // Full: its next execs wait for the batch, and it is held at the mapping instead.
+                }
+            };
+        }
         var links = _process.Map("probe_links");
         _probes.Linked = (pid, file, attached) =>
         {

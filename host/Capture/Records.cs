@@ -65,6 +65,7 @@ internal static class RecordLayout
 
     public const byte KnownExamined = 1;
     public const byte KnownProbed = 2;
+    public const byte KnownMapsProbed = 4;
 
     public const uint FilterAll = 0;
     public const uint FilterTracked = 1;

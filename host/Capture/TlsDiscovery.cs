@@ -44,6 +44,10 @@ internal sealed partial class TlsDiscovery : IDisposable
     private readonly Dictionary<int, int> _held = [];
     // Scoped probes: files a process mapped whose probes are still to be attached for it (not in its maps yet).
     private readonly Dictionary<int, List<FileIdentity>> _toLink = [];
+    // Scoped probes: the libraries with probes each program was seen mapping, attached at its next exec before it maps
+    // them (a registration after a quiet spell waits for a kernel grace period, about 10 ms, which it would be held for).
+    private readonly Dictionary<FileIdentity, HashSet<FileIdentity>> _librariesOf = [];
+    private const int MaxProgramsRemembered = 1024;
     // Processes that exited: their rescans are skipped (a build's short programs are gone before most of them, and
     // reading a vanished /proc entry costs an exception each).
     private readonly HashSet<int> _exited = [];
@@ -165,6 +169,12 @@ internal sealed partial class TlsDiscovery : IDisposable
         }
     }
 
+    /// <summary>
+    /// Scoped probes: called with a program seen mapping a library with probes, the first time; its next execs should
+    /// wake the host at once, so that the library's probes are attached while it starts.
+    /// </summary>
+    public Action<FileIdentity>? MapsProbedLibraries { get; set; }
+
     /// <summary>The kernel stopped a process until the files it maps are probed for it (scoped probes): done first.</summary>
     public void OnHeldForProbes(int pid)
     {
@@ -252,9 +262,18 @@ internal sealed partial class TlsDiscovery : IDisposable
         {
             _toLink.Remove(pid, out toLink);
         }
+        var program = _probes.Scoped && (toLink is not null || RemembersPrograms) && Posix.TryGetIdentity($"/proc/{pid}/exe", out var exe) ? exe : (FileIdentity?)null;
+        // Attached before the program maps them: it is then not held at the mapping.
+        foreach (var library in program is { } known ? LibrariesOf(known) : [])
+        {
+            _probes.AttachFor(pid, library);
+        }
         foreach (var file in toLink ?? [])
         {
-            _probes.AttachFor(pid, file);
+            if (_probes.AttachFor(pid, file) && program is { } mapper)
+            {
+                Remember(mapper, file);
+            }
         }
         var forProcess = _probes.Scoped ? pid : 0;
         var files = ProcMaps.ExecutableFiles(pid);
@@ -279,6 +298,47 @@ internal sealed partial class TlsDiscovery : IDisposable
         }
         _log.LogDebug("TLS: looked at the {Count} files process {Pid} maps in {Elapsed} ms", files.Count, pid,
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private bool RemembersPrograms
+    {
+        get
+        {
+            lock (_librariesOf)
+            {
+                return _librariesOf.Count > 0;
+            }
+        }
+    }
+
+    private List<FileIdentity> LibrariesOf(FileIdentity program)
+    {
+        lock (_librariesOf)
+        {
+            return _librariesOf.TryGetValue(program, out var libraries) ? [.. libraries] : [];
+        }
+    }
+
+    private void Remember(FileIdentity program, FileIdentity library)
+    {
+        bool first;
+        lock (_librariesOf)
+        {
+            first = !_librariesOf.TryGetValue(program, out var libraries);
+            if (first)
+            {
+                if (_librariesOf.Count >= MaxProgramsRemembered)
+                {
+                    return;
+                }
+                _librariesOf[program] = libraries = [];
+            }
+            libraries!.Add(library);
+        }
+        if (first)
+        {
+            MapsProbedLibraries?.Invoke(program);
+        }
     }
 
     public void Dispose()

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
+using AgentSight.Tests.Support;
 
 namespace AgentSight.Tests.Capture;
 
@@ -9,7 +11,7 @@ namespace AgentSight.Tests.Capture;
 /// see a breakpoint in its own code: the probed instruction's first byte reads 0xcc (int3).
 /// </summary>
 [Collection(CaptureCollection.Name)]
-public sealed class ScopedProbesTests
+public sealed partial class ScopedProbesTests
 {
     // Prints the address of SSL_do_handshake (probed at its entry) once libssl is loaded, then waits for stdin to close.
     private const string Bystander = """
@@ -115,6 +117,41 @@ public sealed class ScopedProbesTests
         var events = CapturedEvent.ReadSession(output);
         Assert.Contains(events, e => e.IsWrite && e.Comm == "renamed-agent" && e.Text!.StartsWith("GET /after-the-rename ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_program_that_mapped_the_library_before_has_its_probes_attached_at_its_next_exec_and_is_not_held_at_the_mapping()
+    {
+        using var recorder = Recorder.Create();
+        using var server = await TlsServer.PythonAsync();
+        var client = recorder.Folder.Combine("client.py");
+        // argv: how long to wait before loading libssl, and the request's name.
+        await File.WriteAllTextAsync(client, $$"""
+            import sys, time
+            time.sleep(float(sys.argv[1]))
+            import http.client, ssl
+            connection = http.client.HTTPSConnection("127.0.0.1", {{server.Port}}, context=ssl._create_unverified_context())
+            connection.request("GET", "/" + sys.argv[2])
+            connection.getresponse().read()
+            """);
+        var session = recorder.Folder.Combine("twice.jsonl");
+        var python = CaptureEnvironment.Python;
+
+        var (code, stdout, stderr) = await HostProcess.RunAsync(
+            ["--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "-q", "-o", session, "--", "/bin/sh", "-c",
+                $"{python} {client} 0 first-run && {python} {client} 0.5 second-run"],
+            recorder.Folder.Path, TimeSpan.FromSeconds(120));
+
+        Assert.True(code == 0, $"{stdout}\n{stderr}");
+        // The summary's process line: "  process   1,204     held_at_exec=3 held_at_map=1" (a counter shows only when not zero).
+        var held = HeldAtMap().Match(stderr);
+        Assert.True(held.Success && held.Groups[1].Value == "1", $"held at the mapping: {(held.Success ? held.Groups[1].Value : "0")}, expected 1 (the first run):\n{stderr}");
+        // The default pipeline: each exchange is an http event.
+        var requests = CapturedEvent.ReadSession(session).Where(e => e.Source == "http").Select(e => (string?)e.Data["request"]?["path"]);
+        Assert.Equal(["/first-run", "/second-run"], requests);
+    }
+
+    [GeneratedRegex(@"^\s+process\s.*\bheld_at_map=(\d+)", RegexOptions.Multiline)]
+    private static partial Regex HeldAtMap();
 
     private static async Task<(string Own, string Other)> PeekAsync(string[] options)
     {
