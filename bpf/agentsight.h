@@ -237,6 +237,7 @@ enum as_proc_flags {
 	AS_PROC_HELD = 1,        /* EXEC, MMAP, CONNECT: the process was stopped (SIGSTOP) until the host has probed what it runs */
 	AS_PROC_PROBED = 2,      /* FORK: the parent has TLS probes of its own (probes scoped to the followed processes) */
 	AS_PROC_QUIET = 4,       /* sent for the host's own use (fork events are off): not an event */
+	AS_PROC_UNHOLDABLE = 8,  /* EXEC, scoped probes: a job of a terminal, which is never stopped */
 };
 
 /* Common head of process records. */

@@ -321,10 +321,13 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	__u8 *examined = bpf_map_lookup_elem(&known_files, &known);
 	bool unknown = (cfg.emit & AS_EMIT_MMAP) && !examined;
 	bool urgent = unknown || lacks_probes(id >> 32, &known);
-	bool hold = urgent && cfg.hold_new_programs && !job_of_a_terminal(task);
-	s->r.h.flags = hold ? AS_PROC_HELD : 0;
+	bool terminal_job = (urgent || cfg.scoped_probes) && job_of_a_terminal(task);
+	bool hold = urgent && cfg.hold_new_programs && !terminal_job;
+	/* With scoped probes a job of a terminal could not be stopped at the mapping of a library: the host is told. */
+	bool unholdable = cfg.scoped_probes && terminal_job;
+	s->r.h.flags = (hold ? AS_PROC_HELD : 0) | (unholdable ? AS_PROC_UNHOLDABLE : 0);
 	/* A program that mapped a library with scoped probes before: the host attaches them while it starts, not held. */
-	bool soon = urgent || (examined && (*examined & AS_KNOWN_MAPS_PROBED));
+	bool soon = urgent || unholdable || (examined && (*examined & AS_KNOWN_MAPS_PROBED));
 	if (bpf_ringbuf_output(&proc_events, s, size, soon ? BPF_RB_FORCE_WAKEUP : as_wakeup_flags(&proc_events, cfg.wakeup_bytes))) {
 		count(AS_STAT_RING_FULL, 1);
 		count(AS_STAT_RING_FULL_BYTES, size - sizeof(s->r));

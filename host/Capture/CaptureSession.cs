@@ -175,6 +175,7 @@ internal sealed class CaptureSession : IDisposable
                 }
             },
             NeedsProbes = pid => _discovery?.OnNeedsProbes(pid),
+            Unholdable = pid => _discovery?.OnUnholdable(pid),
         };
         _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, hooks, new ProcessCounters
             {

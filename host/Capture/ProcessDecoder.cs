@@ -111,6 +111,10 @@ internal sealed class ProcessDecoder : IRingBufferConsumer
         {
             _counters.HeldAtExec.Add();
         }
+        if ((header.Flags & RecordLayout.ProcessUnholdable) != 0)
+        {
+            _hooks.Unholdable?.Invoke((int)header.Pid);
+        }
         _hooks.Exec?.Invoke((int)header.Pid, filename, held);
         if (_emit is null)
         {

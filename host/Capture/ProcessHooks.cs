@@ -32,6 +32,9 @@ internal sealed class ProcessHooks
     /// forked by a process with probes of its own, a running process followed from its new name.
     /// </summary>
     public Action<int>? NeedsProbes { get; init; }
+
+    /// <summary>Scoped probes: a followed process that is never stopped (a job of a terminal) ran a program (pid).</summary>
+    public Action<int>? Unholdable { get; init; }
 }
 
 /// <summary>See <see cref="ProcessHooks.Connect"/>.</summary>

@@ -62,6 +62,7 @@ internal static class RecordLayout
     public const byte ProcessHeld = 1;
     public const byte ProcessProbedParent = 2;
     public const byte ProcessQuiet = 4;
+    public const byte ProcessUnholdable = 8;
 
     public const byte KnownExamined = 1;
     public const byte KnownProbed = 2;

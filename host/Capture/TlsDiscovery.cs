@@ -48,6 +48,8 @@ internal sealed partial class TlsDiscovery : IDisposable
     // them (a registration after a quiet spell waits for a kernel grace period, about 10 ms, which it would be held for).
     private readonly Dictionary<FileIdentity, HashSet<FileIdentity>> _librariesOf = [];
     private const int MaxProgramsRemembered = 1024;
+    private volatile bool _widen;
+    private int _widenedFor;
     // Processes that exited: their rescans are skipped (a build's short programs are gone before most of them, and
     // reading a vanished /proc entry costs an exception each).
     private readonly HashSet<int> _exited = [];
@@ -175,6 +177,21 @@ internal sealed partial class TlsDiscovery : IDisposable
     /// </summary>
     public Action<FileIdentity>? MapsProbedLibraries { get; set; }
 
+    /// <summary>
+    /// Scoped probes: a followed process that is never stopped (a job of a terminal) ran a program: it could use a
+    /// library before its probes are attached for it, so libraries are probed in every process from now on (once).
+    /// </summary>
+    public void OnUnholdable(int pid)
+    {
+        if (!_probes.Scoped || _widen)
+        {
+            return;
+        }
+        _widen = true;
+        _widenedFor = pid;
+        Schedule(pid, [TimeSpan.Zero]);
+    }
+
     /// <summary>The kernel stopped a process until the files it maps are probed for it (scoped probes): done first.</summary>
     public void OnHeldForProbes(int pid)
     {
@@ -257,6 +274,10 @@ internal sealed partial class TlsDiscovery : IDisposable
     public void ScanNow(int pid)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (_widen && _probes.Scoped)
+        {
+            _probes.ProbeLibrariesForAll($"process {_widenedFor} is a job of a terminal, which the capture never stops");
+        }
         List<FileIdentity>? toLink;
         lock (_gate)
         {

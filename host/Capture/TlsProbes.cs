@@ -60,6 +60,7 @@ internal sealed class TlsProbes : IDisposable
     private readonly Lock _linksGate = new();
     private readonly Dictionary<int, Dictionary<FileIdentity, List<BpfLink>>> _byProcess = [];
     private bool _linksClosed;
+    private volatile bool _widened;
     private readonly LinkReleaser _releaser = new();
     private readonly ConcurrentDictionary<ulong, string> _libraries = new();
     private readonly ConcurrentDictionary<ulong, bool> _stripped = new();
@@ -140,7 +141,7 @@ internal sealed class TlsProbes : IDisposable
     }
 
     /// <summary>True when probes are attached per followed process.</summary>
-    public bool Scoped => _scoped;
+    public bool Scoped => _scoped && !_widened;
 
     /// <summary>
     /// Called once each new file has been looked into (whatever was found): the BPF side stops hurrying for it. True
@@ -159,6 +160,56 @@ internal sealed class TlsProbes : IDisposable
 
     /// <summary>Scoped: whether <paramref name="file"/> has probes, attached per process.</summary>
     public bool HasPlan(FileIdentity file) => _plans.ContainsKey(file);
+
+    /// <summary>
+    /// Scoped: from now on every library is probed in every process that maps it, as with <c>--probe-scope all</c>
+    /// (once; <paramref name="reason"/> is logged). The probes for all are attached before the per-process ones go, so
+    /// that no call is missed meanwhile; a call seen by both is sent once (its return finds its entry taken).
+    /// </summary>
+    public void ProbeLibrariesForAll(string reason)
+    {
+        var released = new List<BpfLink>();
+        lock (_gate)
+        {
+            if (_disposed || !Scoped)
+            {
+                return;
+            }
+            _widened = true;
+            foreach (var (identity, plan) in _plans)
+            {
+                try
+                {
+                    _links.AddRange(AttachPlan(plan, $"/proc/self/fd/{plan.Fd}", pid: 0));
+                }
+                catch (BpfException ex)
+                {
+                    _log.LogWarning("TLS: cannot probe {Library} in every process: {Reason}", plan.Path, ex.Message);
+                }
+                // No more holds for it.
+                Examined?.Invoke(identity, false);
+            }
+            lock (_linksGate)
+            {
+                foreach (var (pid, files) in _byProcess)
+                {
+                    foreach (var (file, links) in files)
+                    {
+                        Linked?.Invoke(pid, file, false);
+                        released.AddRange(links);
+                    }
+                }
+                _byProcess.Clear();
+                foreach (var plan in _plans.Values)
+                {
+                    Posix.Close(plan.Fd);
+                }
+                _plans.Clear();
+            }
+        }
+        _releaser.Release(released);
+        _log.LogInformation("TLS: {Reason}: libraries are now probed in every process that maps them, as with --probe-scope all", reason);
+    }
 
     /// <summary>Scoped: a process exited; its probes are detached in the background.</summary>
     public void DetachFor(int pid)
@@ -323,7 +374,7 @@ internal sealed class TlsProbes : IDisposable
     private TlsAttachResult Attach(FileIdentity identity, string accessPath, string displayPath, FileDiscovery found)
     {
         var cookie = _nextCookie++;
-        var perProcess = _scoped && IsLibrary(displayPath);
+        var perProcess = Scoped && IsLibrary(displayPath);
         var labels = found.Stacks.SelectMany(s => s.Sites).Select(p => p.Function).ToList();
         ProbePlan plan;
         var links = new List<BpfLink>();
@@ -451,7 +502,7 @@ internal sealed class TlsProbes : IDisposable
 
     private bool AttachForCore(int pid, FileIdentity file)
     {
-        if (!_scoped)
+        if (!Scoped)
         {
             return false;
         }

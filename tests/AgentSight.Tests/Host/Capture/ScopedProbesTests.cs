@@ -150,6 +150,28 @@ public sealed partial class ScopedProbesTests
         Assert.Equal(["/first-run", "/second-run"], requests);
     }
 
+    [Fact]
+    public async Task A_job_of_an_interactive_shell_which_is_never_stopped_is_captured_with_libraries_then_probed_in_every_process()
+    {
+        using var recorder = Recorder.Create();
+        using var server = await TlsServer.OpensslAsync();
+        var session = recorder.Folder.Combine("interactive.jsonl");
+        // An interactive bash on a terminal (script's pseudo-terminal) runs each command as a job: its own process
+        // group on the terminal, which the capture never stops.
+        var typed = $"sleep 0.5\n{CaptureEnvironment.Tool("curl")} -sk {server.Url("/typed-in-a-terminal")} -o /dev/null\nexit\n";
+
+        var (code, stdout, stderr) = await HostProcess.RunAsync(
+            ["--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "-q", "-o", session, "--",
+                "/bin/sh", "-c", $"printf '{typed.Replace("\n", "\\n", StringComparison.Ordinal)}' | {CaptureEnvironment.Tool("script")} -qc 'bash --norc -i' /dev/null"],
+            recorder.Folder.Path, TimeSpan.FromSeconds(120));
+
+        Assert.True(code == 0, $"{stdout}\n{stderr}");
+        Assert.Contains("libraries are now probed in every process that maps them", stderr, StringComparison.Ordinal);
+        var events = CapturedEvent.ReadSession(session);
+        Assert.Contains(events, e => e.Source == "http" && (string?)e.Data["request"]?["path"] == "/typed-in-a-terminal");
+        Assert.DoesNotContain(events, e => e.Kind == "TLS_UNSEEN");
+    }
+
     [GeneratedRegex(@"^\s+process\s.*\bheld_at_map=(\d+)", RegexOptions.Multiline)]
     private static partial Regex HeldAtMap();
 
