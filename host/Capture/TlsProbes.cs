@@ -156,7 +156,17 @@ internal sealed class TlsProbes : IDisposable
     /// Scoped: attaches <paramref name="file"/>'s probes for process <paramref name="pid"/> unless they are already;
     /// false when the file has no probes or the process is gone.
     /// </summary>
-    public bool AttachFor(int pid, FileIdentity file) => AttachForCore(pid, file);
+    public bool AttachFor(int pid, FileIdentity file)
+    {
+        if (!Scoped)
+        {
+            return false;
+        }
+        lock (_linksGate)
+        {
+            return !_linksClosed && AttachForLocked(pid, file);
+        }
+    }
 
     /// <summary>Scoped: whether <paramref name="file"/> has probes, attached per process.</summary>
     public bool HasPlan(FileIdentity file) => _plans.ContainsKey(file);
@@ -264,7 +274,7 @@ internal sealed class TlsProbes : IDisposable
                 }
                 if (forProcess > 0 && earlier is { HasTls: true })
                 {
-                    AttachForCore(forProcess, identity);
+                    AttachFor(forProcess, identity);
                 }
                 return earlier is { HasTls: true }
                     ? TlsAttachResult.AlreadyAttached(displayPath, earlier.Path)
@@ -309,7 +319,7 @@ internal sealed class TlsProbes : IDisposable
             Examined?.Invoke(identity, _plans.ContainsKey(identity));
             if (forProcess > 0 && attached.Outcome == TlsAttachOutcome.Attached)
             {
-                AttachForCore(forProcess, identity);
+                AttachFor(forProcess, identity);
             }
             return attached;
         }
@@ -498,18 +508,6 @@ internal sealed class TlsProbes : IDisposable
             throw;
         }
         return links;
-    }
-
-    private bool AttachForCore(int pid, FileIdentity file)
-    {
-        if (!Scoped)
-        {
-            return false;
-        }
-        lock (_linksGate)
-        {
-            return !_linksClosed && AttachForLocked(pid, file);
-        }
     }
 
     private bool AttachForLocked(int pid, FileIdentity file)
