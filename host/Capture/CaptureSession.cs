@@ -177,14 +177,15 @@ internal sealed class CaptureSession : IDisposable
             NeedsProbes = pid => _discovery?.OnNeedsProbes(pid),
             Unholdable = pid => _discovery?.OnUnholdable(pid),
         };
+        var processMetrics = outputs.ProcessMetrics ?? outputs.TlsMetrics;
         _processDecoder = new ProcessDecoder(_clock, _comms, processEmit, hooks, new ProcessCounters
             {
-                BadRecords = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "bad_records"),
-                HeldAtExec = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "held_at_exec"),
-                HeldAtMap = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "held_at_map"),
-                HeldAtConnect = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "held_at_connect"),
+                BadRecords = Counter(processMetrics, "bad_records"),
+                HeldAtExec = Counter(processMetrics, "held_at_exec"),
+                HeldAtMap = Counter(processMetrics, "held_at_map"),
+                HeldAtConnect = Counter(processMetrics, "held_at_connect"),
             },
-            processEmit is null ? null : new ProcessContainers { Unknown = Counter(outputs.ProcessMetrics ?? outputs.TlsMetrics, "container_unknown") });
+            processEmit is null ? null : new ProcessContainers { Unknown = Counter(processMetrics, "container_unknown") });
         // The process ring first: a pass over the rings reads the TLS ring after it (see ProcessDecoder).
         _poller.Add(_process!.Map("proc_events"), _processDecoder);
         _processLosses = new LossReport(_process, "proc_stats", "process", outputs.ProcessMetrics, _log);

@@ -278,31 +278,17 @@ internal sealed partial class TlsDiscovery : IDisposable
         {
             _probes.ProbeLibrariesForAll($"process {_widenedFor} is a job of a terminal, which the capture never stops");
         }
-        List<FileIdentity>? toLink;
-        lock (_gate)
-        {
-            _toLink.Remove(pid, out toLink);
-        }
-        var program = _probes.Scoped && (toLink is not null || RemembersPrograms) && Posix.TryGetIdentity($"/proc/{pid}/exe", out var exe) ? exe : (FileIdentity?)null;
-        // Attached before the program maps them: it is then not held at the mapping.
-        foreach (var library in program is { } known ? LibrariesOf(known) : [])
-        {
-            _probes.AttachFor(pid, library);
-        }
-        foreach (var file in toLink ?? [])
-        {
-            if (_probes.AttachFor(pid, file) && program is { } mapper)
-            {
-                Remember(mapper, file);
-            }
-        }
-        var forProcess = _probes.Scoped ? pid : 0;
-        var files = ProcMaps.ExecutableFiles(pid);
         string? executable;
         lock (_mapped)
         {
             _execPaths.Remove(pid, out executable);
         }
+        if (_probes.Scoped)
+        {
+            LinkLibraries(pid, afterExec: executable is not null);
+        }
+        var forProcess = _probes.Scoped ? pid : 0;
+        var files = ProcMaps.ExecutableFiles(pid);
         if (files.Count == 0 && executable is not null && Path.IsPathRooted(executable))
         {
             // Gone before it could be looked at: its program is still probed, for the next process that runs it.
@@ -319,6 +305,43 @@ internal sealed partial class TlsDiscovery : IDisposable
         }
         _log.LogDebug("TLS: looked at the {Count} files process {Pid} maps in {Elapsed} ms", files.Count, pid,
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// Scoped probes: attaches the libraries <paramref name="pid"/> mapped since the last scan and, on the first scan
+    /// after its exec, those its program mapped before (then it is not held at the mapping); remembers which program
+    /// mapped which library.
+    /// </summary>
+    private void LinkLibraries(int pid, bool afterExec)
+    {
+        List<FileIdentity>? mapped;
+        lock (_gate)
+        {
+            _toLink.Remove(pid, out mapped);
+        }
+        if (mapped is null && !(afterExec && RemembersPrograms))
+        {
+            return;
+        }
+        if (!Posix.TryGetIdentity($"/proc/{pid}/exe", out var program))
+        {
+            foreach (var file in mapped ?? [])
+            {
+                _probes.AttachFor(pid, file);
+            }
+            return;
+        }
+        foreach (var library in afterExec ? LibrariesOf(program) : [])
+        {
+            _probes.AttachFor(pid, library);
+        }
+        foreach (var file in mapped ?? [])
+        {
+            if (_probes.AttachFor(pid, file))
+            {
+                Remember(program, file);
+            }
+        }
     }
 
     private bool RemembersPrograms

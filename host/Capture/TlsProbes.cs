@@ -201,20 +201,7 @@ internal sealed class TlsProbes : IDisposable
             }
             lock (_linksGate)
             {
-                foreach (var (pid, files) in _byProcess)
-                {
-                    foreach (var (file, links) in files)
-                    {
-                        Linked?.Invoke(pid, file, false);
-                        released.AddRange(links);
-                    }
-                }
-                _byProcess.Clear();
-                foreach (var plan in _plans.Values)
-                {
-                    Posix.Close(plan.Fd);
-                }
-                _plans.Clear();
+                TakeProcessLinksLocked(released, forget: true);
             }
         }
         _releaser.Release(released);
@@ -346,13 +333,8 @@ internal sealed class TlsProbes : IDisposable
             lock (_linksGate)
             {
                 _linksClosed = true;
-                links.AddRange(_byProcess.Values.SelectMany(files => files.Values).SelectMany(l => l));
-                _byProcess.Clear();
-                foreach (var plan in _plans.Values)
-                {
-                    Posix.Close(plan.Fd);
-                }
-                _plans.Clear();
+                // The maps go with the capture: nothing to tell them.
+                TakeProcessLinksLocked(links, forget: false);
             }
             links.AddRange(_releaser.Stop());
         }
@@ -508,6 +490,31 @@ internal sealed class TlsProbes : IDisposable
             throw;
         }
         return links;
+    }
+
+    /// <summary>
+    /// Moves every per-process link into <paramref name="into"/> and drops the plans (their files closed); with
+    /// <paramref name="forget"/>, the BPF side is told each process has them no more.
+    /// </summary>
+    private void TakeProcessLinksLocked(List<BpfLink> into, bool forget)
+    {
+        foreach (var (pid, files) in _byProcess)
+        {
+            foreach (var (file, links) in files)
+            {
+                if (forget)
+                {
+                    Linked?.Invoke(pid, file, false);
+                }
+                into.AddRange(links);
+            }
+        }
+        _byProcess.Clear();
+        foreach (var plan in _plans.Values)
+        {
+            Posix.Close(plan.Fd);
+        }
+        _plans.Clear();
     }
 
     private bool AttachForLocked(int pid, FileIdentity file)

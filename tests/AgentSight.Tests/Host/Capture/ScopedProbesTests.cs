@@ -136,12 +136,8 @@ public sealed partial class ScopedProbesTests
         var session = recorder.Folder.Combine("twice.jsonl");
         var python = CaptureEnvironment.Python;
 
-        var (code, stdout, stderr) = await HostProcess.RunAsync(
-            ["--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "-q", "-o", session, "--", "/bin/sh", "-c",
-                $"{python} {client} 0 first-run && {python} {client} 0.5 second-run"],
-            recorder.Folder.Path, TimeSpan.FromSeconds(120));
+        var stderr = await RecordShellAsync(recorder, session, $"{python} {client} 0 first-run && {python} {client} 0.5 second-run");
 
-        Assert.True(code == 0, $"{stdout}\n{stderr}");
         // The summary's process line: "  process   1,204     held_at_exec=3 held_at_map=1" (a counter shows only when not zero).
         var held = HeldAtMap().Match(stderr);
         Assert.True(held.Success && held.Groups[1].Value == "1", $"held at the mapping: {(held.Success ? held.Groups[1].Value : "0")}, expected 1 (the first run):\n{stderr}");
@@ -160,16 +156,26 @@ public sealed partial class ScopedProbesTests
         // group on the terminal, which the capture never stops.
         var typed = $"sleep 0.5\n{CaptureEnvironment.Tool("curl")} -sk {server.Url("/typed-in-a-terminal")} -o /dev/null\nexit\n";
 
-        var (code, stdout, stderr) = await HostProcess.RunAsync(
-            ["--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "-q", "-o", session, "--",
-                "/bin/sh", "-c", $"printf '{typed.Replace("\n", "\\n", StringComparison.Ordinal)}' | {CaptureEnvironment.Tool("script")} -qc 'bash --norc -i' /dev/null"],
-            recorder.Folder.Path, TimeSpan.FromSeconds(120));
+        var stderr = await RecordShellAsync(recorder, session,
+            $"printf '{typed.Replace("\n", "\\n", StringComparison.Ordinal)}' | {CaptureEnvironment.Tool("script")} -qc 'bash --norc -i' /dev/null");
 
-        Assert.True(code == 0, $"{stdout}\n{stderr}");
         Assert.Contains("libraries are now probed in every process that maps them", stderr, StringComparison.Ordinal);
         var events = CapturedEvent.ReadSession(session);
         Assert.Contains(events, e => e.Source == "http" && (string?)e.Data["request"]?["path"] == "/typed-in-a-terminal");
         Assert.DoesNotContain(events, e => e.Kind == "TLS_UNSEEN");
+    }
+
+    /// <summary>
+    /// Records <c>sh -c <paramref name="command"/></c> with the default pipeline and its summary (the counters); fails
+    /// the test unless it exits 0. Returns what the host wrote on stderr.
+    /// </summary>
+    private static async Task<string> RecordShellAsync(Recorder recorder, string session, string command)
+    {
+        var (code, stdout, stderr) = await HostProcess.RunAsync(
+            ["--plugins", Artifacts.PluginsDirectory, "record", "--no-server", "-q", "-o", session, "--", "/bin/sh", "-c", command],
+            recorder.Folder.Path, TimeSpan.FromSeconds(120));
+        Assert.True(code == 0, $"{stdout}\n{stderr}");
+        return stderr;
     }
 
     [GeneratedRegex(@"^\s+process\s.*\bheld_at_map=(\d+)", RegexOptions.Multiline)]
