@@ -264,8 +264,7 @@ static __always_inline __u32 peer_of(__u32 tgid, __u64 ino, __u32 side)
  */
 static __always_inline bool in_tls_call(__u64 id, __s32 fd, __u8 direction)
 {
-	struct tls_call *call = direction == AS_IO_READ ? bpf_map_lookup_elem(&read_calls, &id)
-							: bpf_map_lookup_elem(&write_calls, &id);
+	struct tls_call *call = direction == AS_IO_READ ? as_call_active(&read_calls, id) : as_call_active(&write_calls, id);
 	return call && (call->fd < 0 || call->fd == fd);
 }
 

@@ -55,12 +55,15 @@ struct open_call {
 	__u64 mode;
 	__s32 dfd;
 	__u32 syscall;
+	__u32 active;            /* 0 between two opens of the thread */
+	__u32 pad;
 };
 
+/* Per thread, kept from one open to the next and removed when the thread exits (handle_exit): an insert and a
+ * delete per open, in a map that allocates its elements, cost more than the rest of the two programs' map work. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);
 	__type(value, struct open_call);
 } open_calls SEC(".maps");
@@ -389,11 +392,17 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *p)
 {
+	__u64 id = bpf_get_current_pid_tgid();
+	/* Every thread keeps its TLS call and open entries from one call to the next (tls_calls.h, open_calls): they go
+	 * with it. */
+	bpf_map_delete_elem(&read_calls, &id);
+	bpf_map_delete_elem(&write_calls, &id);
+	bpf_map_delete_elem(&open_calls, &id);
+
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	/* Only the last thread of a process ends it; `live` has been decremented by now. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
-	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 	if (tgid == cfg.self_tgid)
 		return 0;
@@ -464,8 +473,12 @@ static __always_inline int open_enter(__s32 dfd, const char *filename, __u64 fla
 		.mode = mode,
 		.dfd = dfd,
 		.syscall = syscall,
+		.active = 1,
 	};
-	if (bpf_map_update_elem(&open_calls, &id, &call, BPF_ANY))
+	struct open_call *slot = bpf_map_lookup_elem(&open_calls, &id);
+	if (slot)
+		*slot = call;
+	else if (bpf_map_update_elem(&open_calls, &id, &call, BPF_NOEXIST))
 		count(AS_STAT_CALL_MAP_FULL, 1);
 	return 0;
 }
@@ -474,10 +487,10 @@ static __always_inline int open_exit(long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct open_call *found = bpf_map_lookup_elem(&open_calls, &id);
-	if (!found)
+	if (!found || !found->active)
 		return 0;
 	struct open_call call = *found;
-	bpf_map_delete_elem(&open_calls, &id);
+	found->active = 0;
 
 	__u32 zero = 0;
 	struct open_scratch *s = bpf_map_lookup_elem(&open_scratch, &zero);

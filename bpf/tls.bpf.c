@@ -185,7 +185,7 @@ static __always_inline int enter(void *calls, void *ssl, void *buf, void *len_pt
 		.start_ns = bpf_ktime_get_boot_ns(),
 		.fd = -1,
 	};
-	if (bpf_map_update_elem(calls, &id, &call, BPF_ANY))
+	if (as_call_begin(calls, id, &call))
 		count(AS_STAT_CALL_MAP_FULL, 1);
 	return 0;
 }
@@ -311,11 +311,9 @@ static __always_inline void emit(void *ctx, __u8 kind, __u8 flags, __u64 conn, _
 static __always_inline int leave(struct pt_regs *ctx, void *calls, __u8 kind, bool ex)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct tls_call *call = bpf_map_lookup_elem(calls, &id);
-	if (!call)
+	struct tls_call saved;
+	if (!as_call_end(calls, id, &saved))
 		return 0;
-	struct tls_call saved = *call;
-	bpf_map_delete_elem(calls, &id);
 
 	__s64 len = (int)PT_REGS_RC(ctx);
 	if (ex) {
@@ -528,7 +526,7 @@ int aead_open_enter(struct pt_regs *ctx)
 		.ad_len = (__u32)stack_arg(ctx, 10),
 		.fd = t ? t->last_read_fd : -1,
 	};
-	if (bpf_map_update_elem(&read_calls, &id, &call, BPF_ANY))
+	if (as_call_begin(&read_calls, id, &call))
 		count(AS_STAT_CALL_MAP_FULL, 1);
 	return 0;
 }
@@ -537,11 +535,9 @@ SEC("uretprobe")
 int aead_open_exit(struct pt_regs *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct tls_call *call = bpf_map_lookup_elem(&read_calls, &id);
-	if (!call)
+	struct tls_call saved;
+	if (!as_call_end(&read_calls, id, &saved))
 		return 0;
-	struct tls_call saved = *call;
-	bpf_map_delete_elem(&read_calls, &id);
 	size_t n = 0;
 	if ((int)PT_REGS_RC(ctx) != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)saved.len_ptr) || n == 0 || n > AS_TLS_CHUNK + 256)
 		return 0;
@@ -729,7 +725,7 @@ static __always_inline void on_socket_write(__s32 fd, __u64 buf, __u64 length)
 		return;
 
 	/* A TLS call running on this thread writes through this socket. */
-	struct tls_call *call = bpf_map_lookup_elem(&write_calls, &id);
+	struct tls_call *call = as_call_active(&write_calls, id);
 	if (call && call->fd < 0)
 		call->fd = fd;
 	call = bpf_map_lookup_elem(&handshake_calls, &id);
@@ -768,7 +764,7 @@ static __always_inline void on_socket_read(__s32 fd)
 	__u32 tgid = id >> 32;
 	if (fd < 0 || !allowed(tgid))
 		return;
-	struct tls_call *call = bpf_map_lookup_elem(&read_calls, &id);
+	struct tls_call *call = as_call_active(&read_calls, id);
 	if (call && call->fd < 0)
 		call->fd = fd;
 	call = bpf_map_lookup_elem(&handshake_calls, &id);

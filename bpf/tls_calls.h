@@ -13,21 +13,53 @@ struct tls_call {
 	__u64 buf;
 	__u64 conn;
 	__u64 len_ptr;           /* SSL_*_ex: where the library writes the byte count */
-	__u64 start_ns;
+	__u64 start_ns;          /* 0: no call in progress on this thread */
 	__u64 ad;                /* AEAD open: the additional data (TLS 1.2: the record type is ad[8]) */
 	__u32 ad_len;
 	__s32 fd;                /* set by the first socket call made inside this call, -1 until then */
 };
 
-/* One map per direction so that a call nested in another (a read inside a write callback) cannot overwrite its
- * caller's entry. Key: bpf_get_current_pid_tgid(). */
+/*
+ * One map per direction so that a call nested in another (a read inside a write callback) cannot overwrite its
+ * caller's entry. Key: bpf_get_current_pid_tgid(). A thread keeps its entry from one call to the next (start_ns 0
+ * between them) and process.bpf.c removes it when the thread exits: an insert and a delete per call, in a map that
+ * allocates its elements, cost the traced program more than the rest of the entry and return programs' map work.
+ */
 #define AS_TLS_CALLS_MAP(name)                                    \
 	struct {                                                  \
 		__uint(type, BPF_MAP_TYPE_HASH);                  \
 		__uint(max_entries, 16384);                       \
-		__uint(map_flags, BPF_F_NO_PREALLOC);             \
 		__type(key, __u64);                               \
 		__type(value, struct tls_call);                   \
 	} name SEC(".maps")
+
+/* Starts this thread's call: its entry is written in place when the thread has one. Non-zero: the map is full. */
+static __always_inline long as_call_begin(void *calls, __u64 id, const struct tls_call *call)
+{
+	struct tls_call *slot = bpf_map_lookup_elem(calls, &id);
+	if (slot) {
+		*slot = *call;
+		return 0;
+	}
+	return bpf_map_update_elem(calls, &id, call, BPF_NOEXIST);
+}
+
+/* This thread's call in progress, or NULL. */
+static __always_inline struct tls_call *as_call_active(void *calls, __u64 id)
+{
+	struct tls_call *call = bpf_map_lookup_elem(calls, &id);
+	return call && call->start_ns ? call : NULL;
+}
+
+/* Ends this thread's call and hands back what its entry saw; false when none was in progress. */
+static __always_inline bool as_call_end(void *calls, __u64 id, struct tls_call *saved)
+{
+	struct tls_call *call = as_call_active(calls, id);
+	if (!call)
+		return false;
+	*saved = *call;
+	call->start_ns = 0;
+	return true;
+}
 
 #endif /* AGENTSIGHT_TLS_CALLS_H */
