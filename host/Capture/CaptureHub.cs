@@ -205,7 +205,7 @@ internal sealed class CaptureHub
     }
 
     private Action<Contracts.AgentEvent>? Output(string name, PipelinePriority priority) =>
-        _joined.TryGetValue(name, out var joined) ? CaptureOutputs.ToPipeline(joined.Input, joined.Metrics, priority.BeforeWait) : null;
+        _joined.TryGetValue(name, out var joined) ? CaptureOutputs.ToPipeline(joined.Input, joined.Metrics, priority.Waited) : null;
 
     private RunnerMetrics? Metrics(string name) => _joined.TryGetValue(name, out var joined) ? joined.Metrics : null;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AgentSight.Contracts;
 using AgentSight.Host.Pipeline;
 using AgentSight.Host.Runners;
@@ -51,15 +52,39 @@ internal sealed class CaptureOutputs
 
     /// <summary>
     /// Writes to the pipeline from the polling thread, waiting when the first queue is full (block policy): the
-    /// kernel ring then fills, and what it cannot hold is counted by the programs, never lost silently.
+    /// kernel ring then fills, and what it cannot hold is counted by the programs, never lost silently. A wait is told
+    /// to <paramref name="waited"/> a slice at a time while it lasts.
     /// </summary>
-    public static Action<AgentEvent> ToPipeline(PipelineInput input, RunnerMetrics metrics, Action? beforeWait = null) => evt =>
+    public static Action<AgentEvent> ToPipeline(PipelineInput input, RunnerMetrics metrics, Action<TimeSpan>? waited = null) => evt =>
     {
         var write = input.WriteAsync(evt, metrics);
         if (!write.IsCompletedSuccessfully)
         {
-            beforeWait?.Invoke();
-            write.AsTask().GetAwaiter().GetResult();
+            var wait = write.AsTask();
+            var since = Stopwatch.GetTimestamp();
+            while (!Ended(wait))
+            {
+                waited?.Invoke(Stopwatch.GetElapsedTime(since));
+                since = Stopwatch.GetTimestamp();
+            }
+            waited?.Invoke(Stopwatch.GetElapsedTime(since));
+            wait.GetAwaiter().GetResult();
         }
     };
+
+    /// <summary>How often a long wait for the pipeline is told while it lasts.</summary>
+    private static readonly TimeSpan WaitSlice = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Waits up to <see cref="WaitSlice"/>; a failed write counts as ended (its own exception is thrown after).</summary>
+    private static bool Ended(Task wait)
+    {
+        try
+        {
+            return wait.Wait(WaitSlice);
+        }
+        catch (AggregateException)
+        {
+            return true;
+        }
+    }
 }

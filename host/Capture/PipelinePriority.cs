@@ -11,12 +11,15 @@ namespace AgentSight.Host.Capture;
 /// <para>On two cores a pipeline at the traced program's own priority took the core it was about to run on, and the
 /// kernel then ran it on its peer's core, one after the other instead of side by side: on the keep-alive benchmark
 /// lowering the pipeline took 7-10 µs off the 30-36 that tracing added to a request (docs/PERFORMANCE.md, "Stop 29").</para>
-/// <para>At nice 19 the pipeline still gets a share of a busy machine, but a small one. When the capture would have
-/// to wait for it (the bus is full: what a slow pipeline does to the rings), every thread goes back to the host's own
-/// priority at once, and down again only once the capture has not waited for <see cref="CalmFor"/> (twice as long each
-/// time it falls behind again). Nice, not <c>SCHED_IDLE</c>: an idle-class thread preempted while it holds a lock, or
+/// <para>At nice 19 the pipeline still gets a share of a busy machine, but a small one. When the capture has waited
+/// for it (the bus is full: what a slow pipeline does to the rings) for <see cref="Patience"/> within
+/// <see cref="PatienceWindow"/>, every thread goes back to the host's own priority, and down again only once the
+/// capture has not waited for <see cref="CalmFor"/> (twice as long each time it falls behind again). A burst fills the
+/// bus for a moment and the kernel rings hold it (the smallest, the process ring's 8 MiB, holds about 40,000 file
+/// opens): raising the pipeline at the first full bus put it level with the traced programs for the rest of a short
+/// run (docs/PERFORMANCE.md, "Stop 31"). Nice, not <c>SCHED_IDLE</c>: an idle-class thread preempted while it holds a lock, or
 /// before a garbage collection can suspend it, could stall the capture thread for seconds on a busy machine.</para>
-/// <para>Called on the capture thread (<see cref="BeforeWait"/> may come from any thread that writes to the bus).</para>
+/// <para>Called on the capture thread (<see cref="Waited"/> may come from any thread that writes to the bus).</para>
 /// </remarks>
 internal sealed class PipelinePriority
 {
@@ -25,6 +28,12 @@ internal sealed class PipelinePriority
 
     /// <summary>The longest calm spell asked for: it doubles each time the pipeline falls behind again.</summary>
     public static readonly TimeSpan LongestCalm = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long the capture may wait for the pipeline, within <see cref="PatienceWindow"/>, before it is raised.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The span over which the capture's waits are added up against <see cref="Patience"/>.</summary>
+    public static readonly TimeSpan PatienceWindow = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How often threads started since are looked for (a thread started by a lowered one is lowered already).</summary>
     private const long ScanEveryMs = 1000;
@@ -42,6 +51,8 @@ internal sealed class PipelinePriority
     private bool _active;
     private bool _ended;
     private long _lastWaitMs = long.MinValue / 2;
+    private long _windowStartMs = long.MinValue / 2;
+    private double _waitedInWindowMs;
     private long _nextScanMs;
 
     /// <param name="nice">The pipeline's nice while the capture runs; at or below the host's own, nothing changes.</param>
@@ -87,16 +98,28 @@ internal sealed class PipelinePriority
         }
     }
 
-    /// <summary>The capture is about to wait for the pipeline: it gets the host's priority back at once.</summary>
-    public void BeforeWait()
+    /// <summary>
+    /// The capture has waited <paramref name="waited"/> for the pipeline (told as it goes, a slice at a time, while a
+    /// wait lasts): the pipeline gets the host's priority back once the waits add up to <see cref="Patience"/> within
+    /// <see cref="PatienceWindow"/>.
+    /// </summary>
+    public void Waited(TimeSpan waited)
     {
         lock (_gate)
         {
-            _lastWaitMs = _nowMs();
-            if (!_active)
+            var now = _nowMs();
+            _lastWaitMs = now;
+            if (now - _windowStartMs > PatienceWindow.TotalMilliseconds)
+            {
+                _windowStartMs = now - (long)waited.TotalMilliseconds;
+                _waitedInWindowMs = 0;
+            }
+            _waitedInWindowMs += waited.TotalMilliseconds;
+            if (!_active || _waitedInWindowMs < Patience.TotalMilliseconds)
             {
                 return;
             }
+            _waitedInWindowMs = 0;
             RaiseAll();
             TimesRaised++;
             if (TimesRaised == 1)

@@ -64,15 +64,32 @@ public sealed class PipelinePriorityTests
         priority.Tick();
         Assert.Equal(19, threads.NiceOf(5));
 
-        now += 100;
-        priority.BeforeWait();
+        // A burst: the capture waits a little, now and then; the rings hold it and the pipeline stays lowered.
+        for (var i = 0; i < 10; i++)
+        {
+            now += 100;
+            priority.Waited(TimeSpan.FromMilliseconds(50));
+        }
+        Assert.True(priority.IsLowered);
+        Assert.Equal(0, priority.TimesRaised);
+
+        // Waiting most of a quarter of a second, told 20 ms at a time: the pipeline falls behind, and is raised.
+        now += 1000;
+        for (var i = 0; i < 9; i++)
+        {
+            now += 20;
+            priority.Waited(TimeSpan.FromMilliseconds(20));
+            Assert.True(priority.IsLowered, $"raised after {20 * (i + 1)} ms");
+        }
+        now += 20;
+        priority.Waited(TimeSpan.FromMilliseconds(20));
         Assert.Equal([0, 0, 0, 0, 0], threads.Nice);
         Assert.Equal(1, priority.TimesRaised);
         Assert.False(priority.IsLowered);
 
         // Still behind 4 s later: stays raised; 5 s after the last wait it is lowered again.
         now += 4000;
-        priority.BeforeWait();
+        priority.Waited(PipelinePriority.Patience);
         now += 4900;
         priority.Tick();
         Assert.Equal([0, 0, 0, 0, 0], threads.Nice);
@@ -82,7 +99,7 @@ public sealed class PipelinePriorityTests
         Assert.Equal(1, priority.TimesRaised);
 
         // Behind again: the calm spell asked for doubles, to 10 s.
-        priority.BeforeWait();
+        priority.Waited(PipelinePriority.Patience);
         Assert.Equal(2, priority.TimesRaised);
         now += 9_900;
         priority.Tick();
