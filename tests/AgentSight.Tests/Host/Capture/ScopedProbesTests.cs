@@ -181,6 +181,28 @@ public sealed partial class ScopedProbesTests
     [GeneratedRegex(@"^\s+process\s.*\bheld_at_map=(\d+)", RegexOptions.Multiline)]
     private static partial Regex HeldAtMap();
 
+    /// <summary>
+    /// Waits until an earlier recording's probes on every process's libssl (another test's, with <c>--probe-scope all</c>
+    /// or the <c>ssl</c> command) are gone: the kernel releases them over a few seconds after that host has exited.
+    /// </summary>
+    private static async Task NoEarlierProbesAsync(int pid, long address)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            await using (var memory = new FileStream($"/proc/{pid}/mem", FileMode.Open, FileAccess.Read))
+            {
+                memory.Seek(address, SeekOrigin.Begin);
+                if (memory.ReadByte() != 0xcc)
+                {
+                    return;
+                }
+            }
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), "an earlier recording's probes were still there after 30 s");
+            await Task.Delay(100);
+        }
+    }
+
     private static async Task<(string Own, string Other)> PeekAsync(string[] options)
     {
         using var recorder = Recorder.Create();
@@ -194,6 +216,7 @@ public sealed partial class ScopedProbesTests
         {
             var address = await bystander.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.False(string.IsNullOrEmpty(address), "the bystander printed no address");
+            await NoEarlierProbesAsync(bystander.Id, long.Parse(address!, System.Globalization.CultureInfo.InvariantCulture));
             var output = recorder.Folder.Combine("bytes.txt");
 
             var result = await recorder.RecordAsync(options, CaptureEnvironment.Python, "-c", Peeker,
