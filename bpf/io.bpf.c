@@ -104,10 +104,15 @@ struct io_call {
 	__u8 direction;
 	__u8 kind;
 	__u8 vector;
-	__u8 pad[5];
+	__u8 active;             /* 0 between two calls of the thread */
+	__u8 pad[4];
 };
 
-/* LRU: a thread killed inside a blocking read never returns, and its entry must not stay forever. */
+/*
+ * LRU: a thread killed inside a blocking read never returns, and its entry must not stay forever. A thread's entry is
+ * written in place from one call to the next: an update of an LRU map takes a fresh element every time, and the
+ * delete at the return frees it again.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
@@ -311,8 +316,12 @@ static __always_inline void io_enter(__s32 fd, __u64 buf, __u64 count_or_iovs, _
 		.direction = direction,
 		.kind = info.kind,
 		.vector = vector,
+		.active = 1,
 	};
-	if (bpf_map_update_elem(&io_calls, &id, &call, BPF_ANY))
+	struct io_call *slot = bpf_map_lookup_elem(&io_calls, &id);
+	if (slot)
+		*slot = call;
+	else if (bpf_map_update_elem(&io_calls, &id, &call, BPF_NOEXIST))
 		count(AS_IO_STAT_CALL_MAP_FULL, 1);
 }
 
@@ -450,10 +459,10 @@ static __always_inline void io_exit(__s64 ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct io_call *found = bpf_map_lookup_elem(&io_calls, &id);
-	if (!found)
+	if (!found || !found->active)
 		return;
 	struct io_call call = *found;
-	bpf_map_delete_elem(&io_calls, &id);
+	found->active = 0;
 	if (ret <= 0)
 		return;
 	__u32 tgid = id >> 32;
