@@ -108,11 +108,7 @@ struct io_call {
 	__u8 pad[4];
 };
 
-/*
- * LRU: a thread killed inside a blocking read never returns, and its entry must not stay forever. A thread's entry is
- * written in place from one call to the next: an update of an LRU map takes a fresh element every time, and the
- * delete at the return frees it again.
- */
+/* LRU: a thread killed inside a blocking read never returns, and its entry must not stay forever (thread_calls.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
@@ -318,10 +314,7 @@ static __always_inline void io_enter(__s32 fd, __u64 buf, __u64 count_or_iovs, _
 		.vector = vector,
 		.active = 1,
 	};
-	struct io_call *slot = bpf_map_lookup_elem(&io_calls, &id);
-	if (slot)
-		*slot = call;
-	else if (bpf_map_update_elem(&io_calls, &id, &call, BPF_NOEXIST))
+	if (as_put_in_place(&io_calls, &id, &call))
 		count(AS_IO_STAT_CALL_MAP_FULL, 1);
 }
 

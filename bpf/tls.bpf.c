@@ -185,7 +185,7 @@ static __always_inline int enter(void *calls, void *ssl, void *buf, void *len_pt
 		.start_ns = bpf_ktime_get_boot_ns(),
 		.fd = -1,
 	};
-	if (as_call_begin(calls, id, &call))
+	if (as_put_in_place(calls, &id, &call))
 		count(AS_STAT_CALL_MAP_FULL, 1);
 	return 0;
 }
@@ -526,7 +526,7 @@ int aead_open_enter(struct pt_regs *ctx)
 		.ad_len = (__u32)stack_arg(ctx, 10),
 		.fd = t ? t->last_read_fd : -1,
 	};
-	if (as_call_begin(&read_calls, id, &call))
+	if (as_put_in_place(&read_calls, &id, &call))
 		count(AS_STAT_CALL_MAP_FULL, 1);
 	return 0;
 }

@@ -8,6 +8,8 @@
 #ifndef AGENTSIGHT_TLS_CALLS_H
 #define AGENTSIGHT_TLS_CALLS_H
 
+#include "thread_calls.h"
+
 /* What the entry probe saw, for the return probe of the same thread. */
 struct tls_call {
 	__u64 buf;
@@ -21,9 +23,8 @@ struct tls_call {
 
 /*
  * One map per direction so that a call nested in another (a read inside a write callback) cannot overwrite its
- * caller's entry. Key: bpf_get_current_pid_tgid(). A thread keeps its entry from one call to the next (start_ns 0
- * between them) and process.bpf.c removes it when the thread exits: an insert and a delete per call, in a map that
- * allocates its elements, cost the traced program more than the rest of the entry and return programs' map work.
+ * caller's entry. Key: bpf_get_current_pid_tgid(). Kept per thread (thread_calls.h: start_ns 0 between calls) and
+ * removed by process.bpf.c when the thread exits.
  */
 #define AS_TLS_CALLS_MAP(name)                                    \
 	struct {                                                  \
@@ -32,17 +33,6 @@ struct tls_call {
 		__type(key, __u64);                               \
 		__type(value, struct tls_call);                   \
 	} name SEC(".maps")
-
-/* Starts this thread's call: its entry is written in place when the thread has one. Non-zero: the map is full. */
-static __always_inline long as_call_begin(void *calls, __u64 id, const struct tls_call *call)
-{
-	struct tls_call *slot = bpf_map_lookup_elem(calls, &id);
-	if (slot) {
-		*slot = *call;
-		return 0;
-	}
-	return bpf_map_update_elem(calls, &id, call, BPF_NOEXIST);
-}
 
 /* This thread's call in progress, or NULL. */
 static __always_inline struct tls_call *as_call_active(void *calls, __u64 id)
