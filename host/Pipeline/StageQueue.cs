@@ -58,8 +58,7 @@ internal sealed class StageQueue : IStageTarget
     private async ValueTask WriteWhenRoomAsync(AgentEvent evt)
     {
         await _channel.Writer.WriteAsync(evt);
-        var reader = _channel.Reader;
-        while (reader.Count > Capacity / 2 && !reader.Completion.IsCompleted)
+        while (Count > Capacity / 2)
         {
             await Task.Delay(1);
         }

@@ -51,26 +51,6 @@ public sealed class FullQueueTests
         Assert.Equal([5, 6, 7, 8], order);
     }
 
-    [Fact]
-    public async Task A_writer_waiting_for_the_reader_is_let_go_when_the_queue_is_completed_and_read_to_the_end()
-    {
-        var queue = NewQueue(Backpressure.Block);
-        for (var i = 0; i < Capacity; i++)
-        {
-            Assert.True(WritesAtOnce(queue, Numbered(i, Some.Epoch + i)));
-        }
-        var blocked = queue.WriteAsync(Numbered(Capacity, Some.Epoch + Capacity)).AsTask();
-        Assert.True(queue.Reader.TryRead(out _));
-        await WaitUntilAsync(() => queue.Count == Capacity);
-        Assert.False(blocked.IsCompleted);
-
-        queue.Complete();
-        while (queue.Reader.TryRead(out _))
-        {
-        }
-        await blocked.WaitAsync(TimeSpan.FromSeconds(10));
-    }
-
     [Theory]
     [InlineData((int)Backpressure.DropOldest)]
     [InlineData((int)Backpressure.DropNewest)]
