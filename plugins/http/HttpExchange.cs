@@ -173,7 +173,7 @@ internal sealed class HttpExchange(string id, HttpMessage? request)
     }
 
     private static string? Body(HttpMessage message) =>
-        message.Streamed || message.Body is null || message.BodySize == 0 ? null : BodyText.Format(message.Body.Span);
+        message.Streamed || message.Body is null || message.BodySize == 0 ? null : PayloadBytes.Format(message.Body.Span);
 
     private static double Milliseconds(long ns) => Math.Round(ns / 1_000_000.0, 3);
 

@@ -87,14 +87,6 @@ public sealed class HttpPropertyTests
     }
 
     [Fact]
-    public void Body_text_is_written_exactly_as_ssl_data_is()
-    {
-        var bytes = Gen.OneOf(Gen.Byte[0, 255], Gen.Byte[0x20, 0x7E], Gen.Const((byte)0xC2), Gen.Byte[0x80, 0xBF]).Array[0, 64];
-        bytes.Sample(b => Assert.Equal(TlsPayload.FormatData(b), BodyText.Format(b)), iter: 5000);
-        Assert.Equal(TlsPayload.FormatData("HEX:41"u8), BodyText.Format("HEX:41"u8));
-    }
-
-    [Fact]
     public void A_piece_never_ends_inside_a_character()
     {
         var text = Encoding.UTF8.GetBytes("aé✓😀z");
