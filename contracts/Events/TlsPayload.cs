@@ -103,7 +103,7 @@ public sealed class TlsPayload : EventPayload
             writer.WriteNumber("uid"u8, uid);
         }
         writer.WriteNumber("len"u8, Length);
-        writer.WriteNumber("latency_ms"u8, LatencyNs / 1_000_000.0);
+        JsonMilliseconds.Write(writer, "latency_ms"u8, LatencyNs);
         writer.WriteBoolean("is_handshake"u8, Direction == TlsDirection.Handshake);
         writer.WritePropertyName("data"u8);
         if (HasBytes)

@@ -22,6 +22,22 @@ public sealed class AgentEventJsonTests
         Assert.StartsWith("""{"timestamp":123,"source":"ssl","pid":7,"tid":8,"comm":"node","data":{"function":"READ/RECV","conn_id":"0x558100001000","uid":1000,"len":2,"latency_ms":0.214,"is_handshake":false,"data":"hi","truncated":false}}""", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_calls_latency_is_written_as_its_milliseconds_as_a_double_would_be()
+    {
+        // Every nanosecond count up to 2,000, then spread over every order of magnitude up to 3 * 10^16 and past the
+        // ends of the digit-by-digit form (exponent notation below 0.0001 ms, 15 significant digits above 10^15 ns).
+        var random = new Random(11);
+        foreach (var ns in Enumerable.Range(0, 2000).Select(i => (long)i).Concat([99, 100, 999_999_999_999_999, 1_000_000_000_000_000, long.MaxValue])
+            .Concat(Enumerable.Range(0, 5000).Select(_ => (long)Math.Pow(10, random.NextDouble() * 16.5))))
+        {
+            var payload = new TlsPayload(TlsDirection.Read, "hi"u8.ToArray(), 2) { LatencyNs = ns };
+            var line = AgentEventJson.ToJson(new AgentEvent(1, EventSources.Ssl, 2, 3, "x", payload));
+            var written = line[(line.IndexOf("\"latency_ms\":", StringComparison.Ordinal) + 13)..];
+            Assert.Equal(JsonValue.Create(ns / 1_000_000.0).ToJsonString(), written[..written.IndexOf(',', StringComparison.Ordinal)]);
+        }
+    }
+
     [Theory]
     [InlineData("POST /v1/messages HTTP/1.1\r\nhost: api.anthropic.com\r\n\r\n{\"q\":\"café 日本 🎉\"}")]
     [InlineData("")]
