@@ -33,7 +33,8 @@ public sealed class AgentEventJsonTests
         {
             var payload = new TlsPayload(TlsDirection.Read, "hi"u8.ToArray(), 2) { LatencyNs = ns };
             var line = AgentEventJson.ToJson(new AgentEvent(1, EventSources.Ssl, 2, 3, "x", payload));
-            var written = line[(line.IndexOf("\"latency_ms\":", StringComparison.Ordinal) + 13)..];
+            const string Key = "\"latency_ms\":";
+            var written = line[(line.IndexOf(Key, StringComparison.Ordinal) + Key.Length)..];
             Assert.Equal(JsonValue.Create(ns / 1_000_000.0).ToJsonString(), written[..written.IndexOf(',', StringComparison.Ordinal)]);
         }
     }
