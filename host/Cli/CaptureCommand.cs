@@ -149,7 +149,7 @@ internal static class CaptureCommand
         {
             overrides.Enable.Add(console);
         }
-        overrides.Enable.Add(eventFile);
+        overrides.Require.Add((eventFile, "the session file is written through it; -o FILE chooses where"));
         // First, so that a --set of the path of the user's still wins.
         overrides.Set.Insert(0, PipelineOverrides.SetOfRole(StageRoles.EventFile, RoleKeys.Path, PipelineOverrides.Json(sessionFile)));
         return overrides;

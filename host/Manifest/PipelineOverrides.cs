@@ -52,6 +52,12 @@ internal sealed class PipelineOverrides
 
     public List<string> Disable { get; } = [];
 
+    /// <summary>
+    /// Stages a command cannot run without (<c>record</c>'s session file), with what the command needs each for: enabled
+    /// after <see cref="Disable"/>, and a <c>--disable</c> that names one is a problem, never silently undone.
+    /// </summary>
+    public List<(string Stage, string NeededFor)> Require { get; } = [];
+
     /// <summary><c>--set STAGE.KEY=VALUE</c> texts, applied in order.</summary>
     public List<string> Set { get; } = [];
 
@@ -155,6 +161,20 @@ internal sealed class PipelineOverrides
             {
                 stage.Enabled = false;
             }
+        }
+        foreach (var (id, neededFor) in Require)
+        {
+            if (First(manifest, id, roles) is not { } required)
+            {
+                Missing(manifest, "--enable", id, problems);
+                continue;
+            }
+            foreach (var disabled in Disable.Where(d => Every(manifest, d, roles).Contains(required)))
+            {
+                problems.Add(new ManifestProblem("--disable " + disabled, null, null,
+                    $"this command needs the stage \"{required.Id}\" ({neededFor}); it cannot be disabled here"));
+            }
+            required.Enabled = true;
         }
         foreach (var id in Enable)
         {

@@ -215,4 +215,17 @@ public sealed class CaptureCommandTests
         Assert.Equal(2, emptyCode);
         Assert.Contains("record needs something to trace", emptyStderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Record_refuses_to_disable_the_stage_its_session_file_is_written_through()
+    {
+        using var folder = TempFolder.ForCaller();
+        var output = folder.Combine("session.jsonl");
+
+        var (code, _, stderr) = await HostProcess.RunAsync(["record", "--no-server", "--disable", "file", "-o", output, "--", "/bin/true"]);
+
+        Assert.Equal(2, code);
+        Assert.Contains("--disable file: this command needs the stage \"file\" (the session file is written through it", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
 }
