@@ -263,6 +263,7 @@ public abstract class AnalyzerConformance<TFactory> : StageConformance<TFactory>
     private sealed class Run
     {
         private long _nextTimer;
+        private long _interval;
 
         public Run(AnalyzerConformance<TFactory> suite, PluginConfig? config = null)
         {
@@ -277,23 +278,35 @@ public abstract class AnalyzerConformance<TFactory> : StageConformance<TFactory>
 
         public void Feed(IEnumerable<AgentEvent> events)
         {
-            var interval = Analyzer.TimerInterval.Ticks * 100;
             foreach (var evt in events)
             {
                 Context.Now = Math.Max(Context.Now, evt.Timestamp);
                 Analyzer.Process(evt, Output);
-                if (interval <= 0)
+                // As the host does since 2.1: the interval is read after every call, a changed one starts a new deadline.
+                var current = Analyzer.TimerInterval.Ticks * 100;
+                Assert.True(current >= 0, $"TimerInterval is negative ({Analyzer.TimerInterval}) after an event");
+                if (current != _interval)
+                {
+                    _interval = current;
+                    _nextTimer = 0;
+                }
+                if (_interval <= 0)
                 {
                     continue;
                 }
                 if (_nextTimer == 0)
                 {
-                    _nextTimer = Context.Now + interval;
+                    _nextTimer = Context.Now + _interval;
                 }
                 else if (Context.Now >= _nextTimer)
                 {
-                    _nextTimer = Context.Now + interval;
+                    _nextTimer = Context.Now + _interval;
                     Analyzer.OnTimer(Context.Now, Output);
+                    if (Analyzer.TimerInterval.Ticks * 100 != _interval)
+                    {
+                        _interval = Analyzer.TimerInterval.Ticks * 100;
+                        _nextTimer = 0;
+                    }
                 }
             }
         }

@@ -14,6 +14,12 @@ namespace AgentSight.Contracts;
 public interface IAnalyzer
 {
     /// <summary>How often <see cref="OnTimer"/> runs, in pipeline time; zero (the default) for never.</summary>
+    /// <remarks>
+    /// Since 2.1 the host reads it again after every call to <see cref="Process"/> and <see cref="OnTimer"/>, so it may
+    /// change: answer zero while the instance holds nothing a timer would release, and no timer wakes the pipeline while
+    /// the agent is idle. A changed value starts a new deadline. Keep it cheap (a field, not a search): it is read once
+    /// per event.
+    /// </remarks>
     TimeSpan TimerInterval => TimeSpan.Zero;
 
     /// <summary>

@@ -136,6 +136,7 @@ internal sealed class AnalyzerStage : IEventOutput
         {
             _metrics.Enter(PluginCall.Process);
             analyzer.Process(evt, this);
+            UseTimerInterval(analyzer.TimerInterval);
         }
         catch (Exception ex)
         {
@@ -170,7 +171,7 @@ internal sealed class AnalyzerStage : IEventOutput
     private void FireTimer()
     {
         var now = _context.Clock.Now;
-        _nextTimer = now + _timerIntervalNs;
+        _nextTimer = _context.Clock.IsEventTime ? now + _timerIntervalNs : NextWallDeadline(now);
         var analyzer = _analyzer;
         if (analyzer is null)
         {
@@ -180,6 +181,7 @@ internal sealed class AnalyzerStage : IEventOutput
         {
             _metrics.Enter(PluginCall.OnTimer);
             analyzer.OnTimer(now, this);
+            UseTimerInterval(analyzer.TimerInterval);
         }
         catch (Exception ex)
         {
@@ -238,10 +240,31 @@ internal sealed class AnalyzerStage : IEventOutput
     private void SetInstance(IAnalyzer analyzer)
     {
         _analyzer = analyzer;
-        var interval = analyzer.TimerInterval;
-        _timerIntervalNs = interval > TimeSpan.Zero ? interval.Ticks * 100 : 0;
-        _nextTimer = _context.Clock.IsEventTime || _timerIntervalNs == 0 ? 0 : _context.Clock.Now + _timerIntervalNs;
+        _timerIntervalNs = -1;
+        UseTimerInterval(analyzer.TimerInterval);
     }
+
+    /// <summary>
+    /// Takes the instance's <see cref="IAnalyzer.TimerInterval"/>, read again after every call into it (contracts 2.1):
+    /// an instance holding nothing may answer zero, and then no timer wakes the chain while the agent is idle. A new
+    /// interval starts a new deadline; the same one keeps the deadline it has.
+    /// </summary>
+    private void UseTimerInterval(TimeSpan interval)
+    {
+        var intervalNs = interval > TimeSpan.Zero ? interval.Ticks * 100 : 0;
+        if (intervalNs == _timerIntervalNs)
+        {
+            return;
+        }
+        _timerIntervalNs = intervalNs;
+        _nextTimer = _context.Clock.IsEventTime || intervalNs == 0 ? 0 : NextWallDeadline(_context.Clock.Now);
+    }
+
+    /// <summary>
+    /// The next multiple of the interval on the wall clock: the stages' timers of one interval fall on the same instants,
+    /// so the chain wakes once for all of them rather than once for each.
+    /// </summary>
+    private long NextWallDeadline(long now) => (now / _timerIntervalNs + 1) * _timerIntervalNs;
 
     /// <summary>Lets an instance emit what it holds; returns what it threw (logged here), or null.</summary>
     private Exception? FlushInstance(IAnalyzer? analyzer, string reason)

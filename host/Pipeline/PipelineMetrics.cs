@@ -7,10 +7,19 @@ namespace AgentSight.Host.Pipeline;
 internal sealed class PipelineMetrics : IPipelineMetrics, IDisposable
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// The sampling period while nothing moves (every queue empty, no event in since the last sample): an idle recording
+    /// is not woken twenty times a second to read zeros. A queue that fills in between still records its high-water mark
+    /// (<see cref="StageMetrics.NoteFull"/>).
+    /// </summary>
+    private static readonly TimeSpan SampleWhileIdle = TimeSpan.FromSeconds(1);
     private readonly List<RunnerMetrics> _sources = [];
     private readonly Lock _sourcesLock = new();
     private readonly TimeProvider _time;
     private ITimer? _sampler;
+    private long _eventsAtLastSample = -1;
+    private bool _sampledIdle;
 
     public PipelineMetrics(IReadOnlyList<StageMetrics> stages, TimeProvider time)
     {
@@ -52,9 +61,20 @@ internal sealed class PipelineMetrics : IPipelineMetrics, IDisposable
 
     private void SampleDepths()
     {
+        var moving = false;
+        var events = 0L;
         foreach (var stage in Stages)
         {
-            stage.SampleDepth();
+            moving |= stage.SampleDepth() > 0;
+            events += stage.In;
+        }
+        moving |= events != _eventsAtLastSample;
+        _eventsAtLastSample = events;
+        if (moving == _sampledIdle)
+        {
+            _sampledIdle = !moving;
+            var period = moving ? SampleEvery : SampleWhileIdle;
+            _sampler?.Change(period, period);
         }
     }
 }

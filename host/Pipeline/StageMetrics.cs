@@ -99,13 +99,23 @@ internal sealed class StageMetrics
     /// <summary>A plugin counter's value, or null when the plugin never asked for it (reading does not create it).</summary>
     public long? CounterValue(string name) => _counters.TryGetValue(name, out var counter) ? counter.Value : null;
 
-    /// <summary>Samples the queue depth to keep its high-water mark.</summary>
-    public void SampleDepth()
+    /// <summary>Samples the queue depth to keep its high-water mark; returns the depth.</summary>
+    public int SampleDepth()
     {
         var depth = Queue?.Count ?? 0;
         if (depth > Volatile.Read(ref _highWater))
         {
             Volatile.Write(ref _highWater, depth);
+        }
+        return depth;
+    }
+
+    /// <summary>The queue was found full (a writer waited, or an event was dropped): its high-water mark is its capacity.</summary>
+    public void NoteFull(int capacity)
+    {
+        if (capacity > Volatile.Read(ref _highWater))
+        {
+            Volatile.Write(ref _highWater, capacity);
         }
     }
 

@@ -12,10 +12,12 @@ namespace AgentSight.Host.Pipeline;
 internal sealed class StageQueue : IStageTarget
 {
     private readonly Channel<AgentEvent> _channel;
+    private readonly StageMetrics _metrics;
 
     public StageQueue(int capacity, Backpressure policy, StageMetrics metrics)
     {
         Capacity = capacity;
+        _metrics = metrics;
         Blocks = policy == Backpressure.Block;
         var options = new BoundedChannelOptions(capacity)
         {
@@ -32,7 +34,11 @@ internal sealed class StageQueue : IStageTarget
         };
         _channel = policy == Backpressure.Block
             ? Channel.CreateBounded<AgentEvent>(options)
-            : Channel.CreateBounded<AgentEvent>(options, _ => metrics.AddDropped());
+            : Channel.CreateBounded<AgentEvent>(options, _ =>
+            {
+                metrics.AddDropped();
+                metrics.NoteFull(capacity);
+            });
     }
 
     public int Capacity { get; }
@@ -57,6 +63,7 @@ internal sealed class StageQueue : IStageTarget
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteWhenRoomAsync(AgentEvent evt)
     {
+        _metrics.NoteFull(Capacity);
         await _channel.Writer.WriteAsync(evt);
         while (Count > Capacity / 2)
         {

@@ -101,8 +101,8 @@ internal sealed class StreamRedactor
     /// <summary>Streams currently known (for tests).</summary>
     public int StreamCount => _states.Count;
 
-    /// <summary>Pieces currently held (for tests).</summary>
-    public int HeldCount => _states.Values.Count(s => s.Held is not null);
+    /// <summary>Pieces currently held, waiting for the next piece of their stream or for <c>hold_ms</c> to pass.</summary>
+    public int HeldCount { get; private set; }
 
     /// <summary>Streams released to stay under <c>max_streams</c> whose state is kept for their next read (for tests).</summary>
     public int ReleasedCount => _released.Count;
@@ -149,6 +149,7 @@ internal sealed class StreamRedactor
             Emit(state, bytes.Span, output);
         }
         state.Held = evt;
+        HeldCount++;
         state.HeldBytes = bytes;
         state.HeldSince = now;
         state.LastSeen = now;
@@ -336,6 +337,7 @@ internal sealed class StreamRedactor
         state.AppendLeft(held);
         var evt = state.Held!;
         state.Held = null;
+        HeldCount--;
         state.HeldBytes = default;
         if (redacted is not null)
         {

@@ -34,7 +34,13 @@ public sealed class LambdaAnalyzer : IAnalyzer
 
     public Action<IEventOutput>? OnFlush { get; init; }
 
-    public TimeSpan TimerInterval { get; init; }
+    private readonly TimeSpan _timerInterval;
+
+    /// <summary>A fixed interval, or what <see cref="Interval"/> answers at each read when it is set.</summary>
+    public TimeSpan TimerInterval { get => Interval?.Invoke() ?? _timerInterval; init => _timerInterval = value; }
+
+    /// <summary>An interval that changes (contracts 2.1: the host reads it after every call).</summary>
+    public Func<TimeSpan>? Interval { get; init; }
 
     public bool PassesEverything { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using AgentSight.Contracts;
 using AgentSight.Host.Pipeline;
@@ -197,6 +198,42 @@ public sealed class EventPipelineTests
         Assert.Equal(BackpressureNames.Format(policy), stage.Backpressure);
     }
 
+    [Theory]
+    [InlineData(BackpressureNames.Block)]
+    [InlineData(BackpressureNames.DropNewest)]
+    [InlineData(BackpressureNames.DropOldest)]
+    public async Task A_queue_that_filled_between_depth_samples_reports_its_capacity_as_its_high_water_mark(string policyName)
+    {
+        Assert.True(BackpressureNames.TryParse(policyName, out var policy));
+        const int capacity = 10;
+        // A clock that never moves: the depth sampler never runs, as between two samples of an idle recording.
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(56));
+        using var gate = new SemaphoreSlim(0);
+        var sink = new CollectingSinkFactory { Gate = gate };
+        var harness = new PipelineHarness { EventTime = false, Time = time }.Add(sink, capacity: capacity, backpressure: policy);
+
+        using var pipeline = harness.Build();
+        await pipeline.StartAsync(CancellationToken.None);
+        var runner = new RunnerMetrics("test");
+        var writing = Task.Run(async () =>
+        {
+            foreach (var evt in Events(100))
+            {
+                await pipeline.Input.WriteAsync(evt, runner);
+            }
+        });
+        // Blocked, the writer waits at a full queue; under a drop policy it goes on, and the queue fills and drops.
+        await Until(() => pipeline.Metrics.Stages[0].Queue!.Count == capacity || writing.IsCompleted);
+        gate.Release(1_000);
+        await writing;
+        await pipeline.CompleteAsync();
+
+        var stage = pipeline.Metrics.Snapshot().Stages.Single();
+        Assert.Equal(0, stage.QueueDepth);
+        Assert.Equal(capacity, stage.QueueHighWater);
+        Assert.Equal(policy == Backpressure.Block, stage.Dropped == 0);
+    }
+
     [Fact]
     public async Task A_failing_analyzer_is_restarted_and_its_event_passes_on_unchanged()
     {
@@ -354,6 +391,64 @@ public sealed class EventPipelineTests
         await harness.RunAsync(Events(10, spacingNs: 500_000_000));
 
         Assert.Equal([1, 2, 3, 4], ticks.Select(t => (t - Some.Epoch) / 1_000_000_000));
+    }
+
+    [Fact]
+    public async Task A_live_timer_wakes_the_chain_only_while_the_analyzer_holds_something()
+    {
+        var start = DateTimeOffset.UnixEpoch.AddYears(56).AddMilliseconds(300);
+        var time = new FakeTimeProvider(start);
+        var sink = new CollectingSinkFactory();
+        var held = new List<AgentEvent>();
+        var ticks = new ConcurrentQueue<long>();
+        var harness = new PipelineHarness { EventTime = false, Time = time }
+            .Add(new DelegateAnalyzerFactory(_ => new LambdaAnalyzer
+            {
+                Interval = () => held.Count > 0 ? TimeSpan.FromSeconds(1) : TimeSpan.Zero,
+                OnProcess = (e, _) => held.Add(e),
+                OnTick = (now, o) =>
+                {
+                    ticks.Enqueue(now);
+                    held.ForEach(o.Emit);
+                    held.Clear();
+                },
+            }))
+            .Add(sink);
+
+        using var pipeline = harness.Build();
+        await pipeline.StartAsync(CancellationToken.None);
+        var runner = new RunnerMetrics("test");
+        async Task AdvanceUntilDelivered(int count)
+        {
+            await Until(() =>
+            {
+                if (sink.Received.Count < count)
+                {
+                    time.Advance(TimeSpan.FromMilliseconds(50));
+                }
+                return sink.Received.Count == count;
+            });
+        }
+
+        await pipeline.Input.WriteAsync(Events(1).Single(), runner);
+        await Until(() => pipeline.Metrics.Snapshot().Stages[0].In == 1);
+        await AdvanceUntilDelivered(1);
+        // The timer the event started fell on the next whole second, 0.7 s after it, not a whole interval later.
+        var first = Assert.Single(ticks);
+        Assert.InRange(first - start.ToUnixTimeMilliseconds() * 1_000_000, 700_000_000, 950_000_000);
+
+        // Nothing held: ten seconds pass without a tick.
+        time.Advance(TimeSpan.FromSeconds(10));
+        await Task.Delay(300);
+        Assert.Single(ticks);
+
+        // The next held event starts the timer again.
+        await pipeline.Input.WriteAsync(Events(2).Last(), runner);
+        await Until(() => pipeline.Metrics.Snapshot().Stages[0].In == 2);
+        await AdvanceUntilDelivered(2);
+        Assert.Equal(2, ticks.Count);
+
+        await pipeline.CompleteAsync();
     }
 
     [Fact]

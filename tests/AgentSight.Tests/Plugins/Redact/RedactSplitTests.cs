@@ -156,7 +156,45 @@ public sealed class RedactSplitTests
         redactor.Process(Raw("third", TlsDirection.Read), output);
         redactor.Flush(output);
         Assert.Equal(["first", "second", "third"], output.Events.Select(Text));
-        Assert.Equal(200, redactor.TimerInterval.TotalMilliseconds * 2);
+    }
+
+    [Fact]
+    public void The_timer_runs_only_while_something_waits_for_it()
+    {
+        var context = new TestStageContext();
+        var redactor = (Redactor)new RedactFactory().Create(new RedactConfig { HoldMs = 200 }, context);
+        var output = new CapturingOutput();
+        Assert.Equal(TimeSpan.Zero, redactor.TimerInterval);
+
+        redactor.Process(Raw("first"), output);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), redactor.TimerInterval);
+
+        // Released by the timer: the stream is still known (a secret cut at its end goes on in its next piece), and is looked
+        // at now and then to be forgotten once idle.
+        context.Now = Some.Epoch + 250_000_000;
+        redactor.OnTimer(context.Now, output);
+        Assert.Equal(["first"], output.Events.Select(Text));
+        Assert.Equal(TimeSpan.FromSeconds(10), redactor.TimerInterval);
+
+        // Ten minutes later it is forgotten: nothing left to wake up for.
+        context.Now = Some.Epoch + 601_000_000_000;
+        redactor.OnTimer(context.Now, output);
+        Assert.Equal(0, redactor.Streams.StreamCount);
+        Assert.Equal(TimeSpan.Zero, redactor.TimerInterval);
+
+        // An event of another kind is never held.
+        redactor.Process(new AgentEvent(context.Now, "process", 1, 1, "sh", new JsonPayload(new() { ["event"] = "EXEC" })), output);
+        Assert.Equal(TimeSpan.Zero, redactor.TimerInterval);
+    }
+
+    [Fact]
+    public void Without_holding_there_is_no_timer()
+    {
+        var redactor = (Redactor)new RedactFactory().Create(new RedactConfig { HoldMs = 0 }, new TestStageContext());
+        var output = new CapturingOutput();
+        redactor.Process(Raw("first"), output);
+        Assert.Equal(["first"], output.Events.Select(Text));
+        Assert.Equal(TimeSpan.Zero, redactor.TimerInterval);
     }
 
     [Fact]

@@ -97,6 +97,12 @@ internal sealed class AnalyzerChain
         var output = new CapturingOutput();
         stage.Analyzer.Process(evt, output);
         var interval = stage.Analyzer.TimerInterval.Ticks * 100;
+        if (interval != stage.Interval)
+        {
+            // As the host does (contracts 2.1): a changed interval starts a new deadline.
+            stage.Interval = interval;
+            stage.NextTimer = 0;
+        }
         var fired = new CapturingOutput();
         if (interval > 0)
         {
@@ -127,5 +133,7 @@ internal sealed class AnalyzerChain
         public TestStageContext Context { get; } = context;
 
         public long NextTimer { get; set; }
+
+        public long Interval { get; set; }
     }
 }
