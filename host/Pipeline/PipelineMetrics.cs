@@ -74,7 +74,14 @@ internal sealed class PipelineMetrics : IPipelineMetrics, IDisposable
         {
             _sampledIdle = !moving;
             var period = moving ? SampleEvery : SampleWhileIdle;
-            _sampler?.Change(period, period);
+            try
+            {
+                _sampler?.Change(period, period);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The pipeline ended while this sample ran: nothing left to sample.
+            }
         }
     }
 }
