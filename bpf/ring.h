@@ -16,14 +16,31 @@ static __always_inline void as_count(void *stats, __u32 stat, __u64 amount)
 }
 
 /*
+ * Written 1 by the reader before it sleeps for long (its rings stayed empty a while: an idle agent); the next record
+ * wakes it at once, whatever its size, and sets it back to 0. Each object has its own.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} reader_asleep SEC(".maps");
+
+/*
  * Waking the reader for every record costs a context switch per call, on the CPUs the traced program needs. The
  * reader polls on a short timer instead, and is woken early only once a batch of wakeup_bytes has built up (0: on
- * every record).
+ * every record), or when it sleeps for long (reader_asleep).
  */
 static __always_inline __u64 as_wakeup_flags(void *ring, __u64 wakeup_bytes)
 {
 	if (!wakeup_bytes)
 		return 0;
+	__u32 zero = 0;
+	__u32 *asleep = bpf_map_lookup_elem(&reader_asleep, &zero);
+	if (asleep && *asleep) {
+		*asleep = 0;
+		return BPF_RB_FORCE_WAKEUP;
+	}
 	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 

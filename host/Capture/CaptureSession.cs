@@ -18,6 +18,7 @@ internal sealed class CaptureSession : IDisposable
     /// <summary>
     /// How often the rings are read when nothing woke the reader: the programs wake it only once a batch is waiting
     /// (<see cref="WakeupBytes"/>), so at low rates this is an event's longest wait before it reaches the pipeline.
+    /// After a quiet second the reader sleeps instead, until a record wakes it (<see cref="ReaderNap"/>).
     /// </summary>
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan PieceTimeout = TimeSpan.FromMilliseconds(500);
@@ -223,6 +224,10 @@ internal sealed class CaptureSession : IDisposable
         RunTimings.Mark("capture: command started");
     }
 
+    /// <summary>How long a sleeping reader waits: until the next resource sample, <see cref="ReaderNap.LongestNap"/> at most.</summary>
+    private int NapMilliseconds() =>
+        (int)Math.Min((long)ReaderNap.LongestNap.TotalMilliseconds, _sampler?.MillisecondsUntilDue ?? long.MaxValue);
+
     /// <summary>Reads the rings until the session ends, then reads what is left in them.</summary>
     /// <param name="eachPass">Called once per pass of the loop, on this thread (the pipeline's priority).</param>
     public void Run(CancellationToken stop, Action? eachPass = null)
@@ -231,13 +236,20 @@ internal sealed class CaptureSession : IDisposable
         long nextTreeCheck = 0;
         long nextLossCheck = 0;
         long? killAt = null;
+        var nap = new ReaderNap(new[] { _process, _tls, _io }.OfType<BpfObject>().Select(o => o.Map("reader_asleep")), Environment.TickCount64);
+        // Asleep, the reader would see a stop request only at its next wake-up.
+        using var wakeOnStop = stop.Register(poller.Wake);
         while (true)
         {
             // A wait ends early only when a program forced a wakeup; records written without one are read here too.
-            poller.Wait((int)Tick.TotalMilliseconds);
+            poller.Wait(nap.Asleep ? NapMilliseconds() : (int)Tick.TotalMilliseconds);
             // Every ring is read past this moment before what was stamped up to it is handed on (TimeOrderedOutputs).
             var mark = _clock.ToEpoch((ulong)Posix.Now(Posix.ClockBoottime));
-            poller.Consume();
+            if (nap.AfterRead(poller.Consume(), Environment.TickCount64))
+            {
+                // A record sent before the flags were set woke nobody.
+                nap.AfterRead(poller.Consume(), Environment.TickCount64);
+            }
             _processDecoder?.ReleaseHeld();
             _clock.RefreshIfDue();
             _tlsDecoder?.FlushStale(PieceTimeout);

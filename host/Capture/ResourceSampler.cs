@@ -40,6 +40,9 @@ internal sealed class ResourceSampler
         _ticksPerSecond = ticks > 0 ? ticks : 100;
     }
 
+    /// <summary>Milliseconds until the next round is due; zero when it is due, or before the first call of <see cref="SampleIfDue"/>.</summary>
+    public long MillisecondsUntilDue => _nextDue == 0 ? 0 : Math.Max(0, _nextDue - Environment.TickCount64);
+
     /// <summary>Samples every given process when the interval has passed since the last round; does nothing otherwise.</summary>
     /// <param name="pids">The processes traced now; called only when a round is due, so it may cost a map walk.</param>
     public void SampleIfDue(Func<IEnumerable<int>> pids)
