@@ -282,14 +282,7 @@ public abstract class AnalyzerConformance<TFactory> : StageConformance<TFactory>
             {
                 Context.Now = Math.Max(Context.Now, evt.Timestamp);
                 Analyzer.Process(evt, Output);
-                // As the host does since 2.1: the interval is read after every call, a changed one starts a new deadline.
-                var current = Analyzer.TimerInterval.Ticks * 100;
-                Assert.True(current >= 0, $"TimerInterval is negative ({Analyzer.TimerInterval}) after an event");
-                if (current != _interval)
-                {
-                    _interval = current;
-                    _nextTimer = 0;
-                }
+                ReadInterval();
                 if (_interval <= 0)
                 {
                     continue;
@@ -302,12 +295,20 @@ public abstract class AnalyzerConformance<TFactory> : StageConformance<TFactory>
                 {
                     _nextTimer = Context.Now + _interval;
                     Analyzer.OnTimer(Context.Now, Output);
-                    if (Analyzer.TimerInterval.Ticks * 100 != _interval)
-                    {
-                        _interval = Analyzer.TimerInterval.Ticks * 100;
-                        _nextTimer = 0;
-                    }
+                    ReadInterval();
                 }
+            }
+        }
+
+        /// <summary>As the host does since 2.1: the interval is read after every call; a changed one starts a new deadline.</summary>
+        private void ReadInterval()
+        {
+            var current = Analyzer.TimerInterval.Ticks * 100;
+            Assert.True(current >= 0, $"TimerInterval is negative ({Analyzer.TimerInterval})");
+            if (current != _interval)
+            {
+                _interval = current;
+                _nextTimer = 0;
             }
         }
 

@@ -97,7 +97,7 @@ internal sealed class AnalyzerChain
                 stage.Accept(current[e]);
             }
             current.Clear();
-            if (stage.WallTimerDeadline is { } deadline && deadline < _wallDue)
+            if (!_eventTime && stage.WallTimerDeadline is { } deadline && deadline < _wallDue)
             {
                 // The stage set a timer as it took these events (an interval read after each call may start one).
                 _wallDue = deadline;

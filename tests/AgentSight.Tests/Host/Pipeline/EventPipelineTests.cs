@@ -409,8 +409,7 @@ public sealed class EventPipelineTests
                 OnTick = (now, o) =>
                 {
                     ticks.Enqueue(now);
-                    held.ForEach(o.Emit);
-                    held.Clear();
+                    EmitAll(held, o);
                 },
             }))
             .Add(sink);
@@ -451,11 +450,7 @@ public sealed class EventPipelineTests
             {
                 TimerInterval = TimeSpan.FromSeconds(1),
                 OnProcess = (e, _) => held.Add(e),
-                OnTick = (_, o) =>
-                {
-                    held.ForEach(o.Emit);
-                    held.Clear();
-                },
+                OnTick = (_, o) => EmitAll(held, o),
             }))
             .Add(sink);
 
@@ -563,6 +558,13 @@ public sealed class EventPipelineTests
 
         Assert.Equal(50, seen);
         Assert.Equal(50, metrics.Stages[0].Out);
+    }
+
+    /// <summary>Hands on everything a holding analyzer kept, in order, and forgets it.</summary>
+    private static void EmitAll(List<AgentEvent> held, IEventOutput output)
+    {
+        held.ForEach(output.Emit);
+        held.Clear();
     }
 
     /// <summary>
